@@ -1,0 +1,159 @@
+//! Path templates (RFC 6570 level 2, as Discovery documents use them): expansion and
+//! validation of path parameters before any request is sent.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// Characters `{name}` leaves as they are: RFC 3986 unreserved.
+const SIMPLE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Characters `{+name}` leaves as they are when the document sets
+/// `fullyEncodeReservedExpansion`: unreserved and `/`.
+const RESERVED_SLASH_ONLY: &AsciiSet = &SIMPLE.remove(b'/');
+
+/// Characters `{+name}` leaves as they are otherwise: unreserved and the reserved characters
+/// that cannot change the structure of the URL (`?`, `#`, `[`, `]` and `%` are still encoded).
+const RESERVED: &AsciiSet = &RESERVED_SLASH_ONLY
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=');
+
+/// How a path parameter is expanded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathStyle {
+    /// `{name}`: every reserved character is percent-encoded, `/` included.
+    Simple,
+    /// `{+name}`: `/` is kept; other reserved characters are encoded
+    /// (the document sets `fullyEncodeReservedExpansion`).
+    ReservedSlashOnly,
+    /// `{+name}`: reserved characters that keep the URL's structure are kept.
+    Reserved,
+}
+
+/// One piece of a method's path template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathParam {
+    /// Text copied as it is.
+    Literal(&'static str),
+    /// A parameter expanded from the call's value.
+    Param {
+        /// The parameter's name in the Discovery document.
+        name: &'static str,
+        /// How the value is encoded.
+        style: PathStyle,
+        /// The regular expression the value must match, from the document.
+        pattern: Option<&'static str>,
+    },
+}
+
+/// Why a path parameter was rejected: (parameter name, message).
+pub(crate) type PathError = (String, String);
+
+/// Expands `template` with `values`, checking each value first.
+pub(crate) fn expand(
+    template: &[PathParam],
+    values: &[(&'static str, String)],
+) -> Result<String, PathError> {
+    let mut out = String::new();
+    for piece in template {
+        match *piece {
+            PathParam::Literal(text) => out.push_str(text),
+            PathParam::Param { name, style, pattern } => {
+                let value = values
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.as_str())
+                    .ok_or_else(|| (name.to_owned(), "is required".to_owned()))?;
+                check(value, style, pattern).map_err(|message| (name.to_owned(), message))?;
+                let set = match style {
+                    PathStyle::Simple => SIMPLE,
+                    PathStyle::ReservedSlashOnly => RESERVED_SLASH_ONLY,
+                    PathStyle::Reserved => RESERVED,
+                };
+                out.extend(utf8_percent_encode(value, set));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn check(value: &str, style: PathStyle, pattern: Option<&str>) -> Result<(), String> {
+    if value.is_empty() {
+        return Err("must not be empty".to_owned());
+    }
+    let dot_segment = |segment: &str| segment == "." || segment == "..";
+    let has_dot_segment = match style {
+        PathStyle::Simple => dot_segment(value),
+        PathStyle::Reserved | PathStyle::ReservedSlashOnly => value.split('/').any(dot_segment),
+    };
+    if has_dot_segment {
+        return Err(format!("{value:?} contains a `.` or `..` path segment"));
+    }
+    if let Some(pattern) = pattern {
+        let regex = regex_lite::Regex::new(pattern)
+            .map_err(|e| format!("the document's pattern {pattern:?} is not valid: {e}"))?;
+        if !regex.is_match(value) {
+            return Err(format!("{value:?} does not match the pattern {pattern:?}"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAME: PathParam = PathParam::Param {
+        name: "name",
+        style: PathStyle::ReservedSlashOnly,
+        pattern: Some("^archiveJobs/[^/]+$"),
+    };
+    const CANCEL: &[PathParam] = &[PathParam::Literal("v1/"), NAME, PathParam::Literal(":cancel")];
+
+    fn value(v: &str) -> Vec<(&'static str, String)> {
+        vec![("name", v.to_owned())]
+    }
+
+    #[test]
+    fn reserved_expansion_keeps_slashes() {
+        assert_eq!(expand(CANCEL, &value("archiveJobs/a b")).unwrap(), "v1/archiveJobs/a%20b:cancel");
+    }
+
+    #[test]
+    fn simple_expansion_encodes_slashes() {
+        let template = [PathParam::Param { name: "name", style: PathStyle::Simple, pattern: None }];
+        assert_eq!(expand(&template, &value("a/b?c")).unwrap(), "a%2Fb%3Fc");
+    }
+
+    #[test]
+    fn rejects_values_outside_the_pattern() {
+        for bad in ["foo", "archiveJobs/../x", "archiveJobs/", ""] {
+            let (param, message) = expand(CANCEL, &value(bad)).unwrap_err();
+            assert_eq!(param, "name");
+            assert!(!message.is_empty(), "{bad}");
+        }
+        let (_, message) = expand(CANCEL, &value("foo")).unwrap_err();
+        assert!(message.contains("^archiveJobs/[^/]+$"), "{message}");
+    }
+
+    #[test]
+    fn rejects_dot_segments_even_when_the_pattern_allows_them() {
+        let (_, message) = expand(CANCEL, &value("archiveJobs/..")).unwrap_err();
+        assert!(message.contains(".."), "{message}");
+    }
+
+    #[test]
+    fn missing_value_names_the_parameter() {
+        assert_eq!(expand(CANCEL, &[]).unwrap_err().0, "name");
+    }
+}
