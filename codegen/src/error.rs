@@ -20,4 +20,10 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The generator produced invalid Rust: a bug in the generator, never in the document.
+    #[error("internal error: {message}")]
+    Internal {
+        /// What went wrong.
+        message: String,
+    },
 }

@@ -15,6 +15,11 @@ pub use serde_with::{As, Same};
 /// a bare JSON number is accepted on input too.
 pub type StringEncoded = serde_with::PickFirst<(serde_with::DisplayFromStr, Same)>;
 
+/// Reads a JSON string, for the `Deserialize` impls of generated open enums.
+pub fn deserialize_str<'de, D: Deserializer<'de>>(deserializer: D) -> Result<std::borrow::Cow<'de, str>, D::Error> {
+    std::borrow::Cow::<str>::deserialize(deserializer)
+}
+
 /// Bytes as base64 (`format: byte`): written with the standard alphabet and padding, read
 /// with either the standard or the URL-safe alphabet, padded or not.
 pub struct Base64;

@@ -1,0 +1,104 @@
+//! `src/lib.rs`: crate docs, the `Client`, re-exports and constants.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::markdown_lines;
+use super::resources::accessors;
+use crate::resolve::ir::Api;
+
+/// The crate root.
+pub fn lib_rs(api: &Api) -> TokenStream {
+    let mut docs = vec![format!("# {} ({}) client", api.title, api.version), String::new()];
+    docs.extend(markdown_lines(&api.description));
+    docs.push(String::new());
+    if !api.documentation_link.is_empty() {
+        docs.push(format!("Documentation of the API: <{}>.", api.documentation_link));
+        docs.push(String::new());
+    }
+    docs.push(format!(
+        "Generated from the Discovery document `{}` revision {}. Start with [`Client::builder`]; \
+         schemas are in [`models`], methods in [`resources`], OAuth scopes in [`Scope`].",
+        api.id, api.revision
+    ));
+    let docs = docs.iter().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+
+    let revision = &api.revision;
+    let root_url = &api.root_url;
+    let service_path = &api.service_path;
+    let mtls = (!api.mtls_root_url.is_empty()).then(|| {
+        let url = &api.mtls_root_url;
+        quote! {
+            /// The mTLS root URL, for [`ClientBuilder::endpoint`] when using client certificates.
+            pub const MTLS_ROOT_URL: &str = #url;
+        }
+    });
+    let accessors = accessors(&api.root, &quote!(&self.inner), &quote!(resources::));
+    quote! {
+        #(#![doc = #docs])*
+        #![allow(
+            clippy::doc_lazy_continuation,
+            clippy::doc_overindented_list_items,
+            clippy::too_many_arguments,
+            clippy::enum_variant_names,
+            clippy::module_inception,
+            clippy::large_enum_variant
+        )]
+
+        pub mod models;
+        mod params;
+        pub mod resources;
+        pub mod scopes;
+
+        pub use ::discovery_runtime as runtime;
+        pub use ::discovery_runtime::{AccessToken, ApiError, AuthError, Error, Result, StaticToken, TokenSource};
+        pub use scopes::Scope;
+
+        /// The revision of the Discovery document this crate was generated from.
+        pub const REVISION: &str = #revision;
+
+        /// The API's root URL; [`ClientBuilder::endpoint`] replaces it.
+        pub const ROOT_URL: &str = #root_url;
+
+        /// The path of the API below the root URL.
+        pub const SERVICE_PATH: &str = #service_path;
+
+        #mtls
+
+        static API: ::discovery_runtime::ApiInfo = ::discovery_runtime::ApiInfo::new(
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION"),
+            ROOT_URL,
+            SERVICE_PATH,
+        );
+
+        /// Configures a [`Client`].
+        pub type ClientBuilder = ::discovery_runtime::ClientBuilder<Client>;
+
+        /// A client of the API. Cheap to clone: clones share one connection pool.
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            inner: ::discovery_runtime::Client,
+        }
+
+        impl Client {
+            /// A builder for a client with the API's defaults.
+            pub fn builder() -> ClientBuilder {
+                ClientBuilder::new(&API)
+            }
+
+            /// The runtime client this client sends requests with.
+            pub fn runtime(&self) -> &::discovery_runtime::Client {
+                &self.inner
+            }
+
+            #accessors
+        }
+
+        impl ::std::convert::From<::discovery_runtime::Client> for Client {
+            fn from(inner: ::discovery_runtime::Client) -> Self {
+                Self { inner }
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Descriptions to doc comments that rustdoc and clippy accept: no broken intra-doc links,
+//! no stray HTML tags, no bare URLs, and no code block that rustdoc would compile.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::resolve::ir::Docs;
+
+/// `#[doc = "..."]` attributes for `docs` (nothing when there is nothing to say).
+pub fn doc_attrs(docs: &Docs) -> TokenStream {
+    lines_to_attrs(&doc_lines(docs))
+}
+
+/// `#[doc]` attributes for text that is already safe Markdown.
+pub fn lines_to_attrs(lines: &[String]) -> TokenStream {
+    let lines = lines.iter().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    quote! { #(#[doc = #lines])* }
+}
+
+/// The doc comment lines of `docs`: the description made safe, then the notes.
+pub fn doc_lines(docs: &Docs) -> Vec<String> {
+    let mut lines = markdown_lines(&docs.description);
+    let mut notes = Vec::new();
+    if docs.deprecated {
+        notes.push("**Deprecated.**".to_owned());
+    }
+    notes.extend(docs.notes.iter().map(|n| escape_prose(n)));
+    if !notes.is_empty() {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(notes.join(" "));
+    }
+    lines
+}
+
+/// Free text to safe Markdown lines.
+pub fn markdown_lines(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for raw in text.trim().lines() {
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            out.push(if in_fence { "```".to_owned() } else { "```text".to_owned() });
+            in_fence = !in_fence;
+        } else if in_fence {
+            out.push(line.to_owned());
+        } else {
+            // Leading indentation would make an indented code block, which rustdoc compiles.
+            out.push(escape_prose(trimmed));
+        }
+    }
+    if in_fence {
+        out.push("```".to_owned());
+    }
+    // Collapse runs of blank lines.
+    out.dedup_by(|a, b| a.is_empty() && b.is_empty());
+    out
+}
+
+/// Escapes one line of prose: brackets and `<` that are not a link, bare URLs.
+pub fn escape_prose(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if c == '`' {
+            let run = rest.len() - rest.trim_start_matches('`').len();
+            let fence = &rest[..run];
+            if let Some(end) = rest[run..].find(fence) {
+                let span_end = run + end + run;
+                out.push_str(&rest[..span_end]);
+                rest = &rest[span_end..];
+            } else {
+                out.push_str(&"\\`".repeat(run));
+                rest = &rest[run..];
+            }
+            continue;
+        }
+        if c == '[' {
+            if let Some(link_len) = markdown_link_len(rest) {
+                out.push_str(&rest[..link_len]);
+                rest = &rest[link_len..];
+                continue;
+            }
+        }
+        if let Some(url_len) = url_len(rest) {
+            if !(out.ends_with('<') || out.ends_with('(')) {
+                out.push('<');
+                out.push_str(&rest[..url_len]);
+                out.push('>');
+            } else {
+                out.push_str(&rest[..url_len]);
+            }
+            rest = &rest[url_len..];
+            continue;
+        }
+        match c {
+            '[' | ']' | '<' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// The length of a URL starting `text`, without trailing punctuation.
+fn url_len(text: &str) -> Option<usize> {
+    if !(text.starts_with("http://") || text.starts_with("https://")) {
+        return None;
+    }
+    let end = text.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`')).unwrap_or(text.len());
+    let url = text[..end].trim_end_matches(['.', ',', ';', ':', ')', '\'', ']', '!', '?']);
+    let scheme_len = if url.starts_with("https://") { 8 } else { 7 };
+    (url.len() > scheme_len).then_some(url.len())
+}
+
+/// The length of a Markdown link `[text](http...)` starting `text`.
+fn markdown_link_len(text: &str) -> Option<usize> {
+    let close = text.find(']')?;
+    let label = &text[1..close];
+    if label.is_empty() || label.contains(['[', '`', '<']) {
+        return None;
+    }
+    let after = &text[close + 1..];
+    let target = after.strip_prefix('(')?;
+    let end = target.find(')')?;
+    let url = &target[..end];
+    let is_url = url.starts_with("https://") || url.starts_with("http://");
+    (is_url && !url.contains(char::is_whitespace)).then_some(close + 1 + 1 + end + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_rustdoc_would_misread() {
+        assert_eq!(escape_prose("a [b] <c> d_e"), r"a \[b\] \<c> d_e");
+        assert_eq!(escape_prose("see https://x.com/a_b."), "see <https://x.com/a_b>.");
+        assert_eq!(escape_prose("a [link](https://x.com/y) b"), "a [link](https://x.com/y) b");
+        assert_eq!(escape_prose("code `a[0] <b>` ok"), "code `a[0] <b>` ok");
+        assert_eq!(escape_prose("odd ` tick"), r"odd \` tick");
+    }
+
+    #[test]
+    fn code_blocks_are_never_compiled() {
+        let lines = markdown_lines("Example:\n```\nfn x() {}\n```\n    indented\n");
+        assert_eq!(lines, ["Example:", "```text", "fn x() {}", "```", "indented"]);
+        assert_eq!(markdown_lines("```json\n{}"), ["```text", "{}", "```"]);
+    }
+}

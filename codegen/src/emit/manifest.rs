@@ -1,0 +1,118 @@
+//! The generated crate's `Cargo.toml` and `README.md` (text formats, not Rust).
+
+use std::fmt::Write as _;
+
+use super::docs::markdown_lines;
+use crate::Options;
+use crate::resolve::ir::{Api, Resource};
+
+/// `Cargo.toml`.
+pub fn cargo_toml(api: &Api, options: &Options, header: &str) -> String {
+    let description = toml_string(&format!(
+        "Rust client for the {} ({}), generated from its Discovery document revision {}",
+        api.title, api.version, api.revision
+    ));
+    let version = if api.revision.is_empty() { "0.1.0".to_owned() } else { format!("0.1.0+{}", api.revision) };
+    format!(
+        "# {header}\n\
+         [package]\n\
+         name = {name}\n\
+         version = {version}\n\
+         edition = \"2024\"\n\
+         rust-version = \"1.88\"\n\
+         description = {description}\n\
+         license = \"Apache-2.0\"\n\
+         readme = \"README.md\"\n\
+         keywords = [\"google\", \"api\", {api_name}]\n\
+         categories = [\"api-bindings\", \"web-programming::http-client\"]\n\
+         \n\
+         [dependencies]\n\
+         discovery-runtime = {runtime}\n",
+        name = toml_string(&api.crate_name),
+        version = toml_string(&version),
+        api_name = toml_string(&api.name),
+        runtime = options.runtime_dependency,
+    )
+}
+
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `README.md`.
+pub fn readme(api: &Api, header: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "<!-- {header} -->\n");
+    let _ = writeln!(out, "# `{}`: {} ({})\n", api.crate_name, api.title, api.version);
+    for line in markdown_lines(&api.description) {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Generated from the Discovery document `{}`, revision `{}` (`{}::REVISION`). Do not edit: \
+         regenerate with `cargo xtask generate`.\n",
+        api.id, api.revision, api.lib_name
+    );
+    if !api.documentation_link.is_empty() {
+        let _ = writeln!(out, "API documentation: <{}>\n", api.documentation_link);
+    }
+    let _ = writeln!(out, "## Usage\n");
+    let _ = writeln!(out, "```rust,ignore");
+    let _ = writeln!(out, "let client = {}::Client::builder()", api.lib_name);
+    let _ = writeln!(out, "    .token_source({}::StaticToken::new(access_token))", api.lib_name);
+    let _ = writeln!(out, "    .build()?;");
+    if let Some((path, method)) = first_method(&api.root, &mut Vec::new()) {
+        let _ = writeln!(out, "let call = client{path}.{}(/* required parameters */);", method);
+    }
+    let _ = writeln!(out, "```\n");
+    let _ = writeln!(out, "## Methods\n");
+    let _ = writeln!(out, "| Method | HTTP | Rust |");
+    let _ = writeln!(out, "| --- | --- | --- |");
+    method_rows(&api.root, "client", &mut out);
+    let _ = writeln!(out, "\n## OAuth scopes\n");
+    let _ = writeln!(out, "{} scopes, as `{}::Scope` (parse one from its URL or short name).", api.scopes.len(), api.lib_name);
+    out
+}
+
+fn first_method(resource: &Resource, path: &mut Vec<String>) -> Option<(String, String)> {
+    if let Some(method) = resource.methods.first() {
+        let chain: String = path.iter().map(|a| format!(".{a}()")).collect();
+        return Some((chain, method.accessor.clone()));
+    }
+    for child in &resource.resources {
+        path.push(child.accessor.clone());
+        if let Some(found) = first_method(child, path) {
+            return Some(found);
+        }
+        path.pop();
+    }
+    None
+}
+
+fn method_rows(resource: &Resource, chain: &str, out: &mut String) {
+    for method in &resource.methods {
+        let http = format!("{:?}", method.http_method).to_uppercase();
+        let _ = writeln!(
+            out,
+            "| `{}` | `{} {}` | `{}.{}(..)` |",
+            method.id, http, method.path_template, chain, method.accessor
+        );
+    }
+    for child in &resource.resources {
+        method_rows(child, &format!("{chain}.{}()", child.accessor), out);
+    }
+}

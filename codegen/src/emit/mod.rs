@@ -1,0 +1,64 @@
+//! Stage 3: the IR to token streams (`quote!`), one emitter per kind of output file.
+//! Emitters make no decisions: names and types come from the IR as they are.
+
+mod crate_root;
+mod docs;
+mod manifest;
+mod params;
+mod resources;
+mod rust_type;
+mod scopes;
+mod types;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::Options;
+use crate::resolve::ir::Api;
+
+/// One output file before formatting.
+pub enum Output {
+    /// Rust source, formatted by the next stage.
+    Rust(TokenStream),
+    /// Rust source followed by a crate-local `macro_rules!` named `name` that implements
+    /// `template` (an `impl __Builder { .. }` block) for each type it is given.
+    ImplMacro { items: TokenStream, name: String, docs: String, template: TokenStream },
+    /// Any other text, written as it is.
+    Text(String),
+}
+
+/// Every file of the crate, by path relative to the crate root.
+pub fn emit(api: &Api, options: &Options, header: &str) -> Vec<(String, Output)> {
+    let mut files = vec![
+        ("Cargo.toml".to_owned(), Output::Text(manifest::cargo_toml(api, options, header))),
+        ("README.md".to_owned(), Output::Text(manifest::readme(api, header))),
+        ("src/lib.rs".to_owned(), Output::Rust(crate_root::lib_rs(api))),
+        ("src/models.rs".to_owned(), Output::Rust(models(api))),
+        ("src/params.rs".to_owned(), params::params_module(api)),
+        ("src/scopes.rs".to_owned(), Output::Rust(scopes::scopes_module(api))),
+        ("src/resources/mod.rs".to_owned(), Output::Rust(resources_root(api))),
+    ];
+    for child in &api.root.resources {
+        let docs = format!(" The `{}` resource and its request builders.", child.json_name);
+        let items = resources::resource_items(child, true);
+        let file = quote! { #![doc = #docs] #items };
+        files.push((format!("src/resources/{}.rs", child.module), Output::Rust(file)));
+    }
+    files
+}
+
+fn models(api: &Api) -> TokenStream {
+    let defs = types::type_defs(&api.models);
+    quote! {
+        //! The API's schemas: request and response types.
+        #defs
+    }
+}
+
+fn resources_root(api: &Api) -> TokenStream {
+    let items = resources::resource_items(&api.root, false);
+    quote! {
+        //! Resources and request builders. Reach them from the [`Client`](crate::Client).
+        #items
+    }
+}

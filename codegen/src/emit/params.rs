@@ -1,0 +1,60 @@
+//! The standard parameters every method accepts, as setters shared by all builders through a
+//! crate-local macro, so each builder costs one line of source.
+
+use quote::quote;
+
+use super::docs::doc_attrs;
+use super::rust_type::{ident, type_tokens};
+use super::types::type_defs;
+use super::Output;
+use crate::resolve::ir::{Api, RustType};
+
+/// The `params` module.
+pub fn params_module(api: &Api) -> Output {
+    let types = type_defs(&api.standard_param_types);
+    let setters = api.standard_params.iter().map(|param| {
+        let docs = doc_attrs(&param.docs);
+        let name = ident(&param.rust_name);
+        let json = &param.json_name;
+        let (ty, value) = match &param.ty {
+            RustType::String => (
+                quote!(impl ::std::convert::Into<::std::string::String>),
+                quote!(::std::convert::Into::<::std::string::String>::into(value)),
+            ),
+            other => (type_tokens(other), quote!(value)),
+        };
+        quote! {
+            #docs
+            pub fn #name(mut self, value: #ty) -> Self {
+                self.call.set_query(#json, #value);
+                self
+            }
+        }
+    });
+    let items = quote! {
+        //! Standard parameters, accepted by every method.
+
+        #types
+    };
+    let template = quote! {
+        impl __Builder {
+            #(#setters)*
+
+            /// Adds an HTTP header to this request.
+            pub fn header(
+                mut self,
+                name: ::discovery_runtime::reqwest::header::HeaderName,
+                value: ::discovery_runtime::reqwest::header::HeaderValue,
+            ) -> Self {
+                self.call.add_header(name, value);
+                self
+            }
+        }
+    };
+    Output::ImplMacro {
+        items,
+        name: "standard_parameters".to_owned(),
+        docs: "Implements the standard parameter setters and per-call options on request builders.".to_owned(),
+        template,
+    }
+}

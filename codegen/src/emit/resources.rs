@@ -1,0 +1,265 @@
+//! Resources: a handle struct per resource with an accessor per method, and a request builder
+//! per method over the runtime's generic `Call`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::{doc_attrs, lines_to_attrs};
+use super::rust_type::{ident, type_tokens};
+use super::types::type_defs;
+use crate::resolve::ir::{HttpMethod, Method, Param, PathPiece, PathStyle, Resource, RustType};
+
+/// The items of a resource's module: handle (unless root), builders, parameter types, and the
+/// modules of child resources (inline, unless `children_inline` is false).
+pub fn resource_items(resource: &Resource, children_inline: bool) -> TokenStream {
+    let is_root = resource.json_name.is_empty();
+    let handle = (!is_root).then(|| handle(resource));
+    let methods = resource.methods.iter().map(|m| method_items(resource, m));
+    let builders: Vec<_> = resource.methods.iter().map(|m| ident(&m.builder)).collect();
+    let standard = (!builders.is_empty()).then(|| quote! { crate::params::standard_parameters!(#(#builders),*); });
+    let param_types = type_defs(&resource.param_types);
+    let children = resource.resources.iter().map(|child| {
+        let module = ident(&child.module);
+        if children_inline {
+            let docs = format!(" The `{}` resource.", child.json_name);
+            let items = resource_items(child, true);
+            quote! { #[doc = #docs] pub mod #module { #items } }
+        } else {
+            quote! { pub mod #module; }
+        }
+    });
+    quote! {
+        #(#children)*
+        #handle
+        #(#methods)*
+        #standard
+        #param_types
+    }
+}
+
+/// The accessor methods for `resource`'s methods and children, for an `impl` block of its
+/// handle (or of `Client` for the root). `client` is the expression of the runtime client.
+pub fn accessors(resource: &Resource, client: &TokenStream, module_prefix: &TokenStream) -> TokenStream {
+    let methods = resource.methods.iter().map(|m| accessor(m, client, module_prefix));
+    let children = resource.resources.iter().map(|child| {
+        let name = ident(&child.accessor);
+        let module = ident(&child.module);
+        let handle = ident(&child.handle);
+        let docs = format!(" The `{}` resource.", child.json_name);
+        let deprecated = child.deprecated.then(|| quote!(#[doc = ""] #[doc = " **Deprecated.**"]));
+        quote! {
+            #[doc = #docs]
+            #deprecated
+            pub fn #name(&self) -> #module_prefix #module::#handle {
+                #module_prefix #module::#handle::new(::std::clone::Clone::clone(#client))
+            }
+        }
+    });
+    quote! { #(#methods)* #(#children)* }
+}
+
+fn handle(resource: &Resource) -> TokenStream {
+    let name = ident(&resource.handle);
+    let docs = format!(" Methods of the `{}` resource.", resource.json_name);
+    let accessors = accessors(resource, &quote!(&self.client), &quote!());
+    quote! {
+        #[doc = #docs]
+        #[derive(Clone, Debug)]
+        pub struct #name {
+            client: ::discovery_runtime::Client,
+        }
+
+        impl #name {
+            pub(crate) fn new(client: ::discovery_runtime::Client) -> Self {
+                Self { client }
+            }
+
+            #accessors
+        }
+    }
+}
+
+/// The argument type and the conversion to the call's string for a positional parameter.
+fn arg_type(param: &Param) -> TokenStream {
+    let item = match param.ty {
+        RustType::String => quote!(impl ::std::convert::Into<::std::string::String>),
+        ref other => type_tokens(other),
+    };
+    if param.repeated { quote!(impl ::std::iter::IntoIterator<Item = #item>) } else { item }
+}
+
+fn accessor(method: &Method, client: &TokenStream, module_prefix: &TokenStream) -> TokenStream {
+    let docs = doc_attrs(&method.docs);
+    let name = ident(&method.accessor);
+    let builder = ident(&method.builder);
+    let params: Vec<_> = method.required_params.iter().map(|p| ident(&p.rust_name)).collect();
+    let types = method.required_params.iter().map(arg_type);
+    let (request_arg, request_value) = match &method.request {
+        Some(body) => {
+            let arg = ident(&body.arg_name);
+            let ty = type_tokens(&body.ty);
+            (Some(quote!(#arg: #ty,)), Some(quote!(#arg)))
+        }
+        None => (None, None),
+    };
+    quote! {
+        #docs
+        pub fn #name(&self, #(#params: #types,)* #request_arg) -> #module_prefix #builder {
+            #module_prefix #builder::new(#client, #(#params,)* #request_value)
+        }
+    }
+}
+
+fn method_items(resource: &Resource, method: &Method) -> TokenStream {
+    let info = ident(&method.info_const);
+    let id = &method.id;
+    let http = match method.http_method {
+        HttpMethod::Get => quote!(Get),
+        HttpMethod::Post => quote!(Post),
+        HttpMethod::Put => quote!(Put),
+        HttpMethod::Patch => quote!(Patch),
+        HttpMethod::Delete => quote!(Delete),
+        HttpMethod::Head => quote!(Head),
+    };
+    let pieces = method.path.iter().map(path_piece);
+    let builder = ident(&method.builder);
+    let created_by = if resource.json_name.is_empty() {
+        format!(" Created by [`Client::{0}`](crate::Client::{0}).", method.accessor)
+    } else {
+        format!(" Created by [`{}::{}`].", resource.handle, method.accessor)
+    };
+    let builder_docs = lines_to_attrs(&[format!("Request builder for `{id}`."), String::new(), created_by.trim().to_owned()]);
+
+    let request_field = method.request.as_ref().map(|body| {
+        let ty = type_tokens(&body.ty);
+        quote!(request: #ty,)
+    });
+    let params: Vec<_> = method.required_params.iter().map(|p| ident(&p.rust_name)).collect();
+    let types = method.required_params.iter().map(arg_type);
+    let sets = method.required_params.iter().map(|p| set_param(p, &quote!(call)));
+    let request_arg = method.request.as_ref().map(|body| {
+        let arg = ident(&body.arg_name);
+        let ty = type_tokens(&body.ty);
+        quote!(#arg: #ty,)
+    });
+    let request_init = method.request.as_ref().map(|body| {
+        let arg = ident(&body.arg_name);
+        if body.arg_name == "request" { quote!(request,) } else { quote!(request: #arg,) }
+    });
+    let call_binding = if method.required_params.is_empty() { quote!(call) } else { quote!(mut call) };
+    let setters = method.optional_params.iter().map(setter);
+    let body = if method.request.is_some() {
+        quote!(::std::option::Option::Some(&self.request))
+    } else {
+        quote!(::std::option::Option::<&()>::None)
+    };
+    let send = match &method.response {
+        Some(response) => {
+            let ty = type_tokens(response);
+            quote! {
+                /// Sends the request and decodes the response.
+                pub async fn send(self) -> crate::Result<#ty> {
+                    self.call.send_json(#body).await
+                }
+            }
+        }
+        None => quote! {
+            /// Sends the request.
+            pub async fn send(self) -> crate::Result<()> {
+                self.call.send_empty(#body).await
+            }
+        },
+    };
+    quote! {
+        const #info: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+            #id,
+            ::discovery_runtime::HttpMethod::#http,
+            &[#(#pieces),*],
+        );
+
+        #builder_docs
+        #[derive(Clone, Debug)]
+        #[must_use = "a request does nothing until `send` is awaited"]
+        pub struct #builder {
+            call: ::discovery_runtime::Call,
+            #request_field
+        }
+
+        impl #builder {
+            pub(crate) fn new(client: &::discovery_runtime::Client, #(#params: #types,)* #request_arg) -> Self {
+                let #call_binding = ::discovery_runtime::Call::new(client, &#info);
+                #(#sets)*
+                Self { call, #request_init }
+            }
+
+            #(#setters)*
+
+            #send
+        }
+    }
+}
+
+fn path_piece(piece: &PathPiece) -> TokenStream {
+    match piece {
+        PathPiece::Literal(text) => quote!(::discovery_runtime::PathParam::Literal(#text)),
+        PathPiece::Param { name, style, pattern } => {
+            let style = match style {
+                PathStyle::Simple => quote!(Simple),
+                PathStyle::ReservedSlashOnly => quote!(ReservedSlashOnly),
+                PathStyle::Reserved => quote!(Reserved),
+            };
+            let pattern = match pattern {
+                Some(p) => quote!(::std::option::Option::Some(#p)),
+                None => quote!(::std::option::Option::None),
+            };
+            quote! {
+                ::discovery_runtime::PathParam::Param {
+                    name: #name,
+                    style: ::discovery_runtime::PathStyle::#style,
+                    pattern: #pattern,
+                }
+            }
+        }
+    }
+}
+
+/// The statement that stores a parameter's value (`name`) in the call.
+fn set_param(param: &Param, call: &TokenStream) -> TokenStream {
+    use crate::resolve::ir::ParamLocation;
+    let name = ident(&param.rust_name);
+    let json = &param.json_name;
+    let is_string = param.ty == RustType::String;
+    match (param.location, param.repeated) {
+        (ParamLocation::Path, _) if is_string && !param.repeated => quote!(#call.set_path(#json, #name);),
+        (ParamLocation::Path, false) => {
+            quote!(#call.set_path(#json, ::discovery_runtime::QueryValue::to_query_value(&#name));)
+        }
+        (ParamLocation::Path, true) => {
+            quote! {
+                #call.set_path(#json, #name.into_iter().map(|v| ::discovery_runtime::QueryValue::to_query_value(&v)).collect::<::std::vec::Vec<_>>().join(","));
+            }
+        }
+        (ParamLocation::Query, true) if is_string => {
+            quote!(#call.set_query_repeated(#json, #name.into_iter().map(::std::convert::Into::<::std::string::String>::into));)
+        }
+        (ParamLocation::Query, true) => quote!(#call.set_query_repeated(#json, #name);),
+        (ParamLocation::Query, false) if is_string => {
+            quote!(#call.set_query(#json, ::std::convert::Into::<::std::string::String>::into(#name));)
+        }
+        (ParamLocation::Query, false) => quote!(#call.set_query(#json, #name);),
+    }
+}
+
+fn setter(param: &Param) -> TokenStream {
+    let docs = doc_attrs(&param.docs);
+    let name = ident(&param.rust_name);
+    let ty = arg_type(param);
+    let set = set_param(param, &quote!(self.call));
+    quote! {
+        #docs
+        pub fn #name(mut self, #name: #ty) -> Self {
+            #set
+            self
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Rust types and serde adapters as tokens. Std and runtime types are named by absolute
+//! path, so a schema called `String`, `Option` or `Vec` cannot shadow them.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::resolve::ir::{RustType, Wire};
+
+/// An identifier token; names from the IR are already valid identifiers.
+pub fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// The tokens of a type.
+pub fn type_tokens(ty: &RustType) -> TokenStream {
+    match ty {
+        RustType::String => quote!(::std::string::String),
+        RustType::Bool => quote!(bool),
+        RustType::I32 => quote!(i32),
+        RustType::U32 => quote!(u32),
+        RustType::I64 => quote!(i64),
+        RustType::U64 => quote!(u64),
+        RustType::F32 => quote!(f32),
+        RustType::F64 => quote!(f64),
+        RustType::Bytes => quote!(::std::vec::Vec<u8>),
+        RustType::DateTime => quote!(::discovery_runtime::chrono::DateTime<::discovery_runtime::chrono::Utc>),
+        RustType::Date => quote!(::discovery_runtime::chrono::NaiveDate),
+        RustType::Duration => quote!(::discovery_runtime::chrono::TimeDelta),
+        RustType::Json => quote!(::discovery_runtime::serde_json::Value),
+        RustType::Vec(item) => {
+            let item = type_tokens(item);
+            quote!(::std::vec::Vec<#item>)
+        }
+        RustType::Map(value) => {
+            let value = type_tokens(value);
+            quote!(::std::collections::BTreeMap<::std::string::String, #value>)
+        }
+        RustType::Named { path, boxed } => {
+            let segments = path.iter().map(|s| format_ident!("{}", s));
+            let named = quote!(crate #(:: #segments)*);
+            if *boxed { quote!(::std::boxed::Box<#named>) } else { named }
+        }
+    }
+}
+
+/// The serde `with` path of an adapter: `::discovery_runtime::wire::As::<...>`.
+pub fn wire_path(wire: &Wire) -> String {
+    format!("::discovery_runtime::wire::As::<{}>", wire_type(wire))
+}
+
+fn wire_type(wire: &Wire) -> String {
+    match wire {
+        Wire::Same => "::discovery_runtime::wire::Same".to_owned(),
+        Wire::StringEncoded => "::discovery_runtime::wire::StringEncoded".to_owned(),
+        Wire::Base64 => "::discovery_runtime::wire::Base64".to_owned(),
+        Wire::Duration => "::discovery_runtime::wire::Duration".to_owned(),
+        Wire::Option(inner) => format!("::std::option::Option<{}>", wire_type(inner)),
+        Wire::Vec(inner) => format!("::std::vec::Vec<{}>", wire_type(inner)),
+        Wire::Map(inner) => {
+            format!("::std::collections::BTreeMap<::discovery_runtime::wire::Same, {}>", wire_type(inner))
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Stage 4: token streams to formatted source text with `prettyplease`.
+
+use proc_macro2::TokenStream;
+
+use crate::Error;
+
+/// The placeholder type name in an [`impl_macro`] template.
+const PLACEHOLDER: &str = "__Builder";
+
+/// Formats one Rust file, prefixed by a `// header` line.
+pub fn format_rust(path: &str, tokens: TokenStream, header: &str) -> Result<String, Error> {
+    let file = parse_file(path, tokens)?;
+    Ok(format!("// {header}\n\n{}", space_items(&prettyplease::unparse(&file))))
+}
+
+/// A `macro_rules!` that implements `template` (an `impl __Builder { .. }` block) for each
+/// type it is given. prettyplease leaves macro bodies unformatted, so the template is
+/// formatted as ordinary code first and placed in the macro afterwards.
+pub fn impl_macro(path: &str, name: &str, docs: &str, template: TokenStream) -> Result<String, Error> {
+    let file = parse_file(path, template)?;
+    let body = space_items(&prettyplease::unparse(&file));
+    let mut out = format!("/// {docs}\nmacro_rules! {name} {{\n    ($($builder:ident),* $(,)?) => {{$(\n");
+    for line in body.trim_end().lines() {
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str("        ");
+            out.push_str(&line.replace(PLACEHOLDER, "$builder"));
+            out.push('\n');
+        }
+    }
+    out.push_str(&format!("    )*}};\n}}\n\npub(crate) use {name};\n"));
+    Ok(out)
+}
+
+fn parse_file(path: &str, tokens: TokenStream) -> Result<syn::File, Error> {
+    syn::parse2(tokens).map_err(|e| Error::Internal { message: format!("generated {path} is not valid Rust: {e}") })
+}
+
+/// Puts a blank line between consecutive items at the same depth, and after inner docs, so
+/// that the output reads like hand-formatted code.
+fn space_items(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        if let Some(next) = lines.get(i + 1) {
+            if needs_blank_line(line, next) {
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+fn needs_blank_line(line: &str, next: &str) -> bool {
+    let indent = |s: &str| s.len() - s.trim_start().len();
+    let (current, following) = (line.trim_start(), next.trim_start());
+    if current.starts_with("//!") {
+        return !following.starts_with("//!");
+    }
+    if indent(line) != indent(next) || !starts_item(following) {
+        return false;
+    }
+    let ends_block = current == "}" || current == "};" || current == ");";
+    let one_line_item = current.ends_with(';') && starts_item(current);
+    let declaration = |s: &str| {
+        let s = s.strip_prefix("pub ").or_else(|| s.strip_prefix("pub(crate) ")).unwrap_or(s);
+        s.starts_with("mod ") || s.starts_with("use ")
+    };
+    ends_block || (one_line_item && !(declaration(current) && declaration(following)))
+}
+
+fn starts_item(line: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "///", "#[", "pub ", "pub(", "impl", "const ", "static ", "fn ", "async fn ", "mod ", "use ",
+        "macro_rules!", "type ", "enum ", "struct ", "crate::",
+    ];
+    STARTS.iter().any(|s| line.starts_with(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separates_items_but_not_declarations() {
+        let text = "//! Docs.\nmod a;\nmod b;\npub const X: u8 = 1;\n/// Y.\nstruct Y {}\nimpl Y {\n    fn a() {}\n    fn b() {}\n}\n";
+        let expected = "//! Docs.\n\nmod a;\nmod b;\npub const X: u8 = 1;\n\n/// Y.\nstruct Y {}\nimpl Y {\n    fn a() {}\n    fn b() {}\n}\n";
+        assert_eq!(space_items(text), expected);
+    }
+}

@@ -1,0 +1,280 @@
+//! Resources and methods: accessors, request builders, positional and optional parameters,
+//! path templates.
+
+use std::collections::BTreeMap;
+
+use super::ir::{Docs, HttpMethod, Method, Param, ParamLocation, PathPiece, PathStyle, RequestBody, Resource, RustType};
+use super::names::{Namespace, camel, claim_all, shouty, snake};
+use super::types::{Scope, SchemaNames, TypeBuilder, hoist_param_enum, property_docs};
+use crate::Error;
+use crate::parse::{JsonSchema, RestMethod, RestResource, SchemaType};
+
+/// Names a builder cannot give to a parameter setter: its own methods.
+pub const BUILDER_RESERVED: &[&str] = &["send", "new", "header", "timeout", "retry", "call"];
+
+/// Names the generated `Client` already uses.
+pub const CLIENT_RESERVED: &[&str] = &["builder", "new", "from", "clone", "runtime", "base_url"];
+
+/// Builds resources and methods.
+pub struct MethodBuilder<'a> {
+    pub names: &'a SchemaNames,
+    /// `fullyEncodeReservedExpansion` of the document.
+    pub fully_encode_reserved: bool,
+    /// Setter names taken by standard parameters, by their JSON name.
+    pub standard_params: &'a BTreeMap<String, String>,
+}
+
+impl MethodBuilder<'_> {
+    /// A resource (or the document's root, with `key` empty) and everything below it.
+    pub fn resource(
+        &self,
+        key: &str,
+        methods: &BTreeMap<String, RestMethod>,
+        resources: &BTreeMap<String, RestResource>,
+        module_path: Vec<String>,
+        json_path: &str,
+        deprecated: bool,
+    ) -> Result<Resource, Error> {
+        let is_root = key.is_empty();
+        let handle = if is_root { "Client".to_owned() } else { camel(key) };
+        // Types of this module: the handle, the builders, then parameter enums.
+        let mut types = Namespace::with_reserved(&[handle.as_str()]);
+        let mut consts = Namespace::default();
+        let mut accessors = Namespace::with_reserved(if is_root { CLIENT_RESERVED } else { &["new"] });
+        let method_keys: Vec<&str> = methods.keys().map(String::as_str).collect();
+        let accessor_names = claim_all(&mut accessors, &method_keys, snake, "_");
+        let resource_keys: Vec<&str> = resources.keys().map(String::as_str).collect();
+        let resource_accessors = claim_all(&mut accessors, &resource_keys, snake, "_");
+        let mut modules = Namespace::default();
+        let resource_modules = claim_all(&mut modules, &resource_keys, snake, "_");
+        let builder_names: Vec<String> =
+            method_keys.iter().map(|k| types.claim(format!("{}Call", camel(k)), "")).collect();
+        let mut reserved: Vec<&str> = builder_names.iter().map(String::as_str).collect();
+        reserved.push(&handle);
+        let mut param_types = Scope::with_reserved(module_path.clone(), &reserved);
+        let mut built_methods = Vec::with_capacity(methods.len());
+        for (i, (method_key, method)) in methods.iter().enumerate() {
+            let path = format!("{json_path}methods.{method_key}");
+            let names = MethodNames {
+                accessor: accessor_names[i].clone(),
+                builder: builder_names[i].clone(),
+                info_const: consts.claim(shouty(method_key), "_"),
+            };
+            built_methods.push(self.method(method_key, method, names, &path, &mut param_types)?);
+        }
+        let mut children = Vec::with_capacity(resources.len());
+        for (i, (child_key, child)) in resources.iter().enumerate() {
+            let mut child_path = module_path.clone();
+            child_path.push(resource_modules[i].clone());
+            let mut resource = self.resource(
+                child_key,
+                &child.methods,
+                &child.resources,
+                child_path,
+                &format!("{json_path}resources.{child_key}."),
+                child.deprecated,
+            )?;
+            resource.accessor = resource_accessors[i].clone();
+            children.push(resource);
+        }
+        Ok(Resource {
+            json_name: key.to_owned(),
+            module: module_path.last().cloned().unwrap_or_default(),
+            handle,
+            accessor: snake(key),
+            module_path,
+            deprecated,
+            methods: built_methods,
+            resources: children,
+            param_types: param_types.into_defs(),
+        })
+    }
+
+    fn method(
+        &self,
+        key: &str,
+        method: &RestMethod,
+        names: MethodNames,
+        json_path: &str,
+        param_types: &mut Scope,
+    ) -> Result<Method, Error> {
+        let http_method = http_method(&method.http_method)
+            .ok_or_else(|| unsupported(&format!("{json_path}.httpMethod"), format!("unknown HTTP method {:?}", method.http_method)))?;
+        let path = parse_path(&method.path, &method.parameters, self.fully_encode_reserved)
+            .map_err(|message| unsupported(&format!("{json_path}.path"), message))?;
+
+        // Positional: required parameters in `parameterOrder`, then other required ones.
+        let mut positional: Vec<&str> = method
+            .parameter_order
+            .iter()
+            .map(String::as_str)
+            .filter(|p| method.parameters.get(*p).is_some_and(|s| s.required || is_path(s)))
+            .collect();
+        for (name, schema) in &method.parameters {
+            if (schema.required || is_path(schema)) && !positional.contains(&name.as_str()) {
+                positional.push(name);
+            }
+        }
+        for name in &method.parameter_order {
+            if !method.parameters.contains_key(name) {
+                return Err(unsupported(
+                    &format!("{json_path}.parameterOrder"),
+                    format!("names {name:?}, which is not a declared parameter"),
+                ));
+            }
+        }
+        let optional: Vec<&str> = method
+            .parameters
+            .iter()
+            .filter(|(name, _)| !positional.contains(&name.as_str()))
+            .filter(|(name, _)| !self.standard_params.contains_key(*name))
+            .map(|(name, _)| name.as_str())
+            .collect();
+
+        let mut args = Namespace::with_reserved(&["client", "call"]);
+        let mut setters = Namespace::with_reserved(BUILDER_RESERVED);
+        for setter in self.standard_params.values() {
+            setters.claim(setter.clone(), "_");
+        }
+        let builder = TypeBuilder { names: self.names };
+        let mut param = |name: &str, namespace: &mut Namespace| -> Result<Param, Error> {
+            let schema = &method.parameters[name];
+            let hint = format!("{}{}", camel(key), camel(name));
+            let param_path = format!("{json_path}.parameters.{name}");
+            let rust_name = namespace.claim(snake(name), "_");
+            param_from_schema(&builder, name, rust_name, schema, &param_path, param_types, &hint)
+        };
+        let required_params = positional.iter().map(|name| param(name, &mut args)).collect::<Result<Vec<_>, _>>()?;
+        let optional_params = optional.iter().map(|name| param(name, &mut setters)).collect::<Result<Vec<_>, _>>()?;
+
+        let request = match &method.request {
+            Some(request) => Some(RequestBody {
+                arg_name: args.claim("request".to_owned(), "_"),
+                ty: self.names.resolve(&request.reference, &format!("{json_path}.request.$ref"))?,
+            }),
+            None => None,
+        };
+        let response = match &method.response {
+            Some(response) => Some(self.names.resolve(&response.reference, &format!("{json_path}.response.$ref"))?),
+            None => None,
+        };
+        let mut notes = vec![format!("`{} {}`", method.http_method.to_uppercase(), method.path)];
+        if method.supports_media_download || method.supports_media_upload {
+            notes.push("This method also supports media upload or download, which this client does not expose yet.".to_owned());
+        }
+        Ok(Method {
+            id: method.id.clone(),
+            json_name: key.to_owned(),
+            accessor: names.accessor,
+            builder: names.builder,
+            info_const: names.info_const,
+            http_method,
+            path_template: method.path.clone(),
+            path,
+            docs: Docs { description: method.description.clone().unwrap_or_default(), notes, deprecated: method.deprecated },
+            required_params,
+            request,
+            optional_params,
+            response,
+            scopes: method.scopes.clone(),
+        })
+    }
+}
+
+struct MethodNames {
+    accessor: String,
+    builder: String,
+    info_const: String,
+}
+
+/// A parameter with its Rust type; an enum parameter gets a type in `scope` named `hint`.
+pub fn param_from_schema(
+    builder: &TypeBuilder<'_>,
+    json_name: &str,
+    rust_name: String,
+    schema: &JsonSchema,
+    json_path: &str,
+    scope: &mut Scope,
+    hint: &str,
+) -> Result<Param, Error> {
+    let location = match schema.location.as_deref() {
+        Some("path") => ParamLocation::Path,
+        Some("query") | None => ParamLocation::Query,
+        Some(other) => {
+            return Err(unsupported(&format!("{json_path}.location"), format!("unknown parameter location {other:?}")));
+        }
+    };
+    // Discovery marks a repeated parameter with `repeated`, sometimes as an array type.
+    let (item, repeated) = match (&schema.schema_type, &schema.items) {
+        (Some(SchemaType::Array), Some(items)) => (items.as_ref(), true),
+        _ => (schema, schema.repeated),
+    };
+    let ty = if !item.enum_values.is_empty() {
+        hoist_param_enum(scope, hint, json_name, item)
+    } else {
+        match builder.field_type(item, json_path, scope, hint)? {
+            RustType::Json | RustType::Vec(_) | RustType::Map(_) | RustType::Bytes => RustType::String,
+            RustType::Named { .. } => RustType::String,
+            other => other,
+        }
+    };
+    let mut docs = property_docs(schema);
+    if schema.required && location == ParamLocation::Query {
+        docs.notes.push("Required.".to_owned());
+    }
+    Ok(Param { json_name: json_name.to_owned(), rust_name, location, ty, repeated, docs })
+}
+
+fn is_path(schema: &JsonSchema) -> bool {
+    schema.location.as_deref() == Some("path")
+}
+
+fn http_method(text: &str) -> Option<HttpMethod> {
+    Some(match text.to_ascii_uppercase().as_str() {
+        "GET" => HttpMethod::Get,
+        "POST" => HttpMethod::Post,
+        "PUT" => HttpMethod::Put,
+        "PATCH" => HttpMethod::Patch,
+        "DELETE" => HttpMethod::Delete,
+        "HEAD" => HttpMethod::Head,
+        _ => return None,
+    })
+}
+
+/// Splits a path template into literals and parameters; every parameter must be declared.
+pub fn parse_path(
+    template: &str,
+    parameters: &BTreeMap<String, JsonSchema>,
+    fully_encode_reserved: bool,
+) -> Result<Vec<PathPiece>, String> {
+    let mut pieces = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            pieces.push(PathPiece::Literal(rest[..open].to_owned()));
+        }
+        let close = rest[open..].find('}').ok_or_else(|| format!("unclosed `{{` in {template:?}"))? + open;
+        let expression = &rest[open + 1..close];
+        let (style, name) = match expression.strip_prefix('+') {
+            Some(name) if fully_encode_reserved => (PathStyle::ReservedSlashOnly, name),
+            Some(name) => (PathStyle::Reserved, name),
+            None => (PathStyle::Simple, expression),
+        };
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
+            return Err(format!("unsupported expression `{{{expression}}}` in {template:?}"));
+        }
+        let schema = parameters
+            .get(name)
+            .ok_or_else(|| format!("{template:?} names parameter {name:?}, which is not declared"))?;
+        pieces.push(PathPiece::Param { name: name.to_owned(), style, pattern: schema.pattern.clone() });
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(PathPiece::Literal(rest.to_owned()));
+    }
+    Ok(pieces)
+}
+
+fn unsupported(path: &str, message: String) -> Error {
+    Error::Unsupported { path: path.to_owned(), message }
+}

@@ -1,0 +1,158 @@
+//! Stage 2: the Discovery model to the IR ([`ir::Api`]), with every decision made: Rust
+//! names and collisions, types and formats, `$ref`s, hoisted inline types, recursion,
+//! parameters and path templates.
+
+pub mod ir;
+mod methods;
+pub mod names;
+mod recursion;
+mod types;
+
+use std::collections::BTreeMap;
+
+use crate::Error;
+use crate::parse::RestDescription;
+use ir::{Api, RegionalEndpoint, Scope};
+use methods::{BUILDER_RESERVED, MethodBuilder, param_from_schema};
+use names::{Namespace, camel, claim_all, snake};
+use types::{SchemaNames, TypeBuilder};
+
+/// Standard parameters a builder does not expose as setters, and why: the runtime owns
+/// them (`alt`, `uploadType`, `upload_protocol` depend on the call's kind; credentials go in
+/// headers, never in URLs) or they break JSON responses (`callback` asks for JSONP).
+pub const HIDDEN_STANDARD_PARAMETERS: &[&str] =
+    &["alt", "callback", "access_token", "oauth_token", "key", "uploadType", "upload_protocol"];
+
+/// Resolves a parsed document into the IR.
+pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
+    for (key, value) in [("name", &doc.name), ("version", &doc.version)] {
+        if value.trim().is_empty() {
+            return Err(Error::Unsupported { path: key.to_owned(), message: "is missing or empty".to_owned() });
+        }
+    }
+    if doc.root_url.is_empty() {
+        return Err(Error::Unsupported { path: "rootUrl".to_owned(), message: "is missing or empty".to_owned() });
+    }
+    let names = SchemaNames::new(&doc.schemas);
+    let models = resolve_models(doc, &names)?;
+
+    let builder = TypeBuilder { names: &names };
+    let mut setters = Namespace::with_reserved(BUILDER_RESERVED);
+    let mut param_types = types::Scope::new(vec!["params".to_owned()]);
+    let mut standard_params = Vec::new();
+    for (name, schema) in &doc.parameters {
+        if HIDDEN_STANDARD_PARAMETERS.contains(&name.as_str()) {
+            continue;
+        }
+        let rust_name = setters.claim(snake(name), "_");
+        let path = format!("parameters.{name}");
+        standard_params.push(param_from_schema(&builder, name, rust_name, schema, &path, &mut param_types, &camel(name))?);
+    }
+    let setter_names: BTreeMap<String, String> =
+        standard_params.iter().map(|p| (p.json_name.clone(), p.rust_name.clone())).collect();
+
+    let methods = MethodBuilder {
+        names: &names,
+        fully_encode_reserved: doc.fully_encode_reserved_expansion,
+        standard_params: &setter_names,
+    };
+    let root = methods.resource("", &doc.methods, &doc.resources, vec!["resources".to_owned()], "", false)?;
+
+    let crate_name = crate_name(&doc.name, &doc.version);
+    Ok(Api {
+        lib_name: crate_name.replace('-', "_"),
+        crate_name,
+        name: doc.name.clone(),
+        version: doc.version.clone(),
+        revision: doc.revision.clone(),
+        title: if doc.title.is_empty() { doc.name.clone() } else { doc.title.clone() },
+        id: doc.id.clone(),
+        description: doc.description.clone(),
+        documentation_link: doc.documentation_link.clone(),
+        root_url: doc.root_url.clone(),
+        service_path: doc.service_path.clone(),
+        mtls_root_url: doc.mtls_root_url.clone(),
+        endpoints: doc
+            .endpoints
+            .iter()
+            .map(|e| RegionalEndpoint { url: e.endpoint_url.clone(), location: e.location.clone(), description: e.description.clone() })
+            .collect(),
+        scope_prefixes: scope_prefixes(&doc.name),
+        scopes: scopes(doc),
+        models,
+        standard_params,
+        standard_param_types: param_types.into_defs(),
+        root,
+    })
+}
+
+fn resolve_models(doc: &RestDescription, names: &SchemaNames) -> Result<Vec<ir::TypeDef>, Error> {
+    let keys: Vec<&str> = doc.schemas.keys().map(String::as_str).collect();
+    let mut modules = Namespace::default();
+    let module_names = claim_all(&mut modules, &keys, snake, "_");
+    let builder = TypeBuilder { names };
+    let mut models = doc
+        .schemas
+        .iter()
+        .zip(module_names)
+        .map(|((id, schema), module)| builder.top_level(id, schema, module))
+        .collect::<Result<Vec<_>, _>>()?;
+    recursion::check_alias_cycles(&models)?;
+    recursion::box_recursive_fields(&mut models, &["models".to_owned()]);
+    Ok(models)
+}
+
+/// `dataportability` `v1` → `dataportability-v1`.
+fn crate_name(name: &str, version: &str) -> String {
+    let raw = format!("{name}-{version}").to_lowercase();
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        let c = if c.is_ascii_alphanumeric() { c } else { '-' };
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    out.trim_matches('-').to_owned()
+}
+
+fn scope_prefixes(api_name: &str) -> Vec<String> {
+    const AUTH: &str = "https://www.googleapis.com/auth/";
+    vec![format!("{AUTH}{api_name}."), AUTH.to_owned(), "https://".to_owned()]
+}
+
+/// Scopes named by what follows the longest known prefix of their URL.
+fn scopes(doc: &RestDescription) -> Vec<Scope> {
+    let prefixes = scope_prefixes(&doc.name);
+    let urls: Vec<&str> = doc.auth.oauth2.scopes.keys().map(String::as_str).collect();
+    let short: Vec<&str> = urls
+        .iter()
+        .map(|url| prefixes.iter().find_map(|p| url.strip_prefix(p.as_str())).filter(|s| !s.is_empty()).unwrap_or(url))
+        .collect();
+    let mut namespace = Namespace::default();
+    let variants = claim_all(&mut namespace, &short, camel, "");
+    let unambiguous = |name: &str| {
+        short.iter().filter(|s| **s == name).count() == 1 && !urls.contains(&name)
+    };
+    urls.iter()
+        .zip(&short)
+        .zip(variants)
+        .map(|((url, short), variant)| Scope {
+            variant,
+            url: (*url).to_owned(),
+            short_name: unambiguous(short).then(|| (*short).to_owned()),
+            description: doc.auth.oauth2.scopes[*url].description.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crate_names_are_cargo_friendly() {
+        assert_eq!(crate_name("dataportability", "v1"), "dataportability-v1");
+        assert_eq!(crate_name("admin", "directory_v1"), "admin-directory-v1");
+        assert_eq!(crate_name("Foo", "v1.2beta"), "foo-v1-2beta");
+    }
+}

@@ -1,0 +1,136 @@
+//! Rust names from Discovery names: case conversion, keyword escapes, collisions.
+
+use std::collections::BTreeSet;
+
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+
+/// Rust keywords (strict and reserved, all editions), which cannot name a field, module or function.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do",
+    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof", "union",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// A `snake_case` identifier for a field, parameter, function or module: keywords get a
+/// trailing `_` (`type` → `type_`), a leading digit a leading `_`.
+pub fn snake(raw: &str) -> String {
+    let mut name = raw.to_snake_case();
+    name.retain(|c| c.is_ascii_alphanumeric() || c == '_');
+    if name.is_empty() {
+        name.push_str("value");
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    if KEYWORDS.contains(&name.as_str()) || name == "_" {
+        name.push('_');
+    }
+    name
+}
+
+/// An `UpperCamelCase` identifier for a type or variant: a leading digit gets a `V` prefix
+/// (`1` → `V1`), and `Self` becomes `Self_`.
+pub fn camel(raw: &str) -> String {
+    let mut name = raw.to_upper_camel_case();
+    name.retain(|c| c.is_ascii_alphanumeric());
+    if name.is_empty() {
+        name.push_str("Value");
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    if name == "Self" {
+        name.push('_');
+    }
+    name
+}
+
+/// A `SHOUTY_SNAKE_CASE` identifier for a constant.
+pub fn shouty(raw: &str) -> String {
+    let mut name = raw.to_shouty_snake_case();
+    name.retain(|c| c.is_ascii_alphanumeric() || c == '_');
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "M_");
+    }
+    name
+}
+
+/// The names taken in one namespace. Names are claimed in a stable order; a name already
+/// taken gets a numeric suffix.
+#[derive(Debug, Default)]
+pub struct Namespace {
+    taken: BTreeSet<String>,
+}
+
+impl Namespace {
+    /// A namespace in which `reserved` names are already taken.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Self { taken: reserved.iter().map(|s| (*s).to_owned()).collect() }
+    }
+
+    /// Claims `wanted`, or `wanted` with the first free suffix. `separator` goes between the
+    /// name and the number (`_` for snake case, empty for camel case).
+    pub fn claim(&mut self, wanted: String, separator: &str) -> String {
+        if self.taken.insert(wanted.clone()) {
+            return wanted;
+        }
+        let base = wanted.trim_end_matches('_');
+        (2..)
+            .map(|n| format!("{base}{separator}{n}"))
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .unwrap_or(wanted)
+    }
+}
+
+/// Claims names for `items` (their original names) in `namespace`, giving precedence to the
+/// items whose converted name is an exact match of the original, so that adding a colliding
+/// item later does not rename an existing one that already had the natural name.
+pub fn claim_all(
+    namespace: &mut Namespace,
+    originals: &[&str],
+    convert: fn(&str) -> String,
+    separator: &str,
+) -> Vec<String> {
+    let mut order: Vec<usize> = (0..originals.len()).collect();
+    order.sort_by_key(|&i| {
+        let converted = convert(originals[i]);
+        (converted != originals[i], converted.to_lowercase() != originals[i].to_lowercase(), i)
+    });
+    let mut names = vec![String::new(); originals.len()];
+    for i in order {
+        names[i] = namespace.claim(convert(originals[i]), separator);
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_and_odd_names_become_identifiers() {
+        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("self"), "self_");
+        assert_eq!(snake("@type"), "type_");
+        assert_eq!(snake("foo-bar.baz$"), "foo_bar_baz");
+        assert_eq!(snake("1st"), "_1st");
+        assert_eq!(snake("$.xgafv"), "xgafv");
+        assert_eq!(snake("archiveJobs"), "archive_jobs");
+        assert_eq!(camel("IN_PROGRESS"), "InProgress");
+        assert_eq!(camel("1"), "V1");
+        assert_eq!(camel("Self"), "Self_");
+        assert_eq!(camel(""), "Value");
+        assert_eq!(shouty("getPortabilityArchiveState"), "GET_PORTABILITY_ARCHIVE_STATE");
+    }
+
+    #[test]
+    fn collisions_get_suffixes_and_exact_names_win() {
+        let mut ns = Namespace::default();
+        let names = claim_all(&mut ns, &["foo_bar", "fooBar", "FooBar"], snake, "_");
+        assert_eq!(names, ["foo_bar", "foo_bar_2", "foo_bar_3"]);
+        let mut ns = Namespace::with_reserved(&["send"]);
+        assert_eq!(ns.claim("send".into(), "_"), "send_2");
+    }
+}
