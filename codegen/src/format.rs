@@ -87,7 +87,7 @@ mod tests {
     #[test]
     fn separates_items_but_not_declarations() {
         let text = "//! Docs.\nmod a;\nmod b;\npub const X: u8 = 1;\n/// Y.\nstruct Y {}\nimpl Y {\n    fn a() {}\n    fn b() {}\n}\n";
-        let expected = "//! Docs.\n\nmod a;\nmod b;\npub const X: u8 = 1;\n\n/// Y.\nstruct Y {}\nimpl Y {\n    fn a() {}\n    fn b() {}\n}\n";
+        let expected = "//! Docs.\n\nmod a;\nmod b;\n\npub const X: u8 = 1;\n\n/// Y.\nstruct Y {}\nimpl Y {\n    fn a() {}\n    fn b() {}\n}\n";
         assert_eq!(space_items(text), expected);
     }
 }

@@ -22,9 +22,17 @@ pub struct Options {
     pub runtime_dependency: String,
 }
 
+impl Options {
+    /// Options for a crate that finds the runtime crate at `path`, relative to the crate.
+    pub fn with_runtime_path(path: &str) -> Self {
+        let path = path.replace('\\', "/");
+        Self { runtime_dependency: format!(r#"{{ path = "{path}", version = "0.1.0" }}"#) }
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
-        Self { runtime_dependency: r#"{ path = "../runtime", version = "0.1.0" }"#.to_owned() }
+        Self::with_runtime_path("../runtime")
     }
 }
 

@@ -84,14 +84,18 @@ pub fn escape_prose(line: &str) -> String {
                 continue;
             }
         }
-        if let Some(url_len) = url_len(rest) {
-            if !(out.ends_with('<') || out.ends_with('(')) {
-                out.push('<');
-                out.push_str(&rest[..url_len]);
-                out.push('>');
-            } else {
-                out.push_str(&rest[..url_len]);
+        if c == '<' {
+            // An autolink the author wrote: `<https://...>`.
+            if let Some(url_len) = url_len(&rest[1..]).filter(|&n| rest[1 + n..].starts_with('>')) {
+                out.push_str(&rest[..url_len + 2]);
+                rest = &rest[url_len + 2..];
+                continue;
             }
+        }
+        if let Some(url_len) = url_len(rest) {
+            out.push('<');
+            out.push_str(&rest[..url_len]);
+            out.push('>');
             rest = &rest[url_len..];
             continue;
         }
@@ -144,6 +148,7 @@ mod tests {
         assert_eq!(escape_prose("a [link](https://x.com/y) b"), "a [link](https://x.com/y) b");
         assert_eq!(escape_prose("code `a[0] <b>` ok"), "code `a[0] <b>` ok");
         assert_eq!(escape_prose("odd ` tick"), r"odd \` tick");
+        assert_eq!(escape_prose("see <https://x.com/a> or <b>"), r"see <https://x.com/a> or \<b>");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::ir::{Docs, HttpMethod, Method, Param, ParamLocation, PathPiece, PathStyle, RequestBody, Resource, RustType};
-use super::names::{Namespace, camel, claim_all, shouty, snake};
+use super::names::{Namespace, camel, claim_all, claim_all_or, shouty, snake};
 use super::types::{Scope, SchemaNames, TypeBuilder, hoist_param_enum, property_docs};
 use crate::Error;
 use crate::parse::{JsonSchema, RestMethod, RestResource, SchemaType};
@@ -42,9 +42,9 @@ impl MethodBuilder<'_> {
         let mut consts = Namespace::default();
         let mut accessors = Namespace::with_reserved(if is_root { CLIENT_RESERVED } else { &["new"] });
         let method_keys: Vec<&str> = methods.keys().map(String::as_str).collect();
-        let accessor_names = claim_all(&mut accessors, &method_keys, snake, "_");
+        let accessor_names = claim_all_or(&mut accessors, &method_keys, snake, Some("_method"), "_");
         let resource_keys: Vec<&str> = resources.keys().map(String::as_str).collect();
-        let resource_accessors = claim_all(&mut accessors, &resource_keys, snake, "_");
+        let resource_accessors = claim_all_or(&mut accessors, &resource_keys, snake, Some("_resource"), "_");
         let mut modules = Namespace::default();
         let resource_modules = claim_all(&mut modules, &resource_keys, snake, "_");
         let builder_names: Vec<String> =
@@ -141,7 +141,7 @@ impl MethodBuilder<'_> {
             let schema = &method.parameters[name];
             let hint = format!("{}{}", camel(key), camel(name));
             let param_path = format!("{json_path}.parameters.{name}");
-            let rust_name = namespace.claim(snake(name), "_");
+            let rust_name = namespace.claim_or(snake(name), Some("_param"), "_");
             param_from_schema(&builder, name, rust_name, schema, &param_path, param_types, &hint)
         };
         let required_params = positional.iter().map(|name| param(name, &mut args)).collect::<Result<Vec<_>, _>>()?;
@@ -219,6 +219,9 @@ pub fn param_from_schema(
         }
     };
     let mut docs = property_docs(schema);
+    if docs.description.is_empty() {
+        docs.description = format!("The `{json_name}` parameter.");
+    }
     if schema.required && location == ParamLocation::Query {
         docs.notes.push("Required.".to_owned());
     }

@@ -44,7 +44,7 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
         if HIDDEN_STANDARD_PARAMETERS.contains(&name.as_str()) {
             continue;
         }
-        let rust_name = setters.claim(snake(name), "_");
+        let rust_name = setters.claim_or(snake(name), Some("_param"), "_");
         let path = format!("parameters.{name}");
         standard_params.push(param_from_schema(&builder, name, rust_name, schema, &path, &mut param_types, &camel(name))?);
     }

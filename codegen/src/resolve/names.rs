@@ -73,8 +73,19 @@ impl Namespace {
     /// Claims `wanted`, or `wanted` with the first free suffix. `separator` goes between the
     /// name and the number (`_` for snake case, empty for camel case).
     pub fn claim(&mut self, wanted: String, separator: &str) -> String {
+        self.claim_or(wanted, None, separator)
+    }
+
+    /// Claims `wanted`; if taken, `wanted` + `alternate` (e.g. `_param`); then numbered names.
+    pub fn claim_or(&mut self, wanted: String, alternate: Option<&str>, separator: &str) -> String {
         if self.taken.insert(wanted.clone()) {
             return wanted;
+        }
+        if let Some(suffix) = alternate {
+            let candidate = format!("{}{suffix}", wanted.trim_end_matches('_'));
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
         }
         let base = wanted.trim_end_matches('_');
         (2..)
@@ -84,23 +95,44 @@ impl Namespace {
     }
 }
 
-/// Claims names for `items` (their original names) in `namespace`, giving precedence to the
-/// items whose converted name is an exact match of the original, so that adding a colliding
-/// item later does not rename an existing one that already had the natural name.
+/// Claims names for `items` (their original names) in `namespace`. On a collision the most
+/// natural original wins: one that is already the converted name, then a keyword that only
+/// gained a `_`, then a plain identifier in another case, then anything else (`@type`,
+/// `foo-bar`); so adding a colliding item later does not rename one that had the natural name.
 pub fn claim_all(
     namespace: &mut Namespace,
     originals: &[&str],
     convert: fn(&str) -> String,
     separator: &str,
 ) -> Vec<String> {
+    claim_all_or(namespace, originals, convert, None, separator)
+}
+
+/// [`claim_all`], with an `alternate` suffix tried before numbers.
+pub fn claim_all_or(
+    namespace: &mut Namespace,
+    originals: &[&str],
+    convert: fn(&str) -> String,
+    alternate: Option<&str>,
+    separator: &str,
+) -> Vec<String> {
+    let naturalness = |original: &str| {
+        let converted = convert(original);
+        if converted == original {
+            0
+        } else if converted.trim_end_matches('_') == original {
+            1
+        } else if original.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            2
+        } else {
+            3
+        }
+    };
     let mut order: Vec<usize> = (0..originals.len()).collect();
-    order.sort_by_key(|&i| {
-        let converted = convert(originals[i]);
-        (converted != originals[i], converted.to_lowercase() != originals[i].to_lowercase(), i)
-    });
+    order.sort_by_key(|&i| (naturalness(originals[i]), i));
     let mut names = vec![String::new(); originals.len()];
     for i in order {
-        names[i] = namespace.claim(convert(originals[i]), separator);
+        names[i] = namespace.claim_or(convert(originals[i]), alternate, separator);
     }
     names
 }
@@ -128,9 +160,12 @@ mod tests {
     #[test]
     fn collisions_get_suffixes_and_exact_names_win() {
         let mut ns = Namespace::default();
-        let names = claim_all(&mut ns, &["foo_bar", "fooBar", "FooBar"], snake, "_");
-        assert_eq!(names, ["foo_bar", "foo_bar_2", "foo_bar_3"]);
+        let names = claim_all(&mut ns, &["foo-bar", "fooBar", "foo_bar"], snake, "_");
+        assert_eq!(names, ["foo_bar_3", "foo_bar_2", "foo_bar"]);
+        let mut ns = Namespace::default();
+        assert_eq!(claim_all(&mut ns, &["@type", "type"], snake, "_"), ["type_2", "type_"]);
         let mut ns = Namespace::with_reserved(&["send"]);
         assert_eq!(ns.claim("send".into(), "_"), "send_2");
+        assert_eq!(ns.claim_or("send".into(), Some("_param"), "_"), "send_param");
     }
 }
