@@ -1,0 +1,171 @@
+//! Unit snapshot tests of the generator on small hand-written Discovery documents, and the
+//! errors it gives for bad ones. Run with `UPDATE_EXPECT=1` to accept a new output.
+
+use expect_test::expect_file;
+use serde_json::{Value, json};
+
+/// A minimal document with the given schemas and resources.
+fn document(schemas: Value, resources: Value) -> String {
+    json!({
+        "kind": "discovery#restDescription",
+        "id": "tiny:v1",
+        "name": "tiny",
+        "version": "v1",
+        "revision": "20260101",
+        "rootUrl": "https://tiny.googleapis.com/",
+        "servicePath": "",
+        "schemas": schemas,
+        "resources": resources,
+    })
+    .to_string()
+}
+
+fn generate(json: &str) -> codegen::GeneratedCrate {
+    codegen::generate(json, &codegen::Options::default()).expect("the document generates")
+}
+
+fn models(schemas: Value) -> String {
+    generate(&document(schemas, json!({}))).files["src/models.rs"].clone()
+}
+
+fn error(json: &str) -> String {
+    codegen::generate(json, &codegen::Options::default()).expect_err("the document is rejected").to_string()
+}
+
+#[test]
+fn keyword_and_non_identifier_field_names() {
+    let out = models(json!({"Thing": {"type": "object", "properties": {
+        "type": {"type": "string"}, "self": {"type": "string"}, "ref": {"type": "string"},
+        "match": {"type": "string"}, "@type": {"type": "string"}, "foo-bar": {"type": "string"},
+        "fooBar": {"type": "string"}, "a.b$": {"type": "string"}
+    }}}));
+    expect_file!["snapshots/keywords.rs"].assert_eq(&out);
+}
+
+#[test]
+fn schemas_named_like_std_and_generated_types() {
+    let out = models(json!({
+        "Client": {"type": "object", "properties": {"result": {"$ref": "Result"}}},
+        "Result": {"type": "object", "properties": {"value": {"$ref": "Option"}}},
+        "Option": {"type": "object", "properties": {"text": {"$ref": "String"}}},
+        "String": {"type": "object", "properties": {"boxes": {"type": "array", "items": {"$ref": "Box"}}}},
+        "Box": {"type": "object", "properties": {"size": {"type": "integer", "format": "int32"}}},
+        "FooBar": {"type": "object", "properties": {"a": {"type": "string"}}},
+        "foo_bar": {"type": "object", "properties": {"b": {"type": "string"}}}
+    }));
+    expect_file!["snapshots/shadowing.rs"].assert_eq(&out);
+}
+
+#[test]
+fn nested_inline_objects_and_enums_are_hoisted() {
+    let out = models(json!({"Job": {"type": "object", "properties": {
+        "state": {"type": "string", "enum": ["STATE_UNSPECIFIED", "RUNNING", "UNKNOWN", "1080P"],
+                  "enumDescriptions": ["Unset.", "Running.", "A declared UNKNOWN.", "Starts with a digit."]},
+        "config": {"type": "object", "properties": {
+            "retry": {"type": "object", "properties": {"mode": {"type": "string", "enum": ["ON", "OFF"]}}}
+        }},
+        "steps": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}}}}
+    }}}));
+    expect_file!["snapshots/nested.rs"].assert_eq(&out);
+}
+
+#[test]
+fn recursive_schemas_are_boxed() {
+    let out = models(json!({
+        "Tree": {"type": "object", "properties": {
+            "parent": {"$ref": "Tree"}, "children": {"type": "array", "items": {"$ref": "Tree"}},
+            "left": {"$ref": "Forest"}
+        }},
+        "Forest": {"type": "object", "properties": {"tree": {"$ref": "Tree"}, "name": {"type": "string"}}},
+        "Leaf": {"type": "object", "properties": {"tree": {"$ref": "Tree"}}}
+    }));
+    expect_file!["snapshots/recursive.rs"].assert_eq(&out);
+    assert!(out.contains("pub parent: ::std::option::Option<::std::boxed::Box<crate::models::Tree>>"));
+    assert!(out.contains("pub children: ::std::vec::Vec<crate::models::Tree>"), "a Vec needs no Box");
+    assert!(out.contains("pub tree: ::std::option::Option<crate::models::Tree>"), "Leaf is not in a cycle");
+}
+
+#[test]
+fn wire_formats_maps_and_any() {
+    let out = models(json!({"Formats": {"type": "object", "properties": {
+        "int64": {"type": "string", "format": "int64"},
+        "uint64": {"type": "string", "format": "uint64"},
+        "ids": {"type": "array", "items": {"type": "string", "format": "int64"}},
+        "bytes": {"type": "string", "format": "byte"},
+        "any": {"type": "any"},
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "counts": {"type": "object", "additionalProperties": {"type": "string", "format": "uint64"}},
+        "entries": {"type": "object", "additionalProperties": {"type": "object", "properties": {"v": {"type": "string"}}}},
+        "ttl": {"type": "string", "format": "google-duration"},
+        "when": {"type": "string", "format": "google-datetime"}
+    }},
+    "Open": {"type": "object", "properties": {"known": {"type": "string"}}, "additionalProperties": {"type": "any"}}}));
+    expect_file!["snapshots/formats.rs"].assert_eq(&out);
+}
+
+#[test]
+fn output_is_deterministic() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/special_cases.json"))
+        .expect("fixture readable");
+    assert_eq!(generate(&doc), generate(&doc));
+}
+
+#[test]
+fn a_dangling_ref_names_its_path() {
+    let json = document(json!({"A": {"type": "object", "properties": {"b": {"type": "array", "items": {"$ref": "Missing"}}}}}), json!({}));
+    assert_eq!(error(&json), r#"schemas.A.properties.b.items.$ref: $ref names an unknown schema "Missing""#);
+}
+
+#[test]
+fn a_ref_cycle_without_an_object_is_an_error() {
+    let json = document(json!({"A": {"$ref": "B"}, "B": {"$ref": "A"}}), json!({}));
+    assert_eq!(error(&json), "schemas.A: cycle of $ref with no object in between: A → B → A");
+}
+
+#[test]
+fn a_wrong_type_for_a_known_key_names_its_path() {
+    let json = document(json!({"A": {"type": "object", "properties": {"b": {"required": "yes"}}}}), json!({}));
+    let message = error(&json);
+    assert!(message.starts_with("schemas.A.properties.b.required: invalid type: string \"yes\", expected a boolean"), "{message}");
+}
+
+#[test]
+fn truncated_and_empty_documents_are_errors() {
+    assert_eq!(error("  "), "$: the document is empty");
+    let message = error(r#"{"kind": "discovery#restDescription", "schemas": {"A": {"#);
+    assert!(message.contains("EOF"), "{message}");
+    assert_eq!(error("{}"), "name: is missing or empty");
+}
+
+#[test]
+fn a_path_naming_an_undeclared_parameter_is_an_error() {
+    let json = document(json!({}), json!({"things": {"methods": {"get": {
+        "id": "tiny.things.get", "path": "v1/{+name}", "httpMethod": "GET", "parameters": {}
+    }}}}));
+    assert_eq!(
+        error(&json),
+        r#"resources.things.methods.get.path: "v1/{+name}" names parameter "name", which is not declared"#
+    );
+}
+
+#[test]
+fn an_unknown_http_method_is_an_error() {
+    let json = document(json!({}), json!({"things": {"methods": {"get": {
+        "id": "tiny.things.get", "path": "v1/things", "httpMethod": "FETCH"
+    }}}}));
+    assert_eq!(error(&json), r#"resources.things.methods.get.httpMethod: unknown HTTP method "FETCH""#);
+}
+
+#[test]
+fn every_rust_file_parses_and_carries_the_header() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/special_cases.json"))
+        .expect("fixture readable");
+    let generated = generate(&doc);
+    assert_eq!(generated.name, "specialcases-v1");
+    for (path, text) in &generated.files {
+        assert!(text.contains("DO NOT EDIT"), "{path} lacks the header");
+        if path.ends_with(".rs") {
+            syn::parse_file(text).unwrap_or_else(|e| panic!("{path} does not parse: {e}"));
+        }
+    }
+}
