@@ -64,7 +64,7 @@ fn needs_blank_line(line: &str, next: &str) -> bool {
         return false;
     }
     let ends_block = current == "}" || current == "};" || current == ");";
-    let one_line_item = current.ends_with(';') && starts_item(current);
+    let one_line_item = current.ends_with(';') && starts_item(current) && !current.starts_with("//");
     let declaration = |s: &str| {
         let s = s.strip_prefix("pub ").or_else(|| s.strip_prefix("pub(crate) ")).unwrap_or(s);
         s.starts_with("mod ") || s.starts_with("use ")
@@ -86,6 +86,8 @@ mod tests {
 
     #[test]
     fn separates_items_but_not_declarations() {
+        let doc = "/// Ends with a semicolon;\npub fn f() {}\n";
+        assert_eq!(space_items(doc), doc);
         let text = "//! Docs.\nmod a;\nmod b;\npub const X: u8 = 1;\n/// Y.\nstruct Y {}\nimpl Y {\n    fn a() {}\n    fn b() {}\n}\n";
         let expected = "//! Docs.\n\nmod a;\nmod b;\n\npub const X: u8 = 1;\n\n/// Y.\nstruct Y {}\nimpl Y {\n    fn a() {}\n    fn b() {}\n}\n";
         assert_eq!(space_items(text), expected);

@@ -115,6 +115,8 @@ pub struct JsonSchema {
     pub deprecated: bool,
     pub location: Option<String>,
     pub annotations: Annotations,
+    /// For a method's request: the name client libraries give the body argument.
+    pub parameter_name: Option<String>,
 }
 
 /// Schema annotations: which methods require a property.
@@ -144,8 +146,8 @@ pub struct RestMethod {
     pub description: Option<String>,
     pub parameters: BTreeMap<String, JsonSchema>,
     pub parameter_order: Vec<String>,
-    pub request: Option<SchemaRef>,
-    pub response: Option<SchemaRef>,
+    pub request: Option<JsonSchema>,
+    pub response: Option<JsonSchema>,
     pub scopes: Vec<String>,
     pub supports_media_download: bool,
     pub supports_media_upload: bool,
@@ -154,15 +156,6 @@ pub struct RestMethod {
     pub media_upload: Option<MediaUpload>,
     pub deprecated: bool,
     pub api_version: Option<String>,
-}
-
-/// A method's request or response type.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct SchemaRef {
-    #[serde(rename = "$ref")]
-    pub reference: String,
-    pub parameter_name: Option<String>,
 }
 
 /// Media upload settings of a method.

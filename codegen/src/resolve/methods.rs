@@ -150,12 +150,15 @@ impl MethodBuilder<'_> {
         let request = match &method.request {
             Some(request) => Some(RequestBody {
                 arg_name: args.claim("request".to_owned(), "_"),
-                ty: self.names.resolve(&request.reference, &format!("{json_path}.request.$ref"))?,
+                ty: builder.field_type(request, &format!("{json_path}.request"), param_types, &format!("{}Request", camel(key)))?,
             }),
             None => None,
         };
         let response = match &method.response {
-            Some(response) => Some(self.names.resolve(&response.reference, &format!("{json_path}.response.$ref"))?),
+            Some(response) => {
+                let hint = format!("{}Response", camel(key));
+                Some(builder.field_type(response, &format!("{json_path}.response"), param_types, &hint)?)
+            }
             None => None,
         };
         let mut notes = vec![format!("`{} {}`", method.http_method.to_uppercase(), method.path)];
