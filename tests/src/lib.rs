@@ -124,3 +124,8 @@ async fn record(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> R
         .body(Body::from(body))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
+
+/// The workspace README, whose Rust examples are compiled as doctests of this crate.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
