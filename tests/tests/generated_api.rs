@@ -1,0 +1,49 @@
+//! The shape of the generated Data Portability crate: scopes, revision, enums, wire format.
+
+use dataportability_v1::models::portability_archive_state::State;
+use dataportability_v1::models::{InitiatePortabilityArchiveRequest, PortabilityArchiveState};
+use dataportability_v1::{REVISION, Scope};
+
+#[test]
+fn every_scope_is_listed_and_parses_from_its_url_and_its_group_name() {
+    assert_eq!(Scope::ALL.len(), 73);
+    let scope: Scope = "myactivity.search".parse().unwrap();
+    assert_eq!(scope, Scope::MyactivitySearch);
+    assert_eq!(scope.as_str(), "https://www.googleapis.com/auth/dataportability.myactivity.search");
+    assert_eq!(scope.short_name(), "myactivity.search");
+    assert_eq!(scope.as_str().parse::<Scope>(), Ok(scope));
+    for scope in Scope::ALL {
+        assert_eq!(scope.as_str().parse::<Scope>(), Ok(*scope));
+        assert_eq!(scope.short_name().parse::<Scope>(), Ok(*scope));
+        assert!(!scope.description().is_empty());
+    }
+    let error = "businessmessaging.conversations".parse::<Scope>().unwrap_err();
+    assert_eq!(error.to_string(), r#"unknown OAuth scope "businessmessaging.conversations""#);
+}
+
+#[test]
+fn the_crate_carries_its_revision() {
+    assert_eq!(REVISION, "20260927");
+}
+
+#[test]
+fn enums_round_trip_and_keep_unknown_values() {
+    let json = r#"{"state":"CANCELLED","urls":["u"],"startTime":"2026-01-01T00:00:00Z","newField":true}"#;
+    let state: PortabilityArchiveState = serde_json::from_str(json).unwrap();
+    assert_eq!(state.state, Some(State::Cancelled));
+    assert_eq!(
+        serde_json::to_string(&state).unwrap(),
+        r#"{"startTime":"2026-01-01T00:00:00Z","state":"CANCELLED","urls":["u"]}"#
+    );
+    let future: PortabilityArchiveState = serde_json::from_str(r#"{"state":"ARCHIVED"}"#).unwrap();
+    assert_eq!(future.state, Some(State::Unknown("ARCHIVED".into())));
+    assert_eq!(serde_json::to_string(&future).unwrap(), r#"{"state":"ARCHIVED"}"#);
+    assert_eq!(State::from("IN_PROGRESS"), State::InProgress);
+    assert_eq!(State::InProgress.to_string(), "IN_PROGRESS");
+}
+
+#[test]
+fn empty_requests_serialize_as_empty_objects() {
+    let request = InitiatePortabilityArchiveRequest::default();
+    assert_eq!(serde_json::to_string(&request).unwrap(), "{}");
+}
