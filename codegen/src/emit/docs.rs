@@ -11,6 +11,13 @@ pub fn doc_attrs(docs: &Docs) -> TokenStream {
     lines_to_attrs(&doc_lines(docs))
 }
 
+/// `#[deprecated]`, for items that generated code itself never uses (fields, variants,
+/// accessors, setters); deprecated types are documented as such but not marked, because the
+/// crate's own signatures name them.
+pub fn deprecated_attr(docs: &Docs) -> Option<TokenStream> {
+    docs.deprecated.then(|| quote!(#[deprecated]))
+}
+
 /// `#[doc]` attributes for text that is already safe Markdown.
 pub fn lines_to_attrs(lines: &[String]) -> TokenStream {
     let lines = lines.iter().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{doc_attrs, lines_to_attrs};
+use super::docs::{deprecated_attr, doc_attrs, lines_to_attrs};
 use super::rust_type::{ident, type_tokens};
 use super::types::type_defs;
 use crate::resolve::ir::{HttpMethod, Method, Param, PathPiece, PathStyle, Resource, RustType};
@@ -46,7 +46,7 @@ pub fn accessors(resource: &Resource, client: &TokenStream, module_prefix: &Toke
         let module = ident(&child.module);
         let handle = ident(&child.handle);
         let docs = format!(" The `{}` resource.", child.json_name);
-        let deprecated = child.deprecated.then(|| quote!(#[doc = ""] #[doc = " **Deprecated.**"]));
+        let deprecated = child.deprecated.then(|| quote!(#[doc = ""] #[doc = " **Deprecated.**"] #[deprecated]));
         quote! {
             #[doc = #docs]
             #deprecated
@@ -102,8 +102,10 @@ fn accessor(method: &Method, client: &TokenStream, module_prefix: &TokenStream) 
         }
         None => (None, None),
     };
+    let deprecated = deprecated_attr(&method.docs);
     quote! {
         #docs
+        #deprecated
         pub fn #name(&self, #(#params: #types,)* #request_arg) -> #module_prefix #builder {
             #module_prefix #builder::new(#client, #(#params,)* #request_value)
         }
@@ -255,8 +257,10 @@ fn setter(param: &Param) -> TokenStream {
     let name = ident(&param.rust_name);
     let ty = arg_type(param);
     let set = set_param(param, &quote!(self.call));
+    let deprecated = deprecated_attr(&param.docs);
     quote! {
         #docs
+        #deprecated
         pub fn #name(mut self, #name: #ty) -> Self {
             #set
             self

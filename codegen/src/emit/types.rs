@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::doc_attrs;
+use super::docs::{deprecated_attr, doc_attrs};
 use super::rust_type::{ident, type_tokens, wire_path};
 use crate::resolve::ir::{Enum, Field, Presence, Struct, TypeDef, TypeKind};
 
@@ -77,8 +77,10 @@ fn field(f: &Field) -> TokenStream {
         let path = wire_path(wire);
         serde.push(quote!(with = #path));
     }
+    let deprecated = deprecated_attr(&f.docs);
     quote! {
         #docs
+        #deprecated
         #[serde(#(#serde),*)]
         pub #name: #ty,
     }
@@ -87,8 +89,9 @@ fn field(f: &Field) -> TokenStream {
 fn enum_def(docs: &TokenStream, name: &proc_macro2::Ident, e: &Enum) -> TokenStream {
     let variants = e.variants.iter().map(|v| {
         let docs = doc_attrs(&v.docs);
+        let deprecated = deprecated_attr(&v.docs);
         let variant = ident(&v.rust_name);
-        quote! { #docs #variant, }
+        quote! { #docs #deprecated #variant, }
     });
     let to_str = e.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
@@ -100,6 +103,8 @@ fn enum_def(docs: &TokenStream, name: &proc_macro2::Ident, e: &Enum) -> TokenStr
         let value = &v.json_value;
         quote! { #value => Self::#variant, }
     });
+    // The conversions name every variant, deprecated ones included.
+    let allow = e.variants.iter().any(|v| v.docs.deprecated).then(|| quote!(#[allow(deprecated)]));
     let query_value = e.query_value.then(|| {
         quote! {
             impl ::discovery_runtime::QueryValue for #name {
@@ -119,6 +124,7 @@ fn enum_def(docs: &TokenStream, name: &proc_macro2::Ident, e: &Enum) -> TokenStr
             Unknown(::std::string::String),
         }
 
+        #allow
         impl #name {
             /// The value as it appears in JSON.
             pub fn as_str(&self) -> &str {
@@ -129,6 +135,7 @@ fn enum_def(docs: &TokenStream, name: &proc_macro2::Ident, e: &Enum) -> TokenStr
             }
         }
 
+        #allow
         impl ::std::convert::From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
