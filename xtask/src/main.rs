@@ -1,1 +1,140 @@
-fn main() {}
+//! `cargo xtask`: fetch the Discovery document and regenerate the client crate.
+//!
+//! Exit status: 0 on success, 1 when `generate --check` finds differences, 2 on an error.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use xtask::api::{ApiSpec, DATAPORTABILITY_V1};
+use xtask::source::Source;
+use xtask::{DEFAULT_MAX_DIFF_LINES, fetch, generate, render_diffs, stale_message, workspace};
+
+/// Workspace tasks for the Discovery client generator.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Download the Discovery document and write it, normalized, to discovery/.
+    Fetch {
+        /// Read the document from this file or http(s) URL instead of Google's discovery service.
+        #[arg(long, value_name = "FILE|URL")]
+        from: Option<String>,
+        /// Replace the committed document even with an older revision (or when it is unreadable).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Regenerate generated/ from the committed Discovery document.
+    Generate {
+        /// Write nothing; print a diff and exit with status 1 if generated/ is out of date.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs one command against the reference API.
+fn run(command: Command) -> Result<ExitCode> {
+    let api = DATAPORTABILITY_V1;
+    let root = workspace::root()?;
+    match command {
+        Command::Fetch { from, force } => {
+            let source = match from {
+                Some(argument) => Source::parse(&argument)?,
+                None => Source::Url(api.discovery_url.to_owned()),
+            };
+            println!("{}", fetch::fetch(&api, &root, &source, force)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate { check: true } => {
+            let (generated, diffs) = generate::check(&api, &root)?;
+            if diffs.is_empty() {
+                println!(
+                    "{}/ is up to date ({} files)",
+                    api.generated_dir,
+                    generated.files.len()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            print!(
+                "{}",
+                render_diffs(&diffs, api.generated_dir, DEFAULT_MAX_DIFF_LINES)
+            );
+            println!("{}", stale_message(api.generated_dir));
+            Ok(ExitCode::from(1))
+        }
+        Command::Generate { check: false } => {
+            let (generated, report) = generate::write(&api, &root)?;
+            print_write_report(&api, generated.files.len(), &report);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Prints what `generate` wrote and deleted.
+fn print_write_report(api: &ApiSpec, total: usize, report: &xtask::WriteReport) {
+    let dir = api.generated_dir;
+    for path in &report.written {
+        println!("wrote {dir}/{path}");
+    }
+    for path in &report.removed {
+        println!("deleted {dir}/{path}");
+    }
+    if report.is_noop() {
+        println!("{dir}/ is up to date ({total} files)");
+    } else {
+        println!(
+            "{dir}/: {} written, {} deleted, {} unchanged",
+            report.written.len(),
+            report.removed.len(),
+            report.unchanged
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_the_documented_flags() {
+        let cli = Cli::try_parse_from(["xtask", "fetch", "--from", "doc.json", "--force"])
+            .expect("fetch");
+        assert!(
+            matches!(cli.command, Command::Fetch { from: Some(ref f), force: true } if f == "doc.json")
+        );
+        let cli = Cli::try_parse_from(["xtask", "fetch"]).expect("bare fetch");
+        assert!(matches!(
+            cli.command,
+            Command::Fetch {
+                from: None,
+                force: false
+            }
+        ));
+        let cli = Cli::try_parse_from(["xtask", "generate", "--check"]).expect("generate");
+        assert!(matches!(cli.command, Command::Generate { check: true }));
+        assert!(Cli::try_parse_from(["xtask", "generate", "--bogus"]).is_err());
+    }
+}
