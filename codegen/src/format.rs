@@ -45,10 +45,8 @@ fn space_items(text: &str) -> String {
     for (i, line) in lines.iter().enumerate() {
         out.push_str(line);
         out.push('\n');
-        if let Some(next) = lines.get(i + 1) {
-            if needs_blank_line(line, next) {
-                out.push('\n');
-            }
+        if lines.get(i + 1).is_some_and(|next| needs_blank_line(line, next)) {
+            out.push('\n');
         }
     }
     out

@@ -14,8 +14,18 @@ pub struct ApiSpec {
     pub discovery_url: &'static str,
     /// The committed, normalized document, relative to the workspace root.
     pub document_path: &'static str,
+}
+
+/// One crate the workspace generates and commits: which document, where it goes, and where
+/// it finds the runtime crate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CrateSpec {
+    /// The Discovery document, relative to the workspace root.
+    pub document_path: &'static str,
     /// The committed generated crate, relative to the workspace root.
     pub generated_dir: &'static str,
+    /// The runtime crate's directory, relative to `generated_dir`.
+    pub runtime_path: &'static str,
 }
 
 /// The Data Portability API, version 1: the reference API of this workspace.
@@ -24,11 +34,28 @@ pub const DATAPORTABILITY_V1: ApiSpec = ApiSpec {
     version: "v1",
     discovery_url: "https://dataportability.googleapis.com/$discovery/rest?version=v1",
     document_path: "discovery/dataportability.v1.json",
-    generated_dir: "generated",
 };
 
-/// Every API the workspace knows about.
+/// Every API the workspace fetches.
 pub const APIS: &[ApiSpec] = &[DATAPORTABILITY_V1];
+
+/// The Data Portability client crate.
+pub const DATAPORTABILITY_V1_CRATE: CrateSpec = CrateSpec {
+    document_path: DATAPORTABILITY_V1.document_path,
+    generated_dir: "generated",
+    runtime_path: "../runtime",
+};
+
+/// A crate generated from a hand-written document full of edge cases; committed so that the
+/// workspace build compiles and lints the generator's output for them.
+pub const SPECIAL_CASES_CRATE: CrateSpec = CrateSpec {
+    document_path: "tests/fixtures/special_cases.json",
+    generated_dir: "tests/fixtures/special-cases",
+    runtime_path: "../../../runtime",
+};
+
+/// Every crate `cargo xtask generate` writes.
+pub const CRATES: &[CrateSpec] = &[DATAPORTABILITY_V1_CRATE, SPECIAL_CASES_CRATE];
 
 impl ApiSpec {
     /// `name:version`, the way Discovery ids are written (e.g. `dataportability:v1`).

@@ -1,16 +1,16 @@
-//! `cargo xtask generate`: regenerate the committed client crate from the committed document.
+//! `cargo xtask generate`: regenerate the committed crates from their committed documents.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use codegen::GeneratedCrate;
 
-use crate::api::ApiSpec;
+use crate::api::CrateSpec;
 use crate::compare::{FileDiff, compare_dir};
 use crate::write::{WriteReport, write_dir};
 
 /// Generates `api`'s crate in memory from its committed document under `root`.
-pub fn generate_crate(api: &ApiSpec, root: &Path) -> Result<GeneratedCrate> {
+pub fn generate_crate(api: &CrateSpec, root: &Path) -> Result<GeneratedCrate> {
     let path = root.join(api.document_path);
     let text = std::fs::read_to_string(&path).with_context(|| {
         format!(
@@ -18,19 +18,19 @@ pub fn generate_crate(api: &ApiSpec, root: &Path) -> Result<GeneratedCrate> {
             path.display()
         )
     })?;
-    codegen::generate(&text, &codegen::Options::default())
+    codegen::generate(&text, &codegen::Options::with_runtime_path(api.runtime_path))
         .with_context(|| format!("could not generate a crate from {}", path.display()))
 }
 
 /// Regenerates `api`'s crate and writes what changed into its directory under `root`.
-pub fn write(api: &ApiSpec, root: &Path) -> Result<(GeneratedCrate, WriteReport)> {
+pub fn write(api: &CrateSpec, root: &Path) -> Result<(GeneratedCrate, WriteReport)> {
     let generated = generate_crate(api, root)?;
     let report = write_dir(&generated, &root.join(api.generated_dir))?;
     Ok((generated, report))
 }
 
 /// Regenerates `api`'s crate and compares it with its directory under `root`, writing nothing.
-pub fn check(api: &ApiSpec, root: &Path) -> Result<(GeneratedCrate, Vec<FileDiff>)> {
+pub fn check(api: &CrateSpec, root: &Path) -> Result<(GeneratedCrate, Vec<FileDiff>)> {
     let generated = generate_crate(api, root)?;
     let diffs = compare_dir(&generated, &root.join(api.generated_dir))?;
     Ok((generated, diffs))
@@ -39,7 +39,7 @@ pub fn check(api: &ApiSpec, root: &Path) -> Result<(GeneratedCrate, Vec<FileDiff
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::DATAPORTABILITY_V1;
+    use crate::api::DATAPORTABILITY_V1_CRATE as DATAPORTABILITY_V1;
 
     /// A workspace root in a temporary directory holding a copy of the committed document.
     fn root_with_committed_document() -> tempfile::TempDir {

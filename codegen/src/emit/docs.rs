@@ -84,20 +84,16 @@ pub fn escape_prose(line: &str) -> String {
             }
             continue;
         }
-        if c == '[' {
-            if let Some(link_len) = markdown_link_len(rest) {
-                out.push_str(&rest[..link_len]);
-                rest = &rest[link_len..];
-                continue;
-            }
-        }
-        if c == '<' {
+        let kept = match c {
+            '[' => markdown_link_len(rest),
             // An autolink the author wrote: `<https://...>`.
-            if let Some(url_len) = url_len(&rest[1..]).filter(|&n| rest[1 + n..].starts_with('>')) {
-                out.push_str(&rest[..url_len + 2]);
-                rest = &rest[url_len + 2..];
-                continue;
-            }
+            '<' => url_len(&rest[1..]).filter(|&n| rest[1 + n..].starts_with('>')).map(|n| n + 2),
+            _ => None,
+        };
+        if let Some(len) = kept {
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+            continue;
         }
         if let Some(url_len) = url_len(rest) {
             out.push('<');
