@@ -12,6 +12,7 @@ mod auth;
 mod call;
 mod client;
 mod error;
+pub mod paging;
 mod path;
 mod query;
 pub mod wire;
@@ -25,6 +26,8 @@ pub use query::QueryValue;
 
 /// Re-exported so generated code names a single dependency.
 pub use chrono;
+/// The stream trait of paged results and media downloads.
+pub use futures_core::Stream;
 /// Re-exported so generated code names a single dependency.
 pub use reqwest;
 /// Re-exported so generated code names a single dependency.

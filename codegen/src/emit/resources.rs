@@ -7,7 +7,7 @@ use quote::quote;
 use super::docs::{deprecated_attr, doc_attrs, lines_to_attrs};
 use super::rust_type::{ident, type_tokens};
 use super::types::type_defs;
-use crate::resolve::ir::{HttpMethod, Method, Param, PathPiece, PathStyle, Resource, RustType};
+use crate::resolve::ir::{HttpMethod, Method, Pagination, Param, PathPiece, PathStyle, Resource, RustType};
 
 /// The items of a resource's module: handle (unless root), builders, parameter types, and the
 /// modules of child resources (inline, unless `children_inline` is false).
@@ -172,6 +172,7 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
             }
         },
     };
+    let paging = method.pagination.as_ref().zip(method.response.as_ref()).map(|(p, response)| pagination(p, response, method));
     quote! {
         const #info: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
             #id,
@@ -197,7 +198,45 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
             #(#setters)*
 
             #send
+
+            #paging
         }
+    }
+}
+
+/// `pages()` and, when the item field is known, `items()`.
+fn pagination(pagination: &Pagination, response: &RustType, method: &Method) -> TokenStream {
+    let response = type_tokens(response);
+    let token = ident(&pagination.next_token_field);
+    let body = if method.request.is_some() {
+        quote!(::std::option::Option::Some(self.request))
+    } else {
+        quote!(::std::option::Option::<()>::None)
+    };
+    let items = pagination.items.as_ref().map(|(field, item)| {
+        let field = ident(field);
+        let item = type_tokens(item);
+        quote! {
+            /// Streams the items of every page, following `nextPageToken`; see [`Self::pages`].
+            pub fn items(self) -> ::discovery_runtime::paging::Items<#item> {
+                fn items(page: #response) -> ::std::vec::Vec<#item> {
+                    page.#field
+                }
+                ::discovery_runtime::paging::items(self.pages(), items)
+            }
+        }
+    });
+    quote! {
+        /// Streams every page, the next one requested with the previous one's
+        /// `nextPageToken`, until a page has none; the stream ends after an error.
+        pub fn pages(self) -> ::discovery_runtime::paging::Pages<#response> {
+            fn next_page_token(page: &#response) -> ::std::option::Option<&str> {
+                page.#token.as_deref()
+            }
+            ::discovery_runtime::paging::pages(self.call, #body, next_page_token)
+        }
+
+        #items
     }
 }
 

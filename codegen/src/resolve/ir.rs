@@ -210,6 +210,37 @@ pub struct Method {
     /// `None` when the method documents no response.
     pub response: Option<RustType>,
     pub scopes: Vec<String>,
+    /// Set when the method takes a `pageToken` and its response has a `nextPageToken`.
+    pub pagination: Option<Pagination>,
+    /// `supportsMediaDownload`: the builder gets `download()` (the same call with `alt=media`).
+    pub media_download: bool,
+    /// `supportsMediaUpload`: the builder gets `upload()` and, where supported, `upload_resumable()`.
+    pub media_upload: Option<MediaUpload>,
+}
+
+/// How to walk the pages of a list method.
+#[derive(Clone, Debug)]
+pub struct Pagination {
+    /// The response field holding the next page's token (`next_page_token`).
+    pub next_token_field: String,
+    /// The one repeated field of the response, when there is exactly one: its Rust name and
+    /// the type of one item.
+    pub items: Option<(String, RustType)>,
+}
+
+/// Media upload endpoints and limits of a method.
+#[derive(Clone, Debug)]
+pub struct MediaUpload {
+    /// Name of the `UploadInfo` const.
+    pub info_const: String,
+    /// Path of the simple and multipart protocols, relative to the root URL.
+    pub simple_path: Option<Vec<PathPiece>>,
+    /// Path of the resumable protocol, relative to the root URL.
+    pub resumable_path: Option<Vec<PathPiece>>,
+    /// The largest upload accepted, in bytes.
+    pub max_size: Option<u64>,
+    /// Accepted media types (`image/*`, `*/*`).
+    pub accept: Vec<String>,
 }
 
 /// The HTTP verb.

@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use super::ir::{Docs, HttpMethod, Method, Param, ParamLocation, PathPiece, PathStyle, RequestBody, Resource, RustType};
+use super::ir::{
+    Docs, HttpMethod, MediaUpload, Method, Pagination, Param, ParamLocation, PathPiece, PathStyle, RequestBody, Resource,
+    RustType,
+};
 use super::names::{Namespace, camel, claim_all, claim_all_or, shouty, snake};
 use super::types::{Scope, SchemaNames, TypeBuilder, hoist_param_enum, property_docs};
 use crate::Error;
@@ -22,6 +25,8 @@ pub struct MethodBuilder<'a> {
     pub fully_encode_reserved: bool,
     /// Setter names taken by standard parameters, by their JSON name.
     pub standard_params: &'a BTreeMap<String, String>,
+    /// How to page through each response type that has a `nextPageToken`.
+    pub page_shapes: &'a BTreeMap<String, Pagination>,
 }
 
 impl MethodBuilder<'_> {
@@ -161,10 +166,12 @@ impl MethodBuilder<'_> {
             }
             None => None,
         };
-        let mut notes = vec![format!("`{} {}`", method.http_method.to_uppercase(), method.path)];
-        if method.supports_media_download || method.supports_media_upload {
-            notes.push("This method also supports media upload or download, which this client does not expose yet.".to_owned());
-        }
+        let notes = vec![format!("`{} {}`", method.http_method.to_uppercase(), method.path)];
+        let pagination = self.pagination(method, response.as_ref());
+        let media_upload = match (&method.media_upload, method.supports_media_upload) {
+            (Some(upload), true) => Some(self.media_upload(upload, &method.parameters, &names.info_const, json_path)?),
+            _ => None,
+        };
         Ok(Method {
             id: method.id.clone(),
             json_name: key.to_owned(),
@@ -180,8 +187,70 @@ impl MethodBuilder<'_> {
             optional_params,
             response,
             scopes: method.scopes.clone(),
+            pagination,
+            media_download: method.supports_media_download,
+            media_upload,
         })
     }
+
+    /// Paging applies when the method takes a `pageToken` and its response has a `nextPageToken`.
+    fn pagination(&self, method: &RestMethod, response: Option<&RustType>) -> Option<Pagination> {
+        let token = method.parameters.get("pageToken")?;
+        if token.location.as_deref() != Some("query") || token.required {
+            return None;
+        }
+        match response? {
+            RustType::Named { path, .. } if path.len() == 2 && path[0] == "models" => self.page_shapes.get(&path[1]).cloned(),
+            _ => None,
+        }
+    }
+
+    fn media_upload(
+        &self,
+        upload: &crate::parse::MediaUpload,
+        parameters: &BTreeMap<String, JsonSchema>,
+        method_const: &str,
+        json_path: &str,
+    ) -> Result<MediaUpload, Error> {
+        let path_of = |protocol: &Option<crate::parse::MediaProtocol>, name: &str| -> Result<Option<Vec<PathPiece>>, Error> {
+            match protocol {
+                Some(p) if !p.path.is_empty() => parse_path(p.path.trim_start_matches('/'), parameters, self.fully_encode_reserved)
+                    .map(Some)
+                    .map_err(|message| unsupported(&format!("{json_path}.mediaUpload.protocols.{name}.path"), message)),
+                _ => Ok(None),
+            }
+        };
+        let max_size = match &upload.max_size {
+            Some(text) => Some(parse_size(text).ok_or_else(|| {
+                unsupported(&format!("{json_path}.mediaUpload.maxSize"), format!("{text:?} is not a size"))
+            })?),
+            None => None,
+        };
+        Ok(MediaUpload {
+            info_const: format!("{method_const}_UPLOAD"),
+            simple_path: path_of(&upload.protocols.simple, "simple")?,
+            resumable_path: path_of(&upload.protocols.resumable, "resumable")?,
+            max_size,
+            accept: upload.accept.clone(),
+        })
+    }
+}
+
+/// `"10737418240"`, `"10MB"`, `"1GB"`, `"5TB"` (binary multiples, as Google means them).
+fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let number: u64 = digits.parse().ok()?;
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "KB" | "K" => 10,
+        "MB" | "M" => 20,
+        "GB" | "G" => 30,
+        "TB" | "T" => 40,
+        _ => return None,
+    };
+    number.checked_mul(1u64 << shift)
 }
 
 struct MethodNames {
@@ -283,4 +352,19 @@ pub fn parse_path(
 
 fn unsupported(path: &str, message: String) -> Error {
     Error::Unsupported { path: path.to_owned(), message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_in_bytes_and_binary_units() {
+        assert_eq!(parse_size("10737418240"), Some(10 << 30));
+        assert_eq!(parse_size("10MB"), Some(10 << 20));
+        assert_eq!(parse_size("1GB"), Some(1 << 30));
+        assert_eq!(parse_size("5TB"), Some(5 << 40));
+        assert_eq!(parse_size("lots"), None);
+        assert_eq!(parse_size("99999999999TB"), None);
+    }
 }

@@ -5,6 +5,7 @@
 pub mod ir;
 mod methods;
 pub mod names;
+mod paging;
 mod recursion;
 mod types;
 
@@ -51,10 +52,12 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
     let setter_names: BTreeMap<String, String> =
         standard_params.iter().map(|p| (p.json_name.clone(), p.rust_name.clone())).collect();
 
+    let page_shapes = paging::page_shapes(&models);
     let methods = MethodBuilder {
         names: &names,
         fully_encode_reserved: doc.fully_encode_reserved_expansion,
         standard_params: &setter_names,
+        page_shapes: &page_shapes,
     };
     let root = methods.resource("", &doc.methods, &doc.resources, vec!["resources".to_owned()], "", false)?;
 
