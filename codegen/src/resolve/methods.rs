@@ -60,10 +60,13 @@ impl MethodBuilder<'_> {
         let mut built_methods = Vec::with_capacity(methods.len());
         for (i, (method_key, method)) in methods.iter().enumerate() {
             let path = format!("{json_path}methods.{method_key}");
+            let info_const = consts.claim(shouty(method_key), "_");
+            let upload_const = consts.claim(format!("{info_const}_UPLOAD"), "_");
             let names = MethodNames {
                 accessor: accessor_names[i].clone(),
                 builder: builder_names[i].clone(),
-                info_const: consts.claim(shouty(method_key), "_"),
+                info_const,
+                upload_const,
             };
             built_methods.push(self.method(method_key, method, names, &path, &mut param_types)?);
         }
@@ -169,7 +172,7 @@ impl MethodBuilder<'_> {
         let notes = vec![format!("`{} {}`", method.http_method.to_uppercase(), method.path)];
         let pagination = self.pagination(method, response.as_ref());
         let media_upload = match (&method.media_upload, method.supports_media_upload) {
-            (Some(upload), true) => Some(self.media_upload(upload, &method.parameters, &names.info_const, json_path)?),
+            (Some(upload), true) => Some(self.media_upload(upload, &method.parameters, &names.upload_const, json_path)?),
             _ => None,
         };
         Ok(Method {
@@ -209,7 +212,7 @@ impl MethodBuilder<'_> {
         &self,
         upload: &crate::parse::MediaUpload,
         parameters: &BTreeMap<String, JsonSchema>,
-        method_const: &str,
+        info_const: &str,
         json_path: &str,
     ) -> Result<MediaUpload, Error> {
         let path_of = |protocol: &Option<crate::parse::MediaProtocol>, name: &str| -> Result<Option<Vec<PathPiece>>, Error> {
@@ -227,7 +230,7 @@ impl MethodBuilder<'_> {
             None => None,
         };
         Ok(MediaUpload {
-            info_const: format!("{method_const}_UPLOAD"),
+            info_const: info_const.to_owned(),
             simple_path: path_of(&upload.protocols.simple, "simple")?,
             resumable_path: path_of(&upload.protocols.resumable, "resumable")?,
             max_size,
@@ -257,6 +260,7 @@ struct MethodNames {
     accessor: String,
     builder: String,
     info_const: String,
+    upload_const: String,
 }
 
 /// A parameter with its Rust type; an enum parameter gets a type in `scope` named `hint`.
