@@ -1,16 +1,20 @@
 //! One call of one method: parameters in, typed response out.
 
 use std::any::type_name;
+use std::time::Duration;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue, USER_AGENT};
+use bytes::Bytes;
+use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, snippet};
+use crate::error::snippet;
+use crate::execute;
+use crate::options::CallOverrides;
 use crate::path::{self, PathParam};
 use crate::query::QueryValue;
-use crate::{Client, Error};
+use crate::{Client, Error, RetryPolicy};
 
 /// The HTTP verb of a method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,7 +34,18 @@ pub enum HttpMethod {
 }
 
 impl HttpMethod {
-    fn to_reqwest(self) -> reqwest::Method {
+    /// Whether repeating the request has the same effect as sending it once (GET, PUT,
+    /// DELETE, HEAD): such calls are retried by default.
+    pub fn is_idempotent(self) -> bool {
+        matches!(self, HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete | HttpMethod::Head)
+    }
+
+    /// Whether the request carries a body, so an empty one is sent as `Content-Length: 0`.
+    pub(crate) fn has_body(self) -> bool {
+        matches!(self, HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch)
+    }
+
+    pub(crate) fn to_reqwest(self) -> reqwest::Method {
         match self {
             HttpMethod::Get => reqwest::Method::GET,
             HttpMethod::Post => reqwest::Method::POST,
@@ -61,16 +76,19 @@ impl MethodInfo {
     }
 }
 
-/// A call being built: the parameters and headers of one request to one method.
+/// A call being built: the parameters, headers and options of one request to one method.
 ///
-/// Generated builders wrap a `Call`; their setters fill it and their `send` runs it.
+/// Generated builders wrap a `Call`; their setters fill it and their `send` runs it. The
+/// future `send` returns can be dropped at any time: that cancels the call and closes its
+/// connection.
 #[derive(Debug, Clone)]
 pub struct Call {
-    client: Client,
-    method: &'static MethodInfo,
+    pub(crate) client: Client,
+    pub(crate) method: &'static MethodInfo,
     path_values: Vec<(&'static str, String)>,
     query: Vec<(&'static str, String)>,
-    headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) overrides: CallOverrides,
 }
 
 impl Call {
@@ -82,6 +100,7 @@ impl Call {
             path_values: Vec::new(),
             query: Vec::new(),
             headers: Vec::new(),
+            overrides: CallOverrides::default(),
         }
     }
 
@@ -112,9 +131,40 @@ impl Call {
         self.query.extend(values.into_iter().map(|v| (name, v.to_query_value())));
     }
 
-    /// Adds an HTTP header to the request.
+    /// Adds an HTTP header to the request. A header the client sets by itself (such as
+    /// `User-Agent` or `x-goog-user-project`) is replaced by the call's values.
     pub fn add_header(&mut self, name: HeaderName, value: HeaderValue) {
         self.headers.push((name, value));
+    }
+
+    /// Retries this call with `policy` instead of the client's.
+    pub fn set_retry_policy(&mut self, policy: RetryPolicy) {
+        self.overrides.retry = Some(policy);
+    }
+
+    /// Bounds the whole call, retries included, to `timeout` (instead of the client's
+    /// overall timeout).
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.overrides.timeout = Some(timeout);
+    }
+
+    /// Bounds each attempt of this call to `timeout` (instead of the client's attempt
+    /// timeout).
+    pub fn set_attempt_timeout(&mut self, timeout: Duration) {
+        self.overrides.attempt_timeout = Some(timeout);
+    }
+
+    /// Declares whether this call is safe to repeat, overriding what its HTTP method implies:
+    /// `true` lets the retry policy retry a POST or PATCH known to be idempotent, `false`
+    /// keeps a GET, PUT or DELETE from being retried.
+    pub fn set_idempotent(&mut self, idempotent: bool) {
+        self.overrides.idempotent = Some(idempotent);
+    }
+
+    /// Whether this call may be retried: its [`set_idempotent`](Self::set_idempotent)
+    /// override, or else [`HttpMethod::is_idempotent`].
+    pub fn is_idempotent(&self) -> bool {
+        self.overrides.idempotent.unwrap_or_else(|| self.method.http_method.is_idempotent())
     }
 
     /// The URL the call goes to; fails if a path parameter is missing or does not match its
@@ -135,7 +185,8 @@ impl Call {
         Ok(url)
     }
 
-    /// Sends the call with an optional JSON body and decodes the JSON response as `R`.
+    /// Sends the call with an optional JSON body and decodes the JSON response as `R`,
+    /// retrying transient failures as the retry policy allows.
     pub async fn send_json<B, R>(self, body: Option<&B>) -> Result<R, Error>
     where
         B: Serialize + ?Sized,
@@ -143,9 +194,9 @@ impl Call {
     {
         let method = self.method.id;
         let body = encode(method, body)?;
-        let (status, bytes) = self.execute(body).await?;
-        // A 204 carries no body; treat it as the empty message `{}`.
-        let bytes: &[u8] = if status == StatusCode::NO_CONTENT { b"{}" } else { &bytes };
+        let (status, bytes) = execute::run(self, body).await?;
+        // A 204 (or any empty success) carries no body; treat it as the empty message `{}`.
+        let bytes: &[u8] = if status == StatusCode::NO_CONTENT || bytes.is_empty() { b"{}" } else { &bytes };
         serde_json::from_slice(bytes).map_err(|source| Error::Decode {
             method,
             type_name: type_name::<R>(),
@@ -160,42 +211,12 @@ impl Call {
         B: Serialize + ?Sized,
     {
         let body = encode(self.method.id, body)?;
-        self.execute(body).await.map(drop)
-    }
-
-    async fn execute(self, body: Option<Vec<u8>>) -> Result<(StatusCode, Vec<u8>), Error> {
-        let method = self.method.id;
-        let url = self.url()?;
-        let inner = self.client.inner();
-        let mut request = inner
-            .http
-            .request(self.method.http_method.to_reqwest(), url)
-            .header(USER_AGENT, &inner.user_agent)
-            .header("x-goog-api-client", &inner.api_client)
-            .header(ACCEPT, "application/json");
-        if let Some(source) = &inner.token_source {
-            let token = source.token().await.map_err(|source| Error::Auth { method, source })?;
-            request = request.bearer_auth(token.secret());
-        }
-        for (name, value) in self.headers {
-            request = request.header(name, value);
-        }
-        if let Some(body) = body {
-            request = request.header(CONTENT_TYPE, "application/json").body(body);
-        } else if matches!(self.method.http_method, HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch) {
-            request = request.header(reqwest::header::CONTENT_LENGTH, "0");
-        }
-        let transport = |source: reqwest::Error| Error::Transport { method, source: source.without_url() };
-        let response = request.send().await.map_err(transport)?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(transport)?;
-        if !status.is_success() {
-            return Err(ApiError::from_body(method, status, &bytes).into());
-        }
-        Ok((status, bytes.to_vec()))
+        execute::run(self, body).await.map(drop)
     }
 }
 
-fn encode<B: Serialize + ?Sized>(method: &'static str, body: Option<&B>) -> Result<Option<Vec<u8>>, Error> {
-    body.map(serde_json::to_vec).transpose().map_err(|source| Error::Encode { method, source })
+fn encode<B: Serialize + ?Sized>(method: &'static str, body: Option<&B>) -> Result<Option<Bytes>, Error> {
+    body.map(|body| serde_json::to_vec(body).map(Bytes::from))
+        .transpose()
+        .map_err(|source| Error::Encode { method, source })
 }

@@ -1,10 +1,18 @@
 //! The one error type of every generated client.
 
+mod api;
+mod details;
+
 use std::fmt;
+use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde::Deserialize;
 
+pub use self::api::{ApiError, ApiErrorItem};
+pub use self::details::{
+    BadRequest, ErrorDetail, ErrorInfo, FieldViolation, Help, HelpLink, LocalizedMessage, QuotaFailure,
+    QuotaViolation, RetryInfo,
+};
 use crate::auth::AuthError;
 
 /// How many characters of an unexpected body an error keeps.
@@ -17,7 +25,7 @@ pub enum Error {
     /// The server answered with an error status; Google's error body is decoded when present.
     #[error(transparent)]
     Api(Box<ApiError>),
-    /// The request could not be sent or the response not read (DNS, TLS, connection, timeout).
+    /// The request could not be sent or the response not read (DNS, TLS, connection).
     #[error("{method}: transport error: {source}")]
     Transport {
         /// The Discovery id of the method, e.g. `dataportability.archiveJobs.retry`.
@@ -70,6 +78,43 @@ pub enum Error {
     /// The client was configured wrongly (for example an endpoint that is not a URL).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// A timeout elapsed: of one attempt (retried like a connection error) or of the call.
+    #[error("{method}: the {scope} timed out after {after:?}")]
+    Timeout {
+        /// The Discovery id of the method.
+        method: &'static str,
+        /// Which timeout elapsed.
+        scope: TimeoutScope,
+        /// The configured timeout.
+        after: Duration,
+    },
+    /// A JSON response body was larger than the client's limit; reading stopped at the limit.
+    #[error("{method}: the response body is larger than the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The Discovery id of the method.
+        method: &'static str,
+        /// The limit, in bytes (see `ClientBuilder::max_response_bytes`).
+        limit: u64,
+    },
+}
+
+/// Which timeout elapsed, in an [`Error::Timeout`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutScope {
+    /// One attempt: sending the request and reading the response.
+    Attempt,
+    /// The whole call, retries and waits between them included.
+    Call,
+}
+
+impl fmt::Display for TimeoutScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutScope::Attempt => "attempt",
+            TimeoutScope::Call => "call",
+        })
+    }
 }
 
 impl Error {
@@ -82,6 +127,27 @@ impl Error {
         }
     }
 
+    /// Whether the failure is transient, so the same request may succeed later: HTTP 429, 500,
+    /// 502, 503 and 504, connection and other transport failures, and an attempt's timeout.
+    ///
+    /// The client retries these by itself within its [`RetryPolicy`](crate::RetryPolicy)
+    /// (for a non-idempotent method only when asked to).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(api) => is_retryable_status(api.status),
+            Error::Transport { source, .. } => {
+                source.is_connect() || source.is_timeout() || source.is_request() || source.is_body()
+            }
+            Error::Timeout { scope, .. } => *scope == TimeoutScope::Attempt,
+            _ => false,
+        }
+    }
+
+    /// How long the server asked to wait before a retry (`Retry-After` or `RetryInfo`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.as_api_error().and_then(|api| api.retry_after)
+    }
+
     /// The decoded API error, if this is one.
     pub fn as_api_error(&self) -> Option<&ApiError> {
         match self {
@@ -91,105 +157,16 @@ impl Error {
     }
 }
 
-/// An error answered by the API: the HTTP status and Google's JSON error body
-/// (`{"error": {"code", "message", "status", "errors", "details"}}`, v1 and v2 formats).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ApiError {
-    /// The Discovery id of the method that failed.
-    pub method: &'static str,
-    /// The HTTP status of the response.
-    pub status: StatusCode,
-    /// The canonical status name, e.g. `PERMISSION_DENIED`, when the body has one.
-    pub code: Option<String>,
-    /// The human-readable message, or a snippet of the body when it is not Google's JSON.
-    pub message: String,
-    /// The legacy `errors` list (v1 error format).
-    pub errors: Vec<ApiErrorItem>,
-    /// The structured `details` (v2 error format), each with its `@type`.
-    pub details: Vec<serde_json::Value>,
-    /// Whether the body was Google's JSON error format.
-    pub is_google_format: bool,
-}
-
-/// One entry of the legacy `errors` list.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ApiErrorItem {
-    /// Human-readable message.
-    pub message: Option<String>,
-    /// The error domain, e.g. `global`.
-    pub domain: Option<String>,
-    /// The reason code, e.g. `insufficientPermissions`.
-    pub reason: Option<String>,
-    /// Where the error is, e.g. a parameter name.
-    pub location: Option<String>,
-    /// The kind of location, e.g. `parameter`.
-    pub location_type: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ErrorEnvelope {
-    error: ErrorBody,
-}
-
-#[derive(Deserialize)]
-#[serde(default)]
-#[derive(Default)]
-struct ErrorBody {
-    message: Option<String>,
-    status: Option<String>,
-    errors: Vec<ApiErrorItem>,
-    details: Vec<serde_json::Value>,
-}
-
-impl ApiError {
-    /// Builds the error from a non-success response body.
-    pub fn from_body(method: &'static str, status: StatusCode, body: &[u8]) -> Self {
-        match serde_json::from_slice::<ErrorEnvelope>(body) {
-            Ok(ErrorEnvelope { error }) => Self {
-                method,
-                status,
-                code: error.status,
-                message: error.message.unwrap_or_default(),
-                errors: error.errors,
-                details: error.details,
-                is_google_format: true,
-            },
-            Err(_) => Self {
-                method,
-                status,
-                code: None,
-                message: snippet(body),
-                errors: Vec::new(),
-                details: Vec::new(),
-                is_google_format: false,
-            },
-        }
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: HTTP {}", self.method, self.status.as_u16())?;
-        if let Some(code) = &self.code {
-            write!(f, " {code}")?;
-        }
-        if self.is_google_format {
-            write!(f, ": {}", self.message)
-        } else {
-            write!(f, ", body: {}", self.message)
-        }
-    }
-}
-
-impl std::error::Error for ApiError {}
-
 impl From<ApiError> for Error {
     fn from(error: ApiError) -> Self {
         Error::Api(Box::new(error))
     }
+}
+
+/// The statuses worth retrying: too many requests, and the server-side failures that are
+/// usually transient.
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
 }
 
 /// The start of a body as text, bounded to 512 characters, for error messages.
@@ -207,25 +184,28 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn decodes_google_error_json() {
-        let body = br#"{"error":{"code":403,"message":"Denied","status":"PERMISSION_DENIED",
-            "errors":[{"message":"Denied","domain":"global","reason":"forbidden"}],
-            "details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"X"}]}}"#;
-        let error = ApiError::from_body("api.m", StatusCode::FORBIDDEN, body);
-        assert_eq!(error.code.as_deref(), Some("PERMISSION_DENIED"));
-        assert_eq!(error.message, "Denied");
-        assert_eq!(error.errors[0].reason.as_deref(), Some("forbidden"));
-        assert_eq!(error.details[0]["reason"], "X");
-        assert_eq!(error.to_string(), "api.m: HTTP 403 PERMISSION_DENIED: Denied");
+    fn api(status: u16) -> Error {
+        let status = StatusCode::from_u16(status).unwrap();
+        ApiError::from_body("api.m", status, b"{}").into()
     }
 
     #[test]
-    fn keeps_a_bounded_snippet_of_a_non_json_body() {
-        let body = format!("<html>{}</html>", "x".repeat(2000));
-        let error = ApiError::from_body("api.m", StatusCode::BAD_GATEWAY, body.as_bytes());
-        assert!(!error.is_google_format);
-        assert!(error.message.starts_with("<html>xxx"));
-        assert_eq!(error.message.chars().count(), SNIPPET_CHARS + 1);
+    fn transient_statuses_are_retryable() {
+        for status in [429, 500, 502, 503, 504] {
+            assert!(api(status).is_retryable(), "{status}");
+        }
+        for status in [400, 401, 403, 404, 409, 501] {
+            assert!(!api(status).is_retryable(), "{status}");
+        }
+    }
+
+    #[test]
+    fn only_an_attempt_timeout_is_retryable() {
+        let timeout = |scope| Error::Timeout { method: "api.m", scope, after: Duration::from_secs(1) };
+        assert!(timeout(TimeoutScope::Attempt).is_retryable());
+        assert!(!timeout(TimeoutScope::Call).is_retryable());
+        assert_eq!(timeout(TimeoutScope::Call).to_string(), "api.m: the call timed out after 1s");
+        assert!(!Error::BodyTooLarge { method: "api.m", limit: 1 }.is_retryable());
+        assert!(!Error::Config("x".into()).is_retryable());
     }
 }

@@ -2,27 +2,59 @@
 //!
 //! Generated crates are thin: they describe each method (its HTTP verb, path template and
 //! parameters) and hold typed request and response structs. Everything that does work at run
-//! time lives here, once: the [`Client`] and its builder, authentication ([`TokenSource`]),
-//! path expansion with parameter validation, the request path, and the one [`Error`] type.
+//! time lives here, once: the [`Client`] and its builder, authentication ([`TokenSource`],
+//! API keys), path expansion with parameter validation, the request path with its retries
+//! ([`RetryPolicy`]) and timeouts, tracing, and the one [`Error`] type.
 //!
 //! Generated crates re-export what their users need, so an application depends on the
 //! generated crate alone.
+//!
+//! # Tracing
+//!
+//! Every call runs in one `tracing` span named `call` (at `INFO` level) with the fields
+//! `method` (the Discovery method id), `attempt` (the number of the last attempt), `status`
+//! (its HTTP status) and `latency_ms` (of the whole call); each attempt and each retry is a
+//! `DEBUG` event in that span. Request and response bodies, URLs, tokens and API keys are
+//! never recorded.
+//!
+//! # Optional features
+//!
+//! - `yup-oauth2`: [`YupOAuth2TokenSource`], tokens from a `yup_oauth2` authenticator.
+//! - `gcp_auth`: [`GcpAuthTokenSource`], tokens from a `gcp_auth` token provider.
 
+mod attempt;
 mod auth;
+mod body;
+mod builder;
 mod call;
 mod client;
+mod endpoint;
 mod error;
+mod execute;
+mod options;
 pub mod paging;
 mod path;
 mod query;
+mod retry;
+mod retry_after;
 pub mod wire;
 
-pub use auth::{AccessToken, AuthError, BoxFuture, StaticToken, TokenSource};
+#[cfg(feature = "gcp_auth")]
+pub use auth::GcpAuthTokenSource;
+#[cfg(feature = "yup-oauth2")]
+pub use auth::YupOAuth2TokenSource;
+pub use auth::{AccessToken, ApiKey, AuthError, BoxFuture, StaticToken, TokenSource};
+pub use builder::ClientBuilder;
 pub use call::{Call, HttpMethod, MethodInfo};
-pub use client::{ApiInfo, Client, ClientBuilder};
-pub use error::{ApiError, ApiErrorItem, Error};
+pub use client::{ApiInfo, Client};
+pub use error::{
+    ApiError, ApiErrorItem, BadRequest, Error, ErrorDetail, ErrorInfo, FieldViolation, Help, HelpLink,
+    LocalizedMessage, QuotaFailure, QuotaViolation, RetryInfo, TimeoutScope,
+};
+pub use options::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES};
 pub use path::{PathParam, PathStyle};
 pub use query::QueryValue;
+pub use retry::RetryPolicy;
 
 /// Re-exported so generated code names a single dependency.
 pub use chrono;

@@ -1,0 +1,151 @@
+//! Running a call: attempts, retries with backoff, timeouts, the 401 refresh, and the
+//! call's tracing span.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use tokio::time::{Instant, sleep, timeout};
+use tracing::field::Empty;
+use tracing::{Instrument, Span};
+
+use crate::attempt::Exchange;
+use crate::auth::{AccessToken, TokenSource};
+use crate::client::Inner;
+use crate::error::TimeoutScope;
+use crate::options::CallOptions;
+use crate::{Call, Error};
+
+/// Sends `call` with `body` until it succeeds or its retry policy gives up, within the
+/// call's timeout. The call runs in one `tracing` span named `call` whose fields are the
+/// method id, the number of the last attempt, its HTTP status and the call's latency.
+pub(crate) async fn run(call: Call, body: Option<Bytes>) -> Result<(StatusCode, Bytes), Error> {
+    let mut url = call.url()?;
+    let idempotent = call.is_idempotent();
+    let Call { client, method, headers: extra_headers, overrides, .. } = call;
+    let inner = client.inner();
+    if let Some(key) = &inner.api_key {
+        url.query_pairs_mut().append_pair("key", key.secret());
+    }
+    let options = inner.options.with(&overrides);
+    let exchange = Exchange {
+        http: &inner.http,
+        verb: method.http_method,
+        method: method.id,
+        url,
+        headers: merge_headers(&inner.headers, extra_headers),
+        body,
+        max_response_bytes: options.max_response_bytes,
+    };
+    let span = tracing::info_span!("call", method = method.id, attempt = Empty, status = Empty, latency_ms = Empty);
+    let runner = Runner { inner, exchange, options, idempotent, span: span.clone() };
+    async move {
+        let started = Instant::now();
+        let result = match runner.options.timeout {
+            Some(limit) => timeout(limit, runner.attempts()).await.unwrap_or_else(|_| {
+                Err(Error::Timeout { method: method.id, scope: TimeoutScope::Call, after: limit })
+            }),
+            None => runner.attempts().await,
+        };
+        runner.span.record("latency_ms", millis(started.elapsed()));
+        result
+    }
+    .instrument(span)
+    .await
+}
+
+/// The client's headers, with those the call sets replacing the client's of the same name.
+fn merge_headers(defaults: &HeaderMap, extra: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>) -> HeaderMap {
+    let mut call_headers = HeaderMap::new();
+    for (name, value) in extra {
+        call_headers.append(name, value);
+    }
+    let mut headers = defaults.clone();
+    headers.extend(call_headers);
+    headers
+}
+
+struct Runner<'a> {
+    inner: &'a Inner,
+    exchange: Exchange<'a>,
+    options: CallOptions,
+    idempotent: bool,
+    span: Span,
+}
+
+impl Runner<'_> {
+    /// The attempt loop: one attempt, then a retry after a wait while the policy allows,
+    /// and one immediate retry with a fresh token after an HTTP 401.
+    async fn attempts(&self) -> Result<(StatusCode, Bytes), Error> {
+        let started = Instant::now();
+        let policy = &self.options.retry;
+        let mut attempt: u32 = 0;
+        let mut counted: u32 = 0;
+        let mut refreshed = false;
+        loop {
+            attempt += 1;
+            counted += 1;
+            self.span.record("attempt", attempt);
+            let token = self.token().await?;
+            let attempt_started = Instant::now();
+            let result = self.attempt(token.as_ref()).await;
+            let status = match &result {
+                Ok((status, _)) => Some(*status),
+                Err(error) => error.status(),
+            };
+            let status_code = status.map(|status| status.as_u16());
+            if let Some(code) = status_code {
+                self.span.record("status", code);
+            }
+            tracing::debug!(attempt, status = status_code, latency_ms = millis(attempt_started.elapsed()), "attempt finished");
+            let error = match result {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            if status == Some(StatusCode::UNAUTHORIZED)
+                && !refreshed
+                && let (Some(source), Some(token)) = (&self.inner.token_source, &token)
+            {
+                tracing::debug!(attempt, "token rejected; retrying once with a fresh token");
+                source.invalidate(token);
+                refreshed = true;
+                counted -= 1;
+                continue;
+            }
+            let delay = policy.next_delay(&error, self.idempotent, counted, started.elapsed(), fastrand::f64());
+            let Some(delay) = delay else { return Err(error) };
+            tracing::debug!(attempt, error = error_kind(&error), delay_ms = millis(delay), "retrying after a transient failure");
+            sleep(delay).await;
+        }
+    }
+
+    async fn token(&self) -> Result<Option<AccessToken>, Error> {
+        let Some(source) = &self.inner.token_source else { return Ok(None) };
+        let source: &dyn TokenSource = source.as_ref();
+        source.token().await.map(Some).map_err(|source| Error::Auth { method: self.exchange.method, source })
+    }
+
+    async fn attempt(&self, token: Option<&AccessToken>) -> Result<(StatusCode, Bytes), Error> {
+        match self.options.attempt_timeout {
+            Some(limit) => timeout(limit, self.exchange.send(token)).await.unwrap_or_else(|_| {
+                Err(Error::Timeout { method: self.exchange.method, scope: TimeoutScope::Attempt, after: limit })
+            }),
+            None => self.exchange.send(token).await,
+        }
+    }
+}
+
+/// What kind of failure, for logs: never a body, a URL or a message from the server.
+fn error_kind(error: &Error) -> &'static str {
+    match error {
+        Error::Api(_) => "http status",
+        Error::Transport { .. } => "transport",
+        Error::Timeout { .. } => "timeout",
+        _ => "other",
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
