@@ -9,6 +9,7 @@
 pub mod api;
 pub mod changes;
 pub mod compare;
+pub mod corpus;
 pub mod diff_text;
 pub mod document;
 pub mod fetch;

@@ -35,6 +35,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Generate a crate for every Discovery document in a directory (exit 1 if any fails).
+    Corpus(xtask::corpus::CorpusArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +63,7 @@ fn run(command: Command) -> Result<ExitCode> {
             println!("{}", fetch::fetch(&api, &root, &source, force)?);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Corpus(args) => xtask::corpus::run(&root, &args),
         Command::Generate { check: true } => {
             let mut stale = false;
             for spec in CRATES {

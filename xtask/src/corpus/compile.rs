@@ -1,0 +1,85 @@
+//! Compiling a sample of generated crates: one scratch workspace, sharing the project's
+//! target directory and lock file, checked with `cargo check` and `cargo clippy -D warnings`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use codegen::GeneratedCrate;
+
+/// One crate of the sample: the document's file stem and its generated crate.
+#[derive(Debug)]
+pub struct SampleCrate<'a> {
+    /// The document's file stem, e.g. `storage.v1`; the crate's directory name.
+    pub document: &'a str,
+    /// The crate.
+    pub generated: &'a GeneratedCrate,
+}
+
+/// Reads a sample list: one document name per line; `#` starts a comment.
+pub fn read_sample_list(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the sample list {}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or_default().trim())
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Writes `crates` into a scratch workspace at `scratch` and runs `cargo check` and
+/// `cargo clippy -- -D warnings` on it, with `workspace_root`'s target directory and lock file.
+pub fn compile_sample(workspace_root: &Path, scratch: &Path, crates: &[SampleCrate<'_>]) -> Result<()> {
+    let crates_dir = scratch.join("crates");
+    if crates_dir.exists() {
+        std::fs::remove_dir_all(&crates_dir).with_context(|| format!("cannot clear {}", crates_dir.display()))?;
+    }
+    for sample in crates {
+        for (path, content) in &sample.generated.files {
+            let target = crates_dir.join(sample.document).join(path);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            std::fs::write(&target, content).with_context(|| format!("cannot write {}", target.display()))?;
+        }
+    }
+    let members: Vec<String> = crates.iter().map(|c| format!("    \"crates/{}\",", c.document)).collect();
+    let manifest = format!("[workspace]\nresolver = \"3\"\nmembers = [\n{}\n]\n", members.join("\n"));
+    std::fs::write(scratch.join("Cargo.toml"), manifest).context("cannot write the scratch workspace manifest")?;
+    // The same lock file resolves the same dependency versions, so the shared target
+    // directory already holds them.
+    std::fs::copy(workspace_root.join("Cargo.lock"), scratch.join("Cargo.lock")).context("cannot copy Cargo.lock")?;
+
+    let target_dir = workspace_root.join("target");
+    cargo(scratch, &target_dir, &["check", "--workspace", "--all-targets"])?;
+    cargo(scratch, &target_dir, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    Ok(())
+}
+
+fn cargo(dir: &Path, target_dir: &PathBuf, args: &[&str]) -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    println!("running cargo {} in {}", args.join(" "), dir.display());
+    let status = Command::new(&cargo)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .status()
+        .with_context(|| format!("cannot run {}", cargo.to_string_lossy()))?;
+    if !status.success() {
+        bail!("cargo {} failed in {} ({status})", args.join(" "), dir.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_list_skips_comments_and_blank_lines() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("sample.txt");
+        std::fs::write(&path, "# header\nstorage.v1  # media\n\n  gmail.v1\n").expect("write");
+        assert_eq!(read_sample_list(&path).expect("reads"), ["storage.v1", "gmail.v1"]);
+    }
+}
