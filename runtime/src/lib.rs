@@ -19,8 +19,11 @@
 //!
 //! # Optional features
 //!
-//! - `yup-oauth2`: [`YupOAuth2TokenSource`], tokens from a `yup_oauth2` authenticator.
-//! - `gcp_auth`: [`GcpAuthTokenSource`], tokens from a `gcp_auth` token provider.
+//! - `yup-oauth2`: `YupOAuth2TokenSource`, tokens from a `yup_oauth2` authenticator
+//!   (installed-app flow, authorized-user files, ...).
+//! - `gcp_auth`: `GcpAuthTokenSource`, tokens from a `gcp_auth` token provider.
+//!
+//! Both use rustls (with `ring`), never OpenSSL.
 
 mod attempt;
 mod auth;
