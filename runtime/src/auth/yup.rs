@@ -28,6 +28,18 @@ use super::{AccessToken, AuthError, BoxFuture, TokenSource};
 /// # }
 /// ```
 ///
+/// An authorized-user file (as written by `gcloud auth application-default login`):
+///
+/// ```no_run
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// let secret = yup_oauth2::read_authorized_user_secret("authorized_user.json").await?;
+/// let auth = yup_oauth2::AuthorizedUserAuthenticator::builder(secret).build().await?;
+/// let source = discovery_runtime::YupOAuth2TokenSource::new(auth, ["https://www.googleapis.com/auth/cloud-platform"]);
+/// # let _ = source;
+/// # Ok(())
+/// # }
+/// ```
+///
 /// After the server rejects a token (HTTP 401), the next token is fetched with
 /// `force_refreshed_token`, bypassing the authenticator's cache.
 pub struct YupOAuth2TokenSource<C>
@@ -88,5 +100,25 @@ where
 
     fn invalidate(&self, _rejected: &AccessToken) {
         self.force_refresh.store(true, Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hands_out_the_authenticators_token_and_hides_it() {
+        let authenticator = yup_oauth2::AccessTokenAuthenticator::builder("ya29.from-yup".to_owned())
+            .build()
+            .await
+            .expect("an access-token authenticator needs no network");
+        let source = YupOAuth2TokenSource::new(authenticator, ["https://www.googleapis.com/auth/scope"]);
+
+        assert_eq!(source.token().await.unwrap().secret(), "ya29.from-yup");
+        source.invalidate(&AccessToken::new("ya29.from-yup"));
+        assert_eq!(source.token().await.unwrap().secret(), "ya29.from-yup");
+        let printed = format!("{source:?}");
+        assert!(!printed.contains("from-yup") && printed.contains("auth/scope"), "{printed}");
     }
 }
