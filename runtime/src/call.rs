@@ -122,11 +122,7 @@ impl Call {
     }
 
     /// Sets a repeated query parameter to these values, replacing any earlier ones.
-    pub fn set_query_repeated<V: QueryValue>(
-        &mut self,
-        name: &'static str,
-        values: impl IntoIterator<Item = V>,
-    ) {
+    pub fn set_query_repeated<V: QueryValue>(&mut self, name: &'static str, values: impl IntoIterator<Item = V>) {
         self.query.retain(|(n, _)| *n != name);
         self.query.extend(values.into_iter().map(|v| (name, v.to_query_value())));
     }
@@ -170,9 +166,8 @@ impl Call {
     /// The URL the call goes to; fails if a path parameter is missing or does not match its
     /// pattern.
     pub fn url(&self) -> Result<Url, Error> {
-        let path = path::expand(self.method.path, &self.path_values).map_err(|(parameter, message)| {
-            Error::InvalidArgument { method: self.method.id, parameter, message }
-        })?;
+        let path = path::expand(self.method.path, &self.path_values)
+            .map_err(|(parameter, message)| Error::InvalidArgument { method: self.method.id, parameter, message })?;
         let text = format!("{}{}", self.client.base_url(), path);
         let mut url = Url::parse(&text).map_err(|e| Error::InvalidArgument {
             method: self.method.id,

@@ -51,13 +51,23 @@ mod tests {
 
     #[test]
     fn joins_root_and_service_path() {
-        assert_eq!(base_url("https://example.googleapis.com", "/svc/v1/").unwrap(), "https://example.googleapis.com/svc/v1/");
+        assert_eq!(
+            base_url("https://example.googleapis.com", "/svc/v1/").unwrap(),
+            "https://example.googleapis.com/svc/v1/"
+        );
         assert_eq!(base_url("http://127.0.0.1:9/", "").unwrap(), "http://127.0.0.1:9/");
     }
 
     #[test]
     fn http_is_only_for_loopback_hosts() {
-        for ok in ["http://127.0.0.1:8080/", "http://127.8.9.10/", "http://localhost:1/", "http://LOCALHOST/", "http://[::1]:80/", "http://2130706433/"] {
+        for ok in [
+            "http://127.0.0.1:8080/",
+            "http://127.8.9.10/",
+            "http://localhost:1/",
+            "http://LOCALHOST/",
+            "http://[::1]:80/",
+            "http://2130706433/",
+        ] {
             assert!(base_url(ok, "v1/").is_ok(), "{ok}");
         }
         for bad in ["http://example.com/", "http://10.0.0.1/", "http://localhost.example.com/", "http://[::2]/"] {

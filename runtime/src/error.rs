@@ -10,8 +10,8 @@ use reqwest::StatusCode;
 
 pub use self::api::{ApiError, ApiErrorItem};
 pub use self::details::{
-    BadRequest, ErrorDetail, ErrorInfo, FieldViolation, Help, HelpLink, LocalizedMessage, QuotaFailure,
-    QuotaViolation, RetryInfo,
+    BadRequest, ErrorDetail, ErrorInfo, FieldViolation, Help, HelpLink, LocalizedMessage, QuotaFailure, QuotaViolation,
+    RetryInfo,
 };
 use crate::auth::AuthError;
 

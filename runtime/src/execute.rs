@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::time::{Instant, sleep, timeout};
 use tracing::field::Empty;
 use tracing::{Instrument, Span};
 
 use crate::attempt::Exchange;
-use crate::auth::{AccessToken, TokenSource};
+use crate::auth::AccessToken;
 use crate::client::Inner;
 use crate::error::TimeoutScope;
 use crate::options::CallOptions;
@@ -43,9 +43,9 @@ pub(crate) async fn run(call: Call, body: Option<Bytes>) -> Result<(StatusCode, 
     async move {
         let started = Instant::now();
         let result = match runner.options.timeout {
-            Some(limit) => timeout(limit, runner.attempts()).await.unwrap_or_else(|_| {
-                Err(Error::Timeout { method: method.id, scope: TimeoutScope::Call, after: limit })
-            }),
+            Some(limit) => timeout(limit, runner.attempts())
+                .await
+                .unwrap_or_else(|_| Err(Error::Timeout { method: method.id, scope: TimeoutScope::Call, after: limit })),
             None => runner.attempts().await,
         };
         runner.span.record("latency_ms", millis(started.elapsed()));
@@ -56,7 +56,7 @@ pub(crate) async fn run(call: Call, body: Option<Bytes>) -> Result<(StatusCode, 
 }
 
 /// The client's headers, with those the call sets replacing the client's of the same name.
-fn merge_headers(defaults: &HeaderMap, extra: Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>) -> HeaderMap {
+fn merge_headers(defaults: &HeaderMap, extra: Vec<(HeaderName, HeaderValue)>) -> HeaderMap {
     let mut call_headers = HeaderMap::new();
     for (name, value) in extra {
         call_headers.append(name, value);
@@ -98,7 +98,12 @@ impl Runner<'_> {
             if let Some(code) = status_code {
                 self.span.record("status", code);
             }
-            tracing::debug!(attempt, status = status_code, latency_ms = millis(attempt_started.elapsed()), "attempt finished");
+            tracing::debug!(
+                attempt,
+                status = status_code,
+                latency_ms = millis(attempt_started.elapsed()),
+                "attempt finished"
+            );
             let error = match result {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
@@ -115,14 +120,18 @@ impl Runner<'_> {
             }
             let delay = policy.next_delay(&error, self.idempotent, counted, started.elapsed(), fastrand::f64());
             let Some(delay) = delay else { return Err(error) };
-            tracing::debug!(attempt, error = error_kind(&error), delay_ms = millis(delay), "retrying after a transient failure");
+            tracing::debug!(
+                attempt,
+                error = error_kind(&error),
+                delay_ms = millis(delay),
+                "retrying after a transient failure"
+            );
             sleep(delay).await;
         }
     }
 
     async fn token(&self) -> Result<Option<AccessToken>, Error> {
         let Some(source) = &self.inner.token_source else { return Ok(None) };
-        let source: &dyn TokenSource = source.as_ref();
         source.token().await.map(Some).map_err(|source| Error::Auth { method: self.exchange.method, source })
     }
 

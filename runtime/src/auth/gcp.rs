@@ -27,9 +27,8 @@ impl GcpAuthTokenSource {
     /// A source over the provider `gcp_auth` finds in the environment
     /// ([`gcp_auth::provider`]).
     pub async fn from_environment<S: Into<String>>(scopes: impl IntoIterator<Item = S>) -> Result<Self, AuthError> {
-        let provider = gcp_auth::provider()
-            .await
-            .map_err(|e| AuthError::with_source("gcp_auth found no credentials", e))?;
+        let provider =
+            gcp_auth::provider().await.map_err(|e| AuthError::with_source("gcp_auth found no credentials", e))?;
         Ok(Self::new(provider, scopes))
     }
 

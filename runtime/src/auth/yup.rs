@@ -91,10 +91,7 @@ where
                 self.authenticator.token(&self.scopes).await
             };
             let token = token.map_err(|e| AuthError::with_source("yup-oauth2 could not get a token", e))?;
-            token
-                .token()
-                .map(AccessToken::new)
-                .ok_or_else(|| AuthError::new("yup-oauth2 returned no access token"))
+            token.token().map(AccessToken::new).ok_or_else(|| AuthError::new("yup-oauth2 returned no access token"))
         })
     }
 

@@ -177,11 +177,8 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Re
         .filter_map(|line| line.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
+    let length: usize =
+        headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
     while buffer.len() < length {
         let mut chunk = [0u8; 4096];
         let n = stream.read(&mut chunk).await.ok()?;
@@ -226,10 +223,7 @@ async fn write_response(
 /// client without timers of its own (no pool idle timer, no connect timeout) and no attempt
 /// timeout, so the only timers are the retry waits.
 pub fn paused_clock_builder(server: &Server) -> ClientBuilder<Client> {
-    let http = discovery_runtime::reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .build()
-        .expect("HTTP client");
+    let http = discovery_runtime::reqwest::Client::builder().pool_idle_timeout(None).build().expect("HTTP client");
     ClientBuilder::new(&API).endpoint(server.url()).http_client(http).attempt_timeout(None)
 }
 

@@ -1,12 +1,18 @@
 //! A `tracing` subscriber that records every span and event, for assertions.
+//!
+//! It is installed once as the global subscriber (a thread-local one races with other tests
+//! over tracing's per-callsite interest cache), and each test reads what its own thread
+//! recorded: the tests run the client on a current-thread runtime, so everything a call
+//! traces happens on the test's thread. Every test of a binary that uses it must call
+//! [`Capture::install`] before making calls.
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, Once, PoisonError};
+use std::thread::{self, ThreadId};
 
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
-use tracing::subscriber::DefaultGuard;
 use tracing::{Event, Metadata, Subscriber};
 
 /// A span or an event: where it comes from and its fields, as text.
@@ -15,43 +21,54 @@ pub struct Recorded {
     pub name: &'static str,
     pub target: String,
     pub fields: BTreeMap<&'static str, String>,
+    thread: ThreadId,
 }
 
-/// What was recorded; clones share it.
-#[derive(Clone, Default)]
+static SPANS: Mutex<Vec<Recorded>> = Mutex::new(Vec::new());
+static EVENTS: Mutex<Vec<Recorded>> = Mutex::new(Vec::new());
+static INSTALL: Once = Once::new();
+
+/// What the current thread traced.
 pub struct Capture {
-    spans: Arc<Mutex<Vec<Recorded>>>,
-    events: Arc<Mutex<Vec<Recorded>>>,
+    thread: ThreadId,
 }
 
 impl Capture {
-    /// Records everything traced on this thread until the guard is dropped.
-    pub fn install() -> (Self, DefaultGuard) {
-        let capture = Self::default();
-        let guard = tracing::subscriber::set_default(capture.clone());
-        (capture, guard)
+    /// Makes sure the recorder is installed, and reads what this thread traces from now on.
+    pub fn install() -> Self {
+        INSTALL.call_once(|| tracing::subscriber::set_global_default(Recorder).expect("no other global subscriber"));
+        // Each test runs on a thread of its own, and thread ids are never reused.
+        Self { thread: thread::current().id() }
     }
 
-    /// The spans and events of this crate.
+    /// The spans of this crate.
     pub fn spans(&self) -> Vec<Recorded> {
-        own(&self.spans)
+        self.own(&SPANS)
     }
 
+    /// The events of this crate.
     pub fn events(&self) -> Vec<Recorded> {
-        own(&self.events)
+        self.own(&EVENTS)
     }
 
-    /// Everything recorded by any crate, as one text, to search for secrets.
+    /// The events of this crate with this message.
+    pub fn events_saying(&self, message: &str) -> Vec<Recorded> {
+        self.events().into_iter().filter(|e| e.fields.get("message").is_some_and(|m| m == message)).collect()
+    }
+
+    /// Everything this thread recorded, from any crate, as one text, to search for secrets.
     pub fn everything(&self) -> String {
-        let spans = self.spans.lock().unwrap_or_else(PoisonError::into_inner);
-        let events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
-        format!("{spans:?} {events:?}")
+        let mine = |list: &Mutex<Vec<Recorded>>| -> Vec<Recorded> {
+            let list = list.lock().unwrap_or_else(PoisonError::into_inner);
+            list.iter().filter(|r| r.thread == self.thread).cloned().collect()
+        };
+        format!("{:?} {:?}", mine(&SPANS), mine(&EVENTS))
     }
-}
 
-fn own(list: &Mutex<Vec<Recorded>>) -> Vec<Recorded> {
-    let list = list.lock().unwrap_or_else(PoisonError::into_inner);
-    list.iter().filter(|r| r.target.starts_with("discovery_runtime")).cloned().collect()
+    fn own(&self, list: &Mutex<Vec<Recorded>>) -> Vec<Recorded> {
+        let list = list.lock().unwrap_or_else(PoisonError::into_inner);
+        list.iter().filter(|r| r.thread == self.thread && r.target.starts_with("discovery_runtime")).cloned().collect()
+    }
 }
 
 struct Fields<'a>(&'a mut BTreeMap<&'static str, String>);
@@ -67,10 +84,17 @@ impl Visit for Fields<'_> {
 }
 
 fn record(metadata: &'static Metadata<'static>) -> Recorded {
-    Recorded { name: metadata.name(), target: metadata.target().to_owned(), fields: BTreeMap::new() }
+    Recorded {
+        name: metadata.name(),
+        target: metadata.target().to_owned(),
+        fields: BTreeMap::new(),
+        thread: thread::current().id(),
+    }
 }
 
-impl Subscriber for Capture {
+struct Recorder;
+
+impl Subscriber for Recorder {
     fn enabled(&self, _: &Metadata<'_>) -> bool {
         true
     }
@@ -78,13 +102,13 @@ impl Subscriber for Capture {
     fn new_span(&self, attributes: &Attributes<'_>) -> Id {
         let mut span = record(attributes.metadata());
         attributes.record(&mut Fields(&mut span.fields));
-        let mut spans = self.spans.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut spans = SPANS.lock().unwrap_or_else(PoisonError::into_inner);
         spans.push(span);
         Id::from_u64(spans.len() as u64)
     }
 
     fn record(&self, id: &Id, values: &Record<'_>) {
-        let mut spans = self.spans.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut spans = SPANS.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(span) = spans.get_mut(id.into_u64() as usize - 1) {
             values.record(&mut Fields(&mut span.fields));
         }
@@ -95,7 +119,7 @@ impl Subscriber for Capture {
     fn event(&self, event: &Event<'_>) {
         let mut recorded = record(event.metadata());
         event.record(&mut Fields(&mut recorded.fields));
-        self.events.lock().unwrap_or_else(PoisonError::into_inner).push(recorded);
+        EVENTS.lock().unwrap_or_else(PoisonError::into_inner).push(recorded);
     }
 
     fn enter(&self, _: &Id) {}
