@@ -4,7 +4,7 @@ use std::any::type_name;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue, PROXY_AUTHORIZATION};
 use reqwest::{StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -128,8 +128,13 @@ impl Call {
     }
 
     /// Adds an HTTP header to the request. A header the client sets by itself (such as
-    /// `User-Agent` or `x-goog-user-project`) is replaced by the call's values.
-    pub fn add_header(&mut self, name: HeaderName, value: HeaderValue) {
+    /// `User-Agent` or `x-goog-user-project`) is replaced by the call's values. Credentials
+    /// (`Authorization`, `Proxy-Authorization`, `x-goog-api-key`) are marked sensitive, so
+    /// `Debug` output does not show them.
+    pub fn add_header(&mut self, name: HeaderName, mut value: HeaderValue) {
+        if name == AUTHORIZATION || name == PROXY_AUTHORIZATION || name.as_str() == "x-goog-api-key" {
+            value.set_sensitive(true);
+        }
         self.headers.push((name, value));
     }
 

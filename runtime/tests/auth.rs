@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use discovery_runtime::{
     AccessToken, AuthError, BoxFuture, Call, Client, ClientBuilder, Error, RetryPolicy, StaticToken, TokenSource,
 };
+use discovery_runtime::reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use serde_json::Value;
 use support::{API, GET, POST, Reply, Server};
 
@@ -145,7 +146,10 @@ async fn secrets_never_appear_in_debug_output_or_errors() {
     assert_no_secret("the builder", &format!("{builder:?}"));
     let client: Client = builder.build().unwrap();
     assert_no_secret("the client", &format!("{client:?}"));
-    assert_no_secret("a call", &format!("{:?}", Call::new(&client, &GET)));
+    let mut call = Call::new(&client, &GET);
+    call.add_header(AUTHORIZATION, HeaderValue::from_static("Bearer ya29.SECRET-PER-CALL"));
+    call.add_header(HeaderName::from_static("x-goog-api-key"), HeaderValue::from_static("AIzaSECRET-PER-CALL"));
+    assert_no_secret("a call", &format!("{call:?}"));
 
     let error = Call::new(&client, &GET).send_json::<(), Value>(None).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(403));
