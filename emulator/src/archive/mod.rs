@@ -1,0 +1,217 @@
+//! Archives: deterministic ZIP files generated as streams, and their whole-object hashes.
+//!
+//! An archive is never held in memory: its [`Layout`](layout::Layout) is a few small byte runs
+//! (headers, the records file) and one long run of a repeated 16 KiB block, readable at any
+//! offset, so a multi-GB archive costs a few tens of KiB and a `Range` request starts at its
+//! offset directly. The CRC-32s inside the ZIP are computed arithmetically (CRC combination of
+//! the repeated block). The `x-goog-hash` of the whole object (CRC32C and MD5) has no such
+//! shortcut for MD5, so it is computed once per distinct archive by streaming the generator
+//! through both hashes on a blocking thread, started as soon as a job is seen `COMPLETE` and
+//! awaited by the first download; the result is cached by [`ArchiveKey`], which every job with
+//! the same group, size and period shares.
+
+mod content;
+mod layout;
+mod stream;
+mod zip;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use md5::{Digest, Md5};
+use tokio::sync::OnceCell;
+
+pub(crate) use content::ArchiveKey;
+pub(crate) use stream::body_stream;
+
+/// The whole-object hashes Cloud Storage reports in `x-goog-hash`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Hashes {
+    /// CRC32C (Castagnoli).
+    pub crc32c: u32,
+    /// MD5.
+    pub md5: [u8; 16],
+}
+
+impl Hashes {
+    /// The `x-goog-hash` value: `crc32c=<base64>,md5=<base64>` (big-endian CRC, as GCS).
+    pub fn header_value(&self) -> String {
+        format!("crc32c={},md5={}", STANDARD.encode(self.crc32c.to_be_bytes()), STANDARD.encode(self.md5))
+    }
+
+    /// An entity tag: the MD5 in hex, quoted.
+    pub fn etag(&self) -> String {
+        let hex: String = self.md5.iter().map(|b| format!("{b:02x}")).collect();
+        format!("\"{hex}\"")
+    }
+}
+
+/// One archive: its layout, and its hashes once computed.
+pub(crate) struct Archive {
+    layout: layout::Layout,
+    hashes: OnceCell<Hashes>,
+}
+
+impl Archive {
+    /// The size in bytes.
+    pub fn len(&self) -> u64 {
+        self.layout.len()
+    }
+
+    /// Fills `buf` from `offset`; see [`layout::Layout::read_at`].
+    pub fn read_at(&self, offset: u64, buf: &mut [u8]) -> usize {
+        self.layout.read_at(offset, buf)
+    }
+
+    /// The whole-object hashes, computed on a blocking thread the first time.
+    pub async fn hashes(self: &Arc<Self>) -> Result<Hashes, tokio::task::JoinError> {
+        let archive = Arc::clone(self);
+        self.hashes
+            .get_or_try_init(|| async move { tokio::task::spawn_blocking(move || archive.compute_hashes()).await })
+            .await
+            .copied()
+    }
+
+    /// Starts computing the hashes in the background, if nobody has yet.
+    pub fn prefetch_hashes(self: &Arc<Self>) {
+        if self.hashes.initialized() {
+            return;
+        }
+        let archive = Arc::clone(self);
+        tokio::spawn(async move {
+            let _ = archive.hashes().await;
+        });
+    }
+
+    fn compute_hashes(&self) -> Hashes {
+        let mut md5 = Md5::new();
+        let mut crc32c = 0u32;
+        let mut buf = vec![0u8; 1 << 20];
+        let mut offset = 0u64;
+        loop {
+            let n = self.read_at(offset, &mut buf);
+            if n == 0 {
+                break;
+            }
+            md5.update(&buf[..n]);
+            crc32c = crc32c::crc32c_append(crc32c, &buf[..n]);
+            offset += n as u64;
+        }
+        Hashes { crc32c, md5: md5.finalize().into() }
+    }
+}
+
+/// The archives built so far, by key: one per emulator, shared by all jobs.
+#[derive(Default)]
+pub(crate) struct ArchiveCache {
+    archives: Mutex<HashMap<ArchiveKey, Arc<Archive>>>,
+}
+
+impl ArchiveCache {
+    /// The archive of `key`, built on first use.
+    pub fn get(&self, key: &ArchiveKey) -> Arc<Archive> {
+        if let Some(archive) = self.lock().get(key) {
+            return Arc::clone(archive);
+        }
+        // Built outside the lock (it takes microseconds, but other keys need not wait).
+        let built = Arc::new(Archive { layout: content::build(key), hashes: OnceCell::new() });
+        Arc::clone(self.lock().entry(key.clone()).or_insert(built))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ArchiveKey, Arc<Archive>>> {
+        self.archives.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+    use std::io::{Read, Seek, SeekFrom};
+
+    /// A `Read + Seek` view of an archive, so the `zip` crate can check it without the
+    /// archive ever being in memory.
+    struct Reader {
+        archive: Arc<Archive>,
+        position: u64,
+    }
+
+    impl Read for Reader {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.archive.read_at(self.position, buf);
+            self.position += n as u64;
+            Ok(n)
+        }
+    }
+
+    impl Seek for Reader {
+        fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+            let len = self.archive.len() as i128;
+            let target = match to {
+                SeekFrom::Start(n) => i128::from(n),
+                SeekFrom::End(n) => len + i128::from(n),
+                SeekFrom::Current(n) => i128::from(self.position) + i128::from(n),
+            };
+            self.position = u64::try_from(target).map_err(|_| std::io::Error::other("seek before start"))?;
+            Ok(self.position)
+        }
+    }
+
+    fn key(size: u64) -> ArchiveKey {
+        let end: DateTime<Utc> = "2024-06-15T00:00:00Z".parse().expect("time");
+        ArchiveKey::new("myactivity.search", size, None, end)
+    }
+
+    fn open(archive: &Arc<Archive>) -> ::zip::ZipArchive<Reader> {
+        ::zip::ZipArchive::new(Reader { archive: Arc::clone(archive), position: 0 }).expect("a valid ZIP")
+    }
+
+    #[test]
+    fn a_small_archive_is_a_valid_zip_whose_crcs_check() {
+        let archive = ArchiveCache::default().get(&key(200_000));
+        assert_eq!(archive.len(), 200_000);
+        let mut zip = open(&archive);
+        assert_eq!(zip.len(), 2);
+        let mut records = String::new();
+        zip.by_name("myactivity.search/records.json").expect("records").read_to_string(&mut records).expect("CRC ok");
+        let parsed: serde_json::Value = serde_json::from_str(&records).expect("JSON");
+        assert_eq!(parsed.as_array().map(Vec::len), Some(54), "2020-01 .. 2024-06");
+        let mut data = Vec::new();
+        zip.by_name("myactivity.search/data.bin").expect("data").read_to_end(&mut data).expect("CRC ok");
+        assert!(data.len() > 150_000);
+    }
+
+    #[test]
+    fn a_5_gib_archive_uses_zip64_and_is_never_materialized() {
+        let size = 5 * (1u64 << 30) + 12_345;
+        let archive = ArchiveCache::default().get(&key(size));
+        assert_eq!(archive.len(), size);
+        let mut zip = open(&archive);
+        let data = zip.by_name("myactivity.search/data.bin").expect("data");
+        assert!(data.size() > 5 * (1u64 << 30) - 100_000);
+        drop(data);
+        let mut records = String::new();
+        zip.by_name("myactivity.search/records.json").expect("records").read_to_string(&mut records).expect("CRC ok");
+        assert!(records.starts_with("[\n  {"));
+    }
+
+    #[tokio::test]
+    async fn hashes_are_those_of_the_bytes() {
+        let archive = ArchiveCache::default().get(&key(300_000));
+        let mut bytes = vec![0; 300_000];
+        assert_eq!(archive.read_at(0, &mut bytes), 300_000);
+        let hashes = archive.hashes().await.expect("computed");
+        assert_eq!(hashes.crc32c, crc32c::crc32c(&bytes));
+        assert_eq!(hashes.md5, <[u8; 16]>::from(Md5::digest(&bytes)));
+        assert!(hashes.header_value().starts_with("crc32c=") && hashes.header_value().contains(",md5="));
+    }
+
+    #[test]
+    fn the_cache_shares_one_archive_per_key() {
+        let cache = ArchiveCache::default();
+        assert!(Arc::ptr_eq(&cache.get(&key(1000)), &cache.get(&key(1000))));
+        assert!(!Arc::ptr_eq(&cache.get(&key(1000)), &cache.get(&key(2000))));
+    }
+}

@@ -1,0 +1,48 @@
+//! How an emulator is configured.
+
+use std::time::Duration;
+
+use crate::faults::Faults;
+
+/// The settings of an [`Emulator`](crate::Emulator); `Default` gives the documented defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// let config = emulator::EmulatorConfig { complete_after: Duration::from_millis(100), ..Default::default() };
+/// assert_eq!(config.url_expiry, Duration::from_secs(6 * 3600));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmulatorConfig {
+    /// The port on 127.0.0.1; `0` (the default) picks a free one.
+    pub port: u16,
+    /// How long after `initiate` (or `retry`) a job completes, on the emulator's clock
+    /// (default 3 s).
+    pub complete_after: Duration,
+    /// The size of each archive in bytes (default 64 KiB); an archive is larger only when its
+    /// records need more room.
+    pub archive_size: u64,
+    /// How long a signed URL is valid after `getPortabilityArchiveState` returned it
+    /// (default 6 hours).
+    pub url_expiry: Duration,
+    /// How long an archive is kept after its job completed (default 14 days).
+    pub retention: Duration,
+    /// The least time between two time-based exports of the same group by the same user
+    /// (default 24 hours; zero allows any number).
+    pub time_based_interval: Duration,
+    /// The faults injected from the start.
+    pub faults: Faults,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            complete_after: Duration::from_secs(3),
+            archive_size: 64 * 1024,
+            url_expiry: Duration::from_secs(6 * 3600),
+            retention: Duration::from_secs(14 * 24 * 3600),
+            time_based_interval: Duration::from_secs(24 * 3600),
+            faults: Faults::default(),
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The signed archive URLs, answered like Cloud Storage: `Range`, `Content-Length`,
+//! `x-goog-hash`, and XML errors (403 for a bad or expired signature, 404 for a deleted
+//! object, 416 for an unsatisfiable range).
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::DateTime;
+
+use super::range::{self, RangeRequest};
+use crate::archive::body_stream;
+use crate::server::AppState;
+use crate::store::Gone;
+
+/// The bucket of every archive URL.
+pub(crate) const BUCKET: &str = "dataportability-emulator";
+
+/// The download route.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/storage/{bucket}/{job}/{file}", get(download))
+}
+
+/// The path of the archive of `group` in job `job`.
+pub(crate) fn object_path(job: &str, group: &str) -> String {
+    format!("/storage/{BUCKET}/{job}/{group}.zip")
+}
+
+async fn download(
+    State(state): State<AppState>,
+    Path((bucket, job, file)): Path<(String, String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(Query(query)) = Query::<HashMap<String, String>>::try_from_uri(&uri) else {
+        return xml_error(StatusCode::BAD_REQUEST, "InvalidArgument", "Invalid argument.", None);
+    };
+    let (Some(expires), Some(signature)) = (query.get("Expires"), query.get("Signature")) else {
+        return xml_error(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            "Access denied.",
+            Some("Anonymous caller does not have storage.objects.get access to the Google Cloud Storage object."),
+        );
+    };
+    let path = format!("/storage/{bucket}/{job}/{file}");
+    let expires_at = expires.parse::<i64>().ok();
+    if !expires_at.is_some_and(|expires| state.signer.verify(&path, expires, signature)) {
+        return xml_error(
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+            None,
+        );
+    }
+    let now = state.clock.now();
+    let expired = expires_at.and_then(|secs| DateTime::from_timestamp(secs, 0)).is_none_or(|at| now > at);
+    if expired {
+        let details = format!("Request has expired: {}", expires_at.unwrap_or_default());
+        return xml_error(StatusCode::FORBIDDEN, "AccessDenied", "Access denied.", Some(&details));
+    }
+    let group = file.strip_suffix(".zip").unwrap_or_default();
+    let period = match state.store.download(&job, group, now) {
+        Ok(period) => period,
+        Err(Gone::NoSuchObject | Gone::Deleted) => {
+            return xml_error(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist.", None);
+        }
+    };
+    let archive = state.archive(group, period);
+    let hashes = match archive.hashes().await {
+        Ok(hashes) => hashes,
+        Err(error) => return xml_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", &error.to_string(), None),
+    };
+    let len = archive.len();
+    let range_header = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let (status, range) = match range::parse(range_header, len) {
+        RangeRequest::Full => (StatusCode::OK, 0..len),
+        RangeRequest::Partial(range) => (StatusCode::PARTIAL_CONTENT, range),
+        RangeRequest::Unsatisfiable => {
+            let mut response = xml_error(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "InvalidRange",
+                "The requested range cannot be satisfied.",
+                range_header,
+            );
+            insert(&mut response, header::CONTENT_RANGE, format!("bytes */{len}"));
+            return response;
+        }
+    };
+    let drop_after = if method == Method::HEAD { None } else { state.faults.take_download_drop() };
+    let mut response = Response::new(Body::from_stream(body_stream(archive, range.clone(), drop_after)));
+    *response.status_mut() = status;
+    insert(&mut response, header::CONTENT_TYPE, "application/zip".to_owned());
+    insert(&mut response, header::CONTENT_LENGTH, (range.end - range.start).to_string());
+    insert(&mut response, header::ACCEPT_RANGES, "bytes".to_owned());
+    insert(&mut response, header::ETAG, hashes.etag());
+    insert(&mut response, header::CACHE_CONTROL, "private, max-age=0".to_owned());
+    insert(&mut response, header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""));
+    insert(&mut response, header::HeaderName::from_static("x-goog-hash"), hashes.header_value());
+    insert(&mut response, header::HeaderName::from_static("x-goog-stored-content-length"), len.to_string());
+    if status == StatusCode::PARTIAL_CONTENT {
+        insert(&mut response, header::CONTENT_RANGE, format!("bytes {}-{}/{len}", range.start, range.end - 1));
+    }
+    response
+}
+
+fn insert(response: &mut Response, name: header::HeaderName, value: String) {
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        response.headers_mut().insert(name, value);
+    }
+}
+
+/// Cloud Storage's XML error document.
+fn xml_error(status: StatusCode, code: &str, message: &str, details: Option<&str>) -> Response {
+    let details = details.map(|d| format!("<Details>{}</Details>", escape(d))).unwrap_or_default();
+    let body = format!(
+        "<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>{}</Message>{details}</Error>",
+        escape(message)
+    );
+    (status, [(header::CONTENT_TYPE, "application/xml; charset=UTF-8")], body).into_response()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
