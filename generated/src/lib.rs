@@ -22,7 +22,8 @@ pub mod resources;
 pub mod scopes;
 pub use ::discovery_runtime as runtime;
 pub use ::discovery_runtime::{
-    AccessToken, ApiError, AuthError, Error, Result, StaticToken, TokenSource,
+    AccessToken, ApiError, ApiKey, AuthError, Error, ErrorDetail, Result, RetryPolicy,
+    StaticToken, TimeoutScope, TokenSource,
 };
 
 pub use scopes::Scope;

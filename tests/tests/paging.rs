@@ -46,12 +46,12 @@ async fn items_flatten_every_page_in_order() {
 async fn an_error_ends_the_stream_after_the_pages_before_it() {
     let (server, client) = setup().await;
     server.respond(200, r#"{"things": [{}], "nextPageToken": "t1"}"#);
-    server.respond(503, r#"{"error": {"code": 503, "message": "try later", "status": "UNAVAILABLE"}}"#);
+    server.respond(400, r#"{"error": {"code": 400, "message": "bad filter", "status": "INVALID_ARGUMENT"}}"#);
 
     let mut pages = client.projects().locations_resource().things().list(PARENT).pages();
     assert!(pages.try_next().await.unwrap().is_some());
     let error = pages.try_next().await.unwrap_err();
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
     assert!(pages.try_next().await.unwrap().is_none(), "nothing after the error");
 }
 

@@ -51,7 +51,10 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         pub mod scopes;
 
         pub use ::discovery_runtime as runtime;
-        pub use ::discovery_runtime::{AccessToken, ApiError, AuthError, Error, Result, StaticToken, TokenSource};
+        pub use ::discovery_runtime::{
+            AccessToken, ApiError, ApiKey, AuthError, Error, ErrorDetail, Result, RetryPolicy, StaticToken, TimeoutScope,
+            TokenSource,
+        };
         pub use scopes::Scope;
 
         /// The revision of the Discovery document this crate was generated from.

@@ -40,13 +40,38 @@ pub fn params_module(api: &Api) -> Output {
         impl __Builder {
             #(#setters)*
 
-            /// Adds an HTTP header to this request.
+            /// Adds an HTTP header to this request, replacing the client's header of that name.
             pub fn header(
                 mut self,
                 name: ::discovery_runtime::reqwest::header::HeaderName,
                 value: ::discovery_runtime::reqwest::header::HeaderValue,
             ) -> Self {
                 self.call.add_header(name, value);
+                self
+            }
+
+            /// Overrides the client's retry policy for this request.
+            pub fn retry(mut self, policy: ::discovery_runtime::RetryPolicy) -> Self {
+                self.call.set_retry_policy(policy);
+                self
+            }
+
+            /// Limits the whole request, retries included.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.call.set_timeout(timeout);
+                self
+            }
+
+            /// Limits each attempt of this request.
+            pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.call.set_attempt_timeout(timeout);
+                self
+            }
+
+            /// Declares this request safe to repeat, so a `POST` or `PATCH` may be retried
+            /// like a `GET` (for example a method the API documents as idempotent).
+            pub fn idempotent(mut self, idempotent: bool) -> Self {
+                self.call.set_idempotent(idempotent);
                 self
             }
         }

@@ -13,7 +13,10 @@ use crate::Error;
 use crate::parse::{JsonSchema, RestMethod, RestResource, SchemaType};
 
 /// Names a builder cannot give to a parameter setter: its own methods.
-pub const BUILDER_RESERVED: &[&str] = &["send", "new", "header", "timeout", "retry", "call"];
+pub const BUILDER_RESERVED: &[&str] = &[
+    "send", "new", "header", "timeout", "attempt_timeout", "retry", "idempotent", "call", "pages", "items", "download",
+    "upload", "upload_resumable",
+];
 
 /// Names the generated `Client` already uses.
 pub const CLIENT_RESERVED: &[&str] = &["builder", "new", "from", "clone", "runtime", "base_url"];
