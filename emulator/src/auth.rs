@@ -44,20 +44,34 @@ pub(crate) struct Grant {
 impl Grant {
     /// The requested groups the grant lacks, in request order.
     pub fn missing<'a>(&self, groups: &'a [String]) -> Vec<&'a str> {
-        groups.iter().filter(|g| !self.resources.contains_key(*g)).map(String::as_str).collect()
+        groups
+            .iter()
+            .filter(|g| !self.resources.contains_key(*g))
+            .map(String::as_str)
+            .collect()
     }
 
     /// A job is one-time if any requested group has one-time access, time-based otherwise
     /// (the rule `accessType.check` documents).
     pub fn job_access_type(&self, groups: &[String]) -> AccessType {
-        let one_time = groups.iter().any(|g| self.resources.get(g) == Some(&AccessType::OneTime));
-        if one_time { AccessType::OneTime } else { AccessType::TimeBased }
+        let one_time = groups
+            .iter()
+            .any(|g| self.resources.get(g) == Some(&AccessType::OneTime));
+        if one_time {
+            AccessType::OneTime
+        } else {
+            AccessType::TimeBased
+        }
     }
 
     /// The groups of each access type, sorted: `(one_time, time_based)`.
     pub fn by_access_type(&self) -> (Vec<String>, Vec<String>) {
         let pick = |kind: AccessType| {
-            self.resources.iter().filter(|(_, a)| **a == kind).map(|(g, _)| g.clone()).collect()
+            self.resources
+                .iter()
+                .filter(|(_, a)| **a == kind)
+                .map(|(g, _)| g.clone())
+                .collect()
         };
         (pick(AccessType::OneTime), pick(AccessType::TimeBased))
     }
@@ -138,9 +152,18 @@ mod tests {
     fn access_type_of_a_job() {
         let g = grant();
         assert_eq!(g.job_access_type(&["chrome.history".into()]), AccessType::TimeBased);
-        assert_eq!(g.job_access_type(&["chrome.history".into(), "myactivity.search".into()]), AccessType::OneTime);
-        assert_eq!(g.missing(&["chrome.history".into(), "maps.reviews".into()]), ["maps.reviews"]);
-        assert_eq!(g.by_access_type(), (vec!["myactivity.search".into()], vec!["chrome.history".into()]));
+        assert_eq!(
+            g.job_access_type(&["chrome.history".into(), "myactivity.search".into()]),
+            AccessType::OneTime
+        );
+        assert_eq!(
+            g.missing(&["chrome.history".into(), "maps.reviews".into()]),
+            ["maps.reviews"]
+        );
+        assert_eq!(
+            g.by_access_type(),
+            (vec!["myactivity.search".into()], vec!["chrome.history".into()])
+        );
     }
 
     #[test]

@@ -25,7 +25,11 @@ impl Default for Clock {
 impl Clock {
     /// A clock that starts at the current wall-clock time.
     pub fn new() -> Self {
-        Self { started_wall: DateTime::<Utc>::from(SystemTime::now()), started: Instant::now(), offset_millis: AtomicI64::new(0) }
+        Self {
+            started_wall: DateTime::<Utc>::from(SystemTime::now()),
+            started: Instant::now(),
+            offset_millis: AtomicI64::new(0),
+        }
     }
 
     /// The current emulator time.
@@ -43,7 +47,9 @@ impl Clock {
         let millis = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
         let _ = self
             .offset_millis
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |current| Some(current.saturating_add(millis)));
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |current| {
+                Some(current.saturating_add(millis))
+            });
         self.now()
     }
 }

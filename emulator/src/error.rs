@@ -76,7 +76,11 @@ pub struct ApiError {
 impl ApiError {
     /// An error with a code and a message and no details.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), details: Vec::new() }
+        Self {
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
 
     /// Adds a `google.rpc.ErrorInfo` detail with this reason.
@@ -124,9 +128,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = json_response(self.code.http_status(), &self.to_json());
         if self.code == Code::Unauthenticated {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"https://accounts.google.com/\""));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"https://accounts.google.com/\""),
+            );
         }
         response
     }
@@ -135,5 +140,10 @@ impl IntoResponse for ApiError {
 /// A JSON response with Google's content type.
 pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     let text = serde_json::to_string_pretty(body).unwrap_or_else(|_| "{}".to_owned());
-    (status, [(header::CONTENT_TYPE, "application/json; charset=UTF-8")], text).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=UTF-8")],
+        text,
+    )
+        .into_response()
 }

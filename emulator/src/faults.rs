@@ -73,7 +73,9 @@ pub(crate) struct FaultSwitch {
 impl FaultSwitch {
     /// A switch set to `faults`.
     pub fn new(faults: Faults) -> Self {
-        Self { faults: Mutex::new(faults) }
+        Self {
+            faults: Mutex::new(faults),
+        }
     }
 
     /// Replaces every fault.
@@ -106,7 +108,9 @@ impl FaultSwitch {
         if take(&mut faults.unavailable) {
             Some(Rejection::Unavailable)
         } else if take(&mut faults.rate_limited) {
-            Some(Rejection::RateLimited { retry_after: faults.retry_after_seconds })
+            Some(Rejection::RateLimited {
+                retry_after: faults.retry_after_seconds,
+            })
         } else {
             None
         }
@@ -143,16 +147,25 @@ pub(crate) async fn api_faults(State(state): State<AppState>, request: Request, 
             return ApiError::new(Code::Unavailable, "The service is currently unavailable.").into_response();
         }
         Some(Rejection::RateLimited { retry_after }) => {
-            let mut response = ApiError::new(Code::ResourceExhausted, "Quota exceeded: too many requests, retry later.")
-                .with_reason("RATE_LIMIT_EXCEEDED")
-                .into_response();
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            let mut response = ApiError::new(
+                Code::ResourceExhausted,
+                "Quota exceeded: too many requests, retry later.",
+            )
+            .with_reason("RATE_LIMIT_EXCEEDED")
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
             return response;
         }
         None => {}
     }
     let response = next.run(request).await;
-    if response.status().is_success() && faults.take_truncation() { truncate(response).await } else { response }
+    if response.status().is_success() && faults.take_truncation() {
+        truncate(response).await
+    } else {
+        response
+    }
 }
 
 /// The response with the first half of its body only.
@@ -163,6 +176,8 @@ async fn truncate(response: Response) -> Response {
         Err(error) => return ApiError::new(Code::Internal, error.to_string()).into_response(),
     };
     let cut = bytes.slice(..bytes.len() / 2);
-    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(cut.len()));
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(cut.len()));
     Response::from_parts(parts, Body::from(cut))
 }

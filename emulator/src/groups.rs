@@ -98,7 +98,10 @@ mod tests {
         let scopes = doc["auth"]["oauth2"]["scopes"].as_object().expect("scopes");
         let mut groups: Vec<&str> = scopes.keys().filter_map(|s| s.strip_prefix(SCOPE_PREFIX)).collect();
         groups.sort_unstable();
-        assert_eq!(groups, RESOURCE_GROUPS, "update RESOURCE_GROUPS from the Discovery document");
+        assert_eq!(
+            groups, RESOURCE_GROUPS,
+            "update RESOURCE_GROUPS from the Discovery document"
+        );
         assert!(is_known("myactivity.search") && !is_known("myactivity") && !is_known(""));
     }
 }

@@ -94,7 +94,13 @@ pub(crate) struct Job {
 
 impl Job {
     /// A job `IN_PROGRESS` that ends with `outcome` at `due_at`.
-    pub fn new(id: String, spec: JobSpec, requested_at: DateTime<Utc>, due_at: DateTime<Utc>, outcome: Outcome) -> Self {
+    pub fn new(
+        id: String,
+        spec: JobSpec,
+        requested_at: DateTime<Utc>,
+        due_at: DateTime<Utc>,
+        outcome: Outcome,
+    ) -> Self {
         Self {
             id,
             spec,
@@ -160,7 +166,11 @@ impl Job {
     }
 
     fn require(&self, state: JobState) -> Result<(), NotAllowed> {
-        if self.state == state { Ok(()) } else { Err(NotAllowed { state: self.state }) }
+        if self.state == state {
+            Ok(())
+        } else {
+            Err(NotAllowed { state: self.state })
+        }
     }
 
     fn finish(&mut self, outcome: Outcome, at: DateTime<Utc>) {
@@ -179,7 +189,13 @@ mod tests {
 
     fn job(access_type: AccessType, outcome: Outcome) -> (Job, DateTime<Utc>) {
         let t0 = DateTime::<Utc>::UNIX_EPOCH;
-        let spec = JobSpec { user: "u".into(), groups: vec!["g".into()], access_type, start_time: None, end_time: None };
+        let spec = JobSpec {
+            user: "u".into(),
+            groups: vec!["g".into()],
+            access_type,
+            start_time: None,
+            end_time: None,
+        };
         (Job::new("j".into(), spec, t0, t0 + TimeDelta::seconds(5), outcome), t0)
     }
 
@@ -199,14 +215,24 @@ mod tests {
         let (mut job, t0) = job(AccessType::OneTime, Outcome::Fail);
         job.advance(t0 + TimeDelta::seconds(5));
         assert_eq!(job.state(), JobState::Failed);
-        assert_eq!(job.complete(t0 + TimeDelta::seconds(6)), Err(NotAllowed { state: JobState::Failed }));
+        assert_eq!(
+            job.complete(t0 + TimeDelta::seconds(6)),
+            Err(NotAllowed {
+                state: JobState::Failed
+            })
+        );
     }
 
     #[test]
     fn control_transitions_only_from_in_progress() {
         let (mut job, t0) = job(AccessType::OneTime, Outcome::Complete);
         assert_eq!(job.fail(t0), Ok(()));
-        assert_eq!(job.fail(t0), Err(NotAllowed { state: JobState::Failed }));
+        assert_eq!(
+            job.fail(t0),
+            Err(NotAllowed {
+                state: JobState::Failed
+            })
+        );
         let (mut job, t0) = job_pair();
         assert_eq!(job.complete(t0), Ok(()));
         assert_eq!(job.state(), JobState::Complete);

@@ -62,7 +62,9 @@ pub struct Emulator {
 
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Emulator").field("url", &self.shared.base_url).finish_non_exhaustive()
+        f.debug_struct("Emulator")
+            .field("url", &self.shared.base_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -86,7 +88,12 @@ impl Emulator {
                 })
                 .await
         });
-        Ok(Self { shared, addr, shutdown: Some(shutdown), server })
+        Ok(Self {
+            shared,
+            addr,
+            shutdown: Some(shutdown),
+            server,
+        })
     }
 
     /// The base URL, `http://127.0.0.1:PORT/`: the client's endpoint.

@@ -60,12 +60,21 @@ impl Shared {
 
     /// How the next job created ends: `FAILED` while injected failures remain.
     pub fn job_outcome(&self) -> Outcome {
-        if self.faults.take_job_failure() { Outcome::Fail } else { Outcome::Complete }
+        if self.faults.take_job_failure() {
+            Outcome::Fail
+        } else {
+            Outcome::Complete
+        }
     }
 
     /// The archive of `group` for `period`.
     pub fn archive(&self, group: &str, period: Period) -> Arc<Archive> {
-        self.archives.get(&ArchiveKey::new(group, self.config.archive_size, period.start, period.end))
+        self.archives.get(&ArchiveKey::new(
+            group,
+            self.config.archive_size,
+            period.start,
+            period.end,
+        ))
     }
 
     /// A signed URL of the archive of `group` in job `job`, valid for the configured expiry,
@@ -73,8 +82,12 @@ impl Shared {
     pub fn signed_url(&self, job: &str, group: &str, period: Period, now: DateTime<Utc>) -> String {
         self.archive(group, period).prefetch_hashes();
         let expiry = TimeDelta::from_std(self.config.url_expiry).unwrap_or(TimeDelta::MAX);
-        let expires = now.checked_add_signed(expiry).unwrap_or(DateTime::<Utc>::MAX_UTC).timestamp();
-        self.signer.url(&self.base_url, &storage::object_path(job, group), expires)
+        let expires = now
+            .checked_add_signed(expiry)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+            .timestamp();
+        self.signer
+            .url(&self.base_url, &storage::object_path(job, group), expires)
     }
 }
 

@@ -19,19 +19,27 @@ pub(crate) struct Signer {
 impl Signer {
     /// A signer with a fresh random key: URLs of one emulator are not valid on another.
     pub fn new() -> Self {
-        Self { key: crate::auth::random_bytes() }
+        Self {
+            key: crate::auth::random_bytes(),
+        }
     }
 
     /// The signed URL of `path` (absolute, e.g. `/storage/bucket/job/file.zip`) below `base`
     /// (ending with `/`), valid until `expires` (Unix seconds).
     pub fn url(&self, base: &str, path: &str, expires: i64) -> String {
         let signature = URL_SAFE_NO_PAD.encode(self.mac(path, expires).finalize().into_bytes());
-        format!("{}{}?GoogleAccessId={ACCESS_ID}&Expires={expires}&Signature={signature}", base.trim_end_matches('/'), path)
+        format!(
+            "{}{}?GoogleAccessId={ACCESS_ID}&Expires={expires}&Signature={signature}",
+            base.trim_end_matches('/'),
+            path
+        )
     }
 
     /// Whether `signature` signs `path` with `expires`.
     pub fn verify(&self, path: &str, expires: i64, signature: &str) -> bool {
-        URL_SAFE_NO_PAD.decode(signature).is_ok_and(|bytes| self.mac(path, expires).verify_slice(&bytes).is_ok())
+        URL_SAFE_NO_PAD
+            .decode(signature)
+            .is_ok_and(|bytes| self.mac(path, expires).verify_slice(&bytes).is_ok())
     }
 
     fn mac(&self, path: &str, expires: i64) -> Hmac<Md5> {

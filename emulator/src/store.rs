@@ -99,7 +99,10 @@ pub(crate) struct Store {
 impl Store {
     /// An empty store.
     pub fn new(rules: Rules) -> Self {
-        Self { inner: Mutex::default(), rules }
+        Self {
+            inner: Mutex::default(),
+            rules,
+        }
     }
 
     /// Mints a token granting `resources` to `user` with `access_type`.
@@ -108,7 +111,10 @@ impl Store {
         if user.is_empty() {
             return Err(ApiError::invalid_argument("user must not be empty"));
         }
-        let grant = Grant { user: user.to_owned(), resources: groups.into_iter().map(|g| (g, access_type)).collect() };
+        let grant = Grant {
+            user: user.to_owned(),
+            resources: groups.into_iter().map(|g| (g, access_type)).collect(),
+        };
         let token = auth::new_token();
         self.lock().tokens.insert(token.clone(), grant);
         Ok(token)
@@ -131,21 +137,25 @@ impl Store {
         let mut inner = self.lock();
         let grant = inner.grant(token)?;
         let groups = validate_groups(&request.resources)?;
-        if let (Some(start), Some(end)) = (request.start_time, request.end_time) {
-            if end < start {
-                return Err(ApiError::invalid_argument(format!(
-                    "endTime ({}) must not be before startTime ({})",
-                    rfc3339(end),
-                    rfc3339(start)
-                )));
-            }
+        if let (Some(start), Some(end)) = (request.start_time, request.end_time)
+            && end < start
+        {
+            return Err(ApiError::invalid_argument(format!(
+                "endTime ({}) must not be before startTime ({})",
+                rfc3339(end),
+                rfc3339(start)
+            )));
         }
         require_scopes(&grant, &groups)?;
         let access_type = grant.job_access_type(&groups);
         let user = inner.users.entry(grant.user.clone()).or_default();
         match access_type {
             AccessType::OneTime => {
-                let used: Vec<&str> = groups.iter().filter(|g| user.one_time_exported.contains(*g)).map(String::as_str).collect();
+                let used: Vec<&str> = groups
+                    .iter()
+                    .filter(|g| user.one_time_exported.contains(*g))
+                    .map(String::as_str)
+                    .collect();
                 if !used.is_empty() {
                     return Err(ApiError::failed_precondition(format!(
                         "Resource group(s) {} were already exported with one-time access; call \
@@ -157,7 +167,10 @@ impl Store {
             }
             AccessType::TimeBased => {
                 let interval = self.rules.time_based_interval;
-                let next = groups.iter().filter_map(|g| user.time_based_last.get(g).map(|t| (g, *t + interval))).find(|(_, next)| now < *next);
+                let next = groups
+                    .iter()
+                    .filter_map(|g| user.time_based_last.get(g).map(|t| (g, *t + interval)))
+                    .find(|(_, next)| now < *next);
                 if let Some((group, next)) = next {
                     return Err(ApiError::failed_precondition(format!(
                         "Resource group {group} was already exported with time-based access in the \
@@ -191,7 +204,13 @@ impl Store {
     }
 
     /// `archiveJobs.retry`: the new job's id.
-    pub fn retry(&self, token: &str, id: &str, outcome: impl FnOnce() -> Outcome, now: DateTime<Utc>) -> Result<String, ApiError> {
+    pub fn retry(
+        &self,
+        token: &str,
+        id: &str,
+        outcome: impl FnOnce() -> Outcome,
+        now: DateTime<Utc>,
+    ) -> Result<String, ApiError> {
         let mut inner = self.lock();
         let grant = inner.grant(token)?;
         let job = inner.user_job(&grant, id, now)?;
@@ -295,7 +314,10 @@ impl Store {
             groups: job.spec.groups.clone(),
             start_time: job.spec.start_time,
             export_time: job.export_time(),
-            archive: available.then(|| Period { start: job.spec.start_time, end: job.export_time().min(job.requested_at) }),
+            archive: available.then(|| Period {
+                start: job.spec.start_time,
+                end: job.export_time().min(job.requested_at),
+            }),
         }
     }
 
@@ -313,7 +335,11 @@ impl Inner {
     /// A job of the grant's user, advanced to `now`; 404 for another user's job, 403 when the
     /// token lacks one of the job's groups.
     fn user_job(&mut self, grant: &Grant, id: &str, now: DateTime<Utc>) -> Result<&mut Job, ApiError> {
-        let job = self.jobs.get_mut(id).filter(|job| job.spec.user == grant.user).ok_or_else(|| job_not_found(id))?;
+        let job = self
+            .jobs
+            .get_mut(id)
+            .filter(|job| job.spec.user == grant.user)
+            .ok_or_else(|| job_not_found(id))?;
         require_scopes(grant, &job.spec.groups)?;
         job.advance(now);
         Ok(job)
@@ -331,7 +357,9 @@ impl Inner {
         while self.jobs.contains_key(&id) {
             id = auth::random_hex::<8>();
         }
-        let due = now.checked_add_signed(complete_after).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let due = now
+            .checked_add_signed(complete_after)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
         let mut job = Job::new(id.clone(), spec, now, due, outcome);
         job.origin = origin;
         self.jobs.insert(id.clone(), job);
@@ -342,9 +370,15 @@ impl Inner {
 /// The requested groups, sorted and without duplicates; 400 when empty or unknown.
 fn validate_groups(resources: &[String]) -> Result<Vec<String>, ApiError> {
     if resources.is_empty() {
-        return Err(ApiError::invalid_argument("resources must name at least one resource group"));
+        return Err(ApiError::invalid_argument(
+            "resources must name at least one resource group",
+        ));
     }
-    let unknown: Vec<&str> = resources.iter().filter(|g| !groups::is_known(g)).map(String::as_str).collect();
+    let unknown: Vec<&str> = resources
+        .iter()
+        .filter(|g| !groups::is_known(g))
+        .map(String::as_str)
+        .collect();
     if !unknown.is_empty() {
         return Err(ApiError::invalid_argument(format!(
             "Unknown resource group(s): {}; see the Data Portability API's OAuth scopes",
@@ -363,7 +397,10 @@ fn require_scopes(grant: &Grant, groups: &[String]) -> Result<(), ApiError> {
     let scopes: Vec<String> = missing.iter().map(|g| format!("{}{g}", groups::SCOPE_PREFIX)).collect();
     Err(ApiError::new(
         Code::PermissionDenied,
-        format!("Request had insufficient authentication scopes: the token lacks {}", scopes.join(", ")),
+        format!(
+            "Request had insufficient authentication scopes: the token lacks {}",
+            scopes.join(", ")
+        ),
     )
     .with_reason("ACCESS_TOKEN_SCOPE_INSUFFICIENT"))
 }
@@ -394,7 +431,10 @@ mod tests {
     }
 
     fn request(groups: &[&str]) -> InitiateRequest {
-        InitiateRequest { resources: groups.iter().map(|g| (*g).to_owned()).collect(), ..Default::default() }
+        InitiateRequest {
+            resources: groups.iter().map(|g| (*g).to_owned()).collect(),
+            ..Default::default()
+        }
     }
 
     fn t0() -> DateTime<Utc> {
@@ -404,38 +444,75 @@ mod tests {
     #[test]
     fn minting_validates_groups() {
         let store = store();
-        let token = store.mint("u", &["myactivity.search".into()], AccessType::OneTime).expect("minted");
+        let token = store
+            .mint("u", &["myactivity.search".into()], AccessType::OneTime)
+            .expect("minted");
         assert_eq!(grant_of(&store, &token), Some(1));
-        assert_eq!(store.mint("u", &["nope".into()], AccessType::OneTime).map_err(|e| e.code), Err(Code::InvalidArgument));
-        assert_eq!(store.mint("u", &[], AccessType::OneTime).map_err(|e| e.code), Err(Code::InvalidArgument));
+        assert_eq!(
+            store
+                .mint("u", &["nope".into()], AccessType::OneTime)
+                .map_err(|e| e.code),
+            Err(Code::InvalidArgument)
+        );
+        assert_eq!(
+            store.mint("u", &[], AccessType::OneTime).map_err(|e| e.code),
+            Err(Code::InvalidArgument)
+        );
     }
 
     #[test]
     fn duplicate_groups_make_one_job_entry() {
         let store = store();
-        let token = store.mint("u", &["myactivity.search".into()], AccessType::TimeBased).expect("minted");
-        let (id, access) = store.initiate(&token, &request(&["myactivity.search", "myactivity.search"]), || Outcome::Complete, t0()).expect("job");
+        let token = store
+            .mint("u", &["myactivity.search".into()], AccessType::TimeBased)
+            .expect("minted");
+        let (id, access) = store
+            .initiate(
+                &token,
+                &request(&["myactivity.search", "myactivity.search"]),
+                || Outcome::Complete,
+                t0(),
+            )
+            .expect("job");
         assert_eq!(access, AccessType::TimeBased);
-        assert_eq!(store.job(&token, &id, t0()).expect("view").groups, ["myactivity.search"]);
+        assert_eq!(
+            store.job(&token, &id, t0()).expect("view").groups,
+            ["myactivity.search"]
+        );
     }
 
     #[test]
     fn another_users_job_is_not_found() {
         let store = store();
-        let alice = store.mint("alice", &["myactivity.search".into()], AccessType::OneTime).expect("minted");
-        let bob = store.mint("bob", &["myactivity.search".into()], AccessType::OneTime).expect("minted");
-        let (id, _) = store.initiate(&alice, &request(&["myactivity.search"]), || Outcome::Complete, t0()).expect("job");
+        let alice = store
+            .mint("alice", &["myactivity.search".into()], AccessType::OneTime)
+            .expect("minted");
+        let bob = store
+            .mint("bob", &["myactivity.search".into()], AccessType::OneTime)
+            .expect("minted");
+        let (id, _) = store
+            .initiate(&alice, &request(&["myactivity.search"]), || Outcome::Complete, t0())
+            .expect("job");
         assert_eq!(store.job(&bob, &id, t0()).map_err(|e| e.code), Err(Code::NotFound));
         // Bob's one-time export of the same group is independent of Alice's.
-        assert!(store.initiate(&bob, &request(&["myactivity.search"]), || Outcome::Complete, t0()).is_ok());
+        assert!(
+            store
+                .initiate(&bob, &request(&["myactivity.search"]), || Outcome::Complete, t0())
+                .is_ok()
+        );
     }
 
     #[test]
     fn the_archive_period_ends_at_the_request_time() {
         let store = store();
-        let token = store.mint("u", &["myactivity.search".into()], AccessType::OneTime).expect("minted");
+        let token = store
+            .mint("u", &["myactivity.search".into()], AccessType::OneTime)
+            .expect("minted");
         let future = t0() + TimeDelta::days(400);
-        let req = InitiateRequest { end_time: Some(future), ..request(&["myactivity.search"]) };
+        let req = InitiateRequest {
+            end_time: Some(future),
+            ..request(&["myactivity.search"])
+        };
         let (id, _) = store.initiate(&token, &req, || Outcome::Complete, t0()).expect("job");
         let view = store.job(&token, &id, t0() + TimeDelta::seconds(10)).expect("view");
         assert_eq!(view.export_time, future);

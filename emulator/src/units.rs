@@ -9,9 +9,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: u64 = number.parse().map_err(|_| format!("{text:?} is not a duration such as 500ms, 3s, 6h or 14d"))?;
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 500ms, 3s, 6h or 14d"))?;
     let seconds = |factor: u64| {
-        value.checked_mul(factor).map(Duration::from_secs).ok_or_else(|| format!("{text:?} is too long"))
+        value
+            .checked_mul(factor)
+            .map(Duration::from_secs)
+            .ok_or_else(|| format!("{text:?} is too long"))
     };
     match unit.trim() {
         "ms" => Ok(Duration::from_millis(value)),
@@ -29,7 +34,9 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: u64 = number.parse().map_err(|_| format!("{text:?} is not a size such as 65536, 64KiB or 1GiB"))?;
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size such as 65536, 64KiB or 1GiB"))?;
     let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "kb" | "k" => 1_000,
@@ -38,9 +45,15 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "kib" => 1 << 10,
         "mib" => 1 << 20,
         "gib" => 1 << 30,
-        other => return Err(format!("unknown unit {other:?} in {text:?}: use B, KB, MB, GB, KiB, MiB or GiB")),
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {text:?}: use B, KB, MB, GB, KiB, MiB or GiB"
+            ));
+        }
     };
-    value.checked_mul(factor).ok_or_else(|| format!("{text:?} is too large"))
+    value
+        .checked_mul(factor)
+        .ok_or_else(|| format!("{text:?} is too large"))
 }
 
 #[cfg(test)]

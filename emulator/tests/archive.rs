@@ -21,7 +21,9 @@ async fn archive_url(emulator: &Emulator, group: &str) -> (dataportability_v1::C
 /// A completed job of `group` exported by `user` (the same group can be exported again at once
 /// by another user).
 async fn archive_url_of(emulator: &Emulator, user: &str, group: &str) -> (dataportability_v1::Client, String) {
-    let token = emulator.mint_token_for(user, [group], AccessType::TimeBased).expect("token");
+    let token = emulator
+        .mint_token_for(user, [group], AccessType::TimeBased)
+        .expect("token");
     let client = client(emulator, &token);
     let id = initiate(&client, &[group]).await;
     let urls = completed_urls(emulator, &client, &id).await;
@@ -30,12 +32,21 @@ async fn archive_url_of(emulator: &Emulator, user: &str, group: &str) -> (datapo
 }
 
 fn header(response: &reqwest::Response, name: &str) -> String {
-    response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test]
 async fn a_url_serves_a_zip_with_its_length_and_hashes() {
-    let emulator = emulator_with(EmulatorConfig { archive_size: 300_000, ..Default::default() }).await;
+    let emulator = emulator_with(EmulatorConfig {
+        archive_size: 300_000,
+        ..Default::default()
+    })
+    .await;
     let (_, url) = archive_url(&emulator, SEARCH).await;
 
     let response = download(&url).await;
@@ -79,7 +90,11 @@ async fn content_is_deterministic_per_group() {
 
 #[tokio::test]
 async fn a_range_request_gets_206_with_those_bytes() {
-    let emulator = emulator_with(EmulatorConfig { archive_size: 200_000, ..Default::default() }).await;
+    let emulator = emulator_with(EmulatorConfig {
+        archive_size: 200_000,
+        ..Default::default()
+    })
+    .await;
     let (_, url) = archive_url(&emulator, SEARCH).await;
     let whole = download(&url).await.bytes().await.expect("body");
     let http = reqwest::Client::new();
@@ -94,7 +109,10 @@ async fn a_range_request_gets_206_with_those_bytes() {
         assert_eq!(response.status(), 206, "{range}");
         assert_eq!(header(&response, "content-range"), content_range);
         assert_eq!(header(&response, "content-length"), expected.len().to_string());
-        assert!(header(&response, "x-goog-hash").starts_with("crc32c="), "the whole object's hashes");
+        assert!(
+            header(&response, "x-goog-hash").starts_with("crc32c="),
+            "the whole object's hashes"
+        );
         assert_eq!(response.bytes().await.expect("body"), expected, "{range}");
     }
 }
@@ -103,10 +121,21 @@ async fn a_range_request_gets_206_with_those_bytes() {
 async fn an_unsatisfiable_range_is_416() {
     let emulator = emulator().await;
     let (_, url) = archive_url(&emulator, SEARCH).await;
-    let response = reqwest::Client::new().get(&url).header("range", "bytes=70000-").send().await.expect("answer");
+    let response = reqwest::Client::new()
+        .get(&url)
+        .header("range", "bytes=70000-")
+        .send()
+        .await
+        .expect("answer");
     assert_eq!(response.status(), 416);
     assert_eq!(header(&response, "content-range"), "bytes */65536");
-    assert!(response.text().await.expect("body").contains("<Code>InvalidRange</Code>"));
+    assert!(
+        response
+            .text()
+            .await
+            .expect("body")
+            .contains("<Code>InvalidRange</Code>")
+    );
 }
 
 #[tokio::test]
@@ -120,7 +149,10 @@ async fn a_url_expires_after_6_hours_with_403() {
     let response = download(&url).await;
     assert_eq!(response.status(), 403);
     let body = response.text().await.expect("body");
-    assert!(body.contains("<Code>AccessDenied</Code>") && body.contains("Request has expired"), "{body}");
+    assert!(
+        body.contains("<Code>AccessDenied</Code>") && body.contains("Request has expired"),
+        "{body}"
+    );
 
     // The data is still there: a new state gives a fresh URL.
     let fresh = state_of(&client, state_job(&url)).await.urls;
@@ -134,7 +166,11 @@ fn state_job(url: &str) -> &str {
 
 #[tokio::test]
 async fn the_url_expiry_is_configurable() {
-    let emulator = emulator_with(EmulatorConfig { url_expiry: Duration::from_secs(60), ..Default::default() }).await;
+    let emulator = emulator_with(EmulatorConfig {
+        url_expiry: Duration::from_secs(60),
+        ..Default::default()
+    })
+    .await;
     let (_, url) = archive_url(&emulator, SEARCH).await;
     emulator.advance_clock(Duration::from_secs(61));
     assert_eq!(download(&url).await.status(), 403);
@@ -142,7 +178,11 @@ async fn the_url_expiry_is_configurable() {
 
 #[tokio::test]
 async fn archives_are_deleted_after_14_days() {
-    let emulator = emulator_with(EmulatorConfig { url_expiry: Duration::from_secs(30 * 86_400), ..Default::default() }).await;
+    let emulator = emulator_with(EmulatorConfig {
+        url_expiry: Duration::from_secs(30 * 86_400),
+        ..Default::default()
+    })
+    .await;
     let (client, url) = archive_url(&emulator, SEARCH).await;
     let job = state_job(&url).to_owned();
 
@@ -163,8 +203,16 @@ async fn reset_revokes_the_token_and_removes_earlier_archives() {
     let (client, url) = archive_url(&emulator, SEARCH).await;
     assert_eq!(download(&url).await.status(), 200);
 
-    client.authorization().reset(ResetAuthorizationRequest::default()).send().await.expect("reset");
-    assert_eq!(api_error(state(&client, state_job(&url)).await), (401, "UNAUTHENTICATED".to_owned()));
+    client
+        .authorization()
+        .reset(ResetAuthorizationRequest::default())
+        .send()
+        .await
+        .expect("reset");
+    assert_eq!(
+        api_error(state(&client, state_job(&url)).await),
+        (401, "UNAUTHENTICATED".to_owned())
+    );
     assert_eq!(download(&url).await.status(), 404);
     // A new consent of the same user sees the job, without its archive.
     let renewed = time_based_client(&emulator, &[SEARCH]);

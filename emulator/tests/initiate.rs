@@ -16,17 +16,30 @@ async fn each_call_creates_one_job_with_its_access_type() {
     let one_time = one_time_client(&emulator, &[SEARCH, YOUTUBE]);
     let time_based = time_based_client(&emulator, &["chrome.history"]);
 
-    let both = one_time.portability_archive().initiate(request(&[SEARCH, YOUTUBE])).send().await.expect("initiate");
+    let both = one_time
+        .portability_archive()
+        .initiate(request(&[SEARCH, YOUTUBE]))
+        .send()
+        .await
+        .expect("initiate");
     assert_eq!(both.access_type, Some(WireAccessType::AccessTypeOneTime));
     let both_id = both.archive_job_id.expect("id");
-    let other = time_based.portability_archive().initiate(request(&["chrome.history"])).send().await.expect("initiate");
+    let other = time_based
+        .portability_archive()
+        .initiate(request(&["chrome.history"]))
+        .send()
+        .await
+        .expect("initiate");
     assert_eq!(other.access_type, Some(WireAccessType::AccessTypeTimeBased));
     assert_ne!(other.archive_job_id.as_deref(), Some(both_id.as_str()));
 
     // One job for both groups: one archive URL per group when complete.
     let urls = completed_urls(&emulator, &one_time, &both_id).await;
     assert_eq!(urls.len(), 2);
-    assert!(urls[0].contains("/myactivity.search.zip?") && urls[1].contains("/myactivity.youtube.zip?"), "{urls:?}");
+    assert!(
+        urls[0].contains("/myactivity.search.zip?") && urls[1].contains("/myactivity.youtube.zip?"),
+        "{urls:?}"
+    );
 }
 
 #[tokio::test]
@@ -34,8 +47,17 @@ async fn an_unknown_resource_group_is_400() {
     let emulator = emulator().await;
     let client = one_time_client(&emulator, &[SEARCH]);
 
-    let result = client.portability_archive().initiate(request(&[SEARCH, "myactivity.unknown"])).send().await;
-    let message = result.as_ref().err().and_then(|e| e.as_api_error()).map(|e| e.message.clone()).unwrap_or_default();
+    let result = client
+        .portability_archive()
+        .initiate(request(&[SEARCH, "myactivity.unknown"]))
+        .send()
+        .await;
+    let message = result
+        .as_ref()
+        .err()
+        .and_then(|e| e.as_api_error())
+        .map(|e| e.message.clone())
+        .unwrap_or_default();
     assert_eq!(api_error(result), (400, "INVALID_ARGUMENT".to_owned()));
     assert!(message.contains("myactivity.unknown"), "{message}");
     let empty = client.portability_archive().initiate(request(&[])).send().await;
@@ -52,13 +74,25 @@ async fn one_time_access_exports_a_group_once_until_reset() {
 
     let again = client.portability_archive().initiate(request(&[SEARCH])).send().await;
     assert_eq!(api_error(again), (400, "FAILED_PRECONDITION".to_owned()));
-    let overlapping = client.portability_archive().initiate(request(&[YOUTUBE, SEARCH])).send().await;
+    let overlapping = client
+        .portability_archive()
+        .initiate(request(&[YOUTUBE, SEARCH]))
+        .send()
+        .await;
     assert_eq!(api_error(overlapping), (400, "FAILED_PRECONDITION".to_owned()));
     // Even a new token of the same user cannot: the group is used up for the user.
     let fresh = one_time_client(&emulator, &[SEARCH]);
-    assert_eq!(api_error(fresh.portability_archive().initiate(request(&[SEARCH])).send().await).1, "FAILED_PRECONDITION");
+    assert_eq!(
+        api_error(fresh.portability_archive().initiate(request(&[SEARCH])).send().await).1,
+        "FAILED_PRECONDITION"
+    );
 
-    fresh.authorization().reset(ResetAuthorizationRequest::default()).send().await.expect("reset");
+    fresh
+        .authorization()
+        .reset(ResetAuthorizationRequest::default())
+        .send()
+        .await
+        .expect("reset");
     let after_reset = one_time_client(&emulator, &[SEARCH]);
     initiate(&after_reset, &[SEARCH]).await;
 }
@@ -77,7 +111,11 @@ async fn time_based_access_exports_a_group_again_after_the_interval() {
 
 #[tokio::test]
 async fn time_based_exports_are_unlimited_with_a_zero_interval() {
-    let emulator = emulator_with(EmulatorConfig { time_based_interval: Duration::ZERO, ..Default::default() }).await;
+    let emulator = emulator_with(EmulatorConfig {
+        time_based_interval: Duration::ZERO,
+        ..Default::default()
+    })
+    .await;
     let client = time_based_client(&emulator, &[SEARCH]);
     for _ in 0..3 {
         initiate(&client, &[SEARCH]).await;
@@ -105,17 +143,39 @@ async fn start_and_end_time_select_the_exported_records() {
     let client = time_based_client(&emulator, &[SEARCH]);
     let start = "2021-01-15T00:00:00Z".parse().expect("time");
     let end = "2021-06-01T00:00:00+02:00".parse().expect("time");
-    let request = InitiatePortabilityArchiveRequest { start_time: Some(start), end_time: Some(end), ..request(&[SEARCH]) };
-    let id = client.portability_archive().initiate(request).send().await.expect("initiate").archive_job_id.expect("id");
+    let request = InitiatePortabilityArchiveRequest {
+        start_time: Some(start),
+        end_time: Some(end),
+        ..request(&[SEARCH])
+    };
+    let id = client
+        .portability_archive()
+        .initiate(request)
+        .send()
+        .await
+        .expect("initiate")
+        .archive_job_id
+        .expect("id");
 
     let urls = completed_urls(&emulator, &client, &id).await;
     let state = state_of(&client, &id).await;
     assert_eq!(state.start_time, Some(start));
     assert_eq!(state.export_time, Some(end), "exportTime is the requested end time");
     let bytes = download(&urls[0]).await.bytes().await.expect("body");
-    let times: Vec<String> = records(&bytes, SEARCH).iter().map(|r| r["time"].as_str().unwrap_or_default().to_owned()).collect();
+    let times: Vec<String> = records(&bytes, SEARCH)
+        .iter()
+        .map(|r| r["time"].as_str().unwrap_or_default().to_owned())
+        .collect();
     // Monthly records in [2021-01-15, 2021-05-31T22:00Z): February to May.
-    assert_eq!(times, ["2021-02-01T00:00:00Z", "2021-03-01T00:00:00Z", "2021-04-01T00:00:00Z", "2021-05-01T00:00:00Z"]);
+    assert_eq!(
+        times,
+        [
+            "2021-02-01T00:00:00Z",
+            "2021-03-01T00:00:00Z",
+            "2021-04-01T00:00:00Z",
+            "2021-05-01T00:00:00Z"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -124,8 +184,18 @@ async fn one_time_access_honours_a_time_filter_too() {
     let token = emulator.mint_token([SEARCH], AccessType::OneTime).expect("token");
     let client = client(&emulator, &token);
     let start = "2023-12-01T00:00:00Z".parse().expect("time");
-    let request = InitiatePortabilityArchiveRequest { start_time: Some(start), ..request(&[SEARCH]) };
-    let id = client.portability_archive().initiate(request).send().await.expect("initiate").archive_job_id.expect("id");
+    let request = InitiatePortabilityArchiveRequest {
+        start_time: Some(start),
+        ..request(&[SEARCH])
+    };
+    let id = client
+        .portability_archive()
+        .initiate(request)
+        .send()
+        .await
+        .expect("initiate")
+        .archive_job_id
+        .expect("id");
 
     let urls = completed_urls(&emulator, &client, &id).await;
     let bytes = download(&urls[0]).await.bytes().await.expect("body");

@@ -40,7 +40,12 @@ impl ArchiveKey {
     pub fn new(group: &str, size: u64, start: Option<DateTime<Utc>>, end: DateTime<Utc>) -> Self {
         let first = start.map_or(0, month_index_at_or_after);
         let last = month_index_at_or_after(end).max(first);
-        Self { group: group.to_owned(), size, first_record: first, record_count: last - first }
+        Self {
+            group: group.to_owned(),
+            size,
+            first_record: first,
+            record_count: last - first,
+        }
     }
 }
 
@@ -48,7 +53,11 @@ impl ArchiveKey {
 /// [`MAX_RECORDS`].
 fn month_index_at_or_after(time: DateTime<Utc>) -> u32 {
     let months = i64::from(time.year() - FIRST_YEAR) * 12 + i64::from(time.month0());
-    let index = if month_start(months) < Some(time) { months + 1 } else { months };
+    let index = if month_start(months) < Some(time) {
+        months + 1
+    } else {
+        months
+    };
     u32::try_from(index.clamp(0, i64::from(MAX_RECORDS))).unwrap_or(MAX_RECORDS)
 }
 
@@ -95,7 +104,9 @@ fn filler_block(group: &str) -> Box<[u8]> {
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The CRC-32 of `block` repeated from its start for `len` bytes, in O(log len) combines.
@@ -128,13 +139,23 @@ pub(crate) fn build(key: &ArchiveKey) -> Layout {
     let records = records_json(key);
     let names = [records_name.as_str(), filler_name.as_str()];
     let fixed = zip::overhead(&names, false) + records.len() as u64;
-    let fixed = if zip::needs_zip64(key.size.max(fixed)) { zip::overhead(&names, true) + records.len() as u64 } else { fixed };
+    let fixed = if zip::needs_zip64(key.size.max(fixed)) {
+        zip::overhead(&names, true) + records.len() as u64
+    } else {
+        fixed
+    };
     let filler_len = key.size.saturating_sub(fixed);
     let block = filler_block(&key.group);
     let crc32 = repeated_crc32(&block, filler_len);
     let entries = vec![
-        Entry { name: records_name, data: Data::Bytes(records) },
-        Entry { name: filler_name, data: Data::Filler { len: filler_len, crc32 } },
+        Entry {
+            name: records_name,
+            data: Data::Bytes(records),
+        },
+        Entry {
+            name: filler_name,
+            data: Data::Filler { len: filler_len, crc32 },
+        },
     ];
     zip::write(entries, block)
 }
@@ -170,7 +191,15 @@ mod tests {
     #[test]
     fn repeated_crc_matches_a_direct_crc() {
         let block = filler_block("myactivity.search");
-        for len in [0u64, 1, 100, BLOCK_LEN as u64, BLOCK_LEN as u64 + 7, 5 * BLOCK_LEN as u64 + 3, 8 * BLOCK_LEN as u64] {
+        for len in [
+            0u64,
+            1,
+            100,
+            BLOCK_LEN as u64,
+            BLOCK_LEN as u64 + 7,
+            5 * BLOCK_LEN as u64 + 3,
+            8 * BLOCK_LEN as u64,
+        ] {
             let data: Vec<u8> = (0..len).map(|i| block[(i % BLOCK_LEN as u64) as usize]).collect();
             assert_eq!(repeated_crc32(&block, len), crc32fast::hash(&data), "len {len}");
         }

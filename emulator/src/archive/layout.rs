@@ -39,7 +39,12 @@ impl Layout {
             starts.push(len);
             len += segment.len();
         }
-        Self { segments, starts, block, len }
+        Self {
+            segments,
+            starts,
+            block,
+            len,
+        }
     }
 
     /// The archive's size in bytes.
@@ -88,7 +93,11 @@ mod tests {
     use super::*;
 
     fn layout() -> Layout {
-        let segments = vec![Segment::Bytes(b"head".to_vec()), Segment::Filler { len: 7 }, Segment::Bytes(b"tail".to_vec())];
+        let segments = vec![
+            Segment::Bytes(b"head".to_vec()),
+            Segment::Filler { len: 7 },
+            Segment::Bytes(b"tail".to_vec()),
+        ];
         Layout::new(segments, b"abc".to_vec().into_boxed_slice())
     }
 

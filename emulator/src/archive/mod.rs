@@ -38,7 +38,11 @@ pub(crate) struct Hashes {
 impl Hashes {
     /// The `x-goog-hash` value: `crc32c=<base64>,md5=<base64>` (big-endian CRC, as GCS).
     pub fn header_value(&self) -> String {
-        format!("crc32c={},md5={}", STANDARD.encode(self.crc32c.to_be_bytes()), STANDARD.encode(self.md5))
+        format!(
+            "crc32c={},md5={}",
+            STANDARD.encode(self.crc32c.to_be_bytes()),
+            STANDARD.encode(self.md5)
+        )
     }
 
     /// An entity tag: the MD5 in hex, quoted.
@@ -99,7 +103,10 @@ impl Archive {
             crc32c = crc32c::crc32c_append(crc32c, &buf[..n]);
             offset += n as u64;
         }
-        Hashes { crc32c, md5: md5.finalize().into() }
+        Hashes {
+            crc32c,
+            md5: md5.finalize().into(),
+        }
     }
 }
 
@@ -116,7 +123,10 @@ impl ArchiveCache {
             return Arc::clone(archive);
         }
         // Built outside the lock (it takes microseconds, but other keys need not wait).
-        let built = Arc::new(Archive { layout: content::build(key), hashes: OnceCell::new() });
+        let built = Arc::new(Archive {
+            layout: content::build(key),
+            hashes: OnceCell::new(),
+        });
         Arc::clone(self.lock().entry(key.clone()).or_insert(built))
     }
 
@@ -165,7 +175,11 @@ mod tests {
     }
 
     fn open(archive: &Arc<Archive>) -> ::zip::ZipArchive<Reader> {
-        ::zip::ZipArchive::new(Reader { archive: Arc::clone(archive), position: 0 }).expect("a valid ZIP")
+        ::zip::ZipArchive::new(Reader {
+            archive: Arc::clone(archive),
+            position: 0,
+        })
+        .expect("a valid ZIP")
     }
 
     #[test]
@@ -175,11 +189,17 @@ mod tests {
         let mut zip = open(&archive);
         assert_eq!(zip.len(), 2);
         let mut records = String::new();
-        zip.by_name("myactivity.search/records.json").expect("records").read_to_string(&mut records).expect("CRC ok");
+        zip.by_name("myactivity.search/records.json")
+            .expect("records")
+            .read_to_string(&mut records)
+            .expect("CRC ok");
         let parsed: serde_json::Value = serde_json::from_str(&records).expect("JSON");
         assert_eq!(parsed.as_array().map(Vec::len), Some(54), "2020-01 .. 2024-06");
         let mut data = Vec::new();
-        zip.by_name("myactivity.search/data.bin").expect("data").read_to_end(&mut data).expect("CRC ok");
+        zip.by_name("myactivity.search/data.bin")
+            .expect("data")
+            .read_to_end(&mut data)
+            .expect("CRC ok");
         assert!(data.len() > 150_000);
     }
 
@@ -193,7 +213,10 @@ mod tests {
         assert!(data.size() > 5 * (1u64 << 30) - 100_000);
         drop(data);
         let mut records = String::new();
-        zip.by_name("myactivity.search/records.json").expect("records").read_to_string(&mut records).expect("CRC ok");
+        zip.by_name("myactivity.search/records.json")
+            .expect("records")
+            .read_to_string(&mut records)
+            .expect("CRC ok");
         assert!(records.starts_with("[\n  {"));
     }
 

@@ -3,6 +3,7 @@
 use std::io;
 use std::ops::Range;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use futures_util::Stream;
@@ -11,6 +12,8 @@ use super::Archive;
 
 /// The size of one generated chunk.
 const CHUNK: u64 = 64 * 1024;
+/// How long a dropped download waits before failing, so the bytes before it reach the client.
+const FLUSH_PAUSE: Duration = Duration::from_millis(50);
 
 /// The bytes `range` of `archive` as a stream of chunks. With `drop_after`, the stream fails
 /// after sending that many bytes, so the server aborts the connection mid-body (an injected
@@ -29,9 +32,13 @@ pub(crate) fn body_stream(
                 return None;
             }
             if position >= end {
-                return failing.then(|| {
-                    (Err(io::Error::new(io::ErrorKind::ConnectionAborted, "injected fault: download dropped")), (position, true))
-                });
+                if !failing {
+                    return None;
+                }
+                // Pause first, so the server flushes what was sent before the connection drops.
+                tokio::time::sleep(FLUSH_PAUSE).await;
+                let error = io::Error::new(io::ErrorKind::ConnectionAborted, "injected fault: download dropped");
+                return Some((Err(error), (position, true)));
             }
             let len = CHUNK.min(end - position) as usize;
             let mut chunk = vec![0u8; len];

@@ -58,7 +58,13 @@ pub(crate) struct Entry {
 
 /// The archive's size without the entries' data: headers, central directory and end records.
 pub(crate) fn overhead(names: &[&str], zip64: bool) -> u64 {
-    let per_entry = LOCAL_HEADER + CENTRAL_HEADER + if zip64 { ZIP64_LOCAL_EXTRA + ZIP64_CENTRAL_EXTRA } else { 0 };
+    let per_entry = LOCAL_HEADER
+        + CENTRAL_HEADER
+        + if zip64 {
+            ZIP64_LOCAL_EXTRA + ZIP64_CENTRAL_EXTRA
+        } else {
+            0
+        };
     // Each name is written twice: in the local header and in the central directory.
     let name_bytes: u64 = names.iter().map(|n| 2 * n.len() as u64).sum();
     name_bytes + per_entry * names.len() as u64 + END_OF_CENTRAL_DIRECTORY + if zip64 { ZIP64_END } else { 0 }

@@ -54,12 +54,25 @@ fn token<'h>(state: &Shared, headers: &'h HeaderMap) -> Result<&'h str, ApiError
 async fn initiate(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     let token = token(&state, &headers)?;
     let body: InitiateBody = parse_json(&body)?;
-    let request = InitiateRequest { resources: body.resources, start_time: body.start_time, end_time: body.end_time };
-    let (id, access_type) = state.store.initiate(token, &request, || state.job_outcome(), state.clock.now())?;
-    Ok(json_response(StatusCode::OK, &json!({"archiveJobId": id, "accessType": access_type.as_str()})))
+    let request = InitiateRequest {
+        resources: body.resources,
+        start_time: body.start_time,
+        end_time: body.end_time,
+    };
+    let (id, access_type) = state
+        .store
+        .initiate(token, &request, || state.job_outcome(), state.clock.now())?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"archiveJobId": id, "accessType": access_type.as_str()}),
+    ))
 }
 
-async fn get_state(State(state): State<AppState>, Path(rest): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn get_state(
+    State(state): State<AppState>,
+    Path(rest): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let id = rest
         .strip_suffix("/portabilityArchiveState")
         .filter(|id| !id.is_empty() && !id.contains('/'))
@@ -70,7 +83,12 @@ async fn get_state(State(state): State<AppState>, Path(rest): Path<String>, head
     Ok(json_response(StatusCode::OK, &state_json(&state, &view, now)))
 }
 
-async fn job_method(State(state): State<AppState>, Path(rest): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn job_method(
+    State(state): State<AppState>,
+    Path(rest): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let (id, verb) = custom_method(&rest).ok_or_else(|| not_found(&rest))?;
     if verb != "retry" && verb != "cancel" {
         return Err(not_found(&rest));
@@ -120,7 +138,11 @@ pub(crate) fn state_json(state: &Shared, view: &JobView, now: DateTime<Utc>) -> 
         answer["startTime"] = json!(rfc3339(start));
     }
     if let Some(period) = view.archive {
-        let urls: Vec<String> = view.groups.iter().map(|group| state.signed_url(&view.id, group, period, now)).collect();
+        let urls: Vec<String> = view
+            .groups
+            .iter()
+            .map(|group| state.signed_url(&view.id, group, period, now))
+            .collect();
         answer["urls"] = json!(urls);
     }
     answer

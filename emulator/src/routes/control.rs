@@ -48,13 +48,22 @@ struct AdvanceBody {
 async fn mint_token(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
     let body: TokenBody = parse_json(&body)?;
     let user = body.user.as_deref().unwrap_or(DEFAULT_USER);
-    let token = state.store.mint(user, &body.resources, body.access_type.unwrap_or(AccessType::OneTime))?;
-    Ok(json_response(StatusCode::OK, &json!({"accessToken": token, "tokenType": "Bearer"})))
+    let token = state
+        .store
+        .mint(user, &body.resources, body.access_type.unwrap_or(AccessType::OneTime))?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"accessToken": token, "tokenType": "Bearer"}),
+    ))
 }
 
 async fn move_job(State(state): State<AppState>, Path(rest): Path<String>, body: Bytes) -> Result<Response, ApiError> {
     let EmptyBody {} = parse_json(&body)?;
-    let not_found = || ApiError::not_found(format!("No control method at /emulator/v1/jobs/{rest}: use {{id}}:complete or {{id}}:fail"));
+    let not_found = || {
+        ApiError::not_found(format!(
+            "No control method at /emulator/v1/jobs/{rest}: use {{id}}:complete or {{id}}:fail"
+        ))
+    };
     let (id, verb) = custom_method(&rest).ok_or_else(not_found)?;
     let now = state.clock.now();
     let view = match verb {
@@ -71,8 +80,9 @@ struct EmptyBody {}
 
 async fn advance_clock(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
     let body: AdvanceBody = parse_json(&body)?;
-    let by = Duration::try_from_secs_f64(body.seconds)
-        .map_err(|_| ApiError::invalid_argument(format!("seconds must be a non-negative number, not {}", body.seconds)))?;
+    let by = Duration::try_from_secs_f64(body.seconds).map_err(|_| {
+        ApiError::invalid_argument(format!("seconds must be a non-negative number, not {}", body.seconds))
+    })?;
     let now = state.clock.advance(by);
     Ok(json_response(StatusCode::OK, &json!({"now": rfc3339(now)})))
 }

@@ -12,7 +12,9 @@ use serde_json::Value;
 /// Middleware of the API routes: keeps the top-level fields `fields=` names (`a,b/c,d(e)`
 /// keeps `a`, `b` and `d`) in a successful JSON response.
 pub(crate) async fn field_mask(request: Request, next: Next) -> Response {
-    let fields = Query::<HashMap<String, String>>::try_from_uri(request.uri()).ok().and_then(|q| q.0.get("fields").cloned());
+    let fields = Query::<HashMap<String, String>>::try_from_uri(request.uri())
+        .ok()
+        .and_then(|q| q.0.get("fields").cloned());
     let response = next.run(request).await;
     let Some(fields) = fields else { return response };
     if !response.status().is_success() {

@@ -20,5 +20,7 @@ pub(crate) fn parse_json<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<
 
 /// Splits `id:verb` (the last path segment of a custom method).
 pub(crate) fn custom_method(segment: &str) -> Option<(&str, &str)> {
-    segment.rsplit_once(':').filter(|(id, verb)| !id.is_empty() && !id.contains('/') && !verb.is_empty())
+    segment
+        .rsplit_once(':')
+        .filter(|(id, verb)| !id.is_empty() && !id.contains('/') && !verb.is_empty())
 }

@@ -16,11 +16,15 @@ pub(crate) enum RangeRequest {
 
 /// Interprets `header` for an object of `len` bytes.
 pub(crate) fn parse(header: Option<&str>, len: u64) -> RangeRequest {
-    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else { return RangeRequest::Full };
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return RangeRequest::Full;
+    };
     if spec.contains(',') {
         return RangeRequest::Full;
     }
-    let Some((first, last)) = spec.trim().split_once('-') else { return RangeRequest::Full };
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return RangeRequest::Full;
+    };
     let number = |text: &str| text.trim().parse::<u64>().ok();
     match (first.trim().is_empty(), number(first), number(last)) {
         // bytes=-N: the last N bytes.

@@ -59,7 +59,9 @@ async fn download(
         );
     }
     let now = state.clock.now();
-    let expired = expires_at.and_then(|secs| DateTime::from_timestamp(secs, 0)).is_none_or(|at| now > at);
+    let expired = expires_at
+        .and_then(|secs| DateTime::from_timestamp(secs, 0))
+        .is_none_or(|at| now > at);
     if expired {
         let details = format!("Request has expired: {}", expires_at.unwrap_or_default());
         return xml_error(StatusCode::FORBIDDEN, "AccessDenied", "Access denied.", Some(&details));
@@ -68,13 +70,25 @@ async fn download(
     let period = match state.store.download(&job, group, now) {
         Ok(period) => period,
         Err(Gone::NoSuchObject | Gone::Deleted) => {
-            return xml_error(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist.", None);
+            return xml_error(
+                StatusCode::NOT_FOUND,
+                "NoSuchKey",
+                "The specified key does not exist.",
+                None,
+            );
         }
     };
     let archive = state.archive(group, period);
     let hashes = match archive.hashes().await {
         Ok(hashes) => hashes,
-        Err(error) => return xml_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", &error.to_string(), None),
+        Err(error) => {
+            return xml_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                &error.to_string(),
+                None,
+            );
+        }
     };
     let len = archive.len();
     let range_header = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
@@ -92,19 +106,43 @@ async fn download(
             return response;
         }
     };
-    let drop_after = if method == Method::HEAD { None } else { state.faults.take_download_drop() };
+    let drop_after = if method == Method::HEAD {
+        None
+    } else {
+        state.faults.take_download_drop()
+    };
     let mut response = Response::new(Body::from_stream(body_stream(archive, range.clone(), drop_after)));
     *response.status_mut() = status;
     insert(&mut response, header::CONTENT_TYPE, "application/zip".to_owned());
-    insert(&mut response, header::CONTENT_LENGTH, (range.end - range.start).to_string());
+    insert(
+        &mut response,
+        header::CONTENT_LENGTH,
+        (range.end - range.start).to_string(),
+    );
     insert(&mut response, header::ACCEPT_RANGES, "bytes".to_owned());
     insert(&mut response, header::ETAG, hashes.etag());
     insert(&mut response, header::CACHE_CONTROL, "private, max-age=0".to_owned());
-    insert(&mut response, header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""));
-    insert(&mut response, header::HeaderName::from_static("x-goog-hash"), hashes.header_value());
-    insert(&mut response, header::HeaderName::from_static("x-goog-stored-content-length"), len.to_string());
+    insert(
+        &mut response,
+        header::CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{file}\""),
+    );
+    insert(
+        &mut response,
+        header::HeaderName::from_static("x-goog-hash"),
+        hashes.header_value(),
+    );
+    insert(
+        &mut response,
+        header::HeaderName::from_static("x-goog-stored-content-length"),
+        len.to_string(),
+    );
     if status == StatusCode::PARTIAL_CONTENT {
-        insert(&mut response, header::CONTENT_RANGE, format!("bytes {}-{}/{len}", range.start, range.end - 1));
+        insert(
+            &mut response,
+            header::CONTENT_RANGE,
+            format!("bytes {}-{}/{len}", range.start, range.end - 1),
+        );
     }
     response
 }
@@ -117,7 +155,9 @@ fn insert(response: &mut Response, name: header::HeaderName, value: String) {
 
 /// Cloud Storage's XML error document.
 fn xml_error(status: StatusCode, code: &str, message: &str, details: Option<&str>) -> Response {
-    let details = details.map(|d| format!("<Details>{}</Details>", escape(d))).unwrap_or_default();
+    let details = details
+        .map(|d| format!("<Details>{}</Details>", escape(d)))
+        .unwrap_or_default();
     let body = format!(
         "<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>{}</Message>{details}</Error>",
         escape(message)

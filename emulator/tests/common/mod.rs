@@ -24,7 +24,10 @@ pub async fn emulator() -> Emulator {
 /// An emulator with `config`, but jobs completing after 10 minutes unless `config` says other.
 pub async fn emulator_with(config: EmulatorConfig) -> Emulator {
     let config = if config.complete_after == EmulatorConfig::default().complete_after {
-        EmulatorConfig { complete_after: Duration::from_secs(600), ..config }
+        EmulatorConfig {
+            complete_after: Duration::from_secs(600),
+            ..config
+        }
     } else {
         config
     };
@@ -33,35 +36,55 @@ pub async fn emulator_with(config: EmulatorConfig) -> Emulator {
 
 /// A generated client pointed at the emulator with `token`.
 pub fn client(emulator: &Emulator, token: &str) -> Client {
-    Client::builder().endpoint(emulator.url()).token_source(StaticToken::new(token)).build().expect("client builds")
+    Client::builder()
+        .endpoint(emulator.url())
+        .token_source(StaticToken::new(token))
+        .build()
+        .expect("client builds")
 }
 
 /// A client with a one-time token for `groups`.
 pub fn one_time_client(emulator: &Emulator, groups: &[&str]) -> Client {
-    let token = emulator.mint_token(groups.iter().copied(), AccessType::OneTime).expect("token");
+    let token = emulator
+        .mint_token(groups.iter().copied(), AccessType::OneTime)
+        .expect("token");
     client(emulator, &token)
 }
 
 /// A client with a time-based token for `groups`.
 pub fn time_based_client(emulator: &Emulator, groups: &[&str]) -> Client {
-    let token = emulator.mint_token(groups.iter().copied(), AccessType::TimeBased).expect("token");
+    let token = emulator
+        .mint_token(groups.iter().copied(), AccessType::TimeBased)
+        .expect("token");
     client(emulator, &token)
 }
 
 /// An initiate request for `groups`.
 pub fn request(groups: &[&str]) -> InitiatePortabilityArchiveRequest {
-    InitiatePortabilityArchiveRequest { resources: groups.iter().map(|g| (*g).to_owned()).collect(), ..Default::default() }
+    InitiatePortabilityArchiveRequest {
+        resources: groups.iter().map(|g| (*g).to_owned()).collect(),
+        ..Default::default()
+    }
 }
 
 /// Initiates a job for `groups` and returns its id.
 pub async fn initiate(client: &Client, groups: &[&str]) -> String {
-    let response = client.portability_archive().initiate(request(groups)).send().await.expect("initiate");
+    let response = client
+        .portability_archive()
+        .initiate(request(groups))
+        .send()
+        .await
+        .expect("initiate");
     response.archive_job_id.expect("archiveJobId")
 }
 
 /// The state of job `id`.
 pub async fn state(client: &Client, id: &str) -> Result<PortabilityArchiveState, Error> {
-    client.archive_jobs().get_portability_archive_state(format!("archiveJobs/{id}/portabilityArchiveState")).send().await
+    client
+        .archive_jobs()
+        .get_portability_archive_state(format!("archiveJobs/{id}/portabilityArchiveState"))
+        .send()
+        .await
 }
 
 /// The state of job `id`, which must be readable.
@@ -110,6 +133,9 @@ pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 /// The records of `group` in an archive.
 pub fn records(bytes: &[u8], group: &str) -> Vec<serde_json::Value> {
     let entries = unzip(bytes);
-    let (_, content) = entries.iter().find(|(name, _)| *name == format!("{group}/records.json")).expect("records.json");
+    let (_, content) = entries
+        .iter()
+        .find(|(name, _)| *name == format!("{group}/records.json"))
+        .expect("records.json");
     serde_json::from_slice::<Vec<serde_json::Value>>(content).expect("records are JSON")
 }

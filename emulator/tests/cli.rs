@@ -1,0 +1,133 @@
+//! The binary: its first stdout line, its flags, and `--help`.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+use dataportability_v1::models::portability_archive_state::State;
+use dataportability_v1::{Client, StaticToken};
+use serde_json::{Value, json};
+
+/// The running binary; killed when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary with `args` and returns it with its base URL (from the first line).
+fn start(args: &[&str]) -> (Running, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_emulator"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let running = Running(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("a first line");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with('/'), "{url}");
+    (running, url)
+}
+
+async fn mint(url: &str, body: Value) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{url}/emulator/v1/tokens"))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("body");
+    let response: Value = serde_json::from_str(&response).expect("JSON");
+    response["accessToken"].as_str().expect("accessToken").to_owned()
+}
+
+#[tokio::test]
+async fn the_binary_prints_its_url_and_serves_the_api() {
+    let (_running, url) = start(&["--complete-after", "0s", "--archive-size", "100KiB"]);
+    let token = mint(&url, json!({"resources": [SEARCH]})).await;
+    let client = Client::builder()
+        .endpoint(format!("{url}/"))
+        .token_source(StaticToken::new(token))
+        .build()
+        .expect("client");
+
+    let id = initiate(&client, &[SEARCH]).await;
+    let state = state_of(&client, &id).await;
+    assert_eq!(state.state, Some(State::Complete), "--complete-after 0s");
+    let response = download(&state.urls[0]).await;
+    assert_eq!(response.content_length(), Some(100 * 1024), "--archive-size");
+}
+
+#[tokio::test]
+async fn fault_flags_apply_from_the_start() {
+    let (_running, url) = start(&["--unavailable", "1", "--failed-jobs", "1", "--complete-after", "0s"]);
+    let token = mint(&url, json!({"resources": [SEARCH]})).await;
+    let client = Client::builder()
+        .endpoint(format!("{url}/"))
+        .token_source(StaticToken::new(token))
+        .build()
+        .expect("client");
+
+    let first = client.portability_archive().initiate(request(&[SEARCH])).send().await;
+    assert_eq!(api_error(first).0, 503, "--unavailable 1");
+    let id = initiate(&client, &[SEARCH]).await;
+    assert_eq!(
+        state_of(&client, &id).await.state,
+        Some(State::Failed),
+        "--failed-jobs 1"
+    );
+}
+
+#[test]
+fn help_documents_every_flag() {
+    let output = Command::new(env!("CARGO_BIN_EXE_emulator"))
+        .arg("--help")
+        .output()
+        .expect("--help runs");
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for flag in [
+        "--port",
+        "--complete-after",
+        "--archive-size",
+        "--url-expiry",
+        "--retention",
+        "--time-based-interval",
+        "--unavailable",
+        "--rate-limited",
+        "--retry-after",
+        "--delay",
+        "--truncated-json",
+        "--dropped-downloads",
+        "--drop-after",
+        "--failed-jobs",
+        "/emulator/v1/tokens",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    }
+}
+
+#[test]
+fn a_bad_flag_value_is_an_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_emulator"))
+        .args(["--archive-size", "lots"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("lots"));
+}
