@@ -69,7 +69,11 @@ impl fmt::Display for FetchOutcome {
             } => {
                 write!(f, "wrote {path} (revision {previous} → {revision})")?;
                 for line in &changes.lines {
-                    write!(f, "\n  {line}")?;
+                    if line.is_empty() {
+                        writeln!(f)?;
+                    } else {
+                        write!(f, "\n  {line}")?;
+                    }
                 }
                 Ok(())
             }
@@ -275,11 +279,41 @@ mod tests {
             .expect("second");
         assert_eq!(
             outcome.to_string(),
-            "wrote discovery/dataportability.v1.json (revision 20240410 → 20260927)"
+            "wrote discovery/dataportability.v1.json (revision 20240410 → 20260927)\n  \
+             0 changes: 0 breaking, 0 compatible (+1 description-only)"
         );
         assert_eq!(
             fixture.committed_text(),
             normalize::to_normalized_string(&newer)
+        );
+    }
+
+    #[test]
+    fn prints_the_semantic_report_of_what_changed() {
+        let fixture = Fixture::new();
+        fixture
+            .fetch(
+                &fixture.input("old.json", &sample_document("20240410", "e1")),
+                false,
+            )
+            .expect("first");
+        let mut newer = sample_document("20260927", "e2");
+        newer["schemas"]
+            .as_object_mut()
+            .expect("schemas")
+            .remove("Zeta");
+        newer["schemas"]["Beta"] = json!({"id": "Beta", "type": "object"});
+        let outcome = fixture
+            .fetch(&fixture.input("new.json", &newer), false)
+            .expect("second");
+        assert_eq!(
+            outcome.to_string(),
+            "wrote discovery/dataportability.v1.json (revision 20240410 → 20260927)\n  \
+             Breaking changes (1):\n    \
+             - schemas.Zeta: schema removed: object\n\n  \
+             Compatible changes (1):\n    \
+             + schemas.Beta: schema added: object\n\n  \
+             2 changes: 1 breaking, 1 compatible"
         );
     }
 
@@ -314,7 +348,8 @@ mod tests {
         let outcome = fixture.fetch(&source, true).expect("forced");
         assert_eq!(
             outcome.to_string(),
-            "wrote discovery/dataportability.v1.json (revision 20260927 → 20240410)"
+            "wrote discovery/dataportability.v1.json (revision 20260927 → 20240410)\n  \
+             0 changes: 0 breaking, 0 compatible (+1 description-only)"
         );
         assert_eq!(
             fixture.committed_text(),

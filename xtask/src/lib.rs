@@ -3,6 +3,8 @@
 //!
 //! - [`fetch`]: replace the committed Discovery document (from a URL or a file).
 //! - [`generate`]: regenerate the committed client crate, or check that it is up to date.
+//! - [`diff`]: what changed between two revisions of a document, breaking or compatible for
+//!   users of the generated crate (and [`changes`], the summary `fetch` prints).
 //! - [`compare_dir`] and [`render_diffs`]: compare a generated crate held in memory with a
 //!   directory, and show the differences as short unified diffs.
 
@@ -10,6 +12,7 @@ pub mod api;
 pub mod changes;
 pub mod compare;
 pub mod corpus;
+pub mod diff;
 pub mod diff_text;
 pub mod document;
 pub mod fetch;

@@ -1,12 +1,16 @@
-//! `cargo xtask`: fetch the Discovery document and regenerate the client crate.
+//! `cargo xtask`: fetch the Discovery document, review what changed, and regenerate the
+//! client crate.
 //!
-//! Exit status: 0 on success, 1 when `generate --check` finds differences, 2 on an error.
+//! Exit status: 0 on success, 1 when `generate --check` finds differences, `diff` finds a
+//! breaking change or `diff-history` a snapshot that differs, 2 on an error.
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use xtask::api::{CRATES, CrateSpec, DATAPORTABILITY_V1};
+use xtask::diff::cli::DiffArgs;
+use xtask::diff::history::HistoryArgs;
 use xtask::source::Source;
 use xtask::{DEFAULT_MAX_DIFF_LINES, fetch, generate, render_diffs, stale_message, workspace};
 
@@ -37,6 +41,11 @@ enum Command {
     },
     /// Generate a crate for every Discovery document in a directory (exit 1 if any fails).
     Corpus(xtask::corpus::CorpusArgs),
+    /// Report what changed between two revisions of the document, breaking or compatible for
+    /// users of the generated crate (exit 1 if anything breaks).
+    Diff(DiffArgs),
+    /// Check the reports between consecutive revisions against committed snapshots.
+    DiffHistory(HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +73,8 @@ fn run(command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Corpus(args) => xtask::corpus::run(&root, &args),
+        Command::Diff(args) => xtask::diff::cli::run(&root, &args),
+        Command::DiffHistory(args) => xtask::diff::history::run(&root, &args),
         Command::Generate { check: true } => {
             let mut stale = false;
             for spec in CRATES {
@@ -77,7 +88,11 @@ fn run(command: Command) -> Result<ExitCode> {
                     stale = true;
                 }
             }
-            Ok(if stale { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if stale {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Generate { check: false } => {
             for spec in CRATES {
@@ -113,6 +128,7 @@ fn print_write_report(spec: &CrateSpec, total: usize, report: &xtask::WriteRepor
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
+    use xtask::diff::cli::Format;
 
     use super::*;
 
@@ -139,5 +155,59 @@ mod tests {
         let cli = Cli::try_parse_from(["xtask", "generate", "--check"]).expect("generate");
         assert!(matches!(cli.command, Command::Generate { check: true }));
         assert!(Cli::try_parse_from(["xtask", "generate", "--bogus"]).is_err());
+    }
+
+    #[test]
+    fn parses_the_diff_flags() {
+        let cli = Cli::try_parse_from(["xtask", "diff"]).expect("bare diff");
+        let Command::Diff(args) = cli.command else {
+            panic!("not diff")
+        };
+        assert_eq!((args.first, args.second), (None, None));
+        assert_eq!(args.format, Format::Text);
+        assert!(!args.code && !args.verbose);
+
+        let cli = Cli::try_parse_from([
+            "xtask", "diff", "old.json", "new.json", "--code", "--format", "json", "-v",
+        ])
+        .expect("full diff");
+        let Command::Diff(args) = cli.command else {
+            panic!("not diff")
+        };
+        assert_eq!(args.first.as_deref(), Some("old.json"));
+        assert_eq!(args.second.as_deref(), Some("new.json"));
+        assert!(args.code && args.verbose);
+        assert_eq!(args.format, Format::Json);
+        assert!(Cli::try_parse_from(["xtask", "diff", "a", "b", "c"]).is_err());
+        assert!(Cli::try_parse_from(["xtask", "diff", "--format", "yaml"]).is_err());
+    }
+
+    #[test]
+    fn diff_help_documents_the_exit_status() {
+        let mut command = Cli::command();
+        let help = command
+            .find_subcommand_mut("diff")
+            .expect("diff")
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("Exit status:"), "{help}");
+        assert!(help.contains("1  breaking changes"), "{help}");
+        assert!(help.contains("--format <FORMAT>"), "{help}");
+    }
+
+    #[test]
+    fn parses_the_diff_history_flags() {
+        let cli = Cli::try_parse_from(["xtask", "diff-history", "a.json", "b.json", "--bless"])
+            .expect("diff-history");
+        let Command::DiffHistory(args) = cli.command else {
+            panic!("not diff-history")
+        };
+        assert_eq!(args.documents.len(), 2);
+        assert!(args.bless);
+        assert_eq!(
+            args.snapshots,
+            std::path::PathBuf::from("xtask/tests/history")
+        );
+        assert!(Cli::try_parse_from(["xtask", "diff-history", "a.json"]).is_err());
     }
 }

@@ -69,7 +69,8 @@ fn download(url: &str) -> Result<String> {
     let failed = |error: reqwest::Error| {
         anyhow!(
             "could not fetch {url}: {}\n\
-             hint: if you are offline, get the document some other way and pass it with `--from FILE`",
+             hint: if you are offline, get the document some other way and pass it as a file \
+             (`cargo xtask fetch --from FILE`, `cargo xtask diff FILE`)",
             error_chain(&error.without_url())
         )
     };

@@ -1,0 +1,93 @@
+//! `cargo xtask diff`: what changed between two revisions of a Discovery document, and
+//! what that means for code that uses the generated crate.
+//!
+//! - [`diff`] compares two parsed documents and lists [`Change`]s, each located by a path
+//!   (`schemas.PortabilityArchiveState.properties.state.enum`) and classified as breaking,
+//!   compatible or description-only ([`classify`]).
+//! - [`Report`] holds the changes of two labelled documents (and, with `--code`, the diff
+//!   of the generated crates, [`code_diff`]); [`report_text`], [`report_markdown`] and
+//!   [`report_json`] render it.
+//! - [`cli`] is the `cargo xtask diff` command; [`history`] checks the reports of a series
+//!   of revisions against committed snapshots (`cargo xtask diff-history`).
+
+pub mod change;
+pub mod classify;
+pub mod cli;
+pub mod code_diff;
+pub mod history;
+pub mod load;
+mod model_diff;
+mod pairs;
+mod param_diff;
+mod path;
+pub mod report_json;
+pub mod report_markdown;
+pub mod report_text;
+mod resource_diff;
+mod schema_diff;
+mod shape;
+
+#[cfg(test)]
+mod tests;
+
+pub use change::{Change, Impact, Kind, Summary};
+pub use model_diff::diff;
+
+use code_diff::FileChange;
+use load::Loaded;
+
+/// One side of a comparison: where the document came from and its revision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Side {
+    /// The document's source as the report names it (a path or a URL).
+    pub label: String,
+    /// The document's `revision`.
+    pub revision: String,
+}
+
+/// The changes between two documents, ready to render.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The API, `name:version` (e.g. `dataportability:v1`).
+    pub api: String,
+    /// The older document.
+    pub old: Side,
+    /// The newer document.
+    pub new: Side,
+    /// Every change, description-only ones included, in document order.
+    pub changes: Vec<Change>,
+    /// With `--code`: how the generated crate's files changed.
+    pub code: Option<Vec<FileChange>>,
+}
+
+impl Report {
+    /// Compares two loaded documents (without the code diff).
+    pub fn new(old: &Loaded, new: &Loaded) -> Self {
+        Self {
+            api: format!("{}:{}", new.doc.name, new.doc.version),
+            old: old.side(),
+            new: new.side(),
+            changes: diff(&old.doc, &new.doc),
+            code: None,
+        }
+    }
+
+    /// The counts by impact.
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.changes)
+    }
+
+    /// Whether any change is breaking.
+    pub fn has_breaking(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|change| change.impact() == Impact::Breaking)
+    }
+
+    /// The changes that have `impact`, in document order.
+    pub fn with_impact(&self, impact: Impact) -> impl Iterator<Item = &Change> {
+        self.changes
+            .iter()
+            .filter(move |change| change.impact() == impact)
+    }
+}
