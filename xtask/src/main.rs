@@ -16,7 +16,7 @@ use xtask::{DEFAULT_MAX_DIFF_LINES, fetch, generate, render_diffs, stale_message
 
 /// Workspace tasks for the Discovery client generator.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", version)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
