@@ -181,9 +181,12 @@ pub fn run(root: &Path, args: &HistoryArgs) -> Result<ExitCode> {
         );
         Ok(ExitCode::SUCCESS)
     } else {
+        let count = match mismatches.len() {
+            1 => "1 snapshot".to_owned(),
+            n => format!("{n} snapshots"),
+        };
         println!(
-            "{} snapshots in {} differ from the regenerated reports: review the diff, then rerun the same command with --bless",
-            mismatches.len(),
+            "{count} in {} differ from the regenerated reports: review the diff, then rerun the same command with --bless",
             args.snapshots.display()
         );
         Ok(ExitCode::from(1))
