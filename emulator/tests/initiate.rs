@@ -93,6 +93,12 @@ async fn one_time_access_exports_a_group_once_until_reset() {
         .send()
         .await
         .expect("reset");
+    // Every token of the user is revoked, not only the one that reset.
+    assert_eq!(api_error(state(&fresh, "any").await).0, 401);
+    assert_eq!(
+        api_error(client.portability_archive().initiate(request(&[YOUTUBE])).send().await).0,
+        401
+    );
     let after_reset = one_time_client(&emulator, &[SEARCH]);
     initiate(&after_reset, &[SEARCH]).await;
 }

@@ -16,6 +16,7 @@ mod stream;
 mod zip;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine;
@@ -52,10 +53,24 @@ impl Hashes {
     }
 }
 
+/// Why an archive's hashes are not available.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum HashError {
+    /// The emulator stopped while they were being computed.
+    #[error("the emulator stopped while hashing the archive")]
+    Stopped,
+    /// The hashing thread panicked.
+    #[error("hashing the archive failed: {0}")]
+    Panicked(#[from] tokio::task::JoinError),
+}
+
 /// One archive: its layout, and its hashes once computed.
 pub(crate) struct Archive {
     layout: layout::Layout,
     hashes: OnceCell<Hashes>,
+    prefetching: AtomicBool,
+    /// Set when the emulator's cache is dropped: a hash computation in progress stops.
+    stopped: Arc<AtomicBool>,
 }
 
 impl Archive {
@@ -70,17 +85,15 @@ impl Archive {
     }
 
     /// The whole-object hashes, computed on a blocking thread the first time.
-    pub async fn hashes(self: &Arc<Self>) -> Result<Hashes, tokio::task::JoinError> {
+    pub async fn hashes(self: &Arc<Self>) -> Result<Hashes, HashError> {
         let archive = Arc::clone(self);
-        self.hashes
-            .get_or_try_init(|| async move { tokio::task::spawn_blocking(move || archive.compute_hashes()).await })
-            .await
-            .copied()
+        let compute = || async move { tokio::task::spawn_blocking(move || archive.compute_hashes()).await? };
+        self.hashes.get_or_try_init(compute).await.copied()
     }
 
-    /// Starts computing the hashes in the background, if nobody has yet.
+    /// Starts computing the hashes in the background, once.
     pub fn prefetch_hashes(self: &Arc<Self>) {
-        if self.hashes.initialized() {
+        if self.hashes.initialized() || self.prefetching.swap(true, Ordering::SeqCst) {
             return;
         }
         let archive = Arc::clone(self);
@@ -89,12 +102,15 @@ impl Archive {
         });
     }
 
-    fn compute_hashes(&self) -> Hashes {
+    fn compute_hashes(&self) -> Result<Hashes, HashError> {
         let mut md5 = Md5::new();
         let mut crc32c = 0u32;
         let mut buf = vec![0u8; 1 << 20];
         let mut offset = 0u64;
         loop {
+            if self.stopped.load(Ordering::Relaxed) {
+                return Err(HashError::Stopped);
+            }
             let n = self.read_at(offset, &mut buf);
             if n == 0 {
                 break;
@@ -103,10 +119,10 @@ impl Archive {
             crc32c = crc32c::crc32c_append(crc32c, &buf[..n]);
             offset += n as u64;
         }
-        Hashes {
+        Ok(Hashes {
             crc32c,
             md5: md5.finalize().into(),
-        }
+        })
     }
 }
 
@@ -114,6 +130,13 @@ impl Archive {
 #[derive(Default)]
 pub(crate) struct ArchiveCache {
     archives: Mutex<HashMap<ArchiveKey, Arc<Archive>>>,
+    stopped: Arc<AtomicBool>,
+}
+
+impl Drop for ArchiveCache {
+    fn drop(&mut self) {
+        self.stopped.store(true, Ordering::Relaxed);
+    }
 }
 
 impl ArchiveCache {
@@ -126,6 +149,8 @@ impl ArchiveCache {
         let built = Arc::new(Archive {
             layout: content::build(key),
             hashes: OnceCell::new(),
+            prefetching: AtomicBool::new(false),
+            stopped: Arc::clone(&self.stopped),
         });
         Arc::clone(self.lock().entry(key.clone()).or_insert(built))
     }
@@ -222,13 +247,22 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_those_of_the_bytes() {
-        let archive = ArchiveCache::default().get(&key(300_000));
+        let cache = ArchiveCache::default();
+        let archive = cache.get(&key(300_000));
         let mut bytes = vec![0; 300_000];
         assert_eq!(archive.read_at(0, &mut bytes), 300_000);
         let hashes = archive.hashes().await.expect("computed");
         assert_eq!(hashes.crc32c, crc32c::crc32c(&bytes));
         assert_eq!(hashes.md5, <[u8; 16]>::from(Md5::digest(&bytes)));
         assert!(hashes.header_value().starts_with("crc32c=") && hashes.header_value().contains(",md5="));
+    }
+
+    #[tokio::test]
+    async fn hashing_stops_when_the_cache_is_dropped() {
+        let cache = ArchiveCache::default();
+        let archive = cache.get(&key(4 << 30));
+        drop(cache);
+        assert!(matches!(archive.hashes().await, Err(HashError::Stopped)));
     }
 
     #[test]
