@@ -157,6 +157,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     pub fn build(self) -> Result<C, Error> {
         let root = self.root_url.as_deref().unwrap_or(self.api.root_url);
         let base_url = endpoint::base_url(root, self.api.service_path)?;
+        let root_url = endpoint::base_url(root, "")?;
         let http = match (self.http, self.connect_timeout) {
             (Some(_), Some(_)) => {
                 return Err(Error::Config(
@@ -174,6 +175,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         let headers = default_headers(self.api, self.user_agent.as_deref(), self.quota_project.as_deref())?;
         let inner = Inner {
             http,
+            root_url,
             base_url,
             token_source: self.token_source,
             api_key: self.api_key,

@@ -171,9 +171,15 @@ impl Call {
     /// The URL the call goes to; fails if a path parameter is missing or does not match its
     /// pattern.
     pub fn url(&self) -> Result<Url, Error> {
-        let path = path::expand(self.method.path, &self.path_values)
+        self.url_for(self.client.base_url(), self.method.path)
+    }
+
+    /// The URL of `template` below `base`, with the call's path and query parameters: the
+    /// method's own URL, or one of its media upload URLs.
+    pub(crate) fn url_for(&self, base: &str, template: &[PathParam]) -> Result<Url, Error> {
+        let path = path::expand(template, &self.path_values)
             .map_err(|(parameter, message)| Error::InvalidArgument { method: self.method.id, parameter, message })?;
-        let text = format!("{}{}", self.client.base_url(), path);
+        let text = format!("{base}{path}");
         let mut url = Url::parse(&text).map_err(|e| Error::InvalidArgument {
             method: self.method.id,
             parameter: "path".to_owned(),
@@ -195,14 +201,7 @@ impl Call {
         let method = self.method.id;
         let body = encode(method, body)?;
         let (status, bytes) = execute::run(self, body).await?;
-        // A 204 (or any empty success) carries no body; treat it as the empty message `{}`.
-        let bytes: &[u8] = if status == StatusCode::NO_CONTENT || bytes.is_empty() { b"{}" } else { &bytes };
-        serde_json::from_slice(bytes).map_err(|source| Error::Decode {
-            method,
-            type_name: type_name::<R>(),
-            source,
-            snippet: snippet(bytes),
-        })
+        decode(method, status, &bytes)
     }
 
     /// Sends the call with an optional JSON body, for a method that documents no response.
@@ -215,7 +214,19 @@ impl Call {
     }
 }
 
-fn encode<B: Serialize + ?Sized>(method: &'static str, body: Option<&B>) -> Result<Option<Bytes>, Error> {
+/// Decodes a successful JSON response as `R`.
+pub(crate) fn decode<R: DeserializeOwned>(method: &'static str, status: StatusCode, bytes: &[u8]) -> Result<R, Error> {
+    // A 204 (or any empty success) carries no body; treat it as the empty message `{}`.
+    let bytes: &[u8] = if status == StatusCode::NO_CONTENT || bytes.is_empty() { b"{}" } else { bytes };
+    serde_json::from_slice(bytes).map_err(|source| Error::Decode {
+        method,
+        type_name: type_name::<R>(),
+        source,
+        snippet: snippet(bytes),
+    })
+}
+
+pub(crate) fn encode<B: Serialize + ?Sized>(method: &'static str, body: Option<&B>) -> Result<Option<Bytes>, Error> {
     body.map(|body| serde_json::to_vec(body).map(Bytes::from))
         .transpose()
         .map_err(|source| Error::Encode { method, source })

@@ -45,6 +45,8 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
+    /// The root URL, which media upload paths are relative to; ends with `/`.
+    pub(crate) root_url: String,
     pub(crate) base_url: String,
     pub(crate) token_source: Option<Arc<dyn TokenSource>>,
     pub(crate) api_key: Option<ApiKey>,

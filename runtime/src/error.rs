@@ -96,6 +96,15 @@ pub enum Error {
         /// The limit, in bytes (see `ClientBuilder::max_response_bytes`).
         limit: u64,
     },
+    /// A resumable upload could not go on: the media could not be read, or the server's
+    /// answers did not follow the protocol.
+    #[error("{method}: upload failed: {message}")]
+    Upload {
+        /// The Discovery id of the method.
+        method: &'static str,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// Which timeout elapsed, in an [`Error::Timeout`].

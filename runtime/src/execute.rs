@@ -4,34 +4,73 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::StatusCode;
+use reqwest::{StatusCode, Url};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::time::{Instant, sleep, timeout};
 use tracing::field::Empty;
 use tracing::{Instrument, Span};
 
-use crate::attempt::Exchange;
+use crate::attempt::{Body, Buffered, Exchange, Expect};
 use crate::auth::AccessToken;
 use crate::client::Inner;
 use crate::error::TimeoutScope;
 use crate::options::CallOptions;
-use crate::{Call, Error};
+use crate::{Call, Error, HttpMethod, RetryPolicy};
 
-/// Sends `call` with `body` until it succeeds or its retry policy gives up, within the
-/// call's timeout. The call runs in one `tracing` span named `call` whose fields are the
-/// method id, the number of the last attempt, its HTTP status and the call's latency.
+/// One HTTP request of a call: by default the method's own; media uploads and downloads
+/// change its URL, verb, body, headers or retry policy.
+pub(crate) struct Plan {
+    pub(crate) url: Url,
+    pub(crate) verb: HttpMethod,
+    pub(crate) body: Option<Body>,
+    /// Headers added to the call's own.
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) idempotent: bool,
+    /// Replaces the call's retry policy for this request.
+    pub(crate) retry: Option<RetryPolicy>,
+}
+
+impl Plan {
+    /// The method's own request, with `body`.
+    pub(crate) fn for_call(call: &Call, body: Option<Body>) -> Result<Self, Error> {
+        Ok(Self {
+            url: call.url()?,
+            verb: call.method.http_method,
+            body,
+            headers: Vec::new(),
+            idempotent: call.is_idempotent(),
+            retry: None,
+        })
+    }
+}
+
+/// Sends `call` with a JSON `body` until it succeeds or its retry policy gives up, within
+/// the call's timeout, and reads the whole response.
 pub(crate) async fn run(call: Call, body: Option<Bytes>) -> Result<(StatusCode, Bytes), Error> {
-    let mut url = call.url()?;
-    let idempotent = call.is_idempotent();
-    let Call { client, method, headers: extra_headers, overrides, .. } = call;
-    let inner = client.inner();
+    let plan = Plan::for_call(&call, body.map(Body::json))?;
+    perform(&call, plan, Buffered).await
+}
+
+/// Sends `plan` for `call` until it gives what `expect` wants or the retry policy gives up,
+/// within the call's timeout. The request runs in one `tracing` span named `call` whose
+/// fields are the method id, the number of the last attempt, its HTTP status and the latency.
+pub(crate) async fn perform<E: Expect>(call: &Call, plan: Plan, expect: E) -> Result<E::Output, Error> {
+    let Plan { mut url, verb, body, headers, idempotent, retry } = plan;
+    let method = call.method;
+    let inner = call.client.inner();
     if let Some(key) = &inner.api_key {
         url.query_pairs_mut().append_pair("key", key.secret());
     }
+    let mut overrides = call.overrides.clone();
+    if retry.is_some() {
+        overrides.retry = retry;
+    }
     let options = inner.options.with(&overrides);
+    let mut extra_headers = call.headers.clone();
+    extra_headers.extend(headers);
     let exchange = Exchange {
         http: &inner.http,
-        verb: method.http_method,
+        verb,
         method: method.id,
         url,
         headers: merge_headers(&inner.headers, extra_headers),
@@ -43,10 +82,10 @@ pub(crate) async fn run(call: Call, body: Option<Bytes>) -> Result<(StatusCode, 
     async move {
         let started = Instant::now();
         let result = match runner.options.timeout {
-            Some(limit) => timeout(limit, runner.attempts())
+            Some(limit) => timeout(limit, runner.attempts(expect))
                 .await
                 .unwrap_or_else(|_| Err(Error::Timeout { method: method.id, scope: TimeoutScope::Call, after: limit })),
-            None => runner.attempts().await,
+            None => runner.attempts(expect).await,
         };
         runner.span.record("latency_ms", millis(started.elapsed()));
         result
@@ -77,7 +116,7 @@ struct Runner<'a> {
 impl Runner<'_> {
     /// The attempt loop: one attempt, then a retry after a wait while the policy allows,
     /// and one immediate retry with a fresh token after an HTTP 401.
-    async fn attempts(&self) -> Result<(StatusCode, Bytes), Error> {
+    async fn attempts<E: Expect>(&self, expect: E) -> Result<E::Output, Error> {
         let started = Instant::now();
         let policy = &self.options.retry;
         let mut attempt: u32 = 0;
@@ -89,9 +128,9 @@ impl Runner<'_> {
             self.span.record("attempt", attempt);
             let token = self.token().await?;
             let attempt_started = Instant::now();
-            let result = self.attempt(token.as_ref()).await;
+            let result = self.attempt(token.as_ref(), expect).await;
             let status = match &result {
-                Ok((status, _)) => Some(*status),
+                Ok(output) => Some(E::status(output)),
                 Err(error) => error.status(),
             };
             let status_code = status.map(|status| status.as_u16());
@@ -135,12 +174,12 @@ impl Runner<'_> {
         source.token().await.map(Some).map_err(|source| Error::Auth { method: self.exchange.method, source })
     }
 
-    async fn attempt(&self, token: Option<&AccessToken>) -> Result<(StatusCode, Bytes), Error> {
+    async fn attempt<E: Expect>(&self, token: Option<&AccessToken>, expect: E) -> Result<E::Output, Error> {
         match self.options.attempt_timeout {
-            Some(limit) => timeout(limit, self.exchange.send(token)).await.unwrap_or_else(|_| {
+            Some(limit) => timeout(limit, self.exchange.send(token, expect)).await.unwrap_or_else(|_| {
                 Err(Error::Timeout { method: self.exchange.method, scope: TimeoutScope::Attempt, after: limit })
             }),
-            None => self.exchange.send(token).await,
+            None => self.exchange.send(token, expect).await,
         }
     }
 }

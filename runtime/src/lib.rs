@@ -34,6 +34,7 @@ mod client;
 mod endpoint;
 mod error;
 mod execute;
+pub mod media;
 mod options;
 pub mod paging;
 mod path;
@@ -57,6 +58,7 @@ pub use error::{
 pub use options::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES};
 pub use path::{PathParam, PathStyle};
 pub use query::QueryValue;
+pub use media::{Download, Media, MediaSource, ResumableMedia, UploadInfo};
 pub use retry::RetryPolicy;
 
 /// Re-exported so generated code names a single dependency.

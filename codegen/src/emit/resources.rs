@@ -7,7 +7,7 @@ use quote::quote;
 use super::docs::{deprecated_attr, doc_attrs, lines_to_attrs};
 use super::rust_type::{ident, type_tokens};
 use super::types::type_defs;
-use crate::resolve::ir::{HttpMethod, Method, Pagination, Param, PathPiece, PathStyle, Resource, RustType};
+use crate::resolve::ir::{HttpMethod, MediaUpload, Method, Pagination, Param, PathPiece, PathStyle, Resource, RustType};
 
 /// The items of a resource's module: handle (unless root), builders, parameter types, and the
 /// modules of child resources (inline, unless `children_inline` is false).
@@ -173,12 +173,19 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
         },
     };
     let paging = method.pagination.as_ref().zip(method.response.as_ref()).map(|(p, response)| pagination(p, response, method));
+    let download = method.media_download.then(|| download(method));
+    let (upload_info, upload) = match &method.media_upload {
+        Some(media) => (Some(upload_info(media)), Some(upload(media, method))),
+        None => (None, None),
+    };
     quote! {
         const #info: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
             #id,
             ::discovery_runtime::HttpMethod::#http,
             &[#(#pieces),*],
         );
+
+        #upload_info
 
         #builder_docs
         #[derive(Clone, Debug)]
@@ -199,9 +206,105 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
 
             #send
 
+            #download
+
+            #upload
+
             #paging
         }
     }
+}
+
+/// The body argument of a runtime send: the builder's request, or none.
+fn body_ref(method: &Method) -> TokenStream {
+    if method.request.is_some() {
+        quote!(::std::option::Option::Some(&self.request))
+    } else {
+        quote!(::std::option::Option::<&()>::None)
+    }
+}
+
+fn download(method: &Method) -> TokenStream {
+    let body = body_ref(method);
+    quote! {
+        /// Sends the request with `alt=media` and streams the media itself, chunk by chunk,
+        /// instead of decoding the JSON response.
+        pub async fn download(self) -> crate::Result<::discovery_runtime::Download> {
+            self.call.send_download(#body).await
+        }
+    }
+}
+
+fn upload_info(media: &MediaUpload) -> TokenStream {
+    let name = ident(&media.info_const);
+    let path = |pieces: &Option<Vec<PathPiece>>| match pieces {
+        Some(pieces) => {
+            let pieces = pieces.iter().map(path_piece);
+            quote!(::std::option::Option::Some(&[#(#pieces),*]))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let simple = path(&media.simple_path);
+    let resumable = path(&media.resumable_path);
+    let max_size = match media.max_size {
+        Some(max) => quote!(::std::option::Option::Some(#max)),
+        None => quote!(::std::option::Option::None),
+    };
+    let accept = &media.accept;
+    quote! {
+        const #name: ::discovery_runtime::UploadInfo = ::discovery_runtime::UploadInfo::new(
+            #simple,
+            #resumable,
+            #max_size,
+            &[#(#accept),*],
+        );
+    }
+}
+
+fn upload(media: &MediaUpload, method: &Method) -> TokenStream {
+    let info = ident(&media.info_const);
+    let metadata = body_ref(method);
+    let (output, finish) = match &method.response {
+        Some(response) => (type_tokens(response), quote!()),
+        None => (quote!(()), quote!(.map(drop))),
+    };
+    let decoded = match &method.response {
+        Some(response) => type_tokens(response),
+        None => quote!(::discovery_runtime::serde::de::IgnoredAny),
+    };
+    let limits = match media.max_size {
+        Some(max) => format!(" The media may be at most {max} bytes."),
+        None => String::new(),
+    };
+    let accept = if media.accept.is_empty() {
+        String::new()
+    } else {
+        format!(" Accepted media types: {}.", media.accept.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))
+    };
+    let simple = media.simple_path.as_ref().map(|_| {
+        let docs = format!(
+            " Uploads `media` in one request, with this request's metadata when it has any (multipart).{limits}{accept}"
+        );
+        quote! {
+            #[doc = #docs]
+            pub async fn upload(self, media: ::discovery_runtime::Media) -> crate::Result<#output> {
+                self.call.send_upload::<_, #decoded>(&#info, #metadata, media).await #finish
+            }
+        }
+    });
+    let resumable = media.resumable_path.as_ref().map(|_| {
+        let docs = format!(
+            " Uploads `media` by the resumable protocol, in chunks, resuming from what the server \
+             has after an interruption.{limits}{accept}"
+        );
+        quote! {
+            #[doc = #docs]
+            pub async fn upload_resumable(self, media: ::discovery_runtime::ResumableMedia) -> crate::Result<#output> {
+                self.call.send_resumable::<_, #decoded>(&#info, #metadata, media).await #finish
+            }
+        }
+    });
+    quote! { #simple #resumable }
 }
 
 /// `pages()` and, when the item field is known, `items()`.

@@ -30,6 +30,8 @@ pub enum Reply {
     Hang,
     /// Closes the connection without answering.
     Close,
+    /// Answers with a `Content-Length` of `declared` but sends only `body`, then closes.
+    Truncated { status: u16, body: Vec<u8>, declared: usize },
 }
 
 impl Reply {
@@ -139,6 +141,13 @@ impl Server {
             };
             match reply {
                 Reply::Close => return,
+                Reply::Truncated { status, body, declared } => {
+                    let head = format!("HTTP/1.1 {status} Scripted\r\ncontent-length: {declared}\r\n\r\n");
+                    let _ = stream.write_all(head.as_bytes()).await;
+                    let _ = stream.write_all(&body).await;
+                    let _ = stream.flush().await;
+                    return;
+                }
                 Reply::Hang => {
                     let mut sink = [0u8; 1024];
                     while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
