@@ -3,7 +3,7 @@
 //! The pipeline has one module per stage:
 //! [`parse`] (JSON to the Discovery model) → [`resolve`] (model to an IR in which every
 //! naming and typing decision is made) → [`emit`] (IR to token streams with `quote!`) →
-//! [`format`] (token streams to source text with `prettyplease`).
+//! [`format`](mod@format) (token streams to source text with `prettyplease`).
 
 use std::collections::BTreeMap;
 
