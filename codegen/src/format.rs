@@ -58,16 +58,20 @@ fn needs_blank_line(line: &str, next: &str) -> bool {
     if current.starts_with("//!") {
         return !following.starts_with("//!");
     }
-    if indent(line) != indent(next) || !starts_item(following) {
+    if !starts_item(following) || indent(next) > indent(line) {
         return false;
     }
-    let ends_block = current == "}" || current == "};" || current == ");";
-    let one_line_item = current.ends_with(';') && starts_item(current) && !current.starts_with("//");
+    let ends_block = indent(line) == indent(next) && matches!(current, "}" | "};" | ");");
+    // An item that ends with `;`: a one-line item, or the last line of a multi-line one
+    // whose continuation is indented (`static API: ApiInfo = ...\n    .with(..);`).
+    let ends_with_semicolon = current.ends_with(';')
+        && !current.starts_with("//")
+        && (starts_item(current) || indent(next) < indent(line) || indent(line) == 0);
     let declaration = |s: &str| {
         let s = s.strip_prefix("pub ").or_else(|| s.strip_prefix("pub(crate) ")).unwrap_or(s);
         s.starts_with("mod ") || s.starts_with("use ")
     };
-    ends_block || (one_line_item && !(declaration(current) && declaration(following)))
+    ends_block || (ends_with_semicolon && !(declaration(current) && declaration(following)))
 }
 
 fn starts_item(line: &str) -> bool {

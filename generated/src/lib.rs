@@ -37,15 +37,17 @@ pub const ROOT_URL: &str = "https://dataportability.googleapis.com/";
 /// The path of the API below the root URL.
 pub const SERVICE_PATH: &str = "";
 
-/// The mTLS root URL, for [`ClientBuilder::endpoint`] when using client certificates.
+/// The mTLS root URL, used by [`ClientBuilder::mtls_endpoint`] (with an HTTP client
+/// that presents a client certificate).
 pub const MTLS_ROOT_URL: &str = "https://dataportability.mtls.googleapis.com/";
 
 static API: ::discovery_runtime::ApiInfo = ::discovery_runtime::ApiInfo::new(
-    env!("CARGO_PKG_NAME"),
-    env!("CARGO_PKG_VERSION"),
-    ROOT_URL,
-    SERVICE_PATH,
-);
+        env!("CARGO_PKG_NAME"),
+        env!("CARGO_PKG_VERSION"),
+        ROOT_URL,
+        SERVICE_PATH,
+    )
+    .with_mtls_root_url(MTLS_ROOT_URL);
 
 /// Configures a [`Client`].
 pub type ClientBuilder = ::discovery_runtime::ClientBuilder<Client>;

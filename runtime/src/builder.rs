@@ -24,6 +24,8 @@ const API_CLIENT: HeaderName = HeaderName::from_static("x-goog-api-client");
 pub struct ClientBuilder<C> {
     api: &'static ApiInfo,
     root_url: Option<String>,
+    /// Why the chosen endpoint cannot be used, reported by `build`.
+    endpoint_error: Option<String>,
     http: Option<reqwest::Client>,
     connect_timeout: Option<Duration>,
     token_source: Option<Arc<dyn TokenSource>>,
@@ -39,6 +41,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
         f.debug_struct("ClientBuilder")
             .field("api", &self.api)
             .field("root_url", &self.root_url)
+            .field("endpoint_error", &self.endpoint_error)
             .field("connect_timeout", &self.connect_timeout)
             .field("token_source", &self.token_source)
             .field("api_key", &self.api_key)
@@ -57,6 +60,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         Self {
             api,
             root_url: None,
+            endpoint_error: None,
             http: None,
             connect_timeout: None,
             token_source: None,
@@ -74,6 +78,35 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// host (`localhost`, `127.0.0.1`, `[::1]`).
     pub fn endpoint(mut self, root_url: impl Into<String>) -> Self {
         self.root_url = Some(root_url.into());
+        self.endpoint_error = None;
+        self
+    }
+
+    /// Sends requests to the document's mTLS endpoint (`mtlsRootUrl`); give the builder an
+    /// HTTP client that presents a client certificate with [`Self::http_client`]. `build`
+    /// fails if the API has none.
+    pub fn mtls_endpoint(mut self) -> Self {
+        match self.api.mtls_root_url {
+            Some(url) => self = self.endpoint(url),
+            None => self.endpoint_error = Some("the API's document declares no mTLS endpoint".to_owned()),
+        }
+        self
+    }
+
+    /// Sends requests to the regional endpoint of `location` from the document's `endpoints`
+    /// (e.g. `europe-west1`). `build` fails if the document lists no endpoint there.
+    pub fn location(mut self, location: &str) -> Self {
+        match self.api.endpoints.iter().find(|e| e.location == location) {
+            Some(endpoint) => self = self.endpoint(endpoint.url),
+            None => {
+                let known: Vec<&str> = self.api.endpoints.iter().map(|e| e.location).collect();
+                self.endpoint_error = Some(if known.is_empty() {
+                    format!("no regional endpoint for {location:?}: the API's document declares none")
+                } else {
+                    format!("no regional endpoint for {location:?}; the document declares {}", known.join(", "))
+                });
+            }
+        }
         self
     }
 
@@ -155,6 +188,9 @@ impl<C: From<Client>> ClientBuilder<C> {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<C, Error> {
+        if let Some(error) = self.endpoint_error {
+            return Err(Error::Config(error));
+        }
         let root = self.root_url.as_deref().unwrap_or(self.api.root_url);
         let base_url = endpoint::base_url(root, self.api.service_path)?;
         let root_url = endpoint::base_url(root, "")?;
@@ -211,6 +247,7 @@ fn header_value(what: &str, value: &str) -> Result<HeaderValue, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::RegionalEndpoint;
 
     static API: ApiInfo = ApiInfo::new("test-api", "1.0.0", "https://example.googleapis.com/", "svc/v1/");
 
@@ -220,6 +257,22 @@ mod tests {
         assert_eq!(client.base_url(), "https://example.googleapis.com/svc/v1/");
         let local: Client = ClientBuilder::new(&API).endpoint("http://127.0.0.1:9").build().unwrap();
         assert_eq!(local.base_url(), "http://127.0.0.1:9/svc/v1/");
+    }
+
+    static REGIONAL: ApiInfo = ApiInfo::new("test-api", "1.0.0", "https://example.googleapis.com/", "v1/")
+        .with_mtls_root_url("https://example.mtls.googleapis.com/")
+        .with_endpoints(&[RegionalEndpoint::new("europe-west1", "https://example.europe-west1.rep.googleapis.com/", "")]);
+
+    #[test]
+    fn mtls_and_regional_endpoints_come_from_the_document() {
+        let mtls: Client = ClientBuilder::new(&REGIONAL).mtls_endpoint().build().unwrap();
+        assert_eq!(mtls.base_url(), "https://example.mtls.googleapis.com/v1/");
+        let regional: Client = ClientBuilder::new(&REGIONAL).location("europe-west1").build().unwrap();
+        assert_eq!(regional.base_url(), "https://example.europe-west1.rep.googleapis.com/v1/");
+        let error = ClientBuilder::<Client>::new(&REGIONAL).location("mars-north1").build().unwrap_err().to_string();
+        assert!(error.contains(r#""mars-north1"; the document declares europe-west1"#), "{error}");
+        let error = ClientBuilder::<Client>::new(&API).mtls_endpoint().build().unwrap_err().to_string();
+        assert!(error.contains("no mTLS endpoint"), "{error}");
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub struct ApiInfo {
     pub root_url: &'static str,
     /// The document's `servicePath`, appended to the root URL.
     pub service_path: &'static str,
+    /// The document's `mtlsRootUrl`, if it has one.
+    pub mtls_root_url: Option<&'static str>,
+    /// The document's regional `endpoints`.
+    pub endpoints: &'static [RegionalEndpoint],
 }
 
 impl ApiInfo {
@@ -30,14 +34,41 @@ impl ApiInfo {
         root_url: &'static str,
         service_path: &'static str,
     ) -> Self {
-        Self { crate_name, crate_version, root_url, service_path }
+        Self { crate_name, crate_version, root_url, service_path, mtls_root_url: None, endpoints: &[] }
+    }
+
+    /// The same, with the document's `mtlsRootUrl`.
+    pub const fn with_mtls_root_url(mut self, url: &'static str) -> Self {
+        self.mtls_root_url = Some(url);
+        self
+    }
+
+    /// The same, with the document's regional `endpoints`.
+    pub const fn with_endpoints(mut self, endpoints: &'static [RegionalEndpoint]) -> Self {
+        self.endpoints = endpoints;
+        self
     }
 }
 
-/// A configured connection to one API, made by a [`ClientBuilder`](crate::ClientBuilder).
-/// Cheap to clone: clones share the connection pool and the configuration.
-///
-/// Its `Debug` output never shows the token or the API key.
+/// A regional endpoint from the document's `endpoints`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RegionalEndpoint {
+    /// The location, e.g. `europe-west1`.
+    pub location: &'static str,
+    /// The root URL to use for that location.
+    pub url: &'static str,
+    /// The document's description.
+    pub description: &'static str,
+}
+
+impl RegionalEndpoint {
+    /// Describes an endpoint; used by generated code in a `const`.
+    pub const fn new(location: &'static str, url: &'static str, description: &'static str) -> Self {
+        Self { location, url, description }
+    }
+}
+
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,

@@ -50,7 +50,7 @@ pub use auth::YupOAuth2TokenSource;
 pub use auth::{AccessToken, ApiKey, AuthError, BoxFuture, StaticToken, TokenSource};
 pub use builder::ClientBuilder;
 pub use call::{Call, HttpMethod, MethodInfo};
-pub use client::{ApiInfo, Client};
+pub use client::{ApiInfo, Client, RegionalEndpoint};
 pub use error::{
     ApiError, ApiErrorItem, BadRequest, Error, ErrorDetail, ErrorInfo, FieldViolation, Help, HelpLink,
     LocalizedMessage, QuotaFailure, QuotaViolation, RetryInfo, TimeoutScope,

@@ -47,3 +47,15 @@ fn empty_requests_serialize_as_empty_objects() {
     let request = InitiatePortabilityArchiveRequest::default();
     assert_eq!(serde_json::to_string(&request).unwrap(), "{}");
 }
+
+#[test]
+fn the_documents_mtls_and_regional_endpoints_are_on_the_builder() {
+    let mtls = dataportability_v1::Client::builder().mtls_endpoint().build().unwrap();
+    assert_eq!(mtls.runtime().base_url(), "https://dataportability.mtls.googleapis.com/");
+    let error = dataportability_v1::Client::builder().location("europe-west1").build().unwrap_err();
+    assert!(error.to_string().contains("declares none"), "{error}");
+
+    let regional = specialcases_v1::Client::builder().location("us-east1").build().unwrap();
+    assert_eq!(regional.runtime().base_url(), "https://specialcases.us-east1.rep.googleapis.com/special/v1/");
+    assert_eq!(specialcases_v1::ENDPOINTS.len(), 2);
+}

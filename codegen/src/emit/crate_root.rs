@@ -29,10 +29,27 @@ pub fn lib_rs(api: &Api) -> TokenStream {
     let mtls = (!api.mtls_root_url.is_empty()).then(|| {
         let url = &api.mtls_root_url;
         quote! {
-            /// The mTLS root URL, for [`ClientBuilder::endpoint`] when using client certificates.
+            /// The mTLS root URL, used by [`ClientBuilder::mtls_endpoint`] (with an HTTP client
+            /// that presents a client certificate).
             pub const MTLS_ROOT_URL: &str = #url;
         }
     });
+    let with_mtls = mtls.as_ref().map(|_| quote!(.with_mtls_root_url(MTLS_ROOT_URL)));
+    let endpoints = (!api.endpoints.is_empty()).then(|| {
+        let entries = api.endpoints.iter().map(|e| {
+            let (location, url, description) = (&e.location, &e.url, &e.description);
+            quote!(::discovery_runtime::RegionalEndpoint::new(#location, #url, #description))
+        });
+        let doc = format!(
+            " The document's regional endpoints ({}), used by [`ClientBuilder::location`].",
+            api.endpoints.len()
+        );
+        quote! {
+            #[doc = #doc]
+            pub const ENDPOINTS: &[::discovery_runtime::RegionalEndpoint] = &[#(#entries),*];
+        }
+    });
+    let with_endpoints = endpoints.as_ref().map(|_| quote!(.with_endpoints(ENDPOINTS)));
     let accessors = accessors(&api.root, &quote!(&self.inner), &quote!(resources::));
     quote! {
         #(#![doc = #docs])*
@@ -68,12 +85,16 @@ pub fn lib_rs(api: &Api) -> TokenStream {
 
         #mtls
 
+        #endpoints
+
         static API: ::discovery_runtime::ApiInfo = ::discovery_runtime::ApiInfo::new(
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),
             ROOT_URL,
             SERVICE_PATH,
-        );
+        )
+        #with_mtls
+        #with_endpoints;
 
         /// Configures a [`Client`].
         pub type ClientBuilder = ::discovery_runtime::ClientBuilder<Client>;
