@@ -1,0 +1,127 @@
+//! The one error type of the workflow.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The result type of the workflow.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can stop an export. Messages are one line and never contain a signed
+/// URL (they name the file instead).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A call to the API failed (after the client's own retries).
+    #[error(transparent)]
+    Api(#[from] dataportability_v1::Error),
+    /// `initiate` or `retry` answered without a job id.
+    #[error("{method} answered without an archive job id")]
+    NoJobId {
+        /// `initiate` or `retry`.
+        method: &'static str,
+    },
+    /// The job ended `FAILED`, and no retry is left.
+    #[error("job {job} failed after {retries} retries")]
+    JobFailed {
+        /// The last job of the chain.
+        job: String,
+        /// How many retries were made.
+        retries: u32,
+    },
+    /// The job was cancelled.
+    #[error("job {job} was cancelled")]
+    JobCancelled {
+        /// The job.
+        job: String,
+    },
+    /// The job kept answering a state this crate does not know (or none).
+    #[error("job {job} reported the unknown state {state:?} {polls} times in a row; giving up")]
+    UnknownState {
+        /// The job.
+        job: String,
+        /// The state as received (`""` when absent).
+        state: String,
+        /// How many polls in a row saw it.
+        polls: u32,
+    },
+    /// The job was not finished within the configured deadline.
+    #[error("job {job} did not finish within {after:?}")]
+    Deadline {
+        /// The job.
+        job: String,
+        /// The deadline.
+        after: Duration,
+    },
+    /// A job is not `COMPLETE`, or its state no longer has a URL for a file.
+    #[error("job {job} has no download URL for {file}: {reason}")]
+    NoUrl {
+        /// The job.
+        job: String,
+        /// The file (or `*` for all).
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// A download failed for good (an HTTP error status, or too many failed attempts).
+    #[error("download of {file} failed: {message}")]
+    Download {
+        /// The file name.
+        file: String,
+        /// What happened (the HTTP status, the transport error).
+        message: String,
+        /// The HTTP status, when the server answered with an error.
+        status: Option<u16>,
+    },
+    /// A downloaded file does not match its `Content-Length` or `x-goog-hash`; the partial
+    /// file was deleted.
+    #[error("verification of {file} failed: {what}")]
+    Verification {
+        /// The file name.
+        file: String,
+        /// Which check failed, with the expected and the actual value.
+        what: String,
+    },
+    /// Reading or writing a local file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system reported.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The state file is not valid.
+    #[error("{}: not a valid state file: {message}", path.display())]
+    StateFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+}
+
+impl Error {
+    /// Whether this is a failed verification of downloaded bytes.
+    pub fn is_verification(&self) -> bool {
+        matches!(self, Error::Verification { .. })
+    }
+
+    /// Whether the API refused the credentials: HTTP 401 or 403 from an API call, or a token
+    /// source that failed.
+    pub fn is_auth(&self) -> bool {
+        match self {
+            Error::Api(error) => {
+                matches!(error, dataportability_v1::Error::Auth { .. })
+                    || error
+                        .status()
+                        .is_some_and(|s| s.as_u16() == 401 || s.as_u16() == 403)
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+}

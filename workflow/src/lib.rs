@@ -1,0 +1,48 @@
+//! The Data Portability export loop, beside the generated client.
+//!
+//! Every user of the Data Portability API writes the same loop: start one job per resource
+//! group, poll until it is done, retry a failed job, and download every signed URL before it
+//! expires. This crate is that loop, correct and resumable, over the generated
+//! [`dataportability_v1::Client`]:
+//!
+//! - [`job`]: start a job ([`job::initiate`]) and name it;
+//! - [`wait`]: poll a job with a growing interval until it is `COMPLETE`, `FAILED` or
+//!   `CANCELLED` ([`wait::wait`], [`wait::PollPolicy`]);
+//! - [`retry`]: wait, and retry a `FAILED` job up to 3 times, following the new job ids
+//!   ([`retry::wait_and_retry`]);
+//! - [`download`]: stream every archive of a `COMPLETE` job to disk, resuming with HTTP
+//!   `Range`, verifying `Content-Length` and `x-goog-hash`, refreshing expired URLs
+//!   ([`download::Downloader`]);
+//! - [`state_file`]: a small JSON file that remembers the jobs of an export, written
+//!   atomically, so an interrupted export resumes ([`state_file::StateFile`]).
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use dataportability_v1::{Client, StaticToken};
+//! use workflow::download::{DownloadOptions, Downloader};
+//! use workflow::retry::{RetryOptions, wait_and_retry};
+//!
+//! # async fn example(token: String) -> Result<(), workflow::Error> {
+//! let client = Client::builder().token_source(StaticToken::new(token)).build()?;
+//! let job = workflow::job::initiate(&client, "myactivity.search").await?;
+//! let finished = wait_and_retry(&client, &job, &RetryOptions::default(), |_event| {}).await?;
+//! let downloader = Downloader::new(client, DownloadOptions::default())?;
+//! let files = downloader
+//!     .download_all(&finished.job_id, &finished.state, Path::new("out"), |p| {
+//!         println!("{}: {} of {:?} bytes", p.file, p.done, p.total)
+//!     })
+//!     .await?;
+//! # let _ = files;
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod download;
+mod error;
+pub mod hashes;
+pub mod job;
+pub mod retry;
+pub mod state_file;
+pub mod wait;
+
+pub use error::{Error, Result};

@@ -1,0 +1,334 @@
+//! `Downloader` against the emulator's signed URLs (and a fake server for a corrupt body).
+
+mod common;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use base64::Engine as _;
+use common::*;
+use dataportability_v1::models::{InitiatePortabilityArchiveRequest, ResetAuthorizationRequest};
+use emulator::{AccessType, Emulator, EmulatorConfig, Faults};
+use workflow::Error;
+use workflow::download::{DownloadOptions, Downloader};
+use workflow::hashes::Hasher;
+
+const SIZE: u64 = 300_000;
+
+/// An emulator with archives of `SIZE` bytes and `faults`, a client for `groups`, and the
+/// `COMPLETE` state of one job for all of them.
+async fn completed(
+    faults: Faults,
+    groups: &[&str],
+) -> (
+    Emulator,
+    dataportability_v1::Client,
+    String,
+    dataportability_v1::models::PortabilityArchiveState,
+) {
+    let config = EmulatorConfig {
+        complete_after: ms(10),
+        archive_size: SIZE,
+        faults,
+        ..Default::default()
+    };
+    let emulator = emulator(config).await;
+    let client = client(&emulator, groups, AccessType::OneTime);
+    let job = client
+        .portability_archive()
+        .initiate(InitiatePortabilityArchiveRequest {
+            resources: groups.iter().map(|g| g.to_string()).collect(),
+            ..Default::default()
+        })
+        .send()
+        .await
+        .unwrap()
+        .archive_job_id
+        .unwrap();
+    let state = workflow::wait::wait(&client, &job, &fast_poll(), |_| {})
+        .await
+        .unwrap();
+    (emulator, client, job, state)
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn md5_of(path: &Path) -> String {
+    md5_base64(&std::fs::read(path).unwrap())
+}
+
+#[tokio::test]
+async fn every_archive_of_a_complete_job_is_downloaded_and_verified() {
+    let (_emulator, client, job, state) = completed(Faults::default(), &[SEARCH, YOUTUBE]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let downloader = Downloader::new(client, fast_download()).unwrap();
+    let mut last = Vec::new();
+
+    let files = downloader
+        .download_all(&job, &state, dir.path(), |p| {
+            if last.len() <= p.index {
+                last.push((0, None));
+            }
+            last[p.index] = (p.done, p.total);
+        })
+        .await
+        .unwrap();
+
+    assert_eq!(
+        files_in(dir.path()),
+        ["myactivity.search.zip", "myactivity.youtube.zip"]
+    );
+    for (file, url) in files.iter().zip(&state.urls) {
+        assert_eq!(
+            (file.bytes, file.verified.as_str(), file.already_present),
+            (SIZE, "crc32c+md5", false)
+        );
+        assert_eq!(md5_of(&file.path), announced_md5(url).await);
+        assert!(
+            std::fs::read(&file.path)
+                .unwrap()
+                .starts_with(b"PK\x03\x04"),
+            "a ZIP"
+        );
+    }
+    assert_eq!(last, [(SIZE, Some(SIZE)), (SIZE, Some(SIZE))]);
+
+    // A second call finds them done and downloads nothing.
+    let again = downloader
+        .download_all(&job, &state, dir.path(), |_| {})
+        .await
+        .unwrap();
+    assert!(again.iter().all(|f| f.already_present && f.bytes == SIZE));
+}
+
+#[tokio::test]
+async fn a_dropped_connection_resumes_with_a_range_and_verifies() {
+    let faults = Faults {
+        dropped_downloads: 2,
+        drop_after_bytes: 50_000,
+        ..Default::default()
+    };
+    let (_emulator, client, job, state) = completed(faults, &[SEARCH]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut done = Vec::new();
+
+    let files = Downloader::new(client, fast_download())
+        .unwrap()
+        .download_all(&job, &state, dir.path(), |p| done.push(p.done))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        (files[0].bytes, files[0].verified.as_str()),
+        (SIZE, "crc32c+md5")
+    );
+    assert_eq!(md5_of(&files[0].path), announced_md5(&state.urls[0]).await);
+    assert!(
+        done.windows(2).all(|w| w[0] <= w[1]),
+        "never started over: {done:?}"
+    );
+    assert!(
+        done.contains(&50_000) && done.contains(&100_000),
+        "dropped twice, at 50 000 bytes each time"
+    );
+}
+
+#[tokio::test]
+async fn a_part_left_by_an_interrupted_run_is_resumed_and_hashed_whole() {
+    let faults = Faults {
+        dropped_downloads: 1,
+        drop_after_bytes: 100_000,
+        ..Default::default()
+    };
+    let (_emulator, client, job, state) = completed(faults, &[SEARCH]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let impatient = DownloadOptions {
+        max_attempts: 1,
+        ..fast_download()
+    };
+
+    let error = Downloader::new(client.clone(), impatient)
+        .unwrap()
+        .download_all(&job, &state, dir.path(), |_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Download { file, .. } if file == "myactivity.search.zip"),
+        "{error:?}"
+    );
+    assert!(
+        !error.to_string().contains("Signature"),
+        "no signed URL in errors: {error}"
+    );
+    assert_eq!(files_in(dir.path()), ["myactivity.search.zip.part"]);
+    assert_eq!(
+        std::fs::metadata(dir.path().join("myactivity.search.zip.part"))
+            .unwrap()
+            .len(),
+        100_000
+    );
+
+    // "Restart the program": a new downloader finds the part and resumes it.
+    let files = Downloader::new(client, fast_download())
+        .unwrap()
+        .download_all(&job, &state, dir.path(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            files[0].resumed_from,
+            files[0].bytes,
+            files[0].verified.as_str()
+        ),
+        (100_000, SIZE, "crc32c+md5")
+    );
+    assert_eq!(files_in(dir.path()), ["myactivity.search.zip"]);
+    assert_eq!(md5_of(&files[0].path), announced_md5(&state.urls[0]).await);
+}
+
+#[tokio::test]
+async fn an_expired_url_is_refreshed_mid_download() {
+    let faults = Faults {
+        dropped_downloads: 1,
+        drop_after_bytes: 50_000,
+        ..Default::default()
+    };
+    let (emulator, client, job, state) = completed(faults, &[SEARCH]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let advanced = AtomicBool::new(false);
+    let mut done = Vec::new();
+
+    let files = Downloader::new(client.clone(), fast_download())
+        .unwrap()
+        .download_all(&job, &state, dir.path(), |p| {
+            done.push(p.done);
+            // The connection drops after 50 000 bytes; the URL expires before the resume.
+            if p.done >= 50_000 && !advanced.swap(true, Ordering::SeqCst) {
+                emulator.advance_clock(std::time::Duration::from_secs(7 * 3600));
+            }
+        })
+        .await
+        .unwrap();
+
+    assert_eq!(files[0].url_refreshes, 1);
+    assert_eq!(
+        (files[0].bytes, files[0].verified.as_str()),
+        (SIZE, "crc32c+md5")
+    );
+    assert!(
+        done.windows(2).all(|w| w[0] <= w[1]),
+        "went on from the same offset: {done:?}"
+    );
+    let old_url_now = reqwest::get(&state.urls[0]).await.unwrap();
+    assert_eq!(old_url_now.status(), 403, "the first URL did expire");
+    let fresh = workflow::job::state(&client, &job).await.unwrap();
+    assert_eq!(md5_of(&files[0].path), announced_md5(&fresh.urls[0]).await);
+}
+
+#[tokio::test]
+async fn a_corrupted_download_is_detected_and_not_kept() {
+    let body: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    let mut hasher = Hasher::new();
+    hasher.update(&body);
+    let good = hasher.finish();
+    let header = format!(
+        "crc32c={},md5={}",
+        base64::engine::general_purpose::STANDARD.encode(good.crc32c.to_be_bytes()),
+        base64::engine::general_purpose::STANDARD.encode(good.md5)
+    );
+    let mut corrupt = body.clone();
+    corrupt[54_321] ^= 0x01;
+    let url =
+        fake_server(move |_| http_response("200 OK", &[("x-goog-hash", header.clone())], &corrupt))
+            .await;
+    let client = client_at(&url, "unused");
+    let dir = tempfile::tempdir().unwrap();
+
+    let error = Downloader::new(client, fast_download())
+        .unwrap()
+        .download_all(
+            "j1",
+            &complete_state(vec![format!("{url}b/j1/group.zip?Signature=s")]),
+            dir.path(),
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+
+    assert!(error.is_verification(), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("verification of group.zip failed: crc32c mismatch"),
+        "{error}"
+    );
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "neither the file nor its part is left"
+    );
+}
+
+#[tokio::test]
+async fn a_corrupt_part_from_an_earlier_run_is_caught_by_the_whole_file_hash() {
+    let (_emulator, client, job, state) = completed(Faults::default(), &[SEARCH]).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("myactivity.search.zip.part"),
+        vec![0xAB; 1000],
+    )
+    .unwrap();
+    let downloader = Downloader::new(client, fast_download()).unwrap();
+
+    let error = downloader
+        .download_all(&job, &state, dir.path(), |_| {})
+        .await
+        .unwrap_err();
+    assert!(error.is_verification(), "{error:?}");
+    assert!(files_in(dir.path()).is_empty());
+
+    let files = downloader
+        .download_all(&job, &state, dir.path(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!((files[0].resumed_from, files[0].bytes), (0, SIZE));
+}
+
+#[tokio::test]
+async fn a_deleted_archive_is_a_clear_error() {
+    let (_emulator, client, job, state) = completed(Faults::default(), &[SEARCH]).await;
+    client
+        .authorization()
+        .reset(ResetAuthorizationRequest::default())
+        .send()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    let error = Downloader::new(client, fast_download())
+        .unwrap()
+        .download_all(&job, &state, dir.path(), |_| {})
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(
+            error,
+            Error::Download {
+                status: Some(404),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "download of myactivity.search.zip failed: HTTP 404 Not Found"
+    );
+}
