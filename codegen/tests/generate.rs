@@ -169,3 +169,33 @@ fn every_rust_file_parses_and_carries_the_header() {
         }
     }
 }
+
+/// Every `pub` item name (`pub struct X`, `pub fn y`, `pub z:` fields) of a crate's Rust files.
+fn public_names(generated: &codegen::GeneratedCrate) -> std::collections::BTreeSet<String> {
+    generated
+        .files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".rs"))
+        .flat_map(|(path, text)| text.lines().map(move |line| (path, line.trim())))
+        .filter(|(_, line)| line.starts_with("pub "))
+        .map(|(path, line)| format!("{path}: {}", line.split(['(', '{', '=', '<']).next().unwrap_or(line).trim()))
+        .collect()
+}
+
+#[test]
+fn adding_schemas_and_methods_renames_nothing_that_exists() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/special_cases.json");
+    let original: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON");
+    let mut grown = original.clone();
+    grown["schemas"]["AaaFirst"] = json!({"type": "object", "properties": {"type": {"type": "string"}, "kind": {"type": "string", "enum": ["A"]}}});
+    grown["schemas"]["Client"]["properties"]["aNewField"] = json!({"type": "string"});
+    grown["schemas"]["Nested"]["properties"]["inner"]["properties"]["aaa"] = json!({"type": "string", "enum": ["X"]});
+    grown["resources"]["aaa"] = json!({"methods": {"get": {"id": "specialcases.aaa.get", "path": "aaa", "httpMethod": "GET"}}});
+
+    let before = public_names(&generate(&original.to_string()));
+    let after = public_names(&generate(&grown.to_string()));
+
+    let lost: Vec<_> = before.difference(&after).collect();
+    assert!(lost.is_empty(), "names changed or disappeared: {lost:#?}");
+    assert!(after.len() > before.len());
+}
