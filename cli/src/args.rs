@@ -1,0 +1,156 @@
+//! The command line.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::units::{parse_duration, parse_size};
+
+/// The exit codes, shown by `--help` (and in the README).
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  the API or the export failed (an API error, a job that failed after its retries or was cancelled, a download that failed)
+  2  bad usage (an unknown option or resource group, an output directory that belongs to another endpoint)
+  3  authentication: no credentials, the OAuth flow failed, or the API refused the token (HTTP 401/403)
+  4  verification: a downloaded archive did not match its size or checksums (its partial file is deleted)";
+
+/// Export your Google data with the Data Portability API.
+///
+/// Credentials: --token (or DATAPORTABILITY_TOKEN), or --client-secret FILE for the OAuth
+/// installed-app flow (the scopes are those of the --resource groups; all groups when none
+/// is given). --endpoint points the tool at another server, such as the emulator.
+#[derive(Debug, Parser)]
+#[command(name = "dataportability", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The API's root URL, e.g. an emulator's http://127.0.0.1:PORT/ [default: Google's]
+    #[arg(
+        long,
+        global = true,
+        env = "DATAPORTABILITY_ENDPOINT",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub endpoint: Option<String>,
+
+    /// An OAuth 2.0 access token with the dataportability scopes
+    #[arg(
+        long,
+        global = true,
+        env = "DATAPORTABILITY_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+
+    /// An OAuth client secret (JSON of a "Desktop app" client) for the installed-app flow;
+    /// takes precedence over a token
+    #[arg(long, global = true, value_name = "FILE")]
+    pub client_secret: Option<PathBuf>,
+
+    /// Where the OAuth flow keeps its tokens [default: $XDG_CONFIG_HOME/dataportability/tokens.json]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub token_cache: Option<PathBuf>,
+
+    /// A resource group, e.g. myactivity.search (repeat, or separate with commas). For export:
+    /// the groups to export; for other commands: the OAuth scopes to ask for [default: all]
+    #[arg(long = "resource", global = true, value_name = "GROUP", value_delimiter = ',', num_args = 1..)]
+    pub resources: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the resource groups the token grants, one-time and time-based
+    CheckAccess,
+    /// Export resource groups into a directory: one job per group, wait, retry failures,
+    /// download and verify; run it again after an interruption to resume
+    Export(ExportArgs),
+    /// Show a job's state (and its signed URLs once complete)
+    State {
+        /// The job id (or archiveJobs/ID)
+        job: String,
+    },
+    /// Retry a FAILED job (at most 3 times per job); prints the new job id
+    Retry {
+        /// The job id (or archiveJobs/ID)
+        job: String,
+    },
+    /// Cancel a job IN_PROGRESS that was started with time-based access
+    Cancel {
+        /// The job id (or archiveJobs/ID)
+        job: String,
+    },
+    /// Revoke the granted scopes: the app may export the groups again, earlier archives are
+    /// removed
+    Reset,
+    /// List the resource groups with their descriptions
+    Scopes,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The directory of the archives (DIR/GROUP/FILE) and of the resumable state file
+    /// (DIR/.dataportability-state.json)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// The first wait between two polls of a job
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub poll_initial: Duration,
+
+    /// The longest wait between two polls (the wait doubles up to it)
+    #[arg(long, value_name = "DURATION", default_value = "60m", value_parser = parse_duration)]
+    pub poll_max: Duration,
+
+    /// Give up on a job not finished after this long [default: never]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub deadline: Option<Duration>,
+
+    /// How many times a FAILED job is retried (Google allows 3)
+    #[arg(long, value_name = "N", default_value_t = workflow::retry::MAX_RETRIES)]
+    pub max_retries: u32,
+
+    /// The wait before resuming a failed download (doubling after each failure)
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub download_retry_wait: Duration,
+
+    /// Download at most this many bytes per second, e.g. 500KiB [default: no limit]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub limit_rate: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn groups_repeat_or_are_comma_separated() {
+        let cli = Cli::try_parse_from([
+            "dataportability",
+            "export",
+            "--resource",
+            "a,b",
+            "--resource",
+            "c",
+            "--out",
+            "d",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.resources, ["a", "b", "c"]);
+    }
+}

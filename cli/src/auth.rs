@@ -1,0 +1,152 @@
+//! Where the access token comes from: `--token` / `DATAPORTABILITY_TOKEN`, or the OAuth
+//! installed-app flow with `--client-secret` (yup-oauth2, tokens cached on disk).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use dataportability_v1::{Scope, StaticToken, TokenSource};
+use discovery_runtime::YupOAuth2TokenSource;
+use yup_oauth2::{InstalledFlowAuthenticator, InstalledFlowReturnMethod};
+
+use crate::args::Global;
+use crate::failure::Failure;
+
+/// A token source for the given scopes, from the command line's credentials.
+pub async fn token_source(
+    global: &Global,
+    scopes: &[Scope],
+) -> Result<Arc<dyn TokenSource>, Failure> {
+    if let Some(secret) = &global.client_secret {
+        let cache = match &global.token_cache {
+            Some(path) => path.clone(),
+            None => default_token_cache()?,
+        };
+        return oauth(secret, &cache, scopes).await;
+    }
+    match global.token.as_deref().map(str::trim) {
+        Some(token) if !token.is_empty() => Ok(Arc::new(StaticToken::new(token))),
+        _ => Err(Failure::auth(
+            "no credentials: pass --token TOKEN, set DATAPORTABILITY_TOKEN, or use --client-secret FILE",
+        )),
+    }
+}
+
+async fn oauth(
+    secret: &Path,
+    cache: &Path,
+    scopes: &[Scope],
+) -> Result<Arc<dyn TokenSource>, Failure> {
+    let application = yup_oauth2::read_application_secret(secret)
+        .await
+        .map_err(|e| {
+            Failure::auth(format!(
+                "{}: not an OAuth client secret file: {e}",
+                secret.display()
+            ))
+        })?;
+    if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir(dir).map_err(|e| {
+            Failure::auth(format!(
+                "{}: cannot create the token cache directory: {e}",
+                dir.display()
+            ))
+        })?;
+    }
+    let authenticator =
+        InstalledFlowAuthenticator::builder(application, InstalledFlowReturnMethod::HTTPRedirect)
+            .persist_tokens_to_disk(cache.to_path_buf())
+            .build()
+            .await
+            .map_err(|e| Failure::auth(format!("the OAuth flow could not start: {e}")))?;
+    let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+    Ok(Arc::new(YupOAuth2TokenSource::new(authenticator, scopes)))
+}
+
+/// `$XDG_CONFIG_HOME/dataportability/tokens.json`, else `~/.config/dataportability/tokens.json`
+/// (`%APPDATA%\dataportability\tokens.json` on Windows).
+pub fn default_token_cache() -> Result<PathBuf, Failure> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = if cfg!(windows) {
+        var("APPDATA")
+    } else {
+        var("XDG_CONFIG_HOME").or_else(|| var("HOME").map(|home| home.join(".config")))
+    };
+    base.map(|base| base.join("dataportability").join("tokens.json"))
+        .ok_or_else(|| {
+            Failure::auth("no home directory for the token cache: pass --token-cache FILE")
+        })
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn global(token: Option<&str>, secret: Option<&str>) -> Global {
+        Global {
+            endpoint: None,
+            token: token.map(Into::into),
+            client_secret: secret.map(Into::into),
+            token_cache: None,
+            resources: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_is_used_as_given_and_none_is_an_auth_failure() {
+        let source = token_source(&global(Some("ya29.x"), None), &[])
+            .await
+            .unwrap();
+        assert_eq!(source.token().await.unwrap().secret(), "ya29.x");
+        let failure = token_source(&global(Some("  "), None), &[])
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(failure.code, crate::failure::Code::Auth);
+        assert!(
+            failure.message.starts_with("no credentials"),
+            "{}",
+            failure.message
+        );
+    }
+
+    #[tokio::test]
+    async fn a_bad_client_secret_file_is_an_auth_failure_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret.json");
+        std::fs::write(&secret, "{}").unwrap();
+        let failure = token_source(&global(None, Some(secret.to_str().unwrap())), &[])
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(failure.code, crate::failure::Code::Auth);
+        assert!(
+            failure
+                .message
+                .contains("secret.json: not an OAuth client secret file"),
+            "{}",
+            failure.message
+        );
+    }
+
+    #[test]
+    fn the_token_cache_lives_in_the_config_directory() {
+        let path = default_token_cache().unwrap();
+        assert!(
+            path.ends_with("dataportability/tokens.json"),
+            "{}",
+            path.display()
+        );
+    }
+}

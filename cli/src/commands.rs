@@ -1,0 +1,132 @@
+//! The one-call commands: check-access, state, retry, cancel, reset, scopes.
+
+use dataportability_v1::models::{
+    CancelPortabilityArchiveRequest, CheckAccessTypeRequest, ResetAuthorizationRequest,
+};
+use dataportability_v1::{Client, Scope};
+
+use crate::failure::Failure;
+
+pub async fn check_access(client: &Client) -> Result<(), Failure> {
+    let access = client
+        .access_type()
+        .check(CheckAccessTypeRequest::default())
+        .send()
+        .await?;
+    let list = |groups: &[String]| {
+        if groups.is_empty() {
+            "(none)".to_owned()
+        } else {
+            groups.join(", ")
+        }
+    };
+    println!("one-time:   {}", list(&access.one_time_resources));
+    println!("time-based: {}", list(&access.time_based_resources));
+    Ok(())
+}
+
+pub async fn state(client: &Client, job: &str) -> Result<(), Failure> {
+    let state = workflow::job::state(client, job).await?;
+    println!("job:    {}", workflow::job::job_id(job));
+    println!(
+        "state:  {}",
+        state.state.as_ref().map_or("(none)", |s| s.as_str())
+    );
+    if let Some(start) = state.start_time {
+        println!("start:  {}", start.to_rfc3339());
+    }
+    if let Some(export) = state.export_time {
+        println!("export: {}", export.to_rfc3339());
+    }
+    for url in &state.urls {
+        println!("url:    {url}");
+    }
+    Ok(())
+}
+
+pub async fn retry(client: &Client, job: &str) -> Result<(), Failure> {
+    let new = workflow::retry::retry(client, job).await?;
+    println!(
+        "job {} retried: the new job is {new}",
+        workflow::job::job_id(job)
+    );
+    Ok(())
+}
+
+pub async fn cancel(client: &Client, job: &str) -> Result<(), Failure> {
+    client
+        .archive_jobs()
+        .cancel(
+            workflow::job::job_name(job),
+            CancelPortabilityArchiveRequest::default(),
+        )
+        .send()
+        .await?;
+    println!("job {} cancelled", workflow::job::job_id(job));
+    Ok(())
+}
+
+pub async fn reset(client: &Client) -> Result<(), Failure> {
+    client
+        .authorization()
+        .reset(ResetAuthorizationRequest::default())
+        .send()
+        .await?;
+    println!("authorization reset: the granted scopes are revoked and earlier archives removed");
+    Ok(())
+}
+
+pub fn scopes() {
+    let width = Scope::ALL
+        .iter()
+        .map(|s| s.short_name().len())
+        .max()
+        .unwrap_or(0);
+    for scope in Scope::ALL {
+        println!("{:<width$}  {}", scope.short_name(), scope.description());
+    }
+}
+
+/// The resource groups named on the command line (short names or scope URLs), as short
+/// names, without duplicates, in the order given.
+pub fn parse_groups(names: &[String]) -> Result<Vec<Scope>, Failure> {
+    let mut groups: Vec<Scope> = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let scope = name.parse::<Scope>().map_err(|_| {
+            Failure::usage(format!(
+                "unknown resource group `{name}` (`dataportability scopes` lists them)"
+            ))
+        })?;
+        if !groups.contains(&scope) {
+            groups.push(scope);
+        }
+    }
+    Ok(groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_are_short_names_or_urls_deduplicated() {
+        let names = [
+            "myactivity.search",
+            "https://www.googleapis.com/auth/dataportability.myactivity.search",
+            "myactivity.youtube",
+        ]
+        .map(String::from);
+        let groups = parse_groups(&names).unwrap();
+        assert_eq!(
+            groups.iter().map(|s| s.short_name()).collect::<Vec<_>>(),
+            ["myactivity.search", "myactivity.youtube"]
+        );
+        let failure = parse_groups(&["myactivity.serch".into()]).unwrap_err();
+        assert_eq!(failure.code, crate::failure::Code::Usage);
+        assert!(
+            failure
+                .message
+                .contains("unknown resource group `myactivity.serch`")
+        );
+    }
+}

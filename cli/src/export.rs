@@ -1,0 +1,273 @@
+//! `dataportability export`: one job per resource group, waited for (and retried) and
+//! downloaded concurrently; the jobs are remembered in the output directory's state file, so a
+//! second run after an interruption resumes them instead of starting new ones.
+
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
+
+use dataportability_v1::{Client, Scope};
+use futures_util::future::join_all;
+use indicatif::ProgressBar;
+use workflow::download::{DownloadOptions, Downloader, Progress};
+use workflow::retry::{JobEvent, RetryOptions, wait_and_retry};
+use workflow::state_file::{GroupState, GroupStatus, StateFile};
+use workflow::wait::{PollEvent, PollPolicy};
+
+use crate::args::ExportArgs;
+use crate::failure::{Code, Failure};
+use crate::ui::Ui;
+use crate::units::show_duration;
+
+/// One export run.
+struct Run<'a> {
+    client: &'a Client,
+    args: &'a ExportArgs,
+    ui: &'a Ui,
+    state: Mutex<StateFile>,
+    downloader: Downloader,
+}
+
+pub async fn run(
+    client: &Client,
+    args: &ExportArgs,
+    groups: &[Scope],
+    endpoint: Option<&str>,
+    ui: &Ui,
+) -> Result<(), Failure> {
+    let out = &args.out;
+    std::fs::create_dir_all(out)
+        .map_err(|e| Failure::new(Code::Failed, format!("{}: {e}", out.display())))?;
+    let state =
+        StateFile::load(out)?.unwrap_or_else(|| StateFile::new(endpoint.map(str::to_owned)));
+    if state.endpoint.as_deref() != endpoint {
+        return Err(Failure::usage(format!(
+            "{} belongs to an export from {}; use another --out directory",
+            StateFile::path(out).display(),
+            state.endpoint.as_deref().unwrap_or("Google's endpoint"),
+        )));
+    }
+    state.save(out)?;
+    let downloader = Downloader::new(
+        client.clone(),
+        DownloadOptions {
+            retry_backoff: args.download_retry_wait,
+            rate_limit: args.limit_rate,
+            ..DownloadOptions::default()
+        },
+    )?;
+    let run = Run {
+        client,
+        args,
+        ui,
+        state: Mutex::new(state),
+        downloader,
+    };
+
+    let results = join_all(groups.iter().map(|group| run.group(group.short_name()))).await;
+
+    let mut failures = Vec::new();
+    for (group, result) in groups.iter().zip(results) {
+        match result {
+            Ok(lines) => lines.iter().for_each(|line| ui.line(line)),
+            Err(failure) => failures.push(failure.context(group.short_name())),
+        }
+    }
+    failures.sort_by_key(|f| std::cmp::Reverse(f.rank()));
+    let mut failures = failures.into_iter();
+    match failures.next() {
+        None => Ok(()),
+        Some(first) => {
+            for other in failures {
+                eprintln!("error: {}", other.message);
+            }
+            Err(first)
+        }
+    }
+}
+
+impl Run<'_> {
+    /// Changes the state file and writes it.
+    fn update(&self, change: impl FnOnce(&mut StateFile)) -> Result<(), Failure> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        change(&mut state);
+        Ok(state.save(&self.args.out)?)
+    }
+
+    /// Exports one group; returns the summary lines.
+    async fn group(&self, group: &str) -> Result<Vec<String>, Failure> {
+        let out = &self.args.out;
+        let known = self
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .groups
+            .get(group)
+            .cloned();
+        if let Some(known) = &known
+            && known.status == GroupStatus::Downloaded
+            && !known.files.is_empty()
+            && known.files.iter().all(|file| out.join(file).is_file())
+        {
+            return Ok(known
+                .files
+                .iter()
+                .map(|f| format!("{group}: {f} (already downloaded)"))
+                .collect());
+        }
+        let (job, retries_done) = match known {
+            Some(known) => {
+                self.ui
+                    .line(format!("{group}: resuming job {}", known.job_id));
+                (known.job_id, known.retries)
+            }
+            None => {
+                let job = workflow::job::initiate(self.client, group).await?;
+                self.update(|state| {
+                    let entry = GroupState {
+                        job_id: job.clone(),
+                        original_job_id: job.clone(),
+                        ..GroupState::default()
+                    };
+                    state.groups.insert(group.to_owned(), entry);
+                })?;
+                self.ui.line(format!("{group}: started job {job}"));
+                (job, 0)
+            }
+        };
+
+        let options = RetryOptions {
+            poll: PollPolicy {
+                initial: self.args.poll_initial,
+                max: self.args.poll_max,
+                deadline: self.args.deadline,
+                ..PollPolicy::default()
+            },
+            max_retries: self.args.max_retries,
+            retries_done,
+        };
+        let spinner = self.ui.spinner(group);
+        let mut save_failure = None;
+        let finished = wait_and_retry(self.client, &job, &options, |event| match event {
+            JobEvent::Polled(poll) => {
+                let message = poll_message(poll);
+                if self.ui.is_interactive() {
+                    spinner.set_message(message);
+                } else {
+                    self.ui.line(format!("{group}: {message}"));
+                }
+            }
+            JobEvent::Retried { failed, new, retry } => {
+                self.ui.line(format!(
+                    "{group}: job {failed} failed; retry {retry} of {} is job {new}",
+                    options.max_retries
+                ));
+                let saved = self.update(|state| {
+                    if let Some(entry) = state.groups.get_mut(group) {
+                        entry.job_id = new.clone();
+                        entry.retries = *retry;
+                    }
+                });
+                if let Err(failure) = saved {
+                    save_failure.get_or_insert(failure);
+                }
+            }
+        })
+        .await;
+        spinner.finish_and_clear();
+        if let Some(failure) = save_failure {
+            return Err(failure);
+        }
+        let finished = finished?;
+        self.ui.line(format!(
+            "{group}: job {} is COMPLETE with {} file(s)",
+            finished.job_id,
+            finished.state.urls.len()
+        ));
+
+        let dir = out.join(group);
+        let mut bars: Vec<ProgressBar> = Vec::new();
+        let downloaded = self
+            .downloader
+            .download_all(&finished.job_id, &finished.state, &dir, |progress| {
+                self.show_download(group, progress, &mut bars)
+            })
+            .await;
+        bars.iter().for_each(ProgressBar::finish_and_clear);
+        let downloaded = downloaded?;
+
+        let files: Vec<String> = downloaded
+            .iter()
+            .map(|file| relative(out, &file.path))
+            .collect();
+        self.update(|state| {
+            if let Some(entry) = state.groups.get_mut(group) {
+                entry.status = GroupStatus::Downloaded;
+                entry.files = files.clone();
+            }
+        })?;
+        Ok(downloaded
+            .iter()
+            .zip(&files)
+            .map(|(file, name)| {
+                let checked = if file.verified.is_empty() {
+                    "size".to_owned()
+                } else {
+                    format!("size, {}", file.verified)
+                };
+                format!("{group}: {name} ({} bytes; {checked} verified)", file.bytes)
+            })
+            .collect())
+    }
+
+    fn show_download(&self, group: &str, progress: &Progress<'_>, bars: &mut Vec<ProgressBar>) {
+        if bars.len() <= progress.index {
+            let total = progress
+                .total
+                .map_or_else(|| "? bytes".to_owned(), |t| format!("{t} bytes"));
+            if progress.total == Some(progress.resumed_from) && progress.resumed_from > 0 {
+                self.ui
+                    .line(format!("{group}: {} is already downloaded", progress.file));
+            } else if progress.resumed_from > 0 {
+                self.ui.line(format!(
+                    "{group}: resuming {} at {} of {total}",
+                    progress.file, progress.resumed_from
+                ));
+            } else {
+                self.ui
+                    .line(format!("{group}: downloading {} ({total})", progress.file));
+            }
+            bars.push(
+                self.ui
+                    .bytes(&format!("{group}/{}", progress.file), progress.total),
+            );
+        }
+        if let Some(bar) = bars.get(progress.index) {
+            if let Some(total) = progress.total {
+                bar.set_length(total);
+            }
+            bar.set_position(progress.done);
+        }
+    }
+}
+
+fn poll_message(poll: &PollEvent) -> String {
+    let seen = match (&poll.state, &poll.error) {
+        (_, Some(error)) => format!("poll {} failed ({error})", poll.poll),
+        (Some(state), None) => format!("job {} is {state}", poll.job),
+        (None, None) => format!("job {} has no state yet", poll.job),
+    };
+    match poll.next_poll_in {
+        Some(next) => format!("{seen}; next poll in {}", show_duration(next)),
+        None => seen,
+    }
+}
+
+/// `path` relative to `out`, with `/` separators (for the state file).
+fn relative(out: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(out).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}

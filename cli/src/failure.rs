@@ -1,0 +1,105 @@
+//! How the program ends: an exit code and one line for stderr.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// The documented exit codes (see `--help` and the README).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Code {
+    /// 1: the API or the export failed.
+    Failed = 1,
+    /// 2: bad usage.
+    Usage = 2,
+    /// 3: no credentials, or the API refused them.
+    Auth = 3,
+    /// 4: a downloaded archive failed its size or checksum check.
+    Verification = 4,
+}
+
+/// Why the program stops: the exit code and a one-line message.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: Code,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: one_line(&message.into()),
+        }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Code::Usage, message)
+    }
+
+    pub fn auth(message: impl Into<String>) -> Self {
+        Self::new(Code::Auth, message)
+    }
+
+    /// Prefixes the message with `context: `.
+    pub fn context(self, context: impl fmt::Display) -> Self {
+        Self {
+            message: format!("{context}: {}", self.message),
+            ..self
+        }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.code as u8)
+    }
+
+    /// Of several failures, the one whose code is the most specific: authentication, then
+    /// verification, then usage, then the rest.
+    pub fn rank(&self) -> u8 {
+        match self.code {
+            Code::Auth => 3,
+            Code::Verification => 2,
+            Code::Usage => 1,
+            Code::Failed => 0,
+        }
+    }
+}
+
+impl From<workflow::Error> for Failure {
+    fn from(error: workflow::Error) -> Self {
+        let code = if error.is_auth() {
+            Code::Auth
+        } else if error.is_verification() {
+            Code::Verification
+        } else if matches!(
+            &error,
+            workflow::Error::Api(dataportability_v1::Error::InvalidArgument { .. })
+        ) {
+            Code::Usage
+        } else {
+            Code::Failed
+        };
+        Failure::new(code, error.to_string())
+    }
+}
+
+impl From<dataportability_v1::Error> for Failure {
+    fn from(error: dataportability_v1::Error) -> Self {
+        workflow::Error::from(error).into()
+    }
+}
+
+/// Newlines and runs of blanks become one space: an error is one line.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_one_line() {
+        let failure = Failure::usage("bad\n  value\r\nhere");
+        assert_eq!(failure.message, "bad value here");
+        assert_eq!(failure.context("export").message, "export: bad value here");
+    }
+}
