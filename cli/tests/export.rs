@@ -1,0 +1,320 @@
+//! `dataportability export` end to end: the binary spawned against an in-process emulator.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use base64::Engine as _;
+use common::*;
+use emulator::{AccessType, EmulatorConfig, Faults};
+
+fn config(archive_size: u64, faults: Faults) -> EmulatorConfig {
+    EmulatorConfig {
+        complete_after: Duration::from_millis(100),
+        archive_size,
+        faults,
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_export_of_several_groups_downloads_and_verifies_each() {
+    let emulator = emulator(config(200_000, Faults::default())).await;
+    let token = token(&emulator, &[SEARCH, YOUTUBE, MAPS], AccessType::OneTime);
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let mut args = vec!["--endpoint", emulator.url(), "--token", &token, "export"];
+    args.extend([
+        "--resource",
+        "myactivity.search,myactivity.youtube",
+        "--resource",
+        MAPS,
+        "--out",
+        dir,
+    ]);
+    args.extend(FAST);
+
+    let output = run(&args).await;
+
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    let state = state_file(out.path());
+    let client = client(&emulator, &token);
+    for group in [SEARCH, YOUTUBE, MAPS] {
+        let entry = &state["groups"][group];
+        assert_eq!(entry["status"], "downloaded", "{state}");
+        let file = out.path().join(group).join(format!("{group}.zip"));
+        assert_eq!(std::fs::metadata(&file).unwrap().len(), 200_000);
+        let job = entry["jobId"].as_str().unwrap();
+        assert_eq!(md5_of(&file), announced_md5(&client, job).await, "{group}");
+        assert!(
+            stdout.contains(&format!("{group}: started job {job}")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(&format!(
+                "{group}/{group}.zip (200000 bytes; size, crc32c+md5 verified)"
+            )),
+            "{stdout}"
+        );
+    }
+    assert!(text(&output.stderr).is_empty(), "{}", text(&output.stderr));
+
+    // A second run has nothing left to do (and starts no job: one-time access would refuse).
+    let again = run(&args).await;
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(
+        text(&again.stdout).matches("(already downloaded)").count(),
+        3,
+        "{}",
+        text(&again.stdout)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_injected_failure_is_retried_and_the_export_completes() {
+    let emulator = emulator(config(
+        50_000,
+        Faults {
+            failed_jobs: 1,
+            ..Default::default()
+        },
+    ))
+    .await;
+    let token = token(&emulator, &[SEARCH], AccessType::OneTime);
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "--endpoint",
+        emulator.url(),
+        "--token",
+        &token,
+        "export",
+        "--resource",
+        SEARCH,
+    ];
+    args.extend(["--out", out.path().to_str().unwrap()]);
+    args.extend(FAST);
+
+    let output = run(&args).await;
+
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    let entry = &state_file(out.path())["groups"][SEARCH];
+    let (first, last) = (
+        entry["originalJobId"].as_str().unwrap(),
+        entry["jobId"].as_str().unwrap(),
+    );
+    assert_ne!(first, last);
+    assert_eq!(entry["retries"], 1);
+    assert!(
+        stdout.contains(&format!("job {first} failed; retry 1 of 3 is job {last}")),
+        "{stdout}"
+    );
+    let file = out.path().join(SEARCH).join("myactivity.search.zip");
+    assert_eq!(
+        md5_of(&file),
+        announced_md5(&client(&emulator, &token), last).await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_connections_are_resumed_and_the_archive_verifies() {
+    let faults = Faults {
+        dropped_downloads: 3,
+        drop_after_bytes: 40_000,
+        ..Default::default()
+    };
+    let emulator = emulator(config(300_000, faults)).await;
+    let token = token(&emulator, &[SEARCH], AccessType::OneTime);
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "--endpoint",
+        emulator.url(),
+        "--token",
+        &token,
+        "export",
+        "--resource",
+        SEARCH,
+    ];
+    args.extend(["--out", out.path().to_str().unwrap()]);
+    args.extend(FAST);
+
+    let output = run(&args).await;
+
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    assert_eq!(
+        emulator.faults().dropped_downloads,
+        0,
+        "all three drops happened"
+    );
+    let job = state_file(out.path())["groups"][SEARCH]["jobId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let file = out.path().join(SEARCH).join("myactivity.search.zip");
+    assert_eq!(
+        md5_of(&file),
+        announced_md5(&client(&emulator, &token), &job).await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_export_resumes_from_its_state_file_to_identical_bytes() {
+    let emulator = emulator(config(2 * 1024 * 1024, Faults::default())).await;
+    let token = token(&emulator, &[SEARCH], AccessType::OneTime);
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let mut args = vec![
+        "--endpoint",
+        emulator.url(),
+        "--token",
+        &token,
+        "export",
+        "--resource",
+        SEARCH,
+    ];
+    args.extend(["--out", dir]);
+    args.extend(FAST);
+    let part = out.path().join(SEARCH).join("myactivity.search.zip.part");
+
+    // A slow first run (512 KiB/s: 4 s for the archive), killed once a part is on disk.
+    let mut slow = args.clone();
+    slow.extend(["--limit-rate", "512KiB"]);
+    let mut child = command(&slow)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    eventually(
+        "a part of the archive on disk",
+        Duration::from_secs(30),
+        || std::fs::metadata(&part).is_ok_and(|m| m.len() >= 128 * 1024),
+    )
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let job = state_file(out.path())["groups"][SEARCH]["jobId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let kept = std::fs::metadata(&part).unwrap().len();
+    assert!(kept < 2 * 1024 * 1024, "killed mid-download");
+    assert!(
+        !out.path()
+            .join(SEARCH)
+            .join("myactivity.search.zip")
+            .exists()
+    );
+
+    let output = run(&args).await;
+
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("{SEARCH}: resuming job {job}")),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("started job"), "no new job: {stdout}");
+    assert!(
+        stdout.contains("resuming myactivity.search.zip at "),
+        "the download resumed: {stdout}"
+    );
+    assert_eq!(
+        state_file(out.path())["groups"][SEARCH]["jobId"],
+        job.as_str()
+    );
+    let file = out.path().join(SEARCH).join("myactivity.search.zip");
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), 2 * 1024 * 1024);
+    assert_eq!(
+        md5_of(&file),
+        announced_md5(&client(&emulator, &token), &job).await,
+        "byte-identical"
+    );
+    assert!(!part.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupted_download_exits_4_and_leaves_no_file() {
+    let body: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    let md5 = {
+        use md5::Digest as _;
+        base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&body))
+    };
+    let mut corrupt = body.clone();
+    corrupt[77_777] ^= 0x40;
+    // A fake API whose archive arrives with a flipped bit under the true checksum.
+    let server = fake_server(move |line, base| {
+        let json = |body: String| {
+            http_response(
+                "200 OK",
+                &[("content-type", "application/json".into())],
+                body.as_bytes(),
+            )
+        };
+        if line.starts_with("POST /v1/portabilityArchive:initiate") {
+            json(r#"{"archiveJobId":"j1","accessType":"ACCESS_TYPE_ONE_TIME"}"#.into())
+        } else if line.starts_with("GET /v1/archiveJobs/j1/portabilityArchiveState") {
+            json(format!(
+                r#"{{"state":"COMPLETE","urls":["{base}storage/b/j1/{SEARCH}.zip?Signature=s"]}}"#
+            ))
+        } else if line.starts_with("GET /storage/") {
+            http_response("200 OK", &[("x-goog-hash", format!("md5={md5}"))], &corrupt)
+        } else {
+            http_response("404 Not Found", &[], b"")
+        }
+    })
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "--endpoint",
+        &server,
+        "--token",
+        "t",
+        "export",
+        "--resource",
+        SEARCH,
+    ];
+    args.extend(["--out", out.path().to_str().unwrap()]);
+    args.extend(FAST);
+
+    let output = run(&args).await;
+
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stdout));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: myactivity.search: verification of myactivity.search.zip failed: md5 mismatch"
+        ),
+        "{stderr}"
+    );
+    let files: Vec<_> = std::fs::read_dir(out.path().join(SEARCH))
+        .unwrap()
+        .collect();
+    assert!(
+        files.is_empty(),
+        "neither the archive nor its part is left: {files:?}"
+    );
+    assert_eq!(
+        state_file(out.path())["groups"][SEARCH]["status"],
+        "started"
+    );
+}
