@@ -123,7 +123,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub download_retry_wait: Duration,
 
-    /// Download at most this many bytes per second, e.g. 500KiB [default: no limit]
+    /// Download each file at most this fast, in bytes per second, e.g. 500KiB [default: no limit]
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub limit_rate: Option<u64>,
 }

@@ -186,10 +186,11 @@ impl Run<'_> {
 
         let dir = out.join(group);
         let mut bars: Vec<ProgressBar> = Vec::new();
+        let mut refreshes = 0;
         let downloaded = self
             .downloader
             .download_all(&finished.job_id, &finished.state, &dir, |progress| {
-                self.show_download(group, progress, &mut bars)
+                self.show_download(group, progress, &mut bars, &mut refreshes)
             })
             .await;
         bars.iter().for_each(ProgressBar::finish_and_clear);
@@ -219,7 +220,13 @@ impl Run<'_> {
             .collect())
     }
 
-    fn show_download(&self, group: &str, progress: &Progress<'_>, bars: &mut Vec<ProgressBar>) {
+    fn show_download(
+        &self,
+        group: &str,
+        progress: &Progress<'_>,
+        bars: &mut Vec<ProgressBar>,
+        refreshes: &mut u32,
+    ) {
         if bars.len() <= progress.index {
             let total = progress
                 .total
@@ -240,6 +247,13 @@ impl Run<'_> {
                 self.ui
                     .bytes(&format!("{group}/{}", progress.file), progress.total),
             );
+        }
+        if progress.url_refreshes > *refreshes {
+            *refreshes = progress.url_refreshes;
+            self.ui.line(format!(
+                "{group}: the URL of {} expired; going on with a fresh one",
+                progress.file
+            ));
         }
         if let Some(bar) = bars.get(progress.index) {
             if let Some(total) = progress.total {

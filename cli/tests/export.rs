@@ -173,6 +173,64 @@ async fn dropped_connections_are_resumed_and_the_archive_verifies() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_that_expires_mid_download_is_refreshed() {
+    // URLs are valid for at most 1 s; the download, held to 256 KiB/s, loses its connection
+    // after 400 000 bytes (so after more than 1.2 s): the resume finds its URL expired (403).
+    let faults = Faults {
+        dropped_downloads: 1,
+        drop_after_bytes: 400_000,
+        ..Default::default()
+    };
+    let emulator = emulator(EmulatorConfig {
+        url_expiry: Duration::from_secs(1),
+        ..config(600_000, faults)
+    })
+    .await;
+    let token = token(&emulator, &[SEARCH], AccessType::OneTime);
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "--endpoint",
+        emulator.url(),
+        "--token",
+        &token,
+        "export",
+        "--resource",
+        SEARCH,
+    ];
+    args.extend([
+        "--out",
+        out.path().to_str().unwrap(),
+        "--limit-rate",
+        "256KiB",
+    ]);
+    args.extend(FAST);
+
+    let output = run(&args).await;
+
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "myactivity.search: the URL of myactivity.search.zip expired; going on with a fresh one"
+        ),
+        "{stdout}"
+    );
+    let job = state_file(out.path())["groups"][SEARCH]["jobId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let file = out.path().join(SEARCH).join("myactivity.search.zip");
+    assert_eq!(
+        md5_of(&file),
+        announced_md5(&client(&emulator, &token), &job).await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_export_resumes_from_its_state_file_to_identical_bytes() {
     let emulator = emulator(config(2 * 1024 * 1024, Faults::default())).await;
     let token = token(&emulator, &[SEARCH], AccessType::OneTime);

@@ -81,6 +81,8 @@ pub struct Progress<'a> {
     pub total: Option<u64>,
     /// The bytes that were already on disk when this download started (a resumed part).
     pub resumed_from: u64,
+    /// How many times the file's URL had expired and was replaced by a fresh one so far.
+    pub url_refreshes: u32,
 }
 
 /// A file downloaded and verified.
@@ -180,7 +182,11 @@ impl Downloader {
         on_progress: &mut dyn FnMut(&Progress<'_>),
     ) -> Result<Downloaded> {
         let final_path = target.dir.join(target.name);
-        let report = |on_progress: &mut dyn FnMut(&Progress<'_>), done, total, resumed_from| {
+        let report = |on_progress: &mut dyn FnMut(&Progress<'_>),
+                      done,
+                      total,
+                      resumed_from,
+                      url_refreshes| {
             on_progress(&Progress {
                 file: target.name,
                 index: target.index,
@@ -188,13 +194,14 @@ impl Downloader {
                 done,
                 total,
                 resumed_from,
+                url_refreshes,
             })
         };
         if let Ok(meta) = tokio::fs::metadata(&final_path).await
             && meta.is_file()
         {
             let bytes = meta.len();
-            report(on_progress, bytes, Some(bytes), bytes);
+            report(on_progress, bytes, Some(bytes), bytes, 0);
             return Ok(Downloaded {
                 path: final_path,
                 bytes,
@@ -249,7 +256,7 @@ impl Downloader {
                                     .iter()
                                     .filter_map(|v| v.to_str().ok()),
                             );
-                            report(on_progress, offset, total, resumed_from);
+                            report(on_progress, offset, total, resumed_from, url_refreshes);
                             let before = offset;
                             let outcome = self
                                 .stream_body(
@@ -257,7 +264,15 @@ impl Downloader {
                                     &part,
                                     &mut offset,
                                     &mut hasher,
-                                    &mut |done| report(on_progress, done, total, resumed_from),
+                                    &mut |done| {
+                                        report(
+                                            on_progress,
+                                            done,
+                                            total,
+                                            resumed_from,
+                                            url_refreshes,
+                                        )
+                                    },
                                 )
                                 .await?;
                             if offset > before {
