@@ -128,7 +128,7 @@ impl Downloader {
             .read_timeout(options.read_timeout)
             .build()
             .map_err(|e| Error::Download {
-                file: "*".into(),
+                file: "any file".into(),
                 message: describe(e),
                 status: None,
             })?;
@@ -150,11 +150,19 @@ impl Downloader {
     ) -> Result<Vec<Downloaded>> {
         let job = job::job_id(job);
         if state.state != Some(State::Complete) || state.urls.is_empty() {
-            let shown = state.state.as_ref().map_or("no state", |s| s.as_str());
+            let reason = match &state.state {
+                Some(State::Complete) => {
+                    "the job is COMPLETE but lists no URL: its archives were deleted \
+                                          (14 days after completion, or by an authorization reset)"
+                        .to_owned()
+                }
+                Some(other) => format!("the job is {other}"),
+                None => "the job has no state".to_owned(),
+            };
             return Err(Error::NoUrl {
                 job: job.into(),
-                file: "*".into(),
-                reason: format!("the job is {shown}"),
+                file: "any file".into(),
+                reason,
             });
         }
         tokio::fs::create_dir_all(dir)

@@ -302,7 +302,7 @@ async fn a_corrupt_part_from_an_earlier_run_is_caught_by_the_whole_file_hash() {
 
 #[tokio::test]
 async fn a_deleted_archive_is_a_clear_error() {
-    let (_emulator, client, job, state) = completed(Faults::default(), &[SEARCH]).await;
+    let (emulator, client, job, state) = completed(Faults::default(), &[SEARCH]).await;
     client
         .authorization()
         .reset(ResetAuthorizationRequest::default())
@@ -330,5 +330,20 @@ async fn a_deleted_archive_is_a_clear_error() {
     assert_eq!(
         error.to_string(),
         "download of myactivity.search.zip failed: HTTP 404 Not Found"
+    );
+    // Read again (with a new token), the job is COMPLETE without URLs: a clear error too.
+    let client = common::client(&emulator, &[SEARCH], AccessType::OneTime);
+    let state = workflow::job::state(&client, &job).await.unwrap();
+    let error = Downloader::new(client, fast_download())
+        .unwrap()
+        .download_all(&job, &state, dir.path(), |_| {})
+        .await
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "job {job} has no download URL for any file: the job is COMPLETE but lists no URL"
+        )),
+        "{message}"
     );
 }

@@ -16,7 +16,7 @@ use workflow::wait::{PollPolicy, wait};
 #[tokio::test]
 async fn a_job_is_polled_with_a_growing_interval_until_complete() {
     let emulator = emulator(EmulatorConfig {
-        complete_after: ms(150),
+        complete_after: ms(400),
         ..Default::default()
     })
     .await;
