@@ -14,7 +14,16 @@ Exit codes:
   1  the API or the export failed (an API error, a job that failed after its retries or was cancelled, a download that failed)
   2  bad usage (an unknown option or resource group, an output directory that belongs to another endpoint)
   3  authentication: no credentials, the OAuth flow failed, or the API refused the token (HTTP 401/403)
-  4  verification: a downloaded archive did not match its size or checksums (its partial file is deleted)";
+  4  verification: a downloaded archive did not match its size or checksums (its partial file is deleted)
+  130  interrupted (Ctrl-C): run the same command again to resume";
+
+/// Examples, shown by `export --help`.
+pub const EXPORT_EXAMPLES: &str = "\
+Examples:
+  dataportability --client-secret client_secret.json export --resource myactivity.search --out takeout
+  dataportability --endpoint http://127.0.0.1:PORT --token TOKEN export --resource myactivity.search,myactivity.youtube --out takeout --poll-initial 1s
+
+Files: DIR/GROUP/FILE.part while downloading, renamed to DIR/GROUP/FILE once its size and checksums are verified.";
 
 /// Export your Google data with the Data Portability API.
 ///
@@ -73,6 +82,7 @@ pub enum Command {
     CheckAccess,
     /// Export resource groups into a directory: one job per group, wait, retry failures,
     /// download and verify; run it again after an interruption to resume
+    #[command(after_help = EXPORT_EXAMPLES)]
     Export(ExportArgs),
     /// Show a job's state (and its signed URLs once complete)
     State {

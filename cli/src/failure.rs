@@ -14,6 +14,8 @@ pub enum Code {
     Auth = 3,
     /// 4: a downloaded archive failed its size or checksum check.
     Verification = 4,
+    /// 130: interrupted (Ctrl-C), as shells report a SIGINT.
+    Interrupted = 130,
 }
 
 /// Why the program stops: the exit code and a one-line message.
@@ -55,6 +57,7 @@ impl Failure {
     /// verification, then usage, then the rest.
     pub fn rank(&self) -> u8 {
         match self.code {
+            Code::Interrupted => 4,
             Code::Auth => 3,
             Code::Verification => 2,
             Code::Usage => 1,

@@ -36,7 +36,16 @@ fn main() -> ExitCode {
             ));
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            outcome = run(cli) => outcome,
+            _ = tokio::signal::ctrl_c() => Err(Failure::new(
+                Code::Interrupted,
+                "interrupted; run the same command again to resume",
+            )),
+        }
+    });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => fail(&failure),
     }

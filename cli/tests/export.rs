@@ -376,3 +376,69 @@ async fn a_corrupted_download_exits_4_and_leaves_no_file() {
         "started"
     );
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_exits_130_and_the_same_command_resumes_the_job() {
+    let config = EmulatorConfig {
+        complete_after: Duration::from_secs(3600),
+        ..config(50_000, Faults::default())
+    };
+    let emulator = emulator(config).await;
+    let token = token(&emulator, &[SEARCH], AccessType::OneTime);
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "--endpoint",
+        emulator.url(),
+        "--token",
+        &token,
+        "export",
+        "--resource",
+        SEARCH,
+    ];
+    args.extend(["--out", out.path().to_str().unwrap()]);
+    args.extend(FAST);
+    let state = out.path().join(".dataportability-state.json");
+
+    let child = command(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    eventually("the job in the state file", Duration::from_secs(30), || {
+        std::fs::read_to_string(&state).is_ok_and(|s| s.contains("jobId"))
+    })
+    .await;
+    let interrupt = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    assert_eq!(
+        text(&output.stderr),
+        "error: interrupted; run the same command again to resume\n"
+    );
+
+    let job = state_file(out.path())["groups"][SEARCH]["jobId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    emulator.complete_job(&job).unwrap();
+    let output = run(&args).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).contains(&format!("resuming job {job}")),
+        "{}",
+        text(&output.stdout)
+    );
+    assert!(
+        out.path()
+            .join(SEARCH)
+            .join("myactivity.search.zip")
+            .is_file()
+    );
+}
