@@ -242,6 +242,7 @@ async fn help_documents_the_commands_and_exit_codes_and_scopes_lists_groups() {
         "2  bad usage",
         "3  authentication",
         "4  verification",
+        "130  interrupted",
     ] {
         assert!(help.contains(code), "{code}: {help}");
     }
