@@ -7,7 +7,9 @@
 //! - **Resuming.** After a dropped connection the download goes on with `Range: bytes=N-`
 //!   from where the part file ends, and so does a later run of the program that finds a
 //!   `NAME.part` (its bytes are hashed again first, so the checksums cover the whole file). A
-//!   server that ignores the `Range` (200) or answers another range starts the file over.
+//!   server that ignores the `Range` (200) or answers another range starts the file over; a
+//!   part already as long as the object (a run stopped just before the rename: the server
+//!   answers 416) is verified against the checksums of a `HEAD` request.
 //! - **Verifying.** The length must be the object's (`Content-Range`, `Content-Length`,
 //!   `x-goog-stored-content-length`), and the CRC32C and MD5 of `x-goog-hash` (those of the
 //!   whole object, also on a `206`) must match when present. On a mismatch the part file
@@ -314,7 +316,15 @@ impl Downloader {
                             continue;
                         }
                         StatusCode::RANGE_NOT_SATISFIABLE => {
-                            // The part is as long as the object or longer: start over.
+                            // The part is as long as the object (a run stopped before the
+                            // rename): verify it with the object's headers. Longer: start over.
+                            let len = unsatisfied_length(response.headers());
+                            if len == Some(offset)
+                                && let Some(expected) = self.head_hashes(&url).await
+                            {
+                                report(on_progress, offset, len, resumed_from, url_refreshes);
+                                break (len, expected);
+                            }
                             offset = 0;
                             hasher = Hasher::new();
                             truncate(&part).await?;
@@ -419,6 +429,21 @@ impl Downloader {
         writer.flush().await.map_err(Error::io(part))?;
         writer.get_ref().sync_all().await.map_err(Error::io(part))?;
         Ok(outcome)
+    }
+
+    /// The `x-goog-hash` of `url` from a `HEAD` request (`None` when it fails).
+    async fn head_hashes(&self, url: &str) -> Option<ExpectedHashes> {
+        let response = self.http.head(url).send().await.ok()?;
+        let headers = response
+            .status()
+            .is_success()
+            .then(|| response.headers().clone())?;
+        Some(ExpectedHashes::parse(
+            headers
+                .get_all("x-goog-hash")
+                .iter()
+                .filter_map(|v| v.to_str().ok()),
+        ))
     }
 
     /// A freshly signed URL for the file `stale` pointed to: the URL of the same object (the
@@ -536,6 +561,12 @@ fn content_range(headers: &HeaderMap) -> Option<(u64, u64)> {
     Some((start.trim().parse().ok()?, total.trim().parse().ok()?))
 }
 
+/// The object's length in the `Content-Range: bytes */LEN` of a 416.
+fn unsatisfied_length(headers: &HeaderMap) -> Option<u64> {
+    let value = headers.get(CONTENT_RANGE)?.to_str().ok()?;
+    value.trim().strip_prefix("bytes */")?.trim().parse().ok()
+}
+
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
@@ -567,5 +598,6 @@ mod tests {
         assert_eq!(content_range(&headers), Some((100, 300)));
         headers.insert(CONTENT_RANGE, "bytes */300".parse().unwrap());
         assert_eq!(content_range(&headers), None);
+        assert_eq!(unsatisfied_length(&headers), Some(300));
     }
 }

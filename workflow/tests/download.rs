@@ -347,3 +347,32 @@ async fn a_deleted_archive_is_a_clear_error() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn a_complete_part_left_before_its_rename_is_verified_without_downloading_again() {
+    let (_emulator, client, job, state) = completed(Faults::default(), &[SEARCH]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let whole = reqwest::get(&state.urls[0])
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    std::fs::write(dir.path().join("myactivity.search.zip.part"), &whole).unwrap();
+
+    let files = Downloader::new(client, fast_download())
+        .unwrap()
+        .download_all(&job, &state, dir.path(), |_| {})
+        .await
+        .unwrap();
+
+    assert_eq!(
+        (
+            files[0].resumed_from,
+            files[0].bytes,
+            files[0].verified.as_str()
+        ),
+        (SIZE, SIZE, "crc32c+md5")
+    );
+    assert_eq!(files_in(dir.path()), ["myactivity.search.zip"]);
+}
