@@ -140,6 +140,52 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_client_secret_starts_the_installed_flow_with_a_private_token_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("client_secret.json");
+        std::fs::write(
+            &secret,
+            r#"{"installed": {"client_id": "id.apps.googleusercontent.com", "client_secret": "s",
+                "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+                "token_uri": "https://oauth2.googleapis.com/token", "redirect_uris": ["http://localhost"]}}"#,
+        )
+        .unwrap();
+        let cache = dir
+            .path()
+            .join("config")
+            .join("dataportability")
+            .join("tokens.json");
+        let mut global = global(
+            Some("ignored: the client secret takes precedence"),
+            secret.to_str(),
+        );
+        global.token_cache = Some(cache.clone());
+
+        // Building the flow needs no network; a token would (the browser consent).
+        let source = token_source(&global, &[Scope::MyactivitySearch])
+            .await
+            .unwrap();
+        let shown = format!("{source:?}");
+        assert!(shown.contains("YupOAuth2TokenSource"), "{shown}");
+        assert!(
+            shown.contains(
+                r#"scopes: ["https://www.googleapis.com/auth/dataportability.myactivity.search"]"#
+            ),
+            "the scopes are the groups': {shown}"
+        );
+        let parent = cache.parent().unwrap();
+        assert!(parent.is_dir());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(
+                std::fs::metadata(parent).unwrap().permissions().mode() & 0o777,
+                0o700
+            );
+        }
+    }
+
     #[test]
     fn the_token_cache_lives_in_the_config_directory() {
         let path = default_token_cache().unwrap();
