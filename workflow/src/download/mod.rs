@@ -1,0 +1,229 @@
+//! Downloading the archives of a `COMPLETE` job.
+//!
+//! Each signed URL is streamed to `DIR/NAME.part` (memory stays flat whatever the size:
+//! one network chunk and a 256 KiB write buffer at a time) and renamed to `DIR/NAME` only
+//! once it is complete and verified:
+//!
+//! - **Resuming.** After a dropped connection the download goes on with `Range: bytes=N-`
+//!   from where the part file ends, and so does a later run of the program that finds a
+//!   `NAME.part` (its bytes are hashed again first, so the checksums cover the whole file). A
+//!   server that ignores the `Range` (200) or answers another range starts the file over; a
+//!   part already as long as the object (a run stopped just before the rename: the server
+//!   answers 416) is verified against the checksums of a `HEAD` request.
+//! - **Verifying.** The length must be the object's (`Content-Range`, `Content-Length`,
+//!   `x-goog-stored-content-length`), and the CRC32C and MD5 of `x-goog-hash` (those of the
+//!   whole object, also on a `206`) must match when present. On a mismatch the part file
+//!   is deleted and [`Error::Verification`] returned: a corrupt file never gets the final
+//!   name.
+//! - **Expired URLs.** A `403` (a signed URL is valid for 6 hours) makes the downloader read
+//!   the job's state again for freshly signed URLs, and go on from the same offset.
+//! - **Transient failures** (connection errors, 429, 5xx) are retried with a doubling wait,
+//!   up to [`DownloadOptions::max_attempts`] attempts in a row that bring no new byte.
+//!
+//! A file whose final name already exists is taken as done (it was verified before it got
+//! that name). Signed URLs are plain HTTPS URLs: no bearer token is sent with them, and they
+//! never appear in errors.
+
+mod headers;
+mod names;
+mod part;
+mod transfer;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use dataportability_v1::Client;
+use dataportability_v1::models::PortabilityArchiveState;
+use dataportability_v1::models::portability_archive_state::State;
+
+pub use self::names::file_names;
+use crate::hashes::ExpectedHashes;
+use crate::{Error, Result, job};
+
+/// How downloads behave.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DownloadOptions {
+    /// Attempts in a row that bring no new byte before a file is given up (default 5).
+    pub max_attempts: u32,
+    /// The wait before the first retry of a failed attempt, doubling after each (default 1 s).
+    pub retry_backoff: Duration,
+    /// `403` answers in a row (each followed by fresh URLs) before a file is given up
+    /// (default 3).
+    pub max_url_refreshes: u32,
+    /// Timeout of connecting (default 30 s).
+    pub connect_timeout: Duration,
+    /// Timeout of one read of the body (default 60 s): a stalled connection is resumed.
+    pub read_timeout: Duration,
+    /// At most this many bytes per second (default: no limit).
+    pub rate_limit: Option<u64>,
+}
+
+impl Default for DownloadOptions {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            retry_backoff: Duration::from_secs(1),
+            max_url_refreshes: 3,
+            connect_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(60),
+            rate_limit: None,
+        }
+    }
+}
+
+/// How far a download is, for a progress display.
+#[derive(Clone, Debug)]
+pub struct Progress<'a> {
+    /// The file's name (in the target directory).
+    pub file: &'a str,
+    /// Its index among the job's files (0-based).
+    pub index: usize,
+    /// How many files the job has.
+    pub files: usize,
+    /// Bytes on disk so far.
+    pub done: u64,
+    /// The file's size, once known.
+    pub total: Option<u64>,
+    /// The bytes that were already on disk when this download started (a resumed part).
+    pub resumed_from: u64,
+    /// How many times the file's URL had expired and was replaced by a fresh one so far.
+    pub url_refreshes: u32,
+}
+
+/// A file downloaded and verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Downloaded {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its size.
+    pub bytes: u64,
+    /// Which checksums were verified (`"crc32c+md5"`, `""` when the server sent none or the
+    /// file was already there).
+    pub verified: String,
+    /// The bytes a previous attempt had left in `NAME.part` (0 for a fresh download).
+    pub resumed_from: u64,
+    /// Whether the file was already complete before this call.
+    pub already_present: bool,
+    /// How many times an expired URL (403) was replaced by a freshly signed one.
+    pub url_refreshes: u32,
+}
+
+/// Downloads the archives of jobs; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Downloader {
+    client: Client,
+    http: reqwest::Client,
+    options: DownloadOptions,
+}
+
+/// One file of a job.
+struct Target<'a> {
+    job: &'a str,
+    index: usize,
+    files: usize,
+    dir: &'a Path,
+    name: &'a str,
+}
+
+impl Downloader {
+    /// A downloader that refreshes expired URLs through `client`.
+    pub fn new(client: Client, options: DownloadOptions) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .read_timeout(options.read_timeout)
+            .build()
+            .map_err(|e| Error::Download {
+                file: "any file".into(),
+                message: headers::describe(e),
+                status: None,
+            })?;
+        Ok(Self {
+            client,
+            http,
+            options,
+        })
+    }
+
+    /// Downloads every URL of the `COMPLETE` state `state` of job `job` into `dir` (created
+    /// if needed), one file after the other, and returns them in the order of the URLs.
+    pub async fn download_all(
+        &self,
+        job: &str,
+        state: &PortabilityArchiveState,
+        dir: &Path,
+        mut on_progress: impl FnMut(&Progress<'_>),
+    ) -> Result<Vec<Downloaded>> {
+        let job = job::job_id(job);
+        if state.state != Some(State::Complete) || state.urls.is_empty() {
+            let reason = match &state.state {
+                Some(State::Complete) => {
+                    "the job is COMPLETE but lists no URL: its archives were deleted \
+                                          (14 days after completion, or by an authorization reset)"
+                        .to_owned()
+                }
+                Some(other) => format!("the job is {other}"),
+                None => "the job has no state".to_owned(),
+            };
+            return Err(Error::NoUrl {
+                job: job.into(),
+                file: "any file".into(),
+                reason,
+            });
+        }
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(Error::io(dir))?;
+        let names = file_names(&state.urls);
+        let mut done = Vec::with_capacity(names.len());
+        for (index, (url, name)) in state.urls.iter().zip(&names).enumerate() {
+            let target = Target {
+                job,
+                index,
+                files: names.len(),
+                dir,
+                name,
+            };
+            done.push(self.download_one(&target, url, &mut on_progress).await?);
+        }
+        Ok(done)
+    }
+
+    /// The `x-goog-hash` of `url` from a `HEAD` request (`None` when it fails).
+    async fn head_hashes(&self, url: &str) -> Option<ExpectedHashes> {
+        let response = self.http.head(url).send().await.ok()?;
+        let headers = response
+            .status()
+            .is_success()
+            .then(|| response.headers().clone())?;
+        Some(headers::expected_hashes(&headers))
+    }
+
+    /// A freshly signed URL for the file `stale` pointed to: the URL of the same object (the
+    /// same path) in a new state read, or the one at the same index.
+    async fn fresh_url(&self, target: &Target<'_>, stale: &str) -> Result<String> {
+        let state = job::state(&self.client, target.job).await?;
+        let no_url = |reason: String| Error::NoUrl {
+            job: target.job.into(),
+            file: target.name.into(),
+            reason,
+        };
+        if state.state != Some(State::Complete) {
+            let shown = state.state.as_ref().map_or("no state", |s| s.as_str());
+            return Err(no_url(format!("the job is {shown}")));
+        }
+        let path = |url: &str| reqwest::Url::parse(url).ok().map(|u| u.path().to_owned());
+        let stale_path = path(stale);
+        state
+            .urls
+            .iter()
+            .find(|url| stale_path.is_some() && path(url) == stale_path)
+            .or_else(|| {
+                state
+                    .urls
+                    .get(target.index)
+                    .filter(|_| state.urls.len() == target.files)
+            })
+            .cloned()
+            .ok_or_else(|| no_url("the refreshed state lists other files".into()))
+    }
+}
