@@ -188,11 +188,17 @@ mod tests {
 
     #[test]
     fn the_token_cache_lives_in_the_config_directory() {
-        let path = default_token_cache().unwrap();
-        assert!(
-            path.ends_with("dataportability/tokens.json"),
-            "{}",
-            path.display()
-        );
+        match default_token_cache() {
+            Ok(path) => assert!(
+                path.ends_with("dataportability/tokens.json"),
+                "{}",
+                path.display()
+            ),
+            Err(failure) => assert!(
+                failure.message.contains("--token-cache"),
+                "{}",
+                failure.message
+            ),
+        }
     }
 }
