@@ -8,8 +8,8 @@ use std::sync::{Mutex, PoisonError};
 use dataportability_v1::{Client, Scope};
 use futures_util::future::join_all;
 use indicatif::ProgressBar;
-use workflow::download::{DownloadOptions, Downloader, Progress};
-use workflow::retry::{JobEvent, RetryOptions, wait_and_retry};
+use workflow::download::{DownloadOptions, Downloaded, Downloader, Progress};
+use workflow::retry::{Finished, JobEvent, RetryOptions, wait_and_retry};
 use workflow::state_file::{GroupState, GroupStatus, StateFile};
 use workflow::wait::{PollEvent, PollPolicy};
 
@@ -95,7 +95,6 @@ impl Run<'_> {
 
     /// Exports one group; returns the summary lines.
     async fn group(&self, group: &str) -> Result<Vec<String>, Failure> {
-        let out = &self.args.out;
         let known = self
             .state
             .lock()
@@ -104,9 +103,7 @@ impl Run<'_> {
             .get(group)
             .cloned();
         if let Some(known) = &known
-            && known.status == GroupStatus::Downloaded
-            && !known.files.is_empty()
-            && known.files.iter().all(|file| out.join(file).is_file())
+            && self.is_downloaded(known)
         {
             return Ok(known
                 .files
@@ -114,27 +111,53 @@ impl Run<'_> {
                 .map(|f| format!("{group}: {f} (already downloaded)"))
                 .collect());
         }
-        let (job, retries_done) = match known {
-            Some(known) => {
-                self.ui
-                    .line(format!("{group}: resuming job {}", known.job_id));
-                (known.job_id, known.retries)
-            }
-            None => {
-                let job = workflow::job::initiate(self.client, group).await?;
-                self.update(|state| {
-                    let entry = GroupState {
-                        job_id: job.clone(),
-                        original_job_id: job.clone(),
-                        ..GroupState::default()
-                    };
-                    state.groups.insert(group.to_owned(), entry);
-                })?;
-                self.ui.line(format!("{group}: started job {job}"));
-                (job, 0)
-            }
-        };
+        let (job, retries_done) = self.start_or_resume(group, known).await?;
+        let finished = self.wait(group, &job, retries_done).await?;
+        self.ui.line(format!(
+            "{group}: job {} is COMPLETE with {} file(s)",
+            finished.job_id,
+            finished.state.urls.len()
+        ));
+        let downloaded = self.download(group, &finished).await?;
+        self.record_downloaded(group, &downloaded)
+    }
 
+    /// Whether the state file says the group is done and its files are still there.
+    fn is_downloaded(&self, known: &GroupState) -> bool {
+        known.status == GroupStatus::Downloaded
+            && !known.files.is_empty()
+            && known
+                .files
+                .iter()
+                .all(|file| self.args.out.join(file).is_file())
+    }
+
+    /// The group's job from the state file, or a new one (saved before anything else).
+    async fn start_or_resume(
+        &self,
+        group: &str,
+        known: Option<GroupState>,
+    ) -> Result<(String, u32), Failure> {
+        if let Some(known) = known {
+            self.ui
+                .line(format!("{group}: resuming job {}", known.job_id));
+            return Ok((known.job_id, known.retries));
+        }
+        let job = workflow::job::initiate(self.client, group).await?;
+        self.update(|state| {
+            let entry = GroupState {
+                job_id: job.clone(),
+                original_job_id: job.clone(),
+                ..GroupState::default()
+            };
+            state.groups.insert(group.to_owned(), entry);
+        })?;
+        self.ui.line(format!("{group}: started job {job}"));
+        Ok((job, 0))
+    }
+
+    /// Waits for the job, retrying it when it fails; every retry is saved in the state file.
+    async fn wait(&self, group: &str, job: &str, retries_done: u32) -> Result<Finished, Failure> {
         let options = RetryOptions {
             poll: PollPolicy {
                 initial: self.args.poll_initial,
@@ -147,7 +170,7 @@ impl Run<'_> {
         };
         let spinner = self.ui.spinner(group);
         let mut save_failure = None;
-        let finished = wait_and_retry(self.client, &job, &options, |event| match event {
+        let finished = wait_and_retry(self.client, job, &options, |event| match event {
             JobEvent::Polled(poll) => {
                 let message = poll_message(poll);
                 if self.ui.is_interactive() {
@@ -157,9 +180,9 @@ impl Run<'_> {
                 }
             }
             JobEvent::Retried { failed, new, retry } => {
+                let max = options.max_retries;
                 self.ui.line(format!(
-                    "{group}: job {failed} failed; retry {retry} of {} is job {new}",
-                    options.max_retries
+                    "{group}: job {failed} failed; retry {retry} of {max} is job {new}"
                 ));
                 let saved = self.update(|state| {
                     if let Some(entry) = state.groups.get_mut(group) {
@@ -174,17 +197,15 @@ impl Run<'_> {
         })
         .await;
         spinner.finish_and_clear();
-        if let Some(failure) = save_failure {
-            return Err(failure);
+        match save_failure {
+            Some(failure) => Err(failure),
+            None => Ok(finished?),
         }
-        let finished = finished?;
-        self.ui.line(format!(
-            "{group}: job {} is COMPLETE with {} file(s)",
-            finished.job_id,
-            finished.state.urls.len()
-        ));
+    }
 
-        let dir = out.join(group);
+    /// Downloads the job's files into `OUT/GROUP/`, with a bar per file.
+    async fn download(&self, group: &str, finished: &Finished) -> Result<Vec<Downloaded>, Failure> {
+        let dir = self.args.out.join(group);
         let mut bars: Vec<ProgressBar> = Vec::new();
         let mut refreshes = 0;
         let downloaded = self
@@ -194,11 +215,18 @@ impl Run<'_> {
             })
             .await;
         bars.iter().for_each(ProgressBar::finish_and_clear);
-        let downloaded = downloaded?;
+        Ok(downloaded?)
+    }
 
+    /// Marks the group downloaded in the state file; returns the summary lines.
+    fn record_downloaded(
+        &self,
+        group: &str,
+        downloaded: &[Downloaded],
+    ) -> Result<Vec<String>, Failure> {
         let files: Vec<String> = downloaded
             .iter()
-            .map(|file| relative(out, &file.path))
+            .map(|file| relative(&self.args.out, &file.path))
             .collect();
         self.update(|state| {
             if let Some(entry) = state.groups.get_mut(group) {
