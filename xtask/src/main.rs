@@ -14,6 +14,8 @@ use xtask::diff::history::HistoryArgs;
 use xtask::source::Source;
 use xtask::{DEFAULT_MAX_DIFF_LINES, fetch, generate, render_diffs, stale_message, workspace};
 
+mod bench;
+
 /// Workspace tasks for the Discovery client generator.
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask", version)]
@@ -46,6 +48,8 @@ enum Command {
     Diff(DiffArgs),
     /// Check the reports between consecutive revisions against committed snapshots.
     DiffHistory(HistoryArgs),
+    /// Run a benchmark of BENCHMARKS.md (codegen, compile, requests, download).
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +79,7 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Corpus(args) => xtask::corpus::run(&root, &args),
         Command::Diff(args) => xtask::diff::cli::run(&root, &args),
         Command::DiffHistory(args) => xtask::diff::history::run(&root, &args),
+        Command::Bench(args) => bench::run(&root, &args),
         Command::Generate { check: true } => {
             let mut stale = false;
             for spec in CRATES {

@@ -1,0 +1,98 @@
+//! `cargo run --release -p bench -- <benchmark>`: the benchmarks of BENCHMARKS.md. Each prints
+//! its figures and the ratios against its baseline, measured in the same run. The compile-cost
+//! benchmark is `bench/compile.sh` (it drives cargo itself).
+
+mod codegen_speed;
+mod download;
+mod emu;
+mod requests;
+mod stats;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Codegen speed: dataportability.v1 and a corpus, against serde_json parsing the same JSON.
+    Codegen {
+        /// The corpus directory (default ../shared/corpus).
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Iterations over dataportability.v1.
+        #[arg(long, default_value_t = 50)]
+        iterations: usize,
+        /// Threads for the parallel corpus run (default: the number of CPUs).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Request overhead: the generated client against plain reqwest, on the emulator.
+    Requests {
+        /// Requests per round and variant.
+        #[arg(long, default_value_t = 5000)]
+        requests: usize,
+        /// Rounds (the variants alternate).
+        #[arg(long, default_value_t = 6)]
+        rounds: usize,
+        /// Requests in flight (several values: several runs).
+        #[arg(long, value_delimiter = ',', default_value = "1,16")]
+        concurrency: Vec<usize>,
+        /// Run only this client, without a report (for a profiler).
+        #[arg(long, value_enum)]
+        only: Option<requests::Variant>,
+    },
+    /// Download: an archive from the emulator, streamed to a file.
+    Download {
+        /// Archive size in MiB.
+        #[arg(long, default_value_t = 1024)]
+        mib: u64,
+        /// Rounds (the variants alternate).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// The clients, the first is the baseline.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "plain,plain-verified,workflow")]
+        variants: Vec<download::Variant>,
+        /// Scratch directory (default target/bench-download).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// One download (the child process of `download`).
+    #[command(hide = true)]
+    DownloadOne {
+        #[command(flatten)]
+        source: download::Source,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum)]
+        variant: download::Variant,
+    },
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match cli.command {
+        Command::Codegen { corpus, iterations, jobs } => {
+            let corpus = corpus.unwrap_or_else(|| root().join("../shared/corpus"));
+            codegen_speed::run(&root(), &corpus, iterations, jobs.unwrap_or(cpus))
+        }
+        Command::Requests { requests, rounds, concurrency, only } => requests::run(requests, rounds, &concurrency, only),
+        Command::Download { mib, rounds, variants, dir } => {
+            let dir = dir.unwrap_or_else(|| download::default_dir(&root()));
+            download::run(mib << 20, rounds, &variants, &dir)
+        }
+        Command::DownloadOne { source, out, variant } => download::one(&source, &out, variant),
+    }
+}

@@ -1,0 +1,51 @@
+//! Small statistics helpers.
+
+use std::time::Duration;
+
+/// The median (sorts `values`).
+pub fn median(values: &mut [Duration]) -> Duration {
+    percentile(values, 50.0)
+}
+
+/// The `p`-th percentile, nearest rank (sorts `values`).
+pub fn percentile(values: &mut [Duration], p: f64) -> Duration {
+    if values.is_empty() {
+        return Duration::ZERO;
+    }
+    values.sort_unstable();
+    let rank = ((p / 100.0) * values.len() as f64).ceil() as usize;
+    values[rank.clamp(1, values.len()) - 1]
+}
+
+/// `1.23 ms`, `45.6 µs`, `7.89 s`.
+pub fn fmt_duration(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else if s >= 1e-3 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{:.1} µs", s * 1e6)
+    }
+}
+
+/// Peak resident set size of this process, from `/proc/self/status` (`VmHWM`), in bytes.
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let mut v: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&mut v, 50.0), Duration::from_millis(50));
+        assert_eq!(percentile(&mut v, 99.0), Duration::from_millis(99));
+        assert_eq!(median(&mut []), Duration::ZERO);
+    }
+}

@@ -1,0 +1,51 @@
+//! `cargo xtask bench WHAT [ARGS..]`: runs one of the benchmarks of `BENCHMARKS.md`. A thin
+//! wrapper: `codegen`, `requests` and `download` are `cargo run --release -p bench -- WHAT`,
+//! `compile` is `bench/compile.sh` (it drives cargo itself, in `target/bench-compile/`).
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result};
+
+/// The benchmarks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Benchmark {
+    /// Codegen speed: dataportability.v1 and the corpus, against serde_json.
+    Codegen,
+    /// Compile cost: our youtube.v3/sheets.v4 crates against google-youtube3/google-sheets4.
+    Compile,
+    /// Request overhead: the generated client against plain reqwest, on the emulator.
+    Requests,
+    /// Download: a 1 GiB archive, verified, against plain reqwest streaming to a file.
+    Download,
+}
+
+/// Arguments of `cargo xtask bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Which benchmark.
+    #[arg(value_enum)]
+    pub benchmark: Benchmark,
+    /// Passed on to the benchmark (`cargo run -p bench -- WHAT --help` lists them).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+/// Runs the benchmark; its exit status.
+pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
+    let mut command = match args.benchmark {
+        Benchmark::Compile => {
+            let mut command = Command::new("bash");
+            command.arg(root.join("bench/compile.sh"));
+            command
+        }
+        other => {
+            let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+            let name = format!("{other:?}").to_lowercase();
+            command.args(["run", "--release", "--quiet", "-p", "bench", "--", &name]);
+            command
+        }
+    };
+    let status = command.args(&args.args).current_dir(root).status().context("cannot start the benchmark")?;
+    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
