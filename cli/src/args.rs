@@ -133,6 +133,10 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub download_retry_wait: Duration,
 
+    /// How many files are downloaded at the same time (jobs are always waited for together)
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub parallel_downloads: u32,
+
     /// Download each file at most this fast, in bytes per second, e.g. 500KiB [default: no limit]
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub limit_rate: Option<u64>,

@@ -8,6 +8,7 @@ use std::sync::{Mutex, PoisonError};
 use dataportability_v1::{Client, Scope};
 use futures_util::future::join_all;
 use indicatif::ProgressBar;
+use tokio::sync::Semaphore;
 use workflow::download::{DownloadOptions, Downloaded, Downloader, Progress};
 use workflow::retry::{Finished, JobEvent, RetryOptions, wait_and_retry};
 use workflow::state_file::{GroupState, GroupStatus, StateFile};
@@ -25,6 +26,8 @@ struct Run<'a> {
     ui: &'a Ui,
     state: Mutex<StateFile>,
     downloader: Downloader,
+    /// Permits to download (`--parallel-downloads`).
+    downloads: Semaphore,
 }
 
 pub async fn run(
@@ -61,6 +64,7 @@ pub async fn run(
         ui,
         state: Mutex::new(state),
         downloader,
+        downloads: Semaphore::new(args.parallel_downloads as usize),
     };
 
     let results = join_all(groups.iter().map(|group| run.group(group.short_name()))).await;
@@ -205,6 +209,11 @@ impl Run<'_> {
 
     /// Downloads the job's files into `OUT/GROUP/`, with a bar per file.
     async fn download(&self, group: &str, finished: &Finished) -> Result<Vec<Downloaded>, Failure> {
+        let _permit = self
+            .downloads
+            .acquire()
+            .await
+            .map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
         let dir = self.args.out.join(group);
         let mut bars: Vec<ProgressBar> = Vec::new();
         let mut refreshes = 0;

@@ -32,6 +32,8 @@ async fn a_full_export_of_several_groups_downloads_and_verifies_each() {
         MAPS,
         "--out",
         dir,
+        "--parallel-downloads",
+        "1",
     ]);
     args.extend(FAST);
 

@@ -23,6 +23,9 @@ use dataportability_v1::models::portability_archive_state::State;
 
 use crate::{Error, Result, job};
 
+/// The least wait between two polls, whatever the policy says.
+pub const MIN_WAIT: Duration = Duration::from_millis(10);
+
 /// How [`wait`] polls. `Default`: first poll at once, then after 5 minutes, doubling up to
 /// 60 minutes; give up after 10 unknown states or 5 failed polls in a row; no deadline.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,7 +59,7 @@ impl Default for PollPolicy {
 
 impl PollPolicy {
     /// The wait after poll number `poll` (1-based): `initial * multiplier^(poll-1)`, at most
-    /// `max`.
+    /// `max`, and never less than 10 ms (so that a zero policy cannot hammer the API).
     ///
     /// ```
     /// use std::time::Duration;
@@ -73,11 +76,12 @@ impl PollPolicy {
         };
         let factor = multiplier.powi(poll.saturating_sub(1).min(64) as i32);
         let wait = self.initial.as_secs_f64() * factor;
-        if wait >= self.max.as_secs_f64() {
+        let wait = if wait >= self.max.as_secs_f64() {
             self.max
         } else {
             Duration::from_secs_f64(wait).min(self.max)
-        }
+        };
+        wait.max(MIN_WAIT)
     }
 }
 
@@ -184,6 +188,16 @@ mod tests {
         let waits: Vec<u64> = (1..=7).map(|n| policy.backoff(n).as_secs() / 60).collect();
         assert_eq!(waits, [5, 10, 20, 40, 60, 60, 60]);
         assert_eq!(policy.backoff(u32::MAX), Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn a_zero_policy_still_waits_between_polls() {
+        let policy = PollPolicy {
+            initial: Duration::ZERO,
+            max: Duration::ZERO,
+            ..PollPolicy::default()
+        };
+        assert_eq!(policy.backoff(1), MIN_WAIT);
     }
 
     #[test]
