@@ -216,11 +216,11 @@ impl Run<'_> {
             .map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
         let dir = self.args.out.join(group);
         let mut bars: Vec<ProgressBar> = Vec::new();
-        let mut refreshes = 0;
+        let mut seen = Seen::default();
         let downloaded = self
             .downloader
             .download_all(&finished.job_id, &finished.state, &dir, |progress| {
-                self.show_download(group, progress, &mut bars, &mut refreshes)
+                self.show_download(group, progress, &mut bars, &mut seen)
             })
             .await;
         bars.iter().for_each(ProgressBar::finish_and_clear);
@@ -257,39 +257,46 @@ impl Run<'_> {
             .collect())
     }
 
+    /// Shows a download's progress: a line when a file starts, resumes after a failure or gets
+    /// a fresh URL; its bar otherwise.
     fn show_download(
         &self,
         group: &str,
         progress: &Progress<'_>,
         bars: &mut Vec<ProgressBar>,
-        refreshes: &mut u32,
+        seen: &mut Seen,
     ) {
+        let file = progress.file;
         if bars.len() <= progress.index {
+            *seen = Seen::default();
             let total = progress
                 .total
                 .map_or_else(|| "? bytes".to_owned(), |t| format!("{t} bytes"));
-            if progress.total == Some(progress.resumed_from) && progress.resumed_from > 0 {
+            let from = progress.resumed_from;
+            if from > 0 && progress.total == Some(from) {
                 self.ui
-                    .line(format!("{group}: {} is already downloaded", progress.file));
-            } else if progress.resumed_from > 0 {
-                self.ui.line(format!(
-                    "{group}: resuming {} at {} of {total}",
-                    progress.file, progress.resumed_from
-                ));
+                    .line(format!("{group}: {file} is already downloaded"));
+            } else if from > 0 {
+                self.ui
+                    .line(format!("{group}: resuming {file} at {from} of {total}"));
             } else {
                 self.ui
-                    .line(format!("{group}: downloading {} ({total})", progress.file));
+                    .line(format!("{group}: downloading {file} ({total})"));
             }
-            bars.push(
-                self.ui
-                    .bytes(&format!("{group}/{}", progress.file), progress.total),
-            );
+            bars.push(self.ui.bytes(&format!("{group}/{file}"), progress.total));
         }
-        if progress.url_refreshes > *refreshes {
-            *refreshes = progress.url_refreshes;
+        if progress.retries > seen.retries {
+            seen.retries = progress.retries;
+            let why = progress.last_failure.unwrap_or("the attempt failed");
             self.ui.line(format!(
-                "{group}: the URL of {} expired; going on with a fresh one",
-                progress.file
+                "{group}: {file}: {why}; resuming at {} bytes",
+                progress.done
+            ));
+        }
+        if progress.url_refreshes > seen.refreshes {
+            seen.refreshes = progress.url_refreshes;
+            self.ui.line(format!(
+                "{group}: the URL of {file} expired; going on with a fresh one"
             ));
         }
         if let Some(bar) = bars.get(progress.index) {
@@ -299,6 +306,13 @@ impl Run<'_> {
             bar.set_position(progress.done);
         }
     }
+}
+
+/// What the display already told about the current file.
+#[derive(Default)]
+struct Seen {
+    refreshes: u32,
+    retries: u32,
 }
 
 fn poll_message(poll: &PollEvent) -> String {

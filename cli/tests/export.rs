@@ -163,6 +163,16 @@ async fn dropped_connections_are_resumed_and_the_archive_verifies() {
         0,
         "all three drops happened"
     );
+    let stdout = text(&output.stdout);
+    for at in [40_000, 80_000, 120_000] {
+        let resumed = format!("; resuming at {at} bytes");
+        let line = stdout.lines().find(|l| l.ends_with(&resumed));
+        let line = line.unwrap_or_else(|| panic!("a line for the drop at {at}: {stdout}"));
+        assert!(
+            line.starts_with("myactivity.search: myactivity.search.zip: "),
+            "{line}"
+        );
+    }
     let job = state_file(out.path())["groups"][SEARCH]["jobId"]
         .as_str()
         .unwrap()

@@ -43,20 +43,21 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
-/// A transport error as one line, without its URL (a signed URL is a credential).
+/// A transport error as one line, without its URL (a signed URL is a credential): what
+/// reqwest says and, when there is one, the innermost cause (`error decoding response body:
+/// end of file before message length reached`).
 pub(super) fn describe(error: reqwest::Error) -> String {
     let error = error.without_url();
-    let mut message = error.to_string();
+    let mut innermost = None;
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
+        innermost = Some(cause.to_string());
         source = cause.source();
     }
-    message
+    match innermost {
+        Some(cause) if !error.to_string().contains(&cause) => format!("{error}: {cause}"),
+        _ => error.to_string(),
+    }
 }
 
 #[cfg(test)]

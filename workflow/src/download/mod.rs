@@ -88,6 +88,10 @@ pub struct Progress<'a> {
     pub resumed_from: u64,
     /// How many times the file's URL had expired and was replaced by a fresh one so far.
     pub url_refreshes: u32,
+    /// How many failed attempts (a dropped connection, a 5xx) were resumed so far.
+    pub retries: u32,
+    /// Why the last failed attempt failed, once one did.
+    pub last_failure: Option<&'a str>,
 }
 
 /// A file downloaded and verified.

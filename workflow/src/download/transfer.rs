@@ -26,6 +26,8 @@ struct Transfer {
     total: Option<u64>,
     resumed_from: u64,
     url_refreshes: u32,
+    retries: u32,
+    last_failure: Option<String>,
 }
 
 /// How one attempt ended.
@@ -50,6 +52,8 @@ impl Transfer {
             total: self.total,
             resumed_from: self.resumed_from,
             url_refreshes: self.url_refreshes,
+            retries: self.retries,
+            last_failure: self.last_failure.as_deref(),
         });
     }
 
@@ -82,6 +86,8 @@ impl Downloader {
                 total: Some(bytes),
                 resumed_from: bytes,
                 url_refreshes: 0,
+                retries: 0,
+                last_failure: None,
             };
             done.report(target, bytes, on_progress);
             return Ok(Downloaded {
@@ -103,6 +109,8 @@ impl Downloader {
             total: None,
             resumed_from: offset,
             url_refreshes: 0,
+            retries: 0,
+            last_failure: None,
         };
         let (mut failures, mut refused) = (0u32, 0u32);
         let mut backoff = self.options.retry_backoff;
@@ -138,6 +146,8 @@ impl Downloader {
                     }
                     tokio::time::sleep(backoff).await;
                     backoff = backoff.saturating_mul(2);
+                    transfer.retries += 1;
+                    transfer.last_failure = Some(message);
                 }
             }
         };
