@@ -12,7 +12,7 @@ use md5::{Digest, Md5};
 use tokio::io::AsyncWriteExt;
 
 use crate::emu::Running;
-use crate::stats::peak_rss;
+use crate::stats::{cpu_time, peak_rss};
 
 /// The clients measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -21,6 +21,8 @@ pub enum Variant {
     Plain,
     /// The same, plus CRC32C of the bytes (hardware-accelerated), compared with `x-goog-hash`.
     PlainCrc32c,
+    /// The same, plus a 256 KiB write buffer and `sync_all` at the end.
+    PlainCrc32cSynced,
     /// The same, plus CRC32C and MD5 of the bytes, compared with `x-goog-hash`.
     PlainVerified,
     /// The same, plus a 256 KiB write buffer and `sync_all` at the end (what the workflow does).
@@ -34,6 +36,7 @@ impl Variant {
         match self {
             Variant::Plain => "plain",
             Variant::PlainCrc32c => "plain-crc32c",
+            Variant::PlainCrc32cSynced => "plain-crc32c-synced",
             Variant::PlainVerified => "plain-verified",
             Variant::PlainVerifiedSynced => "plain-verified-synced",
             Variant::Workflow => "workflow",
@@ -60,6 +63,8 @@ struct Outcome {
     bytes: u64,
     elapsed: Duration,
     peak_rss: u64,
+    /// CPU time of the whole child (user + system).
+    cpu: Duration,
 }
 
 pub fn run(size: u64, rounds: usize, variants: &[Variant], dir: &Path) -> Result<()> {
@@ -99,7 +104,7 @@ pub fn run(size: u64, rounds: usize, variants: &[Variant], dir: &Path) -> Result
             let line = String::from_utf8_lossy(&output.stdout);
             let mut fields = line.split_whitespace().map(str::parse::<u64>);
             let mut next = || fields.next().context("a short report").and_then(|f| f.context("a number"));
-            let outcome = Outcome { bytes: next()?, elapsed: Duration::from_nanos(next()?), peak_rss: next()? };
+            let outcome = Outcome { bytes: next()?, elapsed: Duration::from_nanos(next()?), peak_rss: next()?, cpu: Duration::from_nanos(next()?) };
             if outcome.bytes != size {
                 bail!("{variant:?} downloaded {} bytes, expected {size}", outcome.bytes);
             }
@@ -117,14 +122,17 @@ pub fn run(size: u64, rounds: usize, variants: &[Variant], dir: &Path) -> Result
         let tp = throughput(outcomes);
         let rss = outcomes.iter().map(|o| o.peak_rss).max().unwrap_or(0);
         let all: Vec<String> = outcomes.iter().map(|o| format!("{:.0}", mib(o.bytes) / o.elapsed.as_secs_f64())).collect();
+        let mut cpu: Vec<Duration> = outcomes.iter().map(|o| o.cpu).collect();
+        cpu.sort();
         println!(
-            "  {:<16} median {:>7.0} MiB/s ({} MiB/s)  {:>5.1} % of {:?}  peak RSS {:>5.1} MiB",
-            format!("{variant:?}"),
+            "  {:<20} median {:>6.0} MiB/s = {:>5.1} % of {} ({} MiB/s)  peak RSS {:.1} MiB  CPU {:.2} s",
+            variant.flag(),
             tp,
-            all.join(", "),
             100.0 * tp / baseline,
-            results[0].0,
-            mib(rss)
+            results[0].0.flag(),
+            all.join(", "),
+            mib(rss),
+            cpu[cpu.len() / 2].as_secs_f64()
         );
     }
     println!("  goals: >= 90 % of plain reqwest's throughput, peak RSS < 64 MiB");
@@ -160,6 +168,7 @@ pub fn one(source: &Source, out: &Path, variant: Variant) -> Result<()> {
         match variant {
             Variant::Plain => timed(plain(url, &file, Hashes::None, false)).await,
             Variant::PlainCrc32c => timed(plain(url, &file, Hashes::Crc32c, false)).await,
+            Variant::PlainCrc32cSynced => timed(plain(url, &file, Hashes::Crc32c, true)).await,
             Variant::PlainVerified => timed(plain(url, &file, Hashes::Both, false)).await,
             Variant::PlainVerifiedSynced => timed(plain(url, &file, Hashes::Both, true)).await,
             Variant::Workflow => {
@@ -181,7 +190,7 @@ pub fn one(source: &Source, out: &Path, variant: Variant) -> Result<()> {
             }
         }
     })?;
-    println!("{bytes} {} {}", elapsed.as_nanos(), peak_rss().unwrap_or(0));
+    println!("{bytes} {} {} {}", elapsed.as_nanos(), peak_rss().unwrap_or(0), cpu_time().unwrap_or_default().as_nanos());
     Ok(())
 }
 
