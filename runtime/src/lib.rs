@@ -38,6 +38,7 @@ pub mod media;
 mod options;
 pub mod paging;
 mod path;
+mod pattern;
 mod query;
 mod retry;
 mod retry_after;

@@ -87,7 +87,7 @@ pub(crate) fn expand(
     Ok(out)
 }
 
-fn check(value: &str, style: PathStyle, pattern: Option<&str>) -> Result<(), String> {
+fn check(value: &str, style: PathStyle, pattern: Option<&'static str>) -> Result<(), String> {
     if value.is_empty() {
         return Err("must not be empty".to_owned());
     }
@@ -100,9 +100,7 @@ fn check(value: &str, style: PathStyle, pattern: Option<&str>) -> Result<(), Str
         return Err(format!("{value:?} contains a `.` or `..` path segment"));
     }
     if let Some(pattern) = pattern {
-        let regex = regex_lite::Regex::new(pattern)
-            .map_err(|e| format!("the document's pattern {pattern:?} is not valid: {e}"))?;
-        if !regex.is_match(value) {
+        if !crate::pattern::is_match(pattern, value)? {
             return Err(format!("{value:?} does not match the pattern {pattern:?}"));
         }
     }

@@ -112,6 +112,9 @@ fn accessor(method: &Method, client: &TokenStream, module_prefix: &TokenStream) 
     }
 }
 
+/// The items of one method. Its `send` (and media and paging methods) are `#[inline]`, so
+/// that their generic request machinery is compiled in the crates that call them rather than
+/// for every method of the generated crate (a 4x difference in release builds of large APIs).
 fn method_items(resource: &Resource, method: &Method) -> TokenStream {
     let info = ident(&method.info_const);
     let id = &method.id;
@@ -160,6 +163,7 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
             let ty = type_tokens(response);
             quote! {
                 /// Sends the request and decodes the response.
+                #[inline]
                 pub async fn send(self) -> crate::Result<#ty> {
                     self.call.send_json(#body).await
                 }
@@ -167,6 +171,7 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
         }
         None => quote! {
             /// Sends the request.
+            #[inline]
             pub async fn send(self) -> crate::Result<()> {
                 self.call.send_empty(#body).await
             }
@@ -229,6 +234,7 @@ fn download(method: &Method) -> TokenStream {
     quote! {
         /// Sends the request with `alt=media` and streams the media itself, chunk by chunk,
         /// instead of decoding the JSON response.
+        #[inline]
         pub async fn download(self) -> crate::Result<::discovery_runtime::Download> {
             self.call.send_download(#body).await
         }
@@ -287,6 +293,7 @@ fn upload(media: &MediaUpload, method: &Method) -> TokenStream {
         );
         quote! {
             #[doc = #docs]
+            #[inline]
             pub async fn upload(self, media: ::discovery_runtime::Media) -> crate::Result<#output> {
                 self.call.send_upload::<_, #decoded>(&#info, #metadata, media).await #finish
             }
@@ -299,6 +306,7 @@ fn upload(media: &MediaUpload, method: &Method) -> TokenStream {
         );
         quote! {
             #[doc = #docs]
+            #[inline]
             pub async fn upload_resumable(self, media: ::discovery_runtime::ResumableMedia) -> crate::Result<#output> {
                 self.call.send_resumable::<_, #decoded>(&#info, #metadata, media).await #finish
             }
@@ -321,6 +329,7 @@ fn pagination(pagination: &Pagination, response: &RustType, method: &Method) -> 
         let item = type_tokens(item);
         quote! {
             /// Streams the items of every page, following `nextPageToken`; see [`Self::pages`].
+            #[inline]
             pub fn items(self) -> ::discovery_runtime::paging::Items<#item> {
                 fn items(page: #response) -> ::std::vec::Vec<#item> {
                     page.#field
@@ -332,6 +341,7 @@ fn pagination(pagination: &Pagination, response: &RustType, method: &Method) -> 
     quote! {
         /// Streams every page, the next one requested with the previous one's
         /// `nextPageToken`, until a page has none; the stream ends after an error.
+        #[inline]
         pub fn pages(self) -> ::discovery_runtime::paging::Pages<#response> {
             fn next_page_token(page: &#response) -> ::std::option::Option<&str> {
                 page.#token.as_deref()

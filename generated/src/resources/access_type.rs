@@ -47,6 +47,7 @@ impl CheckCall {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(self) -> crate::Result<crate::models::CheckAccessTypeResponse> {
         self.call.send_json(::std::option::Option::Some(&self.request)).await
     }

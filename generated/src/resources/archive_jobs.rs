@@ -82,6 +82,7 @@ impl CancelCall {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         self,
     ) -> crate::Result<crate::models::CancelPortabilityArchiveResponse> {
@@ -127,6 +128,7 @@ impl GetPortabilityArchiveStateCall {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(self) -> crate::Result<crate::models::PortabilityArchiveState> {
         self.call.send_json(::std::option::Option::<&()>::None).await
     }
@@ -168,6 +170,7 @@ impl RetryCall {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         self,
     ) -> crate::Result<crate::models::RetryPortabilityArchiveResponse> {

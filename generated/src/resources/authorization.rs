@@ -47,6 +47,7 @@ impl ResetCall {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(self) -> crate::Result<crate::models::Empty> {
         self.call.send_json(::std::option::Option::Some(&self.request)).await
     }

@@ -50,6 +50,7 @@ impl InitiateCall {
     }
 
     /// Sends the request and decodes the response.
+    #[inline]
     pub async fn send(
         self,
     ) -> crate::Result<crate::models::InitiatePortabilityArchiveResponse> {
