@@ -99,10 +99,10 @@ fn check(value: &str, style: PathStyle, pattern: Option<&'static str>) -> Result
     if has_dot_segment {
         return Err(format!("{value:?} contains a `.` or `..` path segment"));
     }
-    if let Some(pattern) = pattern {
-        if !crate::pattern::is_match(pattern, value)? {
-            return Err(format!("{value:?} does not match the pattern {pattern:?}"));
-        }
+    if let Some(pattern) = pattern
+        && !crate::pattern::is_match(pattern, value)?
+    {
+        return Err(format!("{value:?} does not match the pattern {pattern:?}"));
     }
     Ok(())
 }

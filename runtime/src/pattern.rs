@@ -60,7 +60,7 @@ fn simple(pattern: &str) -> Option<Vec<Piece>> {
     let mut pieces = Vec::new();
     let mut literal = String::new();
     let mut rest = body;
-    let mut push = |pieces: &mut Vec<Piece>, literal: &mut String, piece: Piece| {
+    let push = |pieces: &mut Vec<Piece>, literal: &mut String, piece: Piece| {
         if !literal.is_empty() {
             pieces.push(Piece::Literal(std::mem::take(literal)));
         }
