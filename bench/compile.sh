@@ -31,7 +31,10 @@ for api in youtube-v3 sheets-v4; do
     rm -rf "$ours/$api-inline"
     cp -r "$ours/$api" "$ours/$api-inline"
     sed -i "s/^name = \"$api\"/name = \"$api-inline\"/" "$ours/$api-inline/Cargo.toml"
-    grep -rlE 'pub (async fn|fn (pages|items)\()' "$ours/$api-inline/src" | xargs sed -i -E 's/^(\s*)pub (async fn |fn pages\(|fn items\()/\1#[inline]\n\1pub \2/'
+    # (Nothing to add once codegen emits the attribute itself: the two rows are then the same.)
+    if ! grep -rq '#\[inline\]' "$ours/$api/src/resources"; then
+        grep -rlE 'pub (async fn|fn (pages|items)\()' "$ours/$api-inline/src" | xargs sed -i -E 's/^(\s*)pub (async fn |fn pages\(|fn items\()/\1#[inline]\n\1pub \2/'
+    fi
 done
 cat > "$ours/Cargo.toml" <<TOML
 [workspace]
