@@ -116,8 +116,8 @@ pub fn claim_all_or(
     alternate: Option<&str>,
     separator: &str,
 ) -> Vec<String> {
-    let naturalness = |original: &str| {
-        let converted = convert(original);
+    let converted: Vec<String> = originals.iter().map(|original| convert(original)).collect();
+    let naturalness = |original: &str, converted: &str| {
         if converted == original {
             0
         } else if converted.trim_end_matches('_') == original {
@@ -129,10 +129,10 @@ pub fn claim_all_or(
         }
     };
     let mut order: Vec<usize> = (0..originals.len()).collect();
-    order.sort_by_key(|&i| (naturalness(originals[i]), i));
+    order.sort_by_key(|&i| (naturalness(originals[i], &converted[i]), i));
     let mut names = vec![String::new(); originals.len()];
     for i in order {
-        names[i] = namespace.claim_or(convert(originals[i]), alternate, separator);
+        names[i] = namespace.claim_or(converted[i].clone(), alternate, separator);
     }
     names
 }
