@@ -37,7 +37,7 @@ impl SerializeAs<Vec<u8>> for Base64 {
 
 impl<'de> DeserializeAs<'de, Vec<u8>> for Base64 {
     fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
-        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        let text = deserialize_str(deserializer)?;
         STANDARD
             .decode(text.as_bytes())
             .or_else(|_| URL_SAFE.decode(text.as_bytes()))
@@ -56,7 +56,7 @@ impl SerializeAs<TimeDelta> for Duration {
 
 impl<'de> DeserializeAs<'de, TimeDelta> for Duration {
     fn deserialize_as<D: Deserializer<'de>>(deserializer: D) -> Result<TimeDelta, D::Error> {
-        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        let text = deserialize_str(deserializer)?;
         parse_duration(&text).ok_or_else(|| D::Error::custom(format!("invalid duration {text:?}")))
     }
 }

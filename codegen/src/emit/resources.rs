@@ -153,11 +153,7 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
     });
     let call_binding = if method.required_params.is_empty() { quote!(call) } else { quote!(mut call) };
     let setters = method.optional_params.iter().map(setter);
-    let body = if method.request.is_some() {
-        quote!(::std::option::Option::Some(&self.request))
-    } else {
-        quote!(::std::option::Option::<&()>::None)
-    };
+    let body = body_ref(method);
     let send = match &method.response {
         Some(response) => {
             let ty = type_tokens(response);

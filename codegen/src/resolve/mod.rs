@@ -18,6 +18,10 @@ use methods::{BUILDER_RESERVED, MethodBuilder, param_from_schema};
 use names::{Namespace, camel, claim_all, snake};
 use types::{SchemaNames, TypeBuilder};
 
+/// How scalar schemas map to Rust types, for tools that describe types the way the
+/// generator makes them (such as the API diff).
+pub use types::{integer_type, is_object, is_struct, number_type, string_type};
+
 /// Standard parameters a builder does not expose as setters, and why: the runtime owns
 /// them (`alt`, `uploadType`, `upload_protocol` depend on the call's kind; credentials go in
 /// headers, never in URLs) or they break JSON responses (`callback` asks for JSONP).

@@ -132,16 +132,8 @@ impl TypeBuilder<'_> {
         let format = schema.format.as_deref().unwrap_or("");
         let ty = match schema.schema_type {
             Some(SchemaType::String) => string_type(format),
-            Some(SchemaType::Integer) => match format {
-                "int32" => RustType::I32,
-                "uint32" => RustType::U32,
-                "uint64" => RustType::U64,
-                _ => RustType::I64,
-            },
-            Some(SchemaType::Number) => match format {
-                "float" => RustType::F32,
-                _ => RustType::F64,
-            },
+            Some(SchemaType::Integer) => integer_type(format),
+            Some(SchemaType::Number) => number_type(format),
             Some(SchemaType::Boolean) => RustType::Bool,
             Some(SchemaType::Any | SchemaType::Null) => RustType::Json,
             Some(SchemaType::Array) => {
@@ -214,12 +206,32 @@ pub fn hoist_param_enum(scope: &mut Scope, hint: &str, json_name: &str, schema: 
     RustType::Named { path, boxed: false }
 }
 
-fn is_object(schema: &JsonSchema) -> bool {
+/// Whether a schema is an object (or has no type) and not a `$ref`.
+pub fn is_object(schema: &JsonSchema) -> bool {
     matches!(schema.schema_type, Some(SchemaType::Object) | None) && schema.reference.is_none()
 }
 
-fn is_struct(schema: &JsonSchema) -> bool {
+/// Whether a schema becomes a struct: an object with declared properties.
+pub fn is_struct(schema: &JsonSchema) -> bool {
     is_object(schema) && !schema.properties.is_empty()
+}
+
+/// The Rust type of an integer with `format`.
+pub fn integer_type(format: &str) -> RustType {
+    match format {
+        "int32" => RustType::I32,
+        "uint32" => RustType::U32,
+        "uint64" => RustType::U64,
+        _ => RustType::I64,
+    }
+}
+
+/// The Rust type of a number with `format`.
+pub fn number_type(format: &str) -> RustType {
+    match format {
+        "float" => RustType::F32,
+        _ => RustType::F64,
+    }
 }
 
 /// The Rust type of a string with `format`.

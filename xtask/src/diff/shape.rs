@@ -3,10 +3,13 @@
 //!
 //! Two schemas with the same [`Shape::shown`] are the same type; with a different `shown`
 //! but the same [`Shape::rust`] only a `format` changed that the generated code ignores.
-//! The mapping mirrors `codegen`'s `resolve::types` (`field_type`, `string_type`,
-//! `top_level`) and `resolve::methods::param_from_schema`.
+//! Scalar types come from codegen's own mapping (`codegen::resolve::string_type`, ...); the
+//! structure follows `resolve::types` (`field_type`, `top_level`) and
+//! `resolve::methods::param_from_schema`.
 
 use codegen::parse::{JsonSchema, SchemaType};
+use codegen::resolve::ir::RustType;
+use codegen::resolve::{integer_type, is_object, is_struct, number_type, string_type};
 
 /// The outline of a schema's type; nested object and enum types are named by their form
 /// only, since their fields and values are compared one by one.
@@ -42,12 +45,9 @@ impl Shape {
         }
         let format = schema.format.as_deref().unwrap_or("");
         match schema.schema_type {
-            Some(SchemaType::String) => scalar("string", format, string_rust_type(format)),
-            Some(SchemaType::Integer) => scalar("integer", format, integer_rust_type(format)),
-            Some(SchemaType::Number) => {
-                let rust = if format == "float" { "f32" } else { "f64" };
-                scalar("number", format, rust)
-            }
+            Some(SchemaType::String) => scalar("string", format, rust_name(&string_type(format))),
+            Some(SchemaType::Integer) => scalar("integer", format, rust_name(&integer_type(format))),
+            Some(SchemaType::Number) => scalar("number", format, rust_name(&number_type(format))),
             Some(SchemaType::Boolean) => scalar("boolean", format, "bool"),
             Some(SchemaType::Any) => scalar("any", format, "json"),
             Some(SchemaType::Null) => scalar("null", format, "json"),
@@ -178,34 +178,22 @@ pub fn is_string_enum(schema: &JsonSchema) -> bool {
         && matches!(schema.schema_type, None | Some(SchemaType::String))
 }
 
-fn is_object(schema: &JsonSchema) -> bool {
-    matches!(schema.schema_type, Some(SchemaType::Object) | None) && schema.reference.is_none()
-}
-
-fn is_struct(schema: &JsonSchema) -> bool {
-    is_object(schema) && !schema.properties.is_empty()
-}
-
-fn string_rust_type(format: &str) -> &'static str {
-    match format {
-        "byte" => "Vec<u8>",
-        "date-time" | "google-datetime" => "datetime",
-        "date" => "date",
-        "google-duration" => "duration",
-        "int64" => "i64",
-        "uint64" => "u64",
-        "int32" => "i32",
-        "uint32" => "u32",
-        _ => "String",
-    }
-}
-
-fn integer_rust_type(format: &str) -> &'static str {
-    match format {
-        "int32" => "i32",
-        "uint32" => "u32",
-        "uint64" => "u64",
-        _ => "i64",
+/// How a scalar Rust type from codegen is written in reports.
+fn rust_name(ty: &RustType) -> &'static str {
+    match ty {
+        RustType::String => "String",
+        RustType::Bool => "bool",
+        RustType::I32 => "i32",
+        RustType::U32 => "u32",
+        RustType::I64 => "i64",
+        RustType::U64 => "u64",
+        RustType::F32 => "f32",
+        RustType::F64 => "f64",
+        RustType::Bytes => "Vec<u8>",
+        RustType::DateTime => "datetime",
+        RustType::Date => "date",
+        RustType::Duration => "duration",
+        RustType::Json | RustType::Vec(_) | RustType::Map(_) | RustType::Named { .. } => "json",
     }
 }
 
