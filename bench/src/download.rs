@@ -82,10 +82,19 @@ pub fn run(size: u64, rounds: usize, variants: &[Variant], dir: &Path) -> Result
     if !head.status().is_success() {
         bail!("HEAD {}: {}", url, head.status());
     }
-    println!("download: a {} MiB archive from the emulator on 127.0.0.1 to a file in {}", size >> 20, dir.display());
-    println!("  (the emulator hashed it in {:.1} s before the first run; each client runs in a child process; {rounds} rounds, alternating)", t.elapsed().as_secs_f64());
+    println!(
+        "download: a {} MiB archive from the emulator on 127.0.0.1 to a file in {}",
+        size >> 20,
+        dir.display()
+    );
+    println!(
+        "  (the emulator hashed it in {:.1} s before the first run; each client runs in a child process; {rounds} rounds, alternating)",
+        t.elapsed().as_secs_f64()
+    );
     let (md5_speed, crc_speed) = hash_speeds();
-    println!("  this machine hashes {md5_speed:.0} MiB/s with MD5 and {crc_speed:.0} MiB/s with CRC32C (one core, 64 MiB in 64 KiB chunks)");
+    println!(
+        "  this machine hashes {md5_speed:.0} MiB/s with MD5 and {crc_speed:.0} MiB/s with CRC32C (one core, 64 MiB in 64 KiB chunks)"
+    );
     let exe = std::env::current_exe()?;
     let mut results: Vec<(Variant, Vec<Outcome>)> = variants.iter().map(|v| (*v, Vec::new())).collect();
     for round in 0..rounds {
@@ -97,7 +106,15 @@ pub fn run(size: u64, rounds: usize, variants: &[Variant], dir: &Path) -> Result
             let variant = results[i].0;
             let out = dir.join(variant.flag());
             let output = Command::new(&exe)
-                .args(["download-one", "--url", &url, "--endpoint", running.emulator.url(), "--token", &running.token])
+                .args([
+                    "download-one",
+                    "--url",
+                    &url,
+                    "--endpoint",
+                    running.emulator.url(),
+                    "--token",
+                    &running.token,
+                ])
                 .args(["--job", &running.job_id, "--variant", variant.flag(), "--out"])
                 .arg(&out)
                 .output()?;
@@ -107,8 +124,18 @@ pub fn run(size: u64, rounds: usize, variants: &[Variant], dir: &Path) -> Result
             }
             let line = String::from_utf8_lossy(&output.stdout);
             let mut fields = line.split_whitespace().map(str::parse::<u64>);
-            let mut next = || fields.next().context("a short report").and_then(|f| f.context("a number"));
-            let outcome = Outcome { bytes: next()?, elapsed: Duration::from_nanos(next()?), peak_rss: next()?, cpu: Duration::from_nanos(next()?) };
+            let mut next = || {
+                fields
+                    .next()
+                    .context("a short report")
+                    .and_then(|f| f.context("a number"))
+            };
+            let outcome = Outcome {
+                bytes: next()?,
+                elapsed: Duration::from_nanos(next()?),
+                peak_rss: next()?,
+                cpu: Duration::from_nanos(next()?),
+            };
             if outcome.bytes != size {
                 bail!("{variant:?} downloaded {} bytes, expected {size}", outcome.bytes);
             }
@@ -117,7 +144,10 @@ pub fn run(size: u64, rounds: usize, variants: &[Variant], dir: &Path) -> Result
     }
     let mib = |b: u64| b as f64 / (1 << 20) as f64;
     let throughput = |outcomes: &[Outcome]| {
-        let mut t: Vec<f64> = outcomes.iter().map(|o| mib(o.bytes) / o.elapsed.as_secs_f64()).collect();
+        let mut t: Vec<f64> = outcomes
+            .iter()
+            .map(|o| mib(o.bytes) / o.elapsed.as_secs_f64())
+            .collect();
         t.sort_by(f64::total_cmp);
         t[t.len() / 2]
     };
@@ -125,7 +155,10 @@ pub fn run(size: u64, rounds: usize, variants: &[Variant], dir: &Path) -> Result
     for (variant, outcomes) in &results {
         let tp = throughput(outcomes);
         let rss = outcomes.iter().map(|o| o.peak_rss).max().unwrap_or(0);
-        let all: Vec<String> = outcomes.iter().map(|o| format!("{:.0}", mib(o.bytes) / o.elapsed.as_secs_f64())).collect();
+        let all: Vec<String> = outcomes
+            .iter()
+            .map(|o| format!("{:.0}", mib(o.bytes) / o.elapsed.as_secs_f64()))
+            .collect();
         let mut cpu: Vec<Duration> = outcomes.iter().map(|o| o.cpu).collect();
         cpu.sort();
         println!(
@@ -183,7 +216,8 @@ pub fn one(source: &Source, out: &Path, variant: Variant) -> Result<()> {
                     .build()?;
                 // The state read (one API call, fresh URLs) is not timed: only the download.
                 let state = workflow::job::state(&client, &source.job).await?;
-                let downloader = workflow::download::Downloader::new(client, workflow::download::DownloadOptions::default())?;
+                let downloader =
+                    workflow::download::Downloader::new(client, workflow::download::DownloadOptions::default())?;
                 timed(async {
                     let done = downloader.download_all(&source.job, &state, out, |_| {}).await?;
                     if done.len() != 1 || done[0].verified != "crc32c+md5" {
@@ -195,7 +229,12 @@ pub fn one(source: &Source, out: &Path, variant: Variant) -> Result<()> {
             }
         }
     })?;
-    println!("{bytes} {} {} {}", elapsed.as_nanos(), peak_rss().unwrap_or(0), cpu_time().unwrap_or_default().as_nanos());
+    println!(
+        "{bytes} {} {} {}",
+        elapsed.as_nanos(),
+        peak_rss().unwrap_or(0),
+        cpu_time().unwrap_or_default().as_nanos()
+    );
     Ok(())
 }
 
@@ -214,7 +253,11 @@ enum Hashes {
 
 async fn plain(url: &str, out: &Path, hashes: Hashes, synced: bool) -> Result<u64> {
     let mut response = reqwest::Client::new().get(url).send().await?.error_for_status()?;
-    let expected = response.headers().get("x-goog-hash").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let expected = response
+        .headers()
+        .get("x-goog-hash")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let file = tokio::fs::File::create(out).await?;
     let mut file = tokio::io::BufWriter::with_capacity(if synced { 256 * 1024 } else { 0 }, file);
     let mut md5 = Md5::new();
@@ -251,7 +294,12 @@ async fn plain(url: &str, out: &Path, hashes: Hashes, synced: bool) -> Result<u6
 /// Streams to the file with a 256 KiB buffer and `sync_all`, hashing on another thread.
 async fn pipelined(url: &str, out: &Path) -> Result<u64> {
     let mut response = reqwest::Client::new().get(url).send().await?.error_for_status()?;
-    let expected = response.headers().get("x-goog-hash").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let expected = response
+        .headers()
+        .get("x-goog-hash")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let (sender, receiver) = std::sync::mpsc::sync_channel::<bytes::Bytes>(64);
     let hasher = std::thread::spawn(move || {
         let mut md5 = Md5::new();
@@ -274,7 +322,9 @@ async fn pipelined(url: &str, out: &Path) -> Result<u64> {
     drop(sender);
     file.flush().await?;
     file.get_ref().sync_all().await?;
-    let (crc, md5) = hasher.join().map_err(|_| anyhow::anyhow!("the hashing thread panicked"))?;
+    let (crc, md5) = hasher
+        .join()
+        .map_err(|_| anyhow::anyhow!("the hashing thread panicked"))?;
     let crc = format!("crc32c={}", STANDARD.encode(crc.to_be_bytes()));
     let md5 = format!("md5={}", STANDARD.encode(md5));
     if !(expected.split(',').any(|h| h == crc) && expected.split(',').any(|h| h == md5)) {

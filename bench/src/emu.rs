@@ -27,17 +27,31 @@ impl Running {
             .thread_name("emulator")
             .enable_all()
             .build()?;
-        let config = EmulatorConfig { archive_size, complete_after: std::time::Duration::from_secs(3600), ..Default::default() };
+        let config = EmulatorConfig {
+            archive_size,
+            complete_after: std::time::Duration::from_secs(3600),
+            ..Default::default()
+        };
         let emulator = runtime.block_on(Emulator::start_with(config))?;
-        let token = emulator.mint_token([GROUP], AccessType::TimeBased).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let token = emulator
+            .mint_token([GROUP], AccessType::TimeBased)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let client = client(&emulator, &token)?;
         let job_id = runtime.block_on(async {
-            let request = InitiatePortabilityArchiveRequest { resources: vec![GROUP.to_owned()], ..Default::default() };
+            let request = InitiatePortabilityArchiveRequest {
+                resources: vec![GROUP.to_owned()],
+                ..Default::default()
+            };
             client.portability_archive().initiate(request).send().await
         })?;
         let job_id = job_id.archive_job_id.context("no archiveJobId")?;
         emulator.complete_job(&job_id).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        Ok(Self { emulator, runtime, token, job_id })
+        Ok(Self {
+            emulator,
+            runtime,
+            token,
+            job_id,
+        })
     }
 
     /// The job's state resource name.
@@ -48,9 +62,12 @@ impl Running {
     /// The signed URL of the job's archive (read once through the generated client).
     pub fn archive_url(&self) -> Result<String> {
         let client = client(&self.emulator, &self.token)?;
-        let state = self
-            .runtime
-            .block_on(client.archive_jobs().get_portability_archive_state(self.state_name()).send())?;
+        let state = self.runtime.block_on(
+            client
+                .archive_jobs()
+                .get_portability_archive_state(self.state_name())
+                .send(),
+        )?;
         state.urls.into_iter().next().context("a completed job has a URL")
     }
 
@@ -62,5 +79,8 @@ impl Running {
 
 /// The generated client pointed at `emulator`.
 pub fn client(emulator: &Emulator, token: &str) -> Result<Client> {
-    Ok(Client::builder().endpoint(emulator.url()).token_source(StaticToken::new(token)).build()?)
+    Ok(Client::builder()
+        .endpoint(emulator.url())
+        .token_source(StaticToken::new(token))
+        .build()?)
 }

@@ -58,7 +58,12 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
         /// The clients, the first is the baseline.
-        #[arg(long, value_enum, value_delimiter = ',', default_value = "plain,plain-verified,workflow")]
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "plain,plain-verified,workflow"
+        )]
         variants: Vec<download::Variant>,
         /// Scratch directory (default target/bench-download).
         #[arg(long)]
@@ -77,19 +82,36 @@ enum Command {
 }
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
 }
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     match cli.command {
-        Command::Codegen { corpus, iterations, jobs } => {
+        Command::Codegen {
+            corpus,
+            iterations,
+            jobs,
+        } => {
             let corpus = corpus.unwrap_or_else(|| root().join("../shared/corpus"));
             codegen_speed::run(&root(), &corpus, iterations, jobs.unwrap_or(cpus))
         }
-        Command::Requests { requests, rounds, concurrency, only } => requests::run(requests, rounds, &concurrency, only),
-        Command::Download { mib, rounds, variants, dir } => {
+        Command::Requests {
+            requests,
+            rounds,
+            concurrency,
+            only,
+        } => requests::run(requests, rounds, &concurrency, only),
+        Command::Download {
+            mib,
+            rounds,
+            variants,
+            dir,
+        } => {
             let dir = dir.unwrap_or_else(|| download::default_dir(&root()));
             download::run(mib << 20, rounds, &variants, &dir)
         }

@@ -44,7 +44,12 @@ impl Clients {
     async fn one(&self, variant: Variant) -> Result<()> {
         match variant {
             Variant::Generated => {
-                let state = self.generated.archive_jobs().get_portability_archive_state(self.name.as_str()).send().await?;
+                let state = self
+                    .generated
+                    .archive_jobs()
+                    .get_portability_archive_state(self.name.as_str())
+                    .send()
+                    .await?;
                 if state.urls.is_empty() {
                     bail!("no URL");
                 }
@@ -99,7 +104,11 @@ async fn futures_join_all<F: std::future::Future>(futures: impl Iterator<Item = 
                 }
             }
         }
-        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
     })
     .await;
     outputs.into_iter().map(|o| o.expect("every future finished")).collect()
@@ -123,8 +132,12 @@ pub fn run(requests: usize, rounds: usize, concurrency: &[usize], only: Option<V
         }
         return Ok(());
     }
-    println!("request overhead: getPortabilityArchiveState (COMPLETE, one signed URL) against the emulator on 127.0.0.1");
-    println!("  client on a current-thread runtime, emulator on its own 1-worker runtime; {rounds} rounds x {requests} requests per variant, alternating; release build");
+    println!(
+        "request overhead: getPortabilityArchiveState (COMPLETE, one signed URL) against the emulator on 127.0.0.1"
+    );
+    println!(
+        "  client on a current-thread runtime, emulator on its own 1-worker runtime; {rounds} rounds x {requests} requests per variant, alternating; release build"
+    );
     for &c in concurrency {
         let (mut generated, mut plain) = (Vec::new(), Vec::new());
         let (mut generated_wall, mut plain_wall) = (Duration::ZERO, Duration::ZERO);
@@ -134,7 +147,11 @@ pub fn run(requests: usize, rounds: usize, concurrency: &[usize], only: Option<V
             clients.batch(Variant::Generated, requests.min(500), c).await?;
             clients.batch(Variant::Plain, requests.min(500), c).await?;
             for round in 0..rounds {
-                let order = if round % 2 == 0 { [Variant::Generated, Variant::Plain] } else { [Variant::Plain, Variant::Generated] };
+                let order = if round % 2 == 0 {
+                    [Variant::Generated, Variant::Plain]
+                } else {
+                    [Variant::Plain, Variant::Generated]
+                };
                 let mut walls = [Duration::ZERO; 2];
                 for variant in order {
                     let (latencies, wall) = clients.batch(variant, requests, c).await?;

@@ -12,10 +12,7 @@ use crate::args::Global;
 use crate::failure::Failure;
 
 /// A token source for the given scopes, from the command line's credentials.
-pub async fn token_source(
-    global: &Global,
-    scopes: &[Scope],
-) -> Result<Arc<dyn TokenSource>, Failure> {
+pub async fn token_source(global: &Global, scopes: &[Scope]) -> Result<Arc<dyn TokenSource>, Failure> {
     if let Some(secret) = &global.client_secret {
         let cache = match &global.token_cache {
             Some(path) => path.clone(),
@@ -31,19 +28,10 @@ pub async fn token_source(
     }
 }
 
-async fn oauth(
-    secret: &Path,
-    cache: &Path,
-    scopes: &[Scope],
-) -> Result<Arc<dyn TokenSource>, Failure> {
+async fn oauth(secret: &Path, cache: &Path, scopes: &[Scope]) -> Result<Arc<dyn TokenSource>, Failure> {
     let application = yup_oauth2::read_application_secret(secret)
         .await
-        .map_err(|e| {
-            Failure::auth(format!(
-                "{}: not an OAuth client secret file: {e}",
-                secret.display()
-            ))
-        })?;
+        .map_err(|e| Failure::auth(format!("{}: not an OAuth client secret file: {e}", secret.display())))?;
     if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {
         create_private_dir(dir).map_err(|e| {
             Failure::auth(format!(
@@ -52,12 +40,11 @@ async fn oauth(
             ))
         })?;
     }
-    let authenticator =
-        InstalledFlowAuthenticator::builder(application, InstalledFlowReturnMethod::HTTPRedirect)
-            .persist_tokens_to_disk(cache.to_path_buf())
-            .build()
-            .await
-            .map_err(|e| Failure::auth(format!("the OAuth flow could not start: {e}")))?;
+    let authenticator = InstalledFlowAuthenticator::builder(application, InstalledFlowReturnMethod::HTTPRedirect)
+        .persist_tokens_to_disk(cache.to_path_buf())
+        .build()
+        .await
+        .map_err(|e| Failure::auth(format!("the OAuth flow could not start: {e}")))?;
     let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
     Ok(Arc::new(YupOAuth2TokenSource::new(authenticator, scopes)))
 }
@@ -65,20 +52,14 @@ async fn oauth(
 /// `$XDG_CONFIG_HOME/dataportability/tokens.json`, else `~/.config/dataportability/tokens.json`
 /// (`%APPDATA%\dataportability\tokens.json` on Windows).
 pub fn default_token_cache() -> Result<PathBuf, Failure> {
-    let var = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     let base = if cfg!(windows) {
         var("APPDATA")
     } else {
         var("XDG_CONFIG_HOME").or_else(|| var("HOME").map(|home| home.join(".config")))
     };
     base.map(|base| base.join("dataportability").join("tokens.json"))
-        .ok_or_else(|| {
-            Failure::auth("no home directory for the token cache: pass --token-cache FILE")
-        })
+        .ok_or_else(|| Failure::auth("no home directory for the token cache: pass --token-cache FILE"))
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -105,20 +86,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_token_is_used_as_given_and_none_is_an_auth_failure() {
-        let source = token_source(&global(Some("ya29.x"), None), &[])
-            .await
-            .unwrap();
+        let source = token_source(&global(Some("ya29.x"), None), &[]).await.unwrap();
         assert_eq!(source.token().await.unwrap().secret(), "ya29.x");
-        let failure = token_source(&global(Some("  "), None), &[])
-            .await
-            .err()
-            .unwrap();
+        let failure = token_source(&global(Some("  "), None), &[]).await.err().unwrap();
         assert_eq!(failure.code, crate::failure::Code::Auth);
-        assert!(
-            failure.message.starts_with("no credentials"),
-            "{}",
-            failure.message
-        );
+        assert!(failure.message.starts_with("no credentials"), "{}", failure.message);
     }
 
     #[tokio::test]
@@ -132,9 +104,7 @@ mod tests {
             .unwrap();
         assert_eq!(failure.code, crate::failure::Code::Auth);
         assert!(
-            failure
-                .message
-                .contains("secret.json: not an OAuth client secret file"),
+            failure.message.contains("secret.json: not an OAuth client secret file"),
             "{}",
             failure.message
         );
@@ -151,27 +121,16 @@ mod tests {
                 "token_uri": "https://oauth2.googleapis.com/token", "redirect_uris": ["http://localhost"]}}"#,
         )
         .unwrap();
-        let cache = dir
-            .path()
-            .join("config")
-            .join("dataportability")
-            .join("tokens.json");
-        let mut global = global(
-            Some("ignored: the client secret takes precedence"),
-            secret.to_str(),
-        );
+        let cache = dir.path().join("config").join("dataportability").join("tokens.json");
+        let mut global = global(Some("ignored: the client secret takes precedence"), secret.to_str());
         global.token_cache = Some(cache.clone());
 
         // Building the flow needs no network; a token would (the browser consent).
-        let source = token_source(&global, &[Scope::MyactivitySearch])
-            .await
-            .unwrap();
+        let source = token_source(&global, &[Scope::MyactivitySearch]).await.unwrap();
         let shown = format!("{source:?}");
         assert!(shown.contains("YupOAuth2TokenSource"), "{shown}");
         assert!(
-            shown.contains(
-                r#"scopes: ["https://www.googleapis.com/auth/dataportability.myactivity.search"]"#
-            ),
+            shown.contains(r#"scopes: ["https://www.googleapis.com/auth/dataportability.myactivity.search"]"#),
             "the scopes are the groups': {shown}"
         );
         let parent = cache.parent().unwrap();
@@ -179,26 +138,15 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
-            assert_eq!(
-                std::fs::metadata(parent).unwrap().permissions().mode() & 0o777,
-                0o700
-            );
+            assert_eq!(std::fs::metadata(parent).unwrap().permissions().mode() & 0o777, 0o700);
         }
     }
 
     #[test]
     fn the_token_cache_lives_in_the_config_directory() {
         match default_token_cache() {
-            Ok(path) => assert!(
-                path.ends_with("dataportability/tokens.json"),
-                "{}",
-                path.display()
-            ),
-            Err(failure) => assert!(
-                failure.message.contains("--token-cache"),
-                "{}",
-                failure.message
-            ),
+            Ok(path) => assert!(path.ends_with("dataportability/tokens.json"), "{}", path.display()),
+            Err(failure) => assert!(failure.message.contains("--token-cache"), "{}", failure.message),
         }
     }
 }

@@ -1,8 +1,6 @@
 //! The one-call commands: check-access, state, retry, cancel, reset, scopes.
 
-use dataportability_v1::models::{
-    CancelPortabilityArchiveRequest, CheckAccessTypeRequest, ResetAuthorizationRequest,
-};
+use dataportability_v1::models::{CancelPortabilityArchiveRequest, CheckAccessTypeRequest, ResetAuthorizationRequest};
 use dataportability_v1::{Client, Scope};
 
 use crate::failure::Failure;
@@ -28,10 +26,7 @@ pub async fn check_access(client: &Client) -> Result<(), Failure> {
 pub async fn state(client: &Client, job: &str) -> Result<(), Failure> {
     let state = workflow::job::state(client, job).await?;
     println!("job:    {}", workflow::job::job_id(job));
-    println!(
-        "state:  {}",
-        state.state.as_ref().map_or("(none)", |s| s.as_str())
-    );
+    println!("state:  {}", state.state.as_ref().map_or("(none)", |s| s.as_str()));
     if let Some(start) = state.start_time {
         println!("start:  {}", start.to_rfc3339());
     }
@@ -46,20 +41,14 @@ pub async fn state(client: &Client, job: &str) -> Result<(), Failure> {
 
 pub async fn retry(client: &Client, job: &str) -> Result<(), Failure> {
     let new = workflow::retry::retry(client, job).await?;
-    println!(
-        "job {} retried: the new job is {new}",
-        workflow::job::job_id(job)
-    );
+    println!("job {} retried: the new job is {new}", workflow::job::job_id(job));
     Ok(())
 }
 
 pub async fn cancel(client: &Client, job: &str) -> Result<(), Failure> {
     client
         .archive_jobs()
-        .cancel(
-            workflow::job::job_name(job),
-            CancelPortabilityArchiveRequest::default(),
-        )
+        .cancel(workflow::job::job_name(job), CancelPortabilityArchiveRequest::default())
         .send()
         .await?;
     println!("job {} cancelled", workflow::job::job_id(job));
@@ -77,11 +66,7 @@ pub async fn reset(client: &Client) -> Result<(), Failure> {
 }
 
 pub fn scopes() {
-    let width = Scope::ALL
-        .iter()
-        .map(|s| s.short_name().len())
-        .max()
-        .unwrap_or(0);
+    let width = Scope::ALL.iter().map(|s| s.short_name().len()).max().unwrap_or(0);
     for scope in Scope::ALL {
         println!("{:<width$}  {}", scope.short_name(), scope.description());
     }
@@ -123,10 +108,6 @@ mod tests {
         );
         let failure = parse_groups(&["myactivity.serch".into()]).unwrap_err();
         assert_eq!(failure.code, crate::failure::Code::Usage);
-        assert!(
-            failure
-                .message
-                .contains("unknown resource group `myactivity.serch`")
-        );
+        assert!(failure.message.contains("unknown resource group `myactivity.serch`"));
     }
 }

@@ -38,10 +38,8 @@ pub async fn run(
     ui: &Ui,
 ) -> Result<(), Failure> {
     let out = &args.out;
-    std::fs::create_dir_all(out)
-        .map_err(|e| Failure::new(Code::Failed, format!("{}: {e}", out.display())))?;
-    let state =
-        StateFile::load(out)?.unwrap_or_else(|| StateFile::new(endpoint.map(str::to_owned)));
+    std::fs::create_dir_all(out).map_err(|e| Failure::new(Code::Failed, format!("{}: {e}", out.display())))?;
+    let state = StateFile::load(out)?.unwrap_or_else(|| StateFile::new(endpoint.map(str::to_owned)));
     if state.endpoint.as_deref() != endpoint {
         return Err(Failure::usage(format!(
             "{} belongs to an export from {}; use another --out directory",
@@ -130,21 +128,13 @@ impl Run<'_> {
     fn is_downloaded(&self, known: &GroupState) -> bool {
         known.status == GroupStatus::Downloaded
             && !known.files.is_empty()
-            && known
-                .files
-                .iter()
-                .all(|file| self.args.out.join(file).is_file())
+            && known.files.iter().all(|file| self.args.out.join(file).is_file())
     }
 
     /// The group's job from the state file, or a new one (saved before anything else).
-    async fn start_or_resume(
-        &self,
-        group: &str,
-        known: Option<GroupState>,
-    ) -> Result<(String, u32), Failure> {
+    async fn start_or_resume(&self, group: &str, known: Option<GroupState>) -> Result<(String, u32), Failure> {
         if let Some(known) = known {
-            self.ui
-                .line(format!("{group}: resuming job {}", known.job_id));
+            self.ui.line(format!("{group}: resuming job {}", known.job_id));
             return Ok((known.job_id, known.retries));
         }
         let job = workflow::job::initiate(self.client, group).await?;
@@ -228,11 +218,7 @@ impl Run<'_> {
     }
 
     /// Marks the group downloaded in the state file; returns the summary lines.
-    fn record_downloaded(
-        &self,
-        group: &str,
-        downloaded: &[Downloaded],
-    ) -> Result<Vec<String>, Failure> {
+    fn record_downloaded(&self, group: &str, downloaded: &[Downloaded]) -> Result<Vec<String>, Failure> {
         let files: Vec<String> = downloaded
             .iter()
             .map(|file| relative(&self.args.out, &file.path))
@@ -259,13 +245,7 @@ impl Run<'_> {
 
     /// Shows a download's progress: a line when a file starts, resumes after a failure or gets
     /// a fresh URL; its bar otherwise.
-    fn show_download(
-        &self,
-        group: &str,
-        progress: &Progress<'_>,
-        bars: &mut Vec<ProgressBar>,
-        seen: &mut Seen,
-    ) {
+    fn show_download(&self, group: &str, progress: &Progress<'_>, bars: &mut Vec<ProgressBar>, seen: &mut Seen) {
         let file = progress.file;
         if bars.len() <= progress.index {
             *seen = Seen::default();
@@ -274,30 +254,24 @@ impl Run<'_> {
                 .map_or_else(|| "? bytes".to_owned(), |t| format!("{t} bytes"));
             let from = progress.resumed_from;
             if from > 0 && progress.total == Some(from) {
-                self.ui
-                    .line(format!("{group}: {file} is already downloaded"));
+                self.ui.line(format!("{group}: {file} is already downloaded"));
             } else if from > 0 {
-                self.ui
-                    .line(format!("{group}: resuming {file} at {from} of {total}"));
+                self.ui.line(format!("{group}: resuming {file} at {from} of {total}"));
             } else {
-                self.ui
-                    .line(format!("{group}: downloading {file} ({total})"));
+                self.ui.line(format!("{group}: downloading {file} ({total})"));
             }
             bars.push(self.ui.bytes(&format!("{group}/{file}"), progress.total));
         }
         if progress.retries > seen.retries {
             seen.retries = progress.retries;
             let why = progress.last_failure.unwrap_or("the attempt failed");
-            self.ui.line(format!(
-                "{group}: {file}: {why}; resuming at {} bytes",
-                progress.done
-            ));
+            self.ui
+                .line(format!("{group}: {file}: {why}; resuming at {} bytes", progress.done));
         }
         if progress.url_refreshes > seen.refreshes {
             seen.refreshes = progress.url_refreshes;
-            self.ui.line(format!(
-                "{group}: the URL of {file} expired; going on with a fresh one"
-            ));
+            self.ui
+                .line(format!("{group}: the URL of {file} expired; going on with a fresh one"));
         }
         if let Some(bar) = bars.get(progress.index) {
             if let Some(total) = progress.total {

@@ -24,16 +24,10 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
-            return fail(&Failure::new(
-                Code::Failed,
-                format!("cannot start: {error}"),
-            ));
+            return fail(&Failure::new(Code::Failed, format!("cannot start: {error}")));
         }
     };
     let outcome = runtime.block_on(async {
@@ -71,9 +65,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
                 .find(|l| !l.trim().is_empty())
                 .unwrap_or("invalid usage");
             let first = first.trim_start_matches("error: ");
-            fail(&Failure::usage(format!(
-                "{first} (see `dataportability --help`)"
-            )))
+            fail(&Failure::usage(format!("{first} (see `dataportability --help`)")))
         }
     }
 }
@@ -94,12 +86,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     } else {
         groups.clone()
     };
-    let endpoint = cli
-        .global
-        .endpoint
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty());
+    let endpoint = cli.global.endpoint.as_deref().map(str::trim).filter(|e| !e.is_empty());
     let source = auth::token_source(&cli.global, &scopes).await?;
     let mut builder = Client::builder().shared_token_source(source);
     if let Some(endpoint) = endpoint {
@@ -108,9 +95,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let client = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
     match &cli.command {
         Command::CheckAccess => commands::check_access(&client).await,
-        Command::Export(args) => {
-            export::run(&client, args, &groups, endpoint, &ui::Ui::new()).await
-        }
+        Command::Export(args) => export::run(&client, args, &groups, endpoint, &ui::Ui::new()).await,
         Command::State { job } => commands::state(&client, job).await,
         Command::Retry { job } => commands::retry(&client, job).await,
         Command::Cancel { job } => commands::cancel(&client, job).await,

@@ -61,11 +61,9 @@ impl Ui {
         };
         let bar = multi.add(ProgressBar::new(total.unwrap_or(0)));
         bar.set_style(
-            ProgressStyle::with_template(
-                "  {prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-            )
-            .map(|style| style.progress_chars("=> "))
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template("  {prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .map(|style| style.progress_chars("=> "))
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.set_prefix(prefix.to_owned());
         bar

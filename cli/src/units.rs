@@ -19,9 +19,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "h" => number * 3600.0,
         "d" => number * 86_400.0,
         other => {
-            return Err(format!(
-                "unknown duration unit `{other}` (use ms, s, m, h or d)"
-            ));
+            return Err(format!("unknown duration unit `{other}` (use ms, s, m, h or d)"));
         }
     };
     Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is out of range"))
@@ -30,9 +28,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// `N` bytes, or with `KB`, `MB`, `GB` (powers of 1000) or `KiB`, `MiB`, `GiB` (powers of 1024).
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let number: u64 = number
         .parse()
@@ -46,9 +42,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "mib" => 1 << 20,
         "gib" => 1 << 30,
         other => {
-            return Err(format!(
-                "unknown size unit `{other}` (use KB, MB, GB, KiB, MiB or GiB)"
-            ));
+            return Err(format!("unknown size unit `{other}` (use KB, MB, GB, KiB, MiB or GiB)"));
         }
     };
     number
@@ -83,11 +77,7 @@ mod tests {
         assert_eq!(parse_duration("20ms"), Ok(Duration::from_millis(20)));
         assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
         assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
-        assert!(
-            parse_duration("5 weeks")
-                .unwrap_err()
-                .contains("unknown duration unit")
-        );
+        assert!(parse_duration("5 weeks").unwrap_err().contains("unknown duration unit"));
         assert!(parse_duration("soon").is_err());
         assert_eq!(parse_size("256KiB"), Ok(262_144));
         assert_eq!(parse_size("1MB"), Ok(1_000_000));

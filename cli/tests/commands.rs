@@ -69,10 +69,7 @@ async fn state_retry_cancel_check_access_and_reset() {
     assert!(retry.status.success(), "{}", text(&retry.stderr));
     let printed = text(&retry.stdout);
     let new = printed.trim().rsplit(' ').next().unwrap().to_owned();
-    assert_eq!(
-        printed,
-        format!("job {failed} retried: the new job is {new}\n")
-    );
+    assert_eq!(printed, format!("job {failed} retried: the new job is {new}\n"));
     emulator.complete_job(&new).unwrap();
     let state = cli(&["state", &new]).await;
     let shown = text(&state.stdout);
@@ -85,8 +82,7 @@ async fn state_retry_cancel_check_access_and_reset() {
     let refused = cli(&["retry", &new]).await;
     assert_eq!(refused.status.code(), Some(1));
     assert!(
-        text(&refused.stderr)
-            .starts_with("error: dataportability.archiveJobs.retry: HTTP 400 FAILED_PRECONDITION")
+        text(&refused.stderr).starts_with("error: dataportability.archiveJobs.retry: HTTP 400 FAILED_PRECONDITION")
     );
 
     let reset = cli(&["reset"]).await;
@@ -115,34 +111,15 @@ async fn usage_and_credential_errors_have_their_exit_codes_and_one_line() {
             2,
             "error: unknown resource group `nope`",
         ),
+        (&["--bogus"], 2, "error: unexpected argument '--bogus' found"),
         (
-            &["--bogus"],
-            2,
-            "error: unexpected argument '--bogus' found",
-        ),
-        (
-            &[
-                "export",
-                "--resource",
-                SEARCH,
-                "--out",
-                "x",
-                "--poll-max",
-                "soon",
-            ],
+            &["export", "--resource", SEARCH, "--out", "x", "--poll-max", "soon"],
             2,
             "error: invalid value 'soon'",
         ),
         (&["check-access"], 3, "error: no credentials"),
         (
-            &[
-                "state",
-                "a/b",
-                "--token",
-                "t",
-                "--endpoint",
-                "http://127.0.0.1:9/",
-            ],
+            &["state", "a/b", "--token", "t", "--endpoint", "http://127.0.0.1:9/"],
             2,
             "error: dataportability",
         ),
@@ -205,12 +182,7 @@ async fn usage_and_credential_errors_have_their_exit_codes_and_one_line() {
         dir,
     ])
     .await;
-    assert_eq!(
-        elsewhere.status.code(),
-        Some(2),
-        "{}",
-        text(&elsewhere.stderr)
-    );
+    assert_eq!(elsewhere.status.code(), Some(2), "{}", text(&elsewhere.stderr));
     assert!(
         text(&elsewhere.stderr).contains("belongs to an export from"),
         "{}",

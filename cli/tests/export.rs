@@ -40,11 +40,7 @@ async fn a_full_export_of_several_groups_downloads_and_verifies_each() {
     let output = run(&args).await;
 
     let stdout = text(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        text(&output.stderr)
-    );
+    assert!(output.status.success(), "{stdout}\n{}", text(&output.stderr));
     let state = state_file(out.path());
     let client = client(&emulator, &token);
     for group in [SEARCH, YOUTUBE, MAPS] {
@@ -54,10 +50,7 @@ async fn a_full_export_of_several_groups_downloads_and_verifies_each() {
         assert_eq!(std::fs::metadata(&file).unwrap().len(), 200_000);
         let job = entry["jobId"].as_str().unwrap();
         assert_eq!(md5_of(&file), announced_md5(&client, job).await, "{group}");
-        assert!(
-            stdout.contains(&format!("{group}: started job {job}")),
-            "{stdout}"
-        );
+        assert!(stdout.contains(&format!("{group}: started job {job}")), "{stdout}");
         assert!(
             stdout.contains(&format!(
                 "{group}/{group}.zip (200000 bytes; size, crc32c+md5 verified)"
@@ -105,11 +98,7 @@ async fn an_injected_failure_is_retried_and_the_export_completes() {
     let output = run(&args).await;
 
     let stdout = text(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        text(&output.stderr)
-    );
+    assert!(output.status.success(), "{stdout}\n{}", text(&output.stderr));
     let entry = &state_file(out.path())["groups"][SEARCH];
     let (first, last) = (
         entry["originalJobId"].as_str().unwrap(),
@@ -122,10 +111,7 @@ async fn an_injected_failure_is_retried_and_the_export_completes() {
         "{stdout}"
     );
     let file = out.path().join(SEARCH).join("myactivity.search.zip");
-    assert_eq!(
-        md5_of(&file),
-        announced_md5(&client(&emulator, &token), last).await
-    );
+    assert_eq!(md5_of(&file), announced_md5(&client(&emulator, &token), last).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -158,30 +144,20 @@ async fn dropped_connections_are_resumed_and_the_archive_verifies() {
         text(&output.stdout),
         text(&output.stderr)
     );
-    assert_eq!(
-        emulator.faults().dropped_downloads,
-        0,
-        "all three drops happened"
-    );
+    assert_eq!(emulator.faults().dropped_downloads, 0, "all three drops happened");
     let stdout = text(&output.stdout);
     for at in [40_000, 80_000, 120_000] {
         let resumed = format!("; resuming at {at} bytes");
         let line = stdout.lines().find(|l| l.ends_with(&resumed));
         let line = line.unwrap_or_else(|| panic!("a line for the drop at {at}: {stdout}"));
-        assert!(
-            line.starts_with("myactivity.search: myactivity.search.zip: "),
-            "{line}"
-        );
+        assert!(line.starts_with("myactivity.search: myactivity.search.zip: "), "{line}");
     }
     let job = state_file(out.path())["groups"][SEARCH]["jobId"]
         .as_str()
         .unwrap()
         .to_owned();
     let file = out.path().join(SEARCH).join("myactivity.search.zip");
-    assert_eq!(
-        md5_of(&file),
-        announced_md5(&client(&emulator, &token), &job).await
-    );
+    assert_eq!(md5_of(&file), announced_md5(&client(&emulator, &token), &job).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -209,26 +185,15 @@ async fn a_url_that_expires_mid_download_is_refreshed() {
         "--resource",
         SEARCH,
     ];
-    args.extend([
-        "--out",
-        out.path().to_str().unwrap(),
-        "--limit-rate",
-        "256KiB",
-    ]);
+    args.extend(["--out", out.path().to_str().unwrap(), "--limit-rate", "256KiB"]);
     args.extend(FAST);
 
     let output = run(&args).await;
 
     let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", text(&output.stderr));
     assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        text(&output.stderr)
-    );
-    assert!(
-        stdout.contains(
-            "myactivity.search: the URL of myactivity.search.zip expired; going on with a fresh one"
-        ),
+        stdout.contains("myactivity.search: the URL of myactivity.search.zip expired; going on with a fresh one"),
         "{stdout}"
     );
     let job = state_file(out.path())["groups"][SEARCH]["jobId"]
@@ -236,10 +201,7 @@ async fn a_url_that_expires_mid_download_is_refreshed() {
         .unwrap()
         .to_owned();
     let file = out.path().join(SEARCH).join("myactivity.search.zip");
-    assert_eq!(
-        md5_of(&file),
-        announced_md5(&client(&emulator, &token), &job).await
-    );
+    assert_eq!(md5_of(&file), announced_md5(&client(&emulator, &token), &job).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -269,11 +231,9 @@ async fn a_killed_export_resumes_from_its_state_file_to_identical_bytes() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    eventually(
-        "a part of the archive on disk",
-        Duration::from_secs(30),
-        || std::fs::metadata(&part).is_ok_and(|m| m.len() >= 128 * 1024),
-    )
+    eventually("a part of the archive on disk", Duration::from_secs(30), || {
+        std::fs::metadata(&part).is_ok_and(|m| m.len() >= 128 * 1024)
+    })
     .await;
     child.kill().unwrap();
     child.wait().unwrap();
@@ -283,34 +243,19 @@ async fn a_killed_export_resumes_from_its_state_file_to_identical_bytes() {
         .to_owned();
     let kept = std::fs::metadata(&part).unwrap().len();
     assert!(kept < 2 * 1024 * 1024, "killed mid-download");
-    assert!(
-        !out.path()
-            .join(SEARCH)
-            .join("myactivity.search.zip")
-            .exists()
-    );
+    assert!(!out.path().join(SEARCH).join("myactivity.search.zip").exists());
 
     let output = run(&args).await;
 
     let stdout = text(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        text(&output.stderr)
-    );
-    assert!(
-        stdout.contains(&format!("{SEARCH}: resuming job {job}")),
-        "{stdout}"
-    );
+    assert!(output.status.success(), "{stdout}\n{}", text(&output.stderr));
+    assert!(stdout.contains(&format!("{SEARCH}: resuming job {job}")), "{stdout}");
     assert!(!stdout.contains("started job"), "no new job: {stdout}");
     assert!(
         stdout.contains("resuming myactivity.search.zip at "),
         "the download resumed: {stdout}"
     );
-    assert_eq!(
-        state_file(out.path())["groups"][SEARCH]["jobId"],
-        job.as_str()
-    );
+    assert_eq!(state_file(out.path())["groups"][SEARCH]["jobId"], job.as_str());
     let file = out.path().join(SEARCH).join("myactivity.search.zip");
     assert_eq!(std::fs::metadata(&file).unwrap().len(), 2 * 1024 * 1024);
     assert_eq!(
@@ -353,15 +298,7 @@ async fn a_corrupted_download_exits_4_and_leaves_no_file() {
     })
     .await;
     let out = tempfile::tempdir().unwrap();
-    let mut args = vec![
-        "--endpoint",
-        &server,
-        "--token",
-        "t",
-        "export",
-        "--resource",
-        SEARCH,
-    ];
+    let mut args = vec!["--endpoint", &server, "--token", "t", "export", "--resource", SEARCH];
     args.extend(["--out", out.path().to_str().unwrap()]);
     args.extend(FAST);
 
@@ -371,22 +308,12 @@ async fn a_corrupted_download_exits_4_and_leaves_no_file() {
     let stderr = text(&output.stderr);
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     assert!(
-        stderr.starts_with(
-            "error: myactivity.search: verification of myactivity.search.zip failed: md5 mismatch"
-        ),
+        stderr.starts_with("error: myactivity.search: verification of myactivity.search.zip failed: md5 mismatch"),
         "{stderr}"
     );
-    let files: Vec<_> = std::fs::read_dir(out.path().join(SEARCH))
-        .unwrap()
-        .collect();
-    assert!(
-        files.is_empty(),
-        "neither the archive nor its part is left: {files:?}"
-    );
-    assert_eq!(
-        state_file(out.path())["groups"][SEARCH]["status"],
-        "started"
-    );
+    let files: Vec<_> = std::fs::read_dir(out.path().join(SEARCH)).unwrap().collect();
+    assert!(files.is_empty(), "neither the archive nor its part is left: {files:?}");
+    assert_eq!(state_file(out.path())["groups"][SEARCH]["status"], "started");
 }
 
 #[cfg(unix)]
@@ -447,10 +374,5 @@ async fn ctrl_c_exits_130_and_the_same_command_resumes_the_job() {
         "{}",
         text(&output.stdout)
     );
-    assert!(
-        out.path()
-            .join(SEARCH)
-            .join("myactivity.search.zip")
-            .is_file()
-    );
+    assert!(out.path().join(SEARCH).join("myactivity.search.zip").is_file());
 }

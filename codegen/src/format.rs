@@ -7,10 +7,17 @@ use crate::Error;
 /// The placeholder type name in an [`impl_macro`] template.
 const PLACEHOLDER: &str = "__Builder";
 
-/// Formats one Rust file, prefixed by a `// header` line.
+/// Tells `rustfmt` (and so `cargo fmt --all`) to leave a generated file as prettyplease wrote it;
+/// `cfg(rustfmt)` is never set when compiling, so the compiler ignores it.
+const RUSTFMT_SKIP: &str = "#![cfg_attr(rustfmt, rustfmt::skip)]";
+
+/// Formats one Rust file, prefixed by a `// header` line and a `rustfmt` skip attribute.
 pub fn format_rust(path: &str, tokens: TokenStream, header: &str) -> Result<String, Error> {
     let file = parse_file(path, tokens)?;
-    Ok(format!("// {header}\n\n{}", space_items(&prettyplease::unparse(&file))))
+    Ok(format!(
+        "// {header}\n{RUSTFMT_SKIP}\n\n{}",
+        space_items(&prettyplease::unparse(&file))
+    ))
 }
 
 /// A `macro_rules!` that implements `template` (an `impl __Builder { .. }` block) for each
@@ -34,7 +41,9 @@ pub fn impl_macro(path: &str, name: &str, docs: &str, template: TokenStream) -> 
 }
 
 fn parse_file(path: &str, tokens: TokenStream) -> Result<syn::File, Error> {
-    syn::parse2(tokens).map_err(|e| Error::Internal { message: format!("generated {path} is not valid Rust: {e}") })
+    syn::parse2(tokens).map_err(|e| Error::Internal {
+        message: format!("generated {path} is not valid Rust: {e}"),
+    })
 }
 
 /// Puts a blank line between consecutive items at the same depth, and after inner docs, so
@@ -68,7 +77,10 @@ fn needs_blank_line(line: &str, next: &str) -> bool {
         && !current.starts_with("//")
         && (starts_item(current) || indent(next) < indent(line) || indent(line) == 0);
     let declaration = |s: &str| {
-        let s = s.strip_prefix("pub ").or_else(|| s.strip_prefix("pub(crate) ")).unwrap_or(s);
+        let s = s
+            .strip_prefix("pub ")
+            .or_else(|| s.strip_prefix("pub(crate) "))
+            .unwrap_or(s);
         s.starts_with("mod ") || s.starts_with("use ")
     };
     ends_block || (ends_with_semicolon && !(declaration(current) && declaration(following)))
@@ -76,8 +88,22 @@ fn needs_blank_line(line: &str, next: &str) -> bool {
 
 fn starts_item(line: &str) -> bool {
     const STARTS: &[&str] = &[
-        "///", "#[", "pub ", "pub(", "impl", "const ", "static ", "fn ", "async fn ", "mod ", "use ",
-        "macro_rules!", "type ", "enum ", "struct ", "crate::",
+        "///",
+        "#[",
+        "pub ",
+        "pub(",
+        "impl",
+        "const ",
+        "static ",
+        "fn ",
+        "async fn ",
+        "mod ",
+        "use ",
+        "macro_rules!",
+        "type ",
+        "enum ",
+        "struct ",
+        "crate::",
     ];
     STARTS.iter().any(|s| line.starts_with(s))
 }

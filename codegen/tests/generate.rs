@@ -29,7 +29,9 @@ fn models(schemas: Value) -> String {
 }
 
 fn error(json: &str) -> String {
-    codegen::generate(json, &codegen::Options::default()).expect_err("the document is rejected").to_string()
+    codegen::generate(json, &codegen::Options::default())
+        .expect_err("the document is rejected")
+        .to_string()
 }
 
 #[test]
@@ -81,8 +83,14 @@ fn recursive_schemas_are_boxed() {
     }));
     expect_file!["snapshots/recursive.rs"].assert_eq(&out);
     assert!(out.contains("pub parent: ::std::option::Option<::std::boxed::Box<crate::models::Tree>>"));
-    assert!(out.contains("pub children: ::std::vec::Vec<crate::models::Tree>"), "a Vec needs no Box");
-    assert!(out.contains("pub tree: ::std::option::Option<crate::models::Tree>"), "Leaf is not in a cycle");
+    assert!(
+        out.contains("pub children: ::std::vec::Vec<crate::models::Tree>"),
+        "a Vec needs no Box"
+    );
+    assert!(
+        out.contains("pub tree: ::std::option::Option<crate::models::Tree>"),
+        "Leaf is not in a cycle"
+    );
 }
 
 #[test]
@@ -105,28 +113,46 @@ fn wire_formats_maps_and_any() {
 
 #[test]
 fn output_is_deterministic() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/special_cases.json"))
-        .expect("fixture readable");
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/special_cases.json"
+    ))
+    .expect("fixture readable");
     assert_eq!(generate(&doc), generate(&doc));
 }
 
 #[test]
 fn a_dangling_ref_names_its_path() {
-    let json = document(json!({"A": {"type": "object", "properties": {"b": {"type": "array", "items": {"$ref": "Missing"}}}}}), json!({}));
-    assert_eq!(error(&json), r#"schemas.A.properties.b.items.$ref: $ref names an unknown schema "Missing""#);
+    let json = document(
+        json!({"A": {"type": "object", "properties": {"b": {"type": "array", "items": {"$ref": "Missing"}}}}}),
+        json!({}),
+    );
+    assert_eq!(
+        error(&json),
+        r#"schemas.A.properties.b.items.$ref: $ref names an unknown schema "Missing""#
+    );
 }
 
 #[test]
 fn a_ref_cycle_without_an_object_is_an_error() {
     let json = document(json!({"A": {"$ref": "B"}, "B": {"$ref": "A"}}), json!({}));
-    assert_eq!(error(&json), "schemas.A: cycle of $ref with no object in between: A → B → A");
+    assert_eq!(
+        error(&json),
+        "schemas.A: cycle of $ref with no object in between: A → B → A"
+    );
 }
 
 #[test]
 fn a_wrong_type_for_a_known_key_names_its_path() {
-    let json = document(json!({"A": {"type": "object", "properties": {"b": {"required": "yes"}}}}), json!({}));
+    let json = document(
+        json!({"A": {"type": "object", "properties": {"b": {"required": "yes"}}}}),
+        json!({}),
+    );
     let message = error(&json);
-    assert!(message.starts_with("schemas.A.properties.b.required: invalid type: string \"yes\", expected a boolean"), "{message}");
+    assert!(
+        message.starts_with("schemas.A.properties.b.required: invalid type: string \"yes\", expected a boolean"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -139,9 +165,12 @@ fn truncated_and_empty_documents_are_errors() {
 
 #[test]
 fn a_path_naming_an_undeclared_parameter_is_an_error() {
-    let json = document(json!({}), json!({"things": {"methods": {"get": {
-        "id": "tiny.things.get", "path": "v1/{+name}", "httpMethod": "GET", "parameters": {}
-    }}}}));
+    let json = document(
+        json!({}),
+        json!({"things": {"methods": {"get": {
+            "id": "tiny.things.get", "path": "v1/{+name}", "httpMethod": "GET", "parameters": {}
+        }}}}),
+    );
     assert_eq!(
         error(&json),
         r#"resources.things.methods.get.path: "v1/{+name}" names parameter "name", which is not declared"#
@@ -150,16 +179,25 @@ fn a_path_naming_an_undeclared_parameter_is_an_error() {
 
 #[test]
 fn an_unknown_http_method_is_an_error() {
-    let json = document(json!({}), json!({"things": {"methods": {"get": {
-        "id": "tiny.things.get", "path": "v1/things", "httpMethod": "FETCH"
-    }}}}));
-    assert_eq!(error(&json), r#"resources.things.methods.get.httpMethod: unknown HTTP method "FETCH""#);
+    let json = document(
+        json!({}),
+        json!({"things": {"methods": {"get": {
+            "id": "tiny.things.get", "path": "v1/things", "httpMethod": "FETCH"
+        }}}}),
+    );
+    assert_eq!(
+        error(&json),
+        r#"resources.things.methods.get.httpMethod: unknown HTTP method "FETCH""#
+    );
 }
 
 #[test]
 fn every_rust_file_parses_and_carries_the_header() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/special_cases.json"))
-        .expect("fixture readable");
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/special_cases.json"
+    ))
+    .expect("fixture readable");
     let generated = generate(&doc);
     assert_eq!(generated.name, "specialcases-v1");
     for (path, text) in &generated.files {
@@ -178,7 +216,12 @@ fn public_names(generated: &codegen::GeneratedCrate) -> std::collections::BTreeS
         .filter(|(path, _)| path.ends_with(".rs"))
         .flat_map(|(path, text)| text.lines().map(move |line| (path, line.trim())))
         .filter(|(_, line)| line.starts_with("pub "))
-        .map(|(path, line)| format!("{path}: {}", line.split(['(', '{', '=', '<']).next().unwrap_or(line).trim()))
+        .map(|(path, line)| {
+            format!(
+                "{path}: {}",
+                line.split(['(', '{', '=', '<']).next().unwrap_or(line).trim()
+            )
+        })
         .collect()
 }
 
@@ -190,7 +233,8 @@ fn adding_schemas_and_methods_renames_nothing_that_exists() {
     grown["schemas"]["AaaFirst"] = json!({"type": "object", "properties": {"type": {"type": "string"}, "kind": {"type": "string", "enum": ["A"]}}});
     grown["schemas"]["Client"]["properties"]["aNewField"] = json!({"type": "string"});
     grown["schemas"]["Nested"]["properties"]["inner"]["properties"]["aaa"] = json!({"type": "string", "enum": ["X"]});
-    grown["resources"]["aaa"] = json!({"methods": {"get": {"id": "specialcases.aaa.get", "path": "aaa", "httpMethod": "GET"}}});
+    grown["resources"]["aaa"] =
+        json!({"methods": {"get": {"id": "specialcases.aaa.get", "path": "aaa", "httpMethod": "GET"}}});
 
     let before = public_names(&generate(&original.to_string()));
     let after = public_names(&generate(&grown.to_string()));

@@ -71,7 +71,11 @@ fn generates_or_errs(text: &str) {
 fn check(path: &str) {
     let original = document(path);
     let text = original.to_string();
-    let config = ProptestConfig { cases: CASES, failure_persistence: None, ..ProptestConfig::default() };
+    let config = ProptestConfig {
+        cases: CASES,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
     proptest!(config, |(pick in any::<usize>(), kind in 0u8..=8, cut in any::<usize>(), truncate in any::<bool>())| {
         if truncate {
             let at = cut % text.len();

@@ -26,7 +26,10 @@ pub(crate) struct Body {
 impl Body {
     /// A JSON body.
     pub(crate) fn json(bytes: Bytes) -> Self {
-        Self { content_type: HeaderValue::from_static("application/json"), bytes }
+        Self {
+            content_type: HeaderValue::from_static("application/json"),
+            bytes,
+        }
     }
 }
 
@@ -57,7 +60,11 @@ pub(crate) trait Expect: Copy + Send + Sync {
     fn status(output: &Self::Output) -> StatusCode;
 
     /// Turns an accepted response into the output.
-    fn receive(self, response: Response, exchange: &Exchange<'_>) -> impl Future<Output = Result<Self::Output, Error>> + Send;
+    fn receive(
+        self,
+        response: Response,
+        exchange: &Exchange<'_>,
+    ) -> impl Future<Output = Result<Self::Output, Error>> + Send;
 }
 
 /// A success status and the whole body, read within the call's response limit.
@@ -127,7 +134,9 @@ impl Expect for UploadStatus {
         if status == RESUME_INCOMPLETE {
             return Ok(UploadReply::Incomplete(response.headers().clone()));
         }
-        read_body(response, exchange).await.map(|body| UploadReply::Done(status, body))
+        read_body(response, exchange)
+            .await
+            .map(|body| UploadReply::Done(status, body))
     }
 }
 
@@ -136,13 +145,18 @@ impl Exchange<'_> {
     /// not accept is an [`ApiError`], with the server's `Retry-After` if it sent one.
     pub(crate) async fn send<E: Expect>(&self, token: Option<&AccessToken>, expect: E) -> Result<E::Output, Error> {
         let method = self.method;
-        let mut request = self.http.request(self.verb.to_reqwest(), self.url.clone()).headers(self.headers.clone());
+        let mut request = self
+            .http
+            .request(self.verb.to_reqwest(), self.url.clone())
+            .headers(self.headers.clone());
         if let Some(token) = token {
             // reqwest marks this header sensitive, so it is left out of its own Debug output.
             request = request.bearer_auth(token.secret());
         }
         if let Some(body) = &self.body {
-            request = request.header(CONTENT_TYPE, body.content_type.clone()).body(body.bytes.clone());
+            request = request
+                .header(CONTENT_TYPE, body.content_type.clone())
+                .body(body.bytes.clone());
         } else if self.verb.has_body() {
             request = request.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
@@ -163,12 +177,18 @@ async fn read_body(response: Response, exchange: &Exchange<'_>) -> Result<Bytes,
     let method = exchange.method;
     match body::read_limited(response, exchange.max_response_bytes).await {
         Ok(body) => Ok(body),
-        Err(ReadError::TooLarge) => Err(Error::BodyTooLarge { method, limit: exchange.max_response_bytes }),
+        Err(ReadError::TooLarge) => Err(Error::BodyTooLarge {
+            method,
+            limit: exchange.max_response_bytes,
+        }),
         Err(ReadError::Transport(source)) => Err(transport(method, source)),
     }
 }
 
 /// A transport error, without the URL (which may carry an API key).
 pub(crate) fn transport(method: &'static str, source: reqwest::Error) -> Error {
-    Error::Transport { method, source: source.without_url() }
+    Error::Transport {
+        method,
+        source: source.without_url(),
+    }
 }

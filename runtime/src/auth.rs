@@ -46,7 +46,10 @@ pub struct AuthError {
 impl AuthError {
     /// An error with a message only.
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), source: None }
+        Self {
+            message: message.into(),
+            source: None,
+        }
     }
 
     /// An error caused by another error.
@@ -54,7 +57,10 @@ impl AuthError {
         message: impl Into<String>,
         source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
     ) -> Self {
-        Self { message: message.into(), source: Some(source.into()) }
+        Self {
+            message: message.into(),
+            source: Some(source.into()),
+        }
     }
 }
 
@@ -112,7 +118,9 @@ pub struct StaticToken {
 impl StaticToken {
     /// A source that hands out `token` for every request.
     pub fn new(token: impl Into<String>) -> Self {
-        Self { token: AccessToken::new(token) }
+        Self {
+            token: AccessToken::new(token),
+        }
     }
 }
 
@@ -130,8 +138,11 @@ mod tests {
     #[test]
     fn debug_never_shows_the_token() {
         let source = StaticToken::new("ya29.secret-value");
-        let printed =
-            format!("{source:?} {:?} {:?}", AccessToken::new("ya29.secret-value"), ApiKey::new("AIza-secret-value"));
+        let printed = format!(
+            "{source:?} {:?} {:?}",
+            AccessToken::new("ya29.secret-value"),
+            ApiKey::new("AIza-secret-value")
+        );
         assert!(!printed.contains("secret-value"), "{printed}");
         assert!(printed.contains("redacted"));
     }

@@ -103,7 +103,10 @@ impl<C: From<Client>> ClientBuilder<C> {
                 self.endpoint_error = Some(if known.is_empty() {
                     format!("no regional endpoint for {location:?}: the API's document declares none")
                 } else {
-                    format!("no regional endpoint for {location:?}; the document declares {}", known.join(", "))
+                    format!(
+                        "no regional endpoint for {location:?}; the document declares {}",
+                        known.join(", ")
+                    )
                 });
             }
         }
@@ -229,7 +232,11 @@ fn default_headers(api: &ApiInfo, user_agent: Option<&str>, quota_project: Optio
         Some(prefix) => format!("{prefix} {product}"),
         None => product,
     };
-    let api_client = format!("gdcl/{} discovery-runtime/{}", api.crate_version, env!("CARGO_PKG_VERSION"));
+    let api_client = format!(
+        "gdcl/{} discovery-runtime/{}",
+        api.crate_version,
+        env!("CARGO_PKG_VERSION")
+    );
     let mut headers = HeaderMap::new();
     headers.insert(USER_AGENT, header_value("user agent", &user_agent)?);
     headers.insert(API_CLIENT, header_value("API client", &api_client)?);
@@ -261,31 +268,61 @@ mod tests {
 
     static REGIONAL: ApiInfo = ApiInfo::new("test-api", "1.0.0", "https://example.googleapis.com/", "v1/")
         .with_mtls_root_url("https://example.mtls.googleapis.com/")
-        .with_endpoints(&[RegionalEndpoint::new("europe-west1", "https://example.europe-west1.rep.googleapis.com/", "")]);
+        .with_endpoints(&[RegionalEndpoint::new(
+            "europe-west1",
+            "https://example.europe-west1.rep.googleapis.com/",
+            "",
+        )]);
 
     #[test]
     fn mtls_and_regional_endpoints_come_from_the_document() {
         let mtls: Client = ClientBuilder::new(&REGIONAL).mtls_endpoint().build().unwrap();
         assert_eq!(mtls.base_url(), "https://example.mtls.googleapis.com/v1/");
         let regional: Client = ClientBuilder::new(&REGIONAL).location("europe-west1").build().unwrap();
-        assert_eq!(regional.base_url(), "https://example.europe-west1.rep.googleapis.com/v1/");
-        let error = ClientBuilder::<Client>::new(&REGIONAL).location("mars-north1").build().unwrap_err().to_string();
-        assert!(error.contains(r#""mars-north1"; the document declares europe-west1"#), "{error}");
-        let error = ClientBuilder::<Client>::new(&API).mtls_endpoint().build().unwrap_err().to_string();
+        assert_eq!(
+            regional.base_url(),
+            "https://example.europe-west1.rep.googleapis.com/v1/"
+        );
+        let error = ClientBuilder::<Client>::new(&REGIONAL)
+            .location("mars-north1")
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(r#""mars-north1"; the document declares europe-west1"#),
+            "{error}"
+        );
+        let error = ClientBuilder::<Client>::new(&API)
+            .mtls_endpoint()
+            .build()
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("no mTLS endpoint"), "{error}");
     }
 
     #[test]
     fn rejects_an_endpoint_that_is_not_safe() {
-        let error = ClientBuilder::<Client>::new(&API).endpoint("not a url").build().unwrap_err();
+        let error = ClientBuilder::<Client>::new(&API)
+            .endpoint("not a url")
+            .build()
+            .unwrap_err();
         assert!(error.to_string().contains("not a url"), "{error}");
-        let error = ClientBuilder::<Client>::new(&API).endpoint("http://example.com/").build().unwrap_err();
-        assert!(matches!(error, Error::Config(_)) && error.to_string().contains("https"), "{error}");
+        let error = ClientBuilder::<Client>::new(&API)
+            .endpoint("http://example.com/")
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::Config(_)) && error.to_string().contains("https"),
+            "{error}"
+        );
     }
 
     #[test]
     fn rejects_bad_header_values_and_a_connect_timeout_it_cannot_apply() {
-        let error = ClientBuilder::<Client>::new(&API).quota_project("a\nb").build().unwrap_err();
+        let error = ClientBuilder::<Client>::new(&API)
+            .quota_project("a\nb")
+            .build()
+            .unwrap_err();
         assert!(error.to_string().contains("quota project"), "{error}");
         let error = ClientBuilder::<Client>::new(&API)
             .http_client(reqwest::Client::new())

@@ -37,7 +37,10 @@ impl HttpMethod {
     /// Whether repeating the request has the same effect as sending it once (GET, PUT,
     /// DELETE, HEAD): such calls are retried by default.
     pub fn is_idempotent(self) -> bool {
-        matches!(self, HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete | HttpMethod::Head)
+        matches!(
+            self,
+            HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete | HttpMethod::Head
+        )
     }
 
     /// Whether the request carries a body, so an empty one is sent as `Content-Length: 0`.
@@ -124,7 +127,8 @@ impl Call {
     /// Sets a repeated query parameter to these values, replacing any earlier ones.
     pub fn set_query_repeated<V: QueryValue>(&mut self, name: &'static str, values: impl IntoIterator<Item = V>) {
         self.query.retain(|(n, _)| *n != name);
-        self.query.extend(values.into_iter().map(|v| (name, v.to_query_value())));
+        self.query
+            .extend(values.into_iter().map(|v| (name, v.to_query_value())));
     }
 
     /// Adds an HTTP header to the request. A header the client sets by itself (such as
@@ -165,7 +169,9 @@ impl Call {
     /// Whether this call may be retried: its [`set_idempotent`](Self::set_idempotent)
     /// override, or else [`HttpMethod::is_idempotent`].
     pub fn is_idempotent(&self) -> bool {
-        self.overrides.idempotent.unwrap_or_else(|| self.method.http_method.is_idempotent())
+        self.overrides
+            .idempotent
+            .unwrap_or_else(|| self.method.http_method.is_idempotent())
     }
 
     /// The URL the call goes to; fails if a path parameter is missing or does not match its
@@ -177,8 +183,12 @@ impl Call {
     /// The URL of `template` below `base`, with the call's path and query parameters: the
     /// method's own URL, or one of its media upload URLs.
     pub(crate) fn url_for(&self, base: &str, template: &[PathParam]) -> Result<Url, Error> {
-        let path = path::expand(template, &self.path_values)
-            .map_err(|(parameter, message)| Error::InvalidArgument { method: self.method.id, parameter, message })?;
+        let path =
+            path::expand(template, &self.path_values).map_err(|(parameter, message)| Error::InvalidArgument {
+                method: self.method.id,
+                parameter,
+                message,
+            })?;
         let text = format!("{base}{path}");
         let mut url = Url::parse(&text).map_err(|e| Error::InvalidArgument {
             method: self.method.id,
@@ -186,7 +196,8 @@ impl Call {
             message: format!("{text:?} is not a valid URL: {e}"),
         })?;
         if !self.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(self.query.iter().map(|(n, v)| (*n, v.as_str())));
+            url.query_pairs_mut()
+                .extend_pairs(self.query.iter().map(|(n, v)| (*n, v.as_str())));
         }
         Ok(url)
     }
@@ -217,7 +228,11 @@ impl Call {
 /// Decodes a successful JSON response as `R`.
 pub(crate) fn decode<R: DeserializeOwned>(method: &'static str, status: StatusCode, bytes: &[u8]) -> Result<R, Error> {
     // A 204 (or any empty success) carries no body; treat it as the empty message `{}`.
-    let bytes: &[u8] = if status == StatusCode::NO_CONTENT || bytes.is_empty() { b"{}" } else { bytes };
+    let bytes: &[u8] = if status == StatusCode::NO_CONTENT || bytes.is_empty() {
+        b"{}"
+    } else {
+        bytes
+    };
     serde_json::from_slice(bytes).map_err(|source| Error::Decode {
         method,
         type_name: type_name::<R>(),

@@ -34,7 +34,14 @@ impl ApiInfo {
         root_url: &'static str,
         service_path: &'static str,
     ) -> Self {
-        Self { crate_name, crate_version, root_url, service_path, mtls_root_url: None, endpoints: &[] }
+        Self {
+            crate_name,
+            crate_version,
+            root_url,
+            service_path,
+            mtls_root_url: None,
+            endpoints: &[],
+        }
     }
 
     /// The same, with the document's `mtlsRootUrl`.
@@ -65,7 +72,11 @@ pub struct RegionalEndpoint {
 impl RegionalEndpoint {
     /// Describes an endpoint; used by generated code in a `const`.
     pub const fn new(location: &'static str, url: &'static str, description: &'static str) -> Self {
-        Self { location, url, description }
+        Self {
+            location,
+            url,
+            description,
+        }
     }
 }
 

@@ -29,10 +29,14 @@ pub(crate) fn base_url(root: &str, service_path: &str) -> Result<String, Error> 
         )));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(Error::Config("the endpoint must not contain a user name or password".to_owned()));
+        return Err(Error::Config(
+            "the endpoint must not contain a user name or password".to_owned(),
+        ));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(Error::Config(format!("endpoint {root:?} must not have a query or a fragment")));
+        return Err(Error::Config(format!(
+            "endpoint {root:?} must not have a query or a fragment"
+        )));
     }
     Ok(base_url)
 }
@@ -70,7 +74,12 @@ mod tests {
         ] {
             assert!(base_url(ok, "v1/").is_ok(), "{ok}");
         }
-        for bad in ["http://example.com/", "http://10.0.0.1/", "http://localhost.example.com/", "http://[::2]/"] {
+        for bad in [
+            "http://example.com/",
+            "http://10.0.0.1/",
+            "http://localhost.example.com/",
+            "http://[::2]/",
+        ] {
             let error = base_url(bad, "v1/").unwrap_err().to_string();
             assert!(error.contains("must use https") && error.contains(bad), "{error}");
         }

@@ -210,11 +210,24 @@ mod tests {
 
     #[test]
     fn only_an_attempt_timeout_is_retryable() {
-        let timeout = |scope| Error::Timeout { method: "api.m", scope, after: Duration::from_secs(1) };
+        let timeout = |scope| Error::Timeout {
+            method: "api.m",
+            scope,
+            after: Duration::from_secs(1),
+        };
         assert!(timeout(TimeoutScope::Attempt).is_retryable());
         assert!(!timeout(TimeoutScope::Call).is_retryable());
-        assert_eq!(timeout(TimeoutScope::Call).to_string(), "api.m: the call timed out after 1s");
-        assert!(!Error::BodyTooLarge { method: "api.m", limit: 1 }.is_retryable());
+        assert_eq!(
+            timeout(TimeoutScope::Call).to_string(),
+            "api.m: the call timed out after 1s"
+        );
+        assert!(
+            !Error::BodyTooLarge {
+                method: "api.m",
+                limit: 1
+            }
+            .is_retryable()
+        );
         assert!(!Error::Config("x".into()).is_retryable());
     }
 }

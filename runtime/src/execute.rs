@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::{StatusCode, Url};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{StatusCode, Url};
 use tokio::time::{Instant, sleep, timeout};
 use tracing::field::Empty;
 use tracing::{Instrument, Span};
@@ -55,7 +55,14 @@ pub(crate) async fn run(call: Call, body: Option<Bytes>) -> Result<(StatusCode, 
 /// within the call's timeout. The request runs in one `tracing` span named `call` whose
 /// fields are the method id, the number of the last attempt, its HTTP status and the latency.
 pub(crate) async fn perform<E: Expect>(call: &Call, plan: Plan, expect: E) -> Result<E::Output, Error> {
-    let Plan { mut url, verb, body, headers, idempotent, retry } = plan;
+    let Plan {
+        mut url,
+        verb,
+        body,
+        headers,
+        idempotent,
+        retry,
+    } = plan;
     let method = call.method;
     let inner = call.client.inner();
     if let Some(key) = &inner.api_key {
@@ -77,14 +84,30 @@ pub(crate) async fn perform<E: Expect>(call: &Call, plan: Plan, expect: E) -> Re
         body,
         max_response_bytes: options.max_response_bytes,
     };
-    let span = tracing::info_span!("call", method = method.id, attempt = Empty, status = Empty, latency_ms = Empty);
-    let runner = Runner { inner, exchange, options, idempotent, span: span.clone() };
+    let span = tracing::info_span!(
+        "call",
+        method = method.id,
+        attempt = Empty,
+        status = Empty,
+        latency_ms = Empty
+    );
+    let runner = Runner {
+        inner,
+        exchange,
+        options,
+        idempotent,
+        span: span.clone(),
+    };
     async move {
         let started = Instant::now();
         let result = match runner.options.timeout {
-            Some(limit) => timeout(limit, runner.attempts(expect))
-                .await
-                .unwrap_or_else(|_| Err(Error::Timeout { method: method.id, scope: TimeoutScope::Call, after: limit })),
+            Some(limit) => timeout(limit, runner.attempts(expect)).await.unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    method: method.id,
+                    scope: TimeoutScope::Call,
+                    after: limit,
+                })
+            }),
             None => runner.attempts(expect).await,
         };
         runner.span.record("latency_ms", millis(started.elapsed()));
@@ -170,15 +193,26 @@ impl Runner<'_> {
     }
 
     async fn token(&self) -> Result<Option<AccessToken>, Error> {
-        let Some(source) = &self.inner.token_source else { return Ok(None) };
-        source.token().await.map(Some).map_err(|source| Error::Auth { method: self.exchange.method, source })
+        let Some(source) = &self.inner.token_source else {
+            return Ok(None);
+        };
+        source.token().await.map(Some).map_err(|source| Error::Auth {
+            method: self.exchange.method,
+            source,
+        })
     }
 
     async fn attempt<E: Expect>(&self, token: Option<&AccessToken>, expect: E) -> Result<E::Output, Error> {
         match self.options.attempt_timeout {
-            Some(limit) => timeout(limit, self.exchange.send(token, expect)).await.unwrap_or_else(|_| {
-                Err(Error::Timeout { method: self.exchange.method, scope: TimeoutScope::Attempt, after: limit })
-            }),
+            Some(limit) => timeout(limit, self.exchange.send(token, expect))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::Timeout {
+                        method: self.exchange.method,
+                        scope: TimeoutScope::Attempt,
+                        after: limit,
+                    })
+                }),
             None => self.exchange.send(token, expect).await,
         }
     }

@@ -56,10 +56,10 @@ pub use error::{
     ApiError, ApiErrorItem, BadRequest, Error, ErrorDetail, ErrorInfo, FieldViolation, Help, HelpLink,
     LocalizedMessage, QuotaFailure, QuotaViolation, RetryInfo, TimeoutScope,
 };
+pub use media::{Download, Media, MediaSource, ResumableMedia, UploadInfo};
 pub use options::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES};
 pub use path::{PathParam, PathStyle};
 pub use query::QueryValue;
-pub use media::{Download, Media, MediaSource, ResumableMedia, UploadInfo};
 pub use retry::RetryPolicy;
 
 /// Re-exported so generated code names a single dependency.

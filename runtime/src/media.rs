@@ -43,7 +43,12 @@ impl UploadInfo {
         max_size: Option<u64>,
         accept: &'static [&'static str],
     ) -> Self {
-        Self { simple_path, resumable_path, max_size, accept }
+        Self {
+            simple_path,
+            resumable_path,
+            max_size,
+            accept,
+        }
     }
 }
 
@@ -57,7 +62,10 @@ pub struct Media {
 impl Media {
     /// Media of type `content_type` (e.g. `image/png`).
     pub fn new(content_type: impl Into<String>, data: impl Into<Bytes>) -> Self {
-        Self { content_type: content_type.into(), data: data.into() }
+        Self {
+            content_type: content_type.into(),
+            data: data.into(),
+        }
     }
 
     /// The media type.
@@ -92,19 +100,29 @@ impl Call {
 
     /// Uploads `media` in one request: alone (`uploadType=media`) when `metadata` is `None`,
     /// else with the metadata (`uploadType=multipart`). Decodes the response as `R`.
-    pub async fn send_upload<B, R>(mut self, upload: &'static UploadInfo, metadata: Option<&B>, media: Media) -> Result<R, Error>
+    pub async fn send_upload<B, R>(
+        mut self,
+        upload: &'static UploadInfo,
+        metadata: Option<&B>,
+        media: Media,
+    ) -> Result<R, Error>
     where
         B: Serialize + ?Sized,
         R: DeserializeOwned,
     {
         let method = self.method.id;
-        let path = upload.simple_path.ok_or_else(|| unsupported(method, "the simple upload protocol"))?;
+        let path = upload
+            .simple_path
+            .ok_or_else(|| unsupported(method, "the simple upload protocol"))?;
         limits::check(method, upload, &media.content_type, media.len())?;
         let content_type = header_value(method, &media.content_type)?;
         let body = match encode(method, metadata)? {
             None => {
                 self.set_query("uploadType", "media");
-                Body { content_type, bytes: media.data }
+                Body {
+                    content_type,
+                    bytes: media.data,
+                }
             }
             Some(json) => {
                 self.set_query("uploadType", "multipart");
@@ -132,7 +150,9 @@ impl Call {
         R: DeserializeOwned,
     {
         let method = self.method.id;
-        let path = upload.resumable_path.ok_or_else(|| unsupported(method, "the resumable upload protocol"))?;
+        let path = upload
+            .resumable_path
+            .ok_or_else(|| unsupported(method, "the resumable upload protocol"))?;
         limits::check(method, upload, media.content_type(), media.len())?;
         let metadata = encode(method, metadata)?;
         let (status, bytes) = resumable::upload(self, path, metadata, media).await?;

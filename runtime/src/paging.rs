@@ -37,7 +37,11 @@ where
     B: Serialize + Send + Sync + 'static,
     R: DeserializeOwned + Send + 'static,
 {
-    let start = Next::Page(Cursor { call, body, seen: HashSet::new() });
+    let start = Next::Page(Cursor {
+        call,
+        body,
+        seen: HashSet::new(),
+    });
     Box::pin(stream::unfold(start, move |next| async move {
         let mut cursor = match next {
             Next::Page(cursor) => cursor,
@@ -72,5 +76,9 @@ where
     R: Send + 'static,
     T: Send + 'static,
 {
-    Box::pin(pages.map_ok(move |page| stream::iter(items(page).into_iter().map(Ok))).try_flatten())
+    Box::pin(
+        pages
+            .map_ok(move |page| stream::iter(items(page).into_iter().map(Ok)))
+            .try_flatten(),
+    )
 }

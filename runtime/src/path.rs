@@ -59,10 +59,7 @@ pub enum PathParam {
 pub(crate) type PathError = (String, String);
 
 /// Expands `template` with `values`, checking each value first.
-pub(crate) fn expand(
-    template: &[PathParam],
-    values: &[(&'static str, String)],
-) -> Result<String, PathError> {
+pub(crate) fn expand(template: &[PathParam], values: &[(&'static str, String)]) -> Result<String, PathError> {
     let mut out = String::new();
     for piece in template {
         match *piece {
@@ -124,12 +121,19 @@ mod tests {
 
     #[test]
     fn reserved_expansion_keeps_slashes() {
-        assert_eq!(expand(CANCEL, &value("archiveJobs/a b")).unwrap(), "v1/archiveJobs/a%20b:cancel");
+        assert_eq!(
+            expand(CANCEL, &value("archiveJobs/a b")).unwrap(),
+            "v1/archiveJobs/a%20b:cancel"
+        );
     }
 
     #[test]
     fn simple_expansion_encodes_slashes() {
-        let template = [PathParam::Param { name: "name", style: PathStyle::Simple, pattern: None }];
+        let template = [PathParam::Param {
+            name: "name",
+            style: PathStyle::Simple,
+            pattern: None,
+        }];
         assert_eq!(expand(&template, &value("a/b?c")).unwrap(), "a%2Fb%3Fc");
     }
 

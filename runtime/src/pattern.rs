@@ -11,12 +11,19 @@ static COMPILED: LazyLock<RwLock<HashMap<&'static str, Arc<Matcher>>>> = LazyLoc
 
 /// Whether `value` matches `pattern`; an error if the pattern is not a valid regex.
 pub(crate) fn is_match(pattern: &'static str, value: &str) -> Result<bool, String> {
-    let cached = COMPILED.read().unwrap_or_else(PoisonError::into_inner).get(pattern).cloned();
+    let cached = COMPILED
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(pattern)
+        .cloned();
     let matcher = match cached {
         Some(matcher) => matcher,
         None => {
             let matcher = Arc::new(Matcher::new(pattern)?);
-            COMPILED.write().unwrap_or_else(PoisonError::into_inner).insert(pattern, matcher.clone());
+            COMPILED
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(pattern, matcher.clone());
             matcher
         }
     };
@@ -33,7 +40,9 @@ enum Piece {
     /// `[^/]+`
     Segment,
     /// `.*` (at least 0 characters) or `.+` (at least 1), never a newline.
-    Any { min: usize },
+    Any {
+        min: usize,
+    },
 }
 
 impl Matcher {
@@ -90,13 +99,18 @@ fn simple(pattern: &str) -> Option<Vec<Piece>> {
 }
 
 fn match_pieces(pieces: &[Piece], value: &str) -> bool {
-    let Some((first, rest)) = pieces.split_first() else { return value.is_empty() };
+    let Some((first, rest)) = pieces.split_first() else {
+        return value.is_empty();
+    };
     let (min, max) = match first {
         Piece::Literal(text) => return value.strip_prefix(text.as_str()).is_some_and(|v| match_pieces(rest, v)),
         Piece::Segment => (1, value.find('/').unwrap_or(value.len())),
         Piece::Any { min } => (*min, value.find('\n').unwrap_or(value.len())),
     };
-    (min..=max).rev().filter(|&n| value.is_char_boundary(n)).any(|n| match_pieces(rest, &value[n..]))
+    (min..=max)
+        .rev()
+        .filter(|&n| value.is_char_boundary(n))
+        .any(|n| match_pieces(rest, &value[n..]))
 }
 
 #[cfg(test)]

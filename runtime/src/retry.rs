@@ -81,7 +81,11 @@ impl RetryPolicy {
     /// How much the upper bound of the wait grows after each attempt (at least `1.0`).
     #[must_use]
     pub fn with_multiplier(mut self, multiplier: f64) -> Self {
-        self.multiplier = if multiplier.is_finite() { multiplier.max(1.0) } else { 1.0 };
+        self.multiplier = if multiplier.is_finite() {
+            multiplier.max(1.0)
+        } else {
+            1.0
+        };
         self
     }
 
@@ -143,7 +147,9 @@ impl RetryPolicy {
         if !error.is_retryable() || !(idempotent || self.non_idempotent) || attempts >= self.max_attempts {
             return None;
         }
-        let delay = error.retry_after().unwrap_or_else(|| self.backoff_cap(attempts).mul_f64(jitter.clamp(0.0, 1.0)));
+        let delay = error
+            .retry_after()
+            .unwrap_or_else(|| self.backoff_cap(attempts).mul_f64(jitter.clamp(0.0, 1.0)));
         match self.time_budget {
             Some(budget) if elapsed.saturating_add(delay) > budget => None,
             _ => Some(delay),
@@ -174,9 +180,18 @@ mod tests {
     fn the_wait_is_jittered_between_zero_and_the_cap() {
         let policy = RetryPolicy::default().with_time_budget(None);
         let error = unavailable(b"");
-        assert_eq!(policy.next_delay(&error, true, 3, Duration::ZERO, 0.0), Some(Duration::ZERO));
-        assert_eq!(policy.next_delay(&error, true, 3, Duration::ZERO, 0.5), Some(Duration::from_secs(2)));
-        assert_eq!(policy.next_delay(&error, true, 3, Duration::ZERO, 1.0), Some(Duration::from_secs(4)));
+        assert_eq!(
+            policy.next_delay(&error, true, 3, Duration::ZERO, 0.0),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            policy.next_delay(&error, true, 3, Duration::ZERO, 0.5),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            policy.next_delay(&error, true, 3, Duration::ZERO, 1.0),
+            Some(Duration::from_secs(4))
+        );
     }
 
     #[test]
@@ -186,10 +201,19 @@ mod tests {
         assert!(policy.next_delay(&error, true, 2, Duration::ZERO, 0.5).is_some());
         assert_eq!(policy.next_delay(&error, true, 3, Duration::ZERO, 0.5), None);
         assert_eq!(policy.next_delay(&error, false, 1, Duration::ZERO, 0.5), None);
-        assert!(policy.clone().with_non_idempotent(true).next_delay(&error, false, 1, Duration::ZERO, 0.5).is_some());
+        assert!(
+            policy
+                .clone()
+                .with_non_idempotent(true)
+                .next_delay(&error, false, 1, Duration::ZERO, 0.5)
+                .is_some()
+        );
         let denied: Error = ApiError::from_body("api.m", StatusCode::FORBIDDEN, b"").into();
         assert_eq!(policy.next_delay(&denied, true, 1, Duration::ZERO, 0.5), None);
-        assert_eq!(RetryPolicy::never().next_delay(&error, true, 1, Duration::ZERO, 0.5), None);
+        assert_eq!(
+            RetryPolicy::never().next_delay(&error, true, 1, Duration::ZERO, 0.5),
+            None
+        );
     }
 
     #[test]
@@ -198,7 +222,10 @@ mod tests {
         let error = unavailable(
             br#"{"error":{"details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"45s"}]}}"#,
         );
-        assert_eq!(policy.next_delay(&error, true, 1, Duration::from_secs(10), 0.5), Some(Duration::from_secs(45)));
+        assert_eq!(
+            policy.next_delay(&error, true, 1, Duration::from_secs(10), 0.5),
+            Some(Duration::from_secs(45))
+        );
         assert_eq!(policy.next_delay(&error, true, 1, Duration::from_secs(20), 0.5), None);
     }
 }

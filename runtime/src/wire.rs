@@ -119,9 +119,16 @@ mod tests {
 
     #[test]
     fn int64_is_a_string_on_the_wire_and_a_number_is_accepted() {
-        let sample = Sample { big: Some(i64::MIN), many: Some(vec![u64::MAX]), ..Sample::default() };
+        let sample = Sample {
+            big: Some(i64::MIN),
+            many: Some(vec![u64::MAX]),
+            ..Sample::default()
+        };
         let json = serde_json::to_string(&sample).unwrap();
-        assert_eq!(json, r#"{"big":"-9223372036854775808","many":["18446744073709551615"]}"#);
+        assert_eq!(
+            json,
+            r#"{"big":"-9223372036854775808","many":["18446744073709551615"]}"#
+        );
         assert_eq!(serde_json::from_str::<Sample>(&json).unwrap(), sample);
         let from_number: Sample = serde_json::from_str(r#"{"big":42}"#).unwrap();
         assert_eq!(from_number.big, Some(42));

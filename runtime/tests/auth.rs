@@ -7,10 +7,10 @@ use std::error::Error as _;
 use std::fmt;
 use std::sync::Mutex;
 
+use discovery_runtime::reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use discovery_runtime::{
     AccessToken, AuthError, BoxFuture, Call, Client, ClientBuilder, Error, RetryPolicy, StaticToken, TokenSource,
 };
-use discovery_runtime::reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use serde_json::Value;
 use support::{API, GET, POST, Reply, Server};
 
@@ -58,7 +58,9 @@ impl TokenSource for Failing {
 }
 
 fn builder(server: &Server) -> ClientBuilder<Client> {
-    ClientBuilder::new(&API).endpoint(server.url()).retry_policy(RetryPolicy::never())
+    ClientBuilder::new(&API)
+        .endpoint(server.url())
+        .retry_policy(RetryPolicy::never())
 }
 
 #[tokio::test]
@@ -70,7 +72,10 @@ async fn a_401_gets_one_fresh_token_and_one_retry_even_for_a_post() {
     Call::new(&client, &POST).send_empty::<()>(None).await.unwrap();
 
     let requests = server.requests();
-    let sent: Vec<_> = requests.iter().map(|r| r.header("authorization").unwrap_or_default()).collect();
+    let sent: Vec<_> = requests
+        .iter()
+        .map(|r| r.header("authorization").unwrap_or_default())
+        .collect();
     assert_eq!(sent, ["Bearer token-1", "Bearer token-2"]);
     assert_eq!(source.invalidated(), ["token-1"]);
 }
@@ -79,11 +84,17 @@ async fn a_401_gets_one_fresh_token_and_one_retry_even_for_a_post() {
 async fn a_second_401_is_returned() {
     let server = Server::start(
         [],
-        Reply::json(401, r#"{"error": {"code": 401, "message": "Invalid Credentials", "status": "UNAUTHENTICATED"}}"#),
+        Reply::json(
+            401,
+            r#"{"error": {"code": 401, "message": "Invalid Credentials", "status": "UNAUTHENTICATED"}}"#,
+        ),
     );
     let source = std::sync::Arc::new(Rotating::default());
-    let client: Client =
-        builder(&server).shared_token_source(source.clone()).retry_policy(RetryPolicy::new()).build().unwrap();
+    let client: Client = builder(&server)
+        .shared_token_source(source.clone())
+        .retry_policy(RetryPolicy::new())
+        .build()
+        .unwrap();
 
     let error = Call::new(&client, &GET).send_json::<(), Value>(None).await.unwrap_err();
 
@@ -95,12 +106,19 @@ async fn a_second_401_is_returned() {
 #[tokio::test]
 async fn a_token_source_failure_sends_nothing() {
     let server = Server::start([], Reply::json(200, "{}"));
-    let client: Client = builder(&server).token_source(Failing).retry_policy(RetryPolicy::new()).build().unwrap();
+    let client: Client = builder(&server)
+        .token_source(Failing)
+        .retry_policy(RetryPolicy::new())
+        .build()
+        .unwrap();
 
     let error = Call::new(&client, &GET).send_json::<(), Value>(None).await.unwrap_err();
 
     assert!(matches!(error, Error::Auth { .. }), "{error:?}");
-    assert_eq!(error.to_string(), "test.things.get: authentication failed: the refresh token was revoked");
+    assert_eq!(
+        error.to_string(),
+        "test.things.get: authentication failed: the refresh token was revoked"
+    );
     assert!(server.requests().is_empty());
 }
 
@@ -113,7 +131,10 @@ async fn the_api_key_is_sent_as_the_key_parameter() {
     call.set_query("fields", "name");
     call.send_json::<(), Value>(None).await.unwrap();
 
-    assert_eq!(server.requests()[0].target, format!("/svc/v1/things/1?fields=name&key={KEY}"));
+    assert_eq!(
+        server.requests()[0].target,
+        format!("/svc/v1/things/1?fields=name&key={KEY}")
+    );
     assert!(!call_url_contains_key(&client));
 }
 
@@ -140,7 +161,10 @@ fn assert_no_secret(what: &str, text: &str) {
 async fn secrets_never_appear_in_debug_output_or_errors() {
     let server = Server::start(
         [],
-        Reply::json(403, r#"{"error": {"code": 403, "message": "Denied", "status": "PERMISSION_DENIED"}}"#),
+        Reply::json(
+            403,
+            r#"{"error": {"code": 403, "message": "Denied", "status": "PERMISSION_DENIED"}}"#,
+        ),
     );
     let builder = builder(&server).token_source(StaticToken::new(TOKEN)).api_key(KEY);
     assert_no_secret("the builder", &format!("{builder:?}"));
@@ -148,7 +172,10 @@ async fn secrets_never_appear_in_debug_output_or_errors() {
     assert_no_secret("the client", &format!("{client:?}"));
     let mut call = Call::new(&client, &GET);
     call.add_header(AUTHORIZATION, HeaderValue::from_static("Bearer ya29.SECRET-PER-CALL"));
-    call.add_header(HeaderName::from_static("x-goog-api-key"), HeaderValue::from_static("AIzaSECRET-PER-CALL"));
+    call.add_header(
+        HeaderName::from_static("x-goog-api-key"),
+        HeaderValue::from_static("AIzaSECRET-PER-CALL"),
+    );
     assert_no_secret("a call", &format!("{call:?}"));
 
     let error = Call::new(&client, &GET).send_json::<(), Value>(None).await.unwrap_err();
@@ -159,7 +186,11 @@ async fn secrets_never_appear_in_debug_output_or_errors() {
     assert!(sent.target.contains(&format!("key={KEY}")));
 
     // A transport error: nothing listens on this port.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let unreachable: Client = ClientBuilder::new(&API)
         .endpoint(format!("http://127.0.0.1:{port}/"))
         .token_source(StaticToken::new(TOKEN))
@@ -167,7 +198,10 @@ async fn secrets_never_appear_in_debug_output_or_errors() {
         .retry_policy(RetryPolicy::never())
         .build()
         .unwrap();
-    let error = Call::new(&unreachable, &GET).send_json::<(), Value>(None).await.unwrap_err();
+    let error = Call::new(&unreachable, &GET)
+        .send_json::<(), Value>(None)
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert_no_secret("a transport error", &shown(&error));
 }

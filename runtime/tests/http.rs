@@ -9,7 +9,9 @@ use serde_json::Value;
 use support::{API, GET, POST, Reply, Server};
 
 fn builder(server: &Server) -> ClientBuilder<Client> {
-    ClientBuilder::new(&API).endpoint(server.url()).retry_policy(RetryPolicy::never())
+    ClientBuilder::new(&API)
+        .endpoint(server.url())
+        .retry_policy(RetryPolicy::never())
 }
 
 async fn get(client: &Client) -> Result<Value, Error> {
@@ -19,12 +21,19 @@ async fn get(client: &Client) -> Result<Value, Error> {
 #[tokio::test]
 async fn requests_identify_the_crate_and_the_quota_project() {
     let server = Server::start([], Reply::json(200, "{}"));
-    let client: Client = builder(&server).user_agent("my-app/2.0").quota_project("billing-project").build().unwrap();
+    let client: Client = builder(&server)
+        .user_agent("my-app/2.0")
+        .quota_project("billing-project")
+        .build()
+        .unwrap();
 
     get(&client).await.unwrap();
 
     let sent = &server.requests()[0];
-    assert_eq!((sent.method.as_str(), sent.target.as_str()), ("GET", "/svc/v1/things/1"));
+    assert_eq!(
+        (sent.method.as_str(), sent.target.as_str()),
+        ("GET", "/svc/v1/things/1")
+    );
     assert_eq!(sent.header("user-agent"), Some("my-app/2.0 test-api/1.2.3"));
     let api_client = sent.header("x-goog-api-client").unwrap();
     assert!(api_client.starts_with("gdcl/1.2.3 discovery-runtime/"), "{api_client}");
@@ -39,12 +48,19 @@ async fn a_call_header_replaces_the_clients_and_extra_headers_are_sent() {
     let client: Client = builder(&server).quota_project("billing-project").build().unwrap();
 
     let mut call = Call::new(&client, &POST);
-    call.add_header(HeaderName::from_static("x-goog-user-project"), HeaderValue::from_static("other-project"));
+    call.add_header(
+        HeaderName::from_static("x-goog-user-project"),
+        HeaderValue::from_static("other-project"),
+    );
     call.add_header(HeaderName::from_static("x-extra"), HeaderValue::from_static("1"));
     call.send_empty::<()>(None).await.unwrap();
 
     let sent = &server.requests()[0];
-    let projects: Vec<_> = sent.headers.iter().filter(|(n, _)| n == "x-goog-user-project").collect();
+    let projects: Vec<_> = sent
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "x-goog-user-project")
+        .collect();
     assert_eq!(projects.len(), 1);
     assert_eq!(sent.header("x-goog-user-project"), Some("other-project"));
     assert_eq!(sent.header("x-extra"), Some("1"));
@@ -54,12 +70,18 @@ async fn a_call_header_replaces_the_clients_and_extra_headers_are_sent() {
 #[tokio::test]
 async fn a_json_body_over_the_limit_is_rejected() {
     let big = format!(r#"{{"data": "{}"}}"#, "x".repeat(4000));
-    let server = Server::start([Reply::json(200, &big), Reply::json(200, &big).chunked()], Reply::json(200, "{}"));
+    let server = Server::start(
+        [Reply::json(200, &big), Reply::json(200, &big).chunked()],
+        Reply::json(200, "{}"),
+    );
     let client: Client = builder(&server).max_response_bytes(1024).build().unwrap();
 
     for framing in ["content-length", "chunked"] {
         let error = get(&client).await.unwrap_err();
-        assert!(matches!(error, Error::BodyTooLarge { limit: 1024, .. }), "{framing}: {error:?}");
+        assert!(
+            matches!(error, Error::BodyTooLarge { limit: 1024, .. }),
+            "{framing}: {error:?}"
+        );
         assert_eq!(
             error.to_string(),
             "test.things.get: the response body is larger than the limit of 1024 bytes",
@@ -131,8 +153,22 @@ async fn a_google_error_decodes_its_details_and_retry_after_prefers_the_header()
             _ => "new variant",
         })
         .collect();
-    assert_eq!(kinds, ["ErrorInfo", "QuotaFailure", "RetryInfo", "Help", "LocalizedMessage", "BadRequest", "Other"]);
-    assert_eq!(error.to_string(), "test.things.get: HTTP 429 RESOURCE_EXHAUSTED: Quota exceeded");
+    assert_eq!(
+        kinds,
+        [
+            "ErrorInfo",
+            "QuotaFailure",
+            "RetryInfo",
+            "Help",
+            "LocalizedMessage",
+            "BadRequest",
+            "Other"
+        ]
+    );
+    assert_eq!(
+        error.to_string(),
+        "test.things.get: HTTP 429 RESOURCE_EXHAUSTED: Quota exceeded"
+    );
 }
 
 #[tokio::test]

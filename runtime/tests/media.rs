@@ -6,7 +6,8 @@ mod support;
 use std::time::Duration;
 
 use discovery_runtime::{
-    Call, Client, ClientBuilder, Error, HttpMethod, Media, MethodInfo, PathParam, ResumableMedia, RetryPolicy, UploadInfo,
+    Call, Client, ClientBuilder, Error, HttpMethod, Media, MethodInfo, PathParam, ResumableMedia, RetryPolicy,
+    UploadInfo,
 };
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
@@ -36,7 +37,15 @@ fn media(len: usize) -> Vec<u8> {
 #[tokio::test]
 async fn a_download_streams_the_body_with_alt_media() {
     let body = media(100_000);
-    let server = Server::start([Reply::Respond { status: 200, headers: vec![], body: body.clone(), chunked: true }], Reply::Close);
+    let server = Server::start(
+        [Reply::Respond {
+            status: 200,
+            headers: vec![],
+            body: body.clone(),
+            chunked: true,
+        }],
+        Reply::Close,
+    );
 
     let mut call = Call::new(&client(&server), &GET);
     call.set_query("fields", "x");
@@ -50,9 +59,19 @@ async fn a_download_streams_the_body_with_alt_media() {
 
 #[tokio::test]
 async fn a_download_cut_short_is_an_error_not_a_short_success() {
-    let server = Server::start([Reply::Truncated { status: 200, body: vec![1; 1000], declared: 5000 }], Reply::Close);
+    let server = Server::start(
+        [Reply::Truncated {
+            status: 200,
+            body: vec![1; 1000],
+            declared: 5000,
+        }],
+        Reply::Close,
+    );
 
-    let download = Call::new(&client(&server), &GET).send_download::<()>(None).await.unwrap();
+    let download = Call::new(&client(&server), &GET)
+        .send_download::<()>(None)
+        .await
+        .unwrap();
     assert_eq!(download.content_length(), Some(5000));
     let result: Result<Vec<_>, _> = download.into_stream().try_collect().await;
 
@@ -69,7 +88,10 @@ async fn a_simple_upload_sends_the_media_alone() {
         .unwrap();
 
     let sent = &server.requests()[0];
-    assert_eq!((sent.method.as_str(), sent.target.as_str()), ("POST", "/upload/svc/v1/things?uploadType=media"));
+    assert_eq!(
+        (sent.method.as_str(), sent.target.as_str()),
+        ("POST", "/upload/svc/v1/things?uploadType=media")
+    );
     assert_eq!(sent.header("content-type"), Some("text/plain"));
     assert_eq!(sent.body, b"hello");
     assert_eq!(response, json!({"name": "a"}));
@@ -109,8 +131,16 @@ async fn limits_are_checked_before_anything_is_sent() {
         .await
         .unwrap_err();
 
-    assert!(too_big.to_string().contains("over the method's limit of 1048576 bytes"), "{too_big}");
-    assert!(wrong_type.to_string().contains(r#""image/png" is not one the method accepts"#), "{wrong_type}");
+    assert!(
+        too_big.to_string().contains("over the method's limit of 1048576 bytes"),
+        "{too_big}"
+    );
+    assert!(
+        wrong_type
+            .to_string()
+            .contains(r#""image/png" is not one the method accepts"#),
+        "{wrong_type}"
+    );
     assert!(server.requests().is_empty());
 }
 
@@ -144,11 +174,17 @@ async fn a_resumable_upload_resumes_from_the_offset_the_server_reports() {
     assert_eq!(response, json!({"name": "done"}));
     let requests = server.requests();
     let start = &requests[0];
-    assert_eq!((start.method.as_str(), start.target.as_str()), ("POST", "/resumable/upload/svc/v1/things?uploadType=resumable"));
+    assert_eq!(
+        (start.method.as_str(), start.target.as_str()),
+        ("POST", "/resumable/upload/svc/v1/things?uploadType=resumable")
+    );
     assert_eq!(start.header("x-upload-content-type"), Some("application/octet-stream"));
     assert_eq!(start.header("x-upload-content-length"), Some("600000"));
     assert_eq!(start.body, br#"{"name":"big"}"#);
-    let ranges: Vec<&str> = requests[1..].iter().map(|r| r.header("content-range").unwrap()).collect();
+    let ranges: Vec<&str> = requests[1..]
+        .iter()
+        .map(|r| r.header("content-range").unwrap())
+        .collect();
     assert_eq!(
         ranges,
         [
@@ -160,7 +196,10 @@ async fn a_resumable_upload_resumes_from_the_offset_the_server_reports() {
         ]
     );
     for request in &requests[1..] {
-        assert_eq!((request.method.as_str(), request.target.as_str()), ("PUT", "/session/1?upload_id=abc"));
+        assert_eq!(
+            (request.method.as_str(), request.target.as_str()),
+            ("PUT", "/session/1?upload_id=abc")
+        );
     }
     // What the server kept, then what was sent after the resume, is the whole media.
     let mut received = requests[1].body.clone();
@@ -175,7 +214,11 @@ async fn a_resumable_upload_gives_up_within_the_retry_policy() {
     let server = Server::start([Reply::json(200, "").header("location", "/session/2")], Reply::Close);
     let client = ClientBuilder::<Client>::new(&API)
         .endpoint(server.url())
-        .retry_policy(RetryPolicy::new().with_max_attempts(2).with_initial_backoff(Duration::from_millis(1)))
+        .retry_policy(
+            RetryPolicy::new()
+                .with_max_attempts(2)
+                .with_initial_backoff(Duration::from_millis(1)),
+        )
         .build()
         .unwrap();
 

@@ -17,13 +17,19 @@ async fn get(client: &Client) -> Result<Value, Error> {
 }
 
 async fn post(call: Call) -> Result<Value, Error> {
-    call.send_json(Some(&json!({"resources": ["myactivity.search"], "n": 1}))).await
+    call.send_json(Some(&json!({"resources": ["myactivity.search"], "n": 1})))
+        .await
 }
 
 #[tokio::test(start_paused = true)]
 async fn transient_statuses_are_retried_with_bounded_backoff() {
     let server = Server::start(
-        [Reply::json(503, "{}"), Reply::json(500, "{}"), Reply::json(429, "{}"), Reply::json(200, OK)],
+        [
+            Reply::json(503, "{}"),
+            Reply::json(500, "{}"),
+            Reply::json(429, "{}"),
+            Reply::json(200, OK),
+        ],
         Reply::json(500, "{}"),
     );
     let client: Client = paused_clock_builder(&server).build().unwrap();
@@ -40,8 +46,10 @@ async fn transient_statuses_are_retried_with_bounded_backoff() {
 #[tokio::test(start_paused = true)]
 async fn retries_stop_after_max_attempts() {
     let server = Server::start([], Reply::json(503, r#"{"error": {"code": 503, "message": "down"}}"#));
-    let client: Client =
-        paused_clock_builder(&server).retry_policy(RetryPolicy::new().with_max_attempts(4)).build().unwrap();
+    let client: Client = paused_clock_builder(&server)
+        .retry_policy(RetryPolicy::new().with_max_attempts(4))
+        .build()
+        .unwrap();
 
     let error = get(&client).await.unwrap_err();
 
@@ -63,7 +71,10 @@ async fn a_permanent_error_is_not_retried() {
 
 #[tokio::test(start_paused = true)]
 async fn retry_after_in_seconds_is_honoured() {
-    let server = Server::start([Reply::json(503, "{}").header("retry-after", "7")], Reply::json(200, OK));
+    let server = Server::start(
+        [Reply::json(503, "{}").header("retry-after", "7")],
+        Reply::json(200, OK),
+    );
     // Without Retry-After the client would wait at most a millisecond.
     let policy = RetryPolicy::new().with_initial_backoff(Duration::from_millis(1));
     let client: Client = paused_clock_builder(&server).retry_policy(policy).build().unwrap();
@@ -78,7 +89,10 @@ async fn retry_after_in_seconds_is_honoured() {
 #[tokio::test(start_paused = true)]
 async fn retry_after_as_an_http_date_is_honoured() {
     let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
-    let server = Server::start([Reply::json(429, "{}").header("retry-after", &date)], Reply::json(200, OK));
+    let server = Server::start(
+        [Reply::json(429, "{}").header("retry-after", &date)],
+        Reply::json(200, OK),
+    );
     let policy = RetryPolicy::new().with_initial_backoff(Duration::from_millis(1));
     let client: Client = paused_clock_builder(&server).retry_policy(policy).build().unwrap();
 
@@ -87,14 +101,19 @@ async fn retry_after_as_an_http_date_is_honoured() {
 
     // The date has a one-second resolution, so the wait is between 29 and 30 seconds.
     let elapsed = started.elapsed();
-    assert!(elapsed > Duration::from_secs(28) && elapsed <= Duration::from_secs(30), "{elapsed:?}");
+    assert!(
+        elapsed > Duration::from_secs(28) && elapsed <= Duration::from_secs(30),
+        "{elapsed:?}"
+    );
     assert_eq!(server.requests().len(), 2);
 }
 
 #[tokio::test(start_paused = true)]
 async fn the_time_budget_bounds_the_retries() {
     let server = Server::start([], Reply::json(503, "{}").header("retry-after", "2"));
-    let policy = RetryPolicy::new().with_max_attempts(10).with_time_budget(Duration::from_secs(5));
+    let policy = RetryPolicy::new()
+        .with_max_attempts(10)
+        .with_time_budget(Duration::from_secs(5));
     let client: Client = paused_clock_builder(&server).retry_policy(policy).build().unwrap();
 
     let started = Instant::now();
@@ -133,7 +152,10 @@ async fn a_post_opted_in_per_call_is_retried_with_the_same_body() {
         json!({"resources": ["myactivity.search"], "n": 1})
     );
     for retried in &requests[1..] {
-        assert_eq!((retried.method.as_str(), retried.target.as_str()), ("POST", "/svc/v1/things"));
+        assert_eq!(
+            (retried.method.as_str(), retried.target.as_str()),
+            ("POST", "/svc/v1/things")
+        );
         assert_eq!(retried.body, first.body);
         assert_eq!(retried.header("content-type"), Some("application/json"));
         assert_eq!(retried.header("content-length"), first.header("content-length"));

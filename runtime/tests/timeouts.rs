@@ -36,8 +36,13 @@ async fn an_attempt_timeout_is_reported_when_retries_run_out() {
     call.set_attempt_timeout(Duration::from_millis(200));
     let error = call.send_json::<(), Value>(None).await.unwrap_err();
 
-    let Error::Timeout { scope, after, method } = &error else { panic!("{error:?}") };
-    assert_eq!((*scope, *after, *method), (TimeoutScope::Attempt, Duration::from_millis(200), "test.things.get"));
+    let Error::Timeout { scope, after, method } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(
+        (*scope, *after, *method),
+        (TimeoutScope::Attempt, Duration::from_millis(200), "test.things.get")
+    );
     assert!(error.is_retryable());
 }
 
@@ -47,14 +52,27 @@ async fn the_call_timeout_bounds_the_retries() {
     let client: Client = builder(&server)
         .attempt_timeout(Duration::from_millis(100))
         .timeout(Duration::from_millis(400))
-        .retry_policy(RetryPolicy::new().with_max_attempts(100).with_initial_backoff(Duration::from_millis(1)))
+        .retry_policy(
+            RetryPolicy::new()
+                .with_max_attempts(100)
+                .with_initial_backoff(Duration::from_millis(1)),
+        )
         .build()
         .unwrap();
 
     let started = std::time::Instant::now();
     let error = Call::new(&client, &GET).send_json::<(), Value>(None).await.unwrap_err();
 
-    assert!(matches!(error, Error::Timeout { scope: TimeoutScope::Call, .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                scope: TimeoutScope::Call,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     assert!(!error.is_retryable());
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     assert!(server.requests().len() >= 2, "the attempts that timed out were retried");
@@ -69,7 +87,9 @@ async fn the_call_timeout_can_be_set_per_call() {
     call.set_timeout(Duration::from_millis(200));
     let error = call.send_json::<(), Value>(None).await.unwrap_err();
 
-    let Error::Timeout { scope, after, .. } = &error else { panic!("{error:?}") };
+    let Error::Timeout { scope, after, .. } = &error else {
+        panic!("{error:?}")
+    };
     assert_eq!((*scope, *after), (TimeoutScope::Call, Duration::from_millis(200)));
     assert_eq!(error.to_string(), "test.things.get: the call timed out after 200ms");
 }
@@ -84,6 +104,9 @@ async fn dropping_the_send_future_closes_the_connection() {
     eventually("the server received the request", || server.requests().len() == 1).await;
     task.abort();
 
-    eventually("the server saw the connection closed", || server.closed_while_hanging() == 1).await;
+    eventually("the server saw the connection closed", || {
+        server.closed_while_hanging() == 1
+    })
+    .await;
     assert!(task.await.unwrap_err().is_cancelled());
 }

@@ -18,7 +18,10 @@ async fn a_call_is_one_span_with_its_attempts_status_and_latency() {
         [Reply::json(503, r#"{"error": {"message": "BODY-MARKER"}}"#).header("retry-after", "2")],
         Reply::json(200, r#"{"name": "BODY-MARKER"}"#),
     );
-    let client: Client = paused_clock_builder(&server).retry_policy(RetryPolicy::new()).build().unwrap();
+    let client: Client = paused_clock_builder(&server)
+        .retry_policy(RetryPolicy::new())
+        .build()
+        .unwrap();
 
     let value: Value = Call::new(&client, &GET).send_json::<(), _>(None).await.unwrap();
     assert_eq!(value["name"], "BODY-MARKER");
@@ -34,8 +37,20 @@ async fn a_call_is_one_span_with_its_attempts_status_and_latency() {
 
     let attempts = capture.events_saying("attempt finished");
     assert_eq!(attempts.len(), 2);
-    assert_eq!((attempts[0].fields["attempt"].as_str(), attempts[0].fields["status"].as_str()), ("1", "503"));
-    assert_eq!((attempts[1].fields["attempt"].as_str(), attempts[1].fields["status"].as_str()), ("2", "200"));
+    assert_eq!(
+        (
+            attempts[0].fields["attempt"].as_str(),
+            attempts[0].fields["status"].as_str()
+        ),
+        ("1", "503")
+    );
+    assert_eq!(
+        (
+            attempts[1].fields["attempt"].as_str(),
+            attempts[1].fields["status"].as_str()
+        ),
+        ("2", "200")
+    );
     assert!(attempts.iter().all(|e| e.fields.contains_key("latency_ms")));
     let retries = capture.events_saying("retrying after a transient failure");
     assert_eq!(retries.len(), 1);
@@ -48,13 +63,24 @@ async fn a_call_is_one_span_with_its_attempts_status_and_latency() {
 async fn a_refused_connection_is_retried_then_reported() {
     let capture = Capture::install();
     // Bind and drop a listener, so nothing listens on the port.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let http = discovery_runtime::reqwest::Client::builder().pool_idle_timeout(None).build().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let http = discovery_runtime::reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .build()
+        .unwrap();
     let client: Client = ClientBuilder::new(&API)
         .endpoint(format!("http://127.0.0.1:{port}/"))
         .http_client(http)
         .attempt_timeout(None)
-        .retry_policy(RetryPolicy::new().with_max_attempts(3).with_initial_backoff(Duration::from_secs(10)))
+        .retry_policy(
+            RetryPolicy::new()
+                .with_max_attempts(3)
+                .with_initial_backoff(Duration::from_secs(10)),
+        )
         .build()
         .unwrap();
 
@@ -89,5 +115,9 @@ async fn tokens_and_api_keys_are_never_traced() {
 }
 
 fn closed_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }

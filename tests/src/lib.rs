@@ -85,7 +85,12 @@ impl RecordingServer {
     /// The one request received since the last call; fails the test otherwise.
     pub fn take_single(&self) -> RecordedRequest {
         let mut shared = self.lock();
-        assert_eq!(shared.requests.len(), 1, "expected exactly one request: {:?}", shared.requests);
+        assert_eq!(
+            shared.requests.len(),
+            1,
+            "expected exactly one request: {:?}",
+            shared.requests
+        );
         shared.requests.remove(0)
     }
 
@@ -114,10 +119,10 @@ async fn record(State(shared): State<Arc<Mutex<Shared>>>, request: Request) -> R
         headers: parts.headers,
         body,
     });
-    let (status, body) = shared
-        .responses
-        .pop_front()
-        .unwrap_or((StatusCode::INTERNAL_SERVER_ERROR, r#"{"error":{"message":"no response queued"}}"#.to_owned()));
+    let (status, body) = shared.responses.pop_front().unwrap_or((
+        StatusCode::INTERNAL_SERVER_ERROR,
+        r#"{"error":{"message":"no response queued"}}"#.to_owned(),
+    ));
     Response::builder()
         .status(status)
         .header("content-type", "application/json; charset=UTF-8")

@@ -33,12 +33,23 @@ fn assert_authorized_json(request: &workspace_tests::RecordedRequest) {
 #[tokio::test]
 async fn access_type_check() {
     let (server, client) = setup().await;
-    server.respond(200, r#"{"oneTimeResources": ["myactivity.search"], "timeBasedResources": ["chrome.history"]}"#);
+    server.respond(
+        200,
+        r#"{"oneTimeResources": ["myactivity.search"], "timeBasedResources": ["chrome.history"]}"#,
+    );
 
-    let response = client.access_type().check(CheckAccessTypeRequest::default()).send().await.unwrap();
+    let response = client
+        .access_type()
+        .check(CheckAccessTypeRequest::default())
+        .send()
+        .await
+        .unwrap();
 
     let request = server.take_single();
-    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/v1/accessType:check"));
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("POST", "/v1/accessType:check")
+    );
     assert_eq!(request.query, "");
     assert_authorized_json(&request);
     assert_eq!(request.json(), json!({}));
@@ -63,7 +74,10 @@ async fn portability_archive_initiate_ignores_unknown_fields() {
     let response = client.portability_archive().initiate(request).send().await.unwrap();
 
     let sent = server.take_single();
-    assert_eq!((sent.method.as_str(), sent.path.as_str()), ("POST", "/v1/portabilityArchive:initiate"));
+    assert_eq!(
+        (sent.method.as_str(), sent.path.as_str()),
+        ("POST", "/v1/portabilityArchive:initiate")
+    );
     assert_authorized_json(&sent);
     assert_eq!(
         sent.json(),
@@ -93,7 +107,10 @@ async fn get_state_with_standard_parameters_and_an_unknown_enum_value() {
         .unwrap();
 
     let sent = server.take_single();
-    assert_eq!((sent.method.as_str(), sent.path.as_str()), ("GET", "/v1/archiveJobs/job-1/portabilityArchiveState"));
+    assert_eq!(
+        (sent.method.as_str(), sent.path.as_str()),
+        ("GET", "/v1/archiveJobs/job-1/portabilityArchiveState")
+    );
     assert_eq!(sent.query, "fields=state%2Curls&prettyPrint=false&quotaUser=user+1");
     assert_eq!(sent.header("authorization"), Some("Bearer ya29.test-token"));
     assert!(sent.body.is_empty());
@@ -116,7 +133,10 @@ async fn archive_jobs_retry() {
         .unwrap();
 
     let sent = server.take_single();
-    assert_eq!((sent.method.as_str(), sent.path.as_str()), ("POST", "/v1/archiveJobs/job-1:retry"));
+    assert_eq!(
+        (sent.method.as_str(), sent.path.as_str()),
+        ("POST", "/v1/archiveJobs/job-1:retry")
+    );
     assert_authorized_json(&sent);
     assert_eq!(sent.json(), json!({}));
     assert_eq!(response.archive_job_id.as_deref(), Some("job-2"));
@@ -135,7 +155,10 @@ async fn archive_jobs_cancel_encodes_the_path_parameter() {
         .unwrap();
 
     let sent = server.take_single();
-    assert_eq!((sent.method.as_str(), sent.path.as_str()), ("POST", "/v1/archiveJobs/job%201:cancel"));
+    assert_eq!(
+        (sent.method.as_str(), sent.path.as_str()),
+        ("POST", "/v1/archiveJobs/job%201:cancel")
+    );
     assert_eq!(sent.json(), json!({}));
 }
 
@@ -144,10 +167,18 @@ async fn authorization_reset() {
     let (server, client) = setup().await;
     server.respond(200, "{}");
 
-    let empty = client.authorization().reset(ResetAuthorizationRequest::default()).send().await.unwrap();
+    let empty = client
+        .authorization()
+        .reset(ResetAuthorizationRequest::default())
+        .send()
+        .await
+        .unwrap();
 
     let sent = server.take_single();
-    assert_eq!((sent.method.as_str(), sent.path.as_str()), ("POST", "/v1/authorization:reset"));
+    assert_eq!(
+        (sent.method.as_str(), sent.path.as_str()),
+        ("POST", "/v1/authorization:reset")
+    );
     assert_authorized_json(&sent);
     assert_eq!(sent.json(), json!({}));
     assert_eq!(empty, Default::default());
@@ -164,12 +195,17 @@ async fn google_error_body_is_decoded() {
 
     let error = client
         .portability_archive()
-        .initiate(InitiatePortabilityArchiveRequest { resources: vec!["myactivity.search".into()], ..Default::default() })
+        .initiate(InitiatePortabilityArchiveRequest {
+            resources: vec!["myactivity.search".into()],
+            ..Default::default()
+        })
         .send()
         .await
         .unwrap_err();
 
-    let Error::Api(api) = &error else { panic!("expected an API error, got {error:?}") };
+    let Error::Api(api) = &error else {
+        panic!("expected an API error, got {error:?}")
+    };
     assert_eq!(api.status.as_u16(), 403);
     assert_eq!(api.code.as_deref(), Some("PERMISSION_DENIED"));
     assert_eq!(api.message, "Missing scope for myactivity.search");
@@ -185,15 +221,30 @@ async fn a_path_outside_the_pattern_is_rejected_before_sending() {
     let (server, client) = setup().await;
 
     for bad in ["archiveJobs/../x", "foo", "archiveJobs/..", ""] {
-        let error = client.archive_jobs().cancel(bad, CancelPortabilityArchiveRequest::default()).send().await.unwrap_err();
+        let error = client
+            .archive_jobs()
+            .cancel(bad, CancelPortabilityArchiveRequest::default())
+            .send()
+            .await
+            .unwrap_err();
         let Error::InvalidArgument { parameter, message, .. } = &error else {
             panic!("expected InvalidArgument for {bad:?}, got {error:?}")
         };
         assert_eq!(parameter, "name");
         assert!(!message.is_empty());
     }
-    let error = client.archive_jobs().get_portability_archive_state("archiveJobs/1").send().await.unwrap_err();
-    assert!(error.to_string().contains("^archiveJobs/[^/]+/portabilityArchiveState$"), "{error}");
+    let error = client
+        .archive_jobs()
+        .get_portability_archive_state("archiveJobs/1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("^archiveJobs/[^/]+/portabilityArchiveState$"),
+        "{error}"
+    );
     assert!(server.requests().is_empty(), "nothing may be sent");
 }
 
@@ -211,5 +262,8 @@ async fn a_success_body_that_does_not_decode_names_the_type() {
 
     let text = error.to_string();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
-    assert!(text.contains("RetryPortabilityArchiveResponse") && text.contains("42"), "{text}");
+    assert!(
+        text.contains("RetryPortabilityArchiveResponse") && text.contains("42"),
+        "{text}"
+    );
 }

@@ -9,7 +9,10 @@ fn every_scope_is_listed_and_parses_from_its_url_and_its_group_name() {
     assert_eq!(Scope::ALL.len(), 73);
     let scope: Scope = "myactivity.search".parse().unwrap();
     assert_eq!(scope, Scope::MyactivitySearch);
-    assert_eq!(scope.as_str(), "https://www.googleapis.com/auth/dataportability.myactivity.search");
+    assert_eq!(
+        scope.as_str(),
+        "https://www.googleapis.com/auth/dataportability.myactivity.search"
+    );
     assert_eq!(scope.short_name(), "myactivity.search");
     assert_eq!(scope.as_str().parse::<Scope>(), Ok(scope));
     for scope in Scope::ALL {
@@ -18,7 +21,10 @@ fn every_scope_is_listed_and_parses_from_its_url_and_its_group_name() {
         assert!(!scope.description().is_empty());
     }
     let error = "businessmessaging.conversations".parse::<Scope>().unwrap_err();
-    assert_eq!(error.to_string(), r#"unknown OAuth scope "businessmessaging.conversations""#);
+    assert_eq!(
+        error.to_string(),
+        r#"unknown OAuth scope "businessmessaging.conversations""#
+    );
 }
 
 #[test]
@@ -51,11 +57,20 @@ fn empty_requests_serialize_as_empty_objects() {
 #[test]
 fn the_documents_mtls_and_regional_endpoints_are_on_the_builder() {
     let mtls = dataportability_v1::Client::builder().mtls_endpoint().build().unwrap();
-    assert_eq!(mtls.runtime().base_url(), "https://dataportability.mtls.googleapis.com/");
-    let error = dataportability_v1::Client::builder().location("europe-west1").build().unwrap_err();
+    assert_eq!(
+        mtls.runtime().base_url(),
+        "https://dataportability.mtls.googleapis.com/"
+    );
+    let error = dataportability_v1::Client::builder()
+        .location("europe-west1")
+        .build()
+        .unwrap_err();
     assert!(error.to_string().contains("declares none"), "{error}");
 
     let regional = specialcases_v1::Client::builder().location("us-east1").build().unwrap();
-    assert_eq!(regional.runtime().base_url(), "https://specialcases.us-east1.rep.googleapis.com/special/v1/");
+    assert_eq!(
+        regional.runtime().base_url(),
+        "https://specialcases.us-east1.rep.googleapis.com/special/v1/"
+    );
     assert_eq!(specialcases_v1::ENDPOINTS.len(), 2);
 }

@@ -44,7 +44,12 @@ async fn upload_sends_metadata_and_media_to_the_upload_path() {
         .projects()
         .locations_resource()
         .things()
-        .insert("projects/p/locations/l", Thing { inner: Some("meta".into()) })
+        .insert(
+            "projects/p/locations/l",
+            Thing {
+                inner: Some("meta".into()),
+            },
+        )
         .upload(Media::new("text/plain", "hello"))
         .await
         .unwrap();
@@ -54,7 +59,10 @@ async fn upload_sends_metadata_and_media_to_the_upload_path() {
     assert_eq!(sent.path, "/upload/special/v1/v1/projects/p/locations/l/things");
     assert_eq!(sent.query, "uploadType=multipart");
     let body = String::from_utf8_lossy(&sent.body);
-    assert!(body.contains(r#"{"inner":"meta"}"#) && body.contains("\r\n\r\nhello\r\n"), "{body}");
+    assert!(
+        body.contains(r#"{"inner":"meta"}"#) && body.contains("\r\n\r\nhello\r\n"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -74,7 +82,10 @@ async fn the_documents_limits_are_enforced_before_sending() {
         .unwrap_err();
 
     for error in [&too_big, &wrong_type] {
-        assert!(matches!(error, Error::InvalidArgument { parameter, .. } if parameter == "media"), "{error:?}");
+        assert!(
+            matches!(error, Error::InvalidArgument { parameter, .. } if parameter == "media"),
+            "{error:?}"
+        );
     }
     assert!(server.requests().is_empty());
 }

@@ -10,7 +10,11 @@ fn committed_crates_match_the_generator() {
     let mut report = String::new();
     for spec in CRATES {
         let (generated, diffs) = generate::check(spec, &root).expect("the document generates");
-        assert!(generated.files.contains_key("src/lib.rs"), "{} has a crate root", spec.generated_dir);
+        assert!(
+            generated.files.contains_key("src/lib.rs"),
+            "{} has a crate root",
+            spec.generated_dir
+        );
         if !diffs.is_empty() {
             report.push_str(&render_diffs(&diffs, spec.generated_dir, DEFAULT_MAX_DIFF_LINES));
             report.push_str(&stale_message(spec.generated_dir));

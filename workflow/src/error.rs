@@ -112,9 +112,7 @@ impl Error {
         match self {
             Error::Api(error) => {
                 matches!(error, dataportability_v1::Error::Auth { .. })
-                    || error
-                        .status()
-                        .is_some_and(|s| s.as_u16() == 401 || s.as_u16() == 403)
+                    || error.status().is_some_and(|s| s.as_u16() == 401 || s.as_u16() == 403)
             }
             _ => false,
         }

@@ -60,18 +60,10 @@ mod tests {
 
     #[test]
     fn names_accept_every_spelling_of_a_job() {
-        for spelling in [
-            "j1",
-            "archiveJobs/j1",
-            "archiveJobs/j1/portabilityArchiveState",
-            " j1 ",
-        ] {
+        for spelling in ["j1", "archiveJobs/j1", "archiveJobs/j1/portabilityArchiveState", " j1 "] {
             assert_eq!(job_id(spelling), "j1", "{spelling}");
             assert_eq!(job_name(spelling), "archiveJobs/j1");
-            assert_eq!(
-                state_name(spelling),
-                "archiveJobs/j1/portabilityArchiveState"
-            );
+            assert_eq!(state_name(spelling), "archiveJobs/j1/portabilityArchiveState");
         }
     }
 }

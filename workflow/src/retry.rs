@@ -64,10 +64,7 @@ pub struct Finished {
 pub async fn retry(client: &Client, job: &str) -> Result<String> {
     let response = client
         .archive_jobs()
-        .retry(
-            job::job_name(job),
-            RetryPortabilityArchiveRequest::default(),
-        )
+        .retry(job::job_name(job), RetryPortabilityArchiveRequest::default())
         .send()
         .await?;
     response

@@ -102,10 +102,7 @@ pub struct PollEvent {
 
 /// Whether a job in `state` is finished.
 pub fn is_final(state: Option<&State>) -> bool {
-    matches!(
-        state,
-        Some(State::Complete | State::Failed | State::Cancelled)
-    )
+    matches!(state, Some(State::Complete | State::Failed | State::Cancelled))
 }
 
 /// Polls the job until it is `COMPLETE`, `FAILED` or `CANCELLED`, and returns that state
@@ -144,10 +141,7 @@ pub async fn wait(
                 } else {
                     unknown += 1;
                     if unknown >= policy.max_unknown_polls.max(1) {
-                        let state = state
-                            .state
-                            .map(|s| s.as_str().to_owned())
-                            .unwrap_or_default();
+                        let state = state.state.map(|s| s.as_str().to_owned()).unwrap_or_default();
                         return Err(Error::UnknownState {
                             job,
                             state,
@@ -168,10 +162,7 @@ pub async fn wait(
         if let Some(deadline) = policy.deadline
             && started.elapsed() + wait > deadline
         {
-            return Err(Error::Deadline {
-                job,
-                after: deadline,
-            });
+            return Err(Error::Deadline { job, after: deadline });
         }
         on_poll(&event);
         tokio::time::sleep(wait).await;

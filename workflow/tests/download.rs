@@ -45,9 +45,7 @@ async fn completed(
         .unwrap()
         .archive_job_id
         .unwrap();
-    let state = workflow::wait::wait(&client, &job, &fast_poll(), |_| {})
-        .await
-        .unwrap();
+    let state = workflow::wait::wait(&client, &job, &fast_poll(), |_| {}).await.unwrap();
     (emulator, client, job, state)
 }
 
@@ -91,20 +89,12 @@ async fn every_archive_of_a_complete_job_is_downloaded_and_verified() {
             (SIZE, "crc32c+md5", false)
         );
         assert_eq!(md5_of(&file.path), announced_md5(url).await);
-        assert!(
-            std::fs::read(&file.path)
-                .unwrap()
-                .starts_with(b"PK\x03\x04"),
-            "a ZIP"
-        );
+        assert!(std::fs::read(&file.path).unwrap().starts_with(b"PK\x03\x04"), "a ZIP");
     }
     assert_eq!(last, [(SIZE, Some(SIZE)), (SIZE, Some(SIZE))]);
 
     // A second call finds them done and downloads nothing.
-    let again = downloader
-        .download_all(&job, &state, dir.path(), |_| {})
-        .await
-        .unwrap();
+    let again = downloader.download_all(&job, &state, dir.path(), |_| {}).await.unwrap();
     assert!(again.iter().all(|f| f.already_present && f.bytes == SIZE));
 }
 
@@ -125,15 +115,9 @@ async fn a_dropped_connection_resumes_with_a_range_and_verifies() {
         .await
         .unwrap();
 
-    assert_eq!(
-        (files[0].bytes, files[0].verified.as_str()),
-        (SIZE, "crc32c+md5")
-    );
+    assert_eq!((files[0].bytes, files[0].verified.as_str()), (SIZE, "crc32c+md5"));
     assert_eq!(md5_of(&files[0].path), announced_md5(&state.urls[0]).await);
-    assert!(
-        done.windows(2).all(|w| w[0] <= w[1]),
-        "never started over: {done:?}"
-    );
+    assert!(done.windows(2).all(|w| w[0] <= w[1]), "never started over: {done:?}");
     assert!(
         done.contains(&50_000) && done.contains(&100_000),
         "dropped twice, at 50 000 bytes each time"
@@ -182,11 +166,7 @@ async fn a_part_left_by_an_interrupted_run_is_resumed_and_hashed_whole() {
         .await
         .unwrap();
     assert_eq!(
-        (
-            files[0].resumed_from,
-            files[0].bytes,
-            files[0].verified.as_str()
-        ),
+        (files[0].resumed_from, files[0].bytes, files[0].verified.as_str()),
         (100_000, SIZE, "crc32c+md5")
     );
     assert_eq!(files_in(dir.path()), ["myactivity.search.zip"]);
@@ -218,10 +198,7 @@ async fn an_expired_url_is_refreshed_mid_download() {
         .unwrap();
 
     assert_eq!(files[0].url_refreshes, 1);
-    assert_eq!(
-        (files[0].bytes, files[0].verified.as_str()),
-        (SIZE, "crc32c+md5")
-    );
+    assert_eq!((files[0].bytes, files[0].verified.as_str()), (SIZE, "crc32c+md5"));
     assert!(
         done.windows(2).all(|w| w[0] <= w[1]),
         "went on from the same offset: {done:?}"
@@ -245,9 +222,7 @@ async fn a_corrupted_download_is_detected_and_not_kept() {
     );
     let mut corrupt = body.clone();
     corrupt[54_321] ^= 0x01;
-    let url =
-        fake_server(move |_| http_response("200 OK", &[("x-goog-hash", header.clone())], &corrupt))
-            .await;
+    let url = fake_server(move |_| http_response("200 OK", &[("x-goog-hash", header.clone())], &corrupt)).await;
     let client = client_at(&url, "unused");
     let dir = tempfile::tempdir().unwrap();
 
@@ -269,21 +244,14 @@ async fn a_corrupted_download_is_detected_and_not_kept() {
             .starts_with("verification of group.zip failed: crc32c mismatch"),
         "{error}"
     );
-    assert!(
-        files_in(dir.path()).is_empty(),
-        "neither the file nor its part is left"
-    );
+    assert!(files_in(dir.path()).is_empty(), "neither the file nor its part is left");
 }
 
 #[tokio::test]
 async fn a_corrupt_part_from_an_earlier_run_is_caught_by_the_whole_file_hash() {
     let (_emulator, client, job, state) = completed(Faults::default(), &[SEARCH]).await;
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("myactivity.search.zip.part"),
-        vec![0xAB; 1000],
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("myactivity.search.zip.part"), vec![0xAB; 1000]).unwrap();
     let downloader = Downloader::new(client, fast_download()).unwrap();
 
     let error = downloader
@@ -293,10 +261,7 @@ async fn a_corrupt_part_from_an_earlier_run_is_caught_by_the_whole_file_hash() {
     assert!(error.is_verification(), "{error:?}");
     assert!(files_in(dir.path()).is_empty());
 
-    let files = downloader
-        .download_all(&job, &state, dir.path(), |_| {})
-        .await
-        .unwrap();
+    let files = downloader.download_all(&job, &state, dir.path(), |_| {}).await.unwrap();
     assert_eq!((files[0].resumed_from, files[0].bytes), (0, SIZE));
 }
 
@@ -317,16 +282,7 @@ async fn a_deleted_archive_is_a_clear_error() {
         .await
         .unwrap_err();
 
-    assert!(
-        matches!(
-            error,
-            Error::Download {
-                status: Some(404),
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::Download { status: Some(404), .. }), "{error:?}");
     assert_eq!(
         error.to_string(),
         "download of myactivity.search.zip failed: HTTP 404 Not Found"
@@ -352,12 +308,7 @@ async fn a_deleted_archive_is_a_clear_error() {
 async fn a_complete_part_left_before_its_rename_is_verified_without_downloading_again() {
     let (_emulator, client, job, state) = completed(Faults::default(), &[SEARCH]).await;
     let dir = tempfile::tempdir().unwrap();
-    let whole = reqwest::get(&state.urls[0])
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let whole = reqwest::get(&state.urls[0]).await.unwrap().bytes().await.unwrap();
     std::fs::write(dir.path().join("myactivity.search.zip.part"), &whole).unwrap();
 
     let files = Downloader::new(client, fast_download())
@@ -367,11 +318,7 @@ async fn a_complete_part_left_before_its_rename_is_verified_without_downloading_
         .unwrap();
 
     assert_eq!(
-        (
-            files[0].resumed_from,
-            files[0].bytes,
-            files[0].verified.as_str()
-        ),
+        (files[0].resumed_from, files[0].bytes, files[0].verified.as_str()),
         (SIZE, SIZE, "crc32c+md5")
     );
     assert_eq!(files_in(dir.path()), ["myactivity.search.zip"]);

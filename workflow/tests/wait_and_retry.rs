@@ -32,10 +32,7 @@ async fn a_job_is_polled_with_a_growing_interval_until_complete() {
     assert_eq!(state.urls.len(), 1);
     assert!(events.len() >= 3, "{events:?}");
     let last = events.pop().unwrap();
-    assert_eq!(
-        (last.state, last.next_poll_in),
-        (Some(State::Complete), None)
-    );
+    assert_eq!((last.state, last.next_poll_in), (Some(State::Complete), None));
     for (n, event) in events.iter().enumerate() {
         let expected = ms((10u64 << n).min(40));
         assert_eq!(event.next_poll_in, Some(expected), "poll {}", n + 1);
@@ -68,14 +65,9 @@ async fn failed_and_cancelled_jobs_end_the_wait_as_answers() {
         .send()
         .await
         .unwrap();
-    let state = wait(
-        &client,
-        &format!("archiveJobs/{cancelled}"),
-        &fast_poll(),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let state = wait(&client, &format!("archiveJobs/{cancelled}"), &fast_poll(), |_| {})
+        .await
+        .unwrap();
     assert_eq!(state.state, Some(State::Cancelled));
 }
 
@@ -110,15 +102,8 @@ async fn an_unknown_state_is_polled_with_backoff_then_given_up() {
         other => panic!("{other:?}"),
     }
     let waits: Vec<_> = events.iter().map(|e| e.next_poll_in).collect();
-    assert_eq!(
-        waits,
-        [Some(ms(10)), Some(ms(20))],
-        "it waited between polls, growing"
-    );
-    assert_eq!(
-        events[0].state,
-        Some(State::Unknown("PAUSED_BY_A_NEWER_API".into()))
-    );
+    assert_eq!(waits, [Some(ms(10)), Some(ms(20))], "it waited between polls, growing");
+    assert_eq!(events[0].state, Some(State::Unknown("PAUSED_BY_A_NEWER_API".into())));
 }
 
 #[tokio::test]
@@ -141,10 +126,7 @@ async fn a_deadline_bounds_the_wait() {
         matches!(&error, Error::Deadline { after, .. } if *after == ms(100)),
         "{error:?}"
     );
-    assert!(
-        error.to_string().contains("did not finish within 100ms"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("did not finish within 100ms"), "{error}");
 }
 
 #[tokio::test]
@@ -231,10 +213,7 @@ async fn retries_stop_after_three() {
     let error = wait_and_retry(&client, &first, &fast_retry(), |_| {})
         .await
         .unwrap_err();
-    assert!(
-        matches!(error, Error::JobFailed { retries: 3, .. }),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::JobFailed { retries: 3, .. }), "{error:?}");
 
     // A chain resumed with its retries remembered stays within the limit.
     let client = common::client(&emulator, &[YOUTUBE], AccessType::OneTime);
@@ -243,11 +222,6 @@ async fn retries_stop_after_three() {
         retries_done: 2,
         ..fast_retry()
     };
-    let error = wait_and_retry(&client, &other, &options, |_| {})
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(error, Error::JobFailed { retries: 3, .. }),
-        "{error:?}"
-    );
+    let error = wait_and_retry(&client, &other, &options, |_| {}).await.unwrap_err();
+    assert!(matches!(error, Error::JobFailed { retries: 3, .. }), "{error:?}");
 }

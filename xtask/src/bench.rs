@@ -46,6 +46,14 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
             command
         }
     };
-    let status = command.args(&args.args).current_dir(root).status().context("cannot start the benchmark")?;
-    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let status = command
+        .args(&args.args)
+        .current_dir(root)
+        .status()
+        .context("cannot start the benchmark")?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -48,9 +48,7 @@ impl FileDiff {
     /// The file's path relative to the directory.
     pub fn path(&self) -> &str {
         match self {
-            Self::Changed { path, .. } | Self::Missing { path, .. } | Self::Extra { path, .. } => {
-                path
-            }
+            Self::Changed { path, .. } | Self::Missing { path, .. } | Self::Extra { path, .. } => path,
         }
     }
 
@@ -105,9 +103,7 @@ pub fn relative_path(key: &str) -> Result<PathBuf> {
     let path = Path::new(key);
     let escapes = key.is_empty()
         || key.contains('\\')
-        || key
-            .split('/')
-            .any(|segment| matches!(segment, "" | "." | ".."))
+        || key.split('/').any(|segment| matches!(segment, "" | "." | ".."))
         || path
             .components()
             .any(|component| !matches!(component, Component::Normal(_)));
@@ -130,16 +126,13 @@ fn managed_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>> {
 
 /// Collects managed files below `dir`, whose key prefix is `prefix` (empty at the top).
 fn walk(dir: &Path, prefix: &str, files: &mut BTreeMap<String, PathBuf>) -> Result<()> {
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("could not list {}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).with_context(|| format!("could not list {}", dir.display()))?;
     for entry in entries {
         let entry = entry.with_context(|| format!("could not list {}", dir.display()))?;
         let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
             continue; // Not a name the generator could have produced.
         };
-        if name.starts_with('.')
-            || (prefix.is_empty() && IGNORED_TOP_LEVEL.contains(&name.as_str()))
-        {
+        if name.starts_with('.') || (prefix.is_empty() && IGNORED_TOP_LEVEL.contains(&name.as_str())) {
             continue;
         }
         let key = if prefix.is_empty() {
@@ -169,10 +162,8 @@ fn is_managed(name: &str) -> bool {
 
 /// Reads a file as text; invalid UTF-8 is replaced so the file simply compares as different.
 fn read_text(path: &Path) -> Result<String> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("could not read {}", path.display()))?;
-    Ok(String::from_utf8(bytes)
-        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned()))
+    let bytes = std::fs::read(path).with_context(|| format!("could not read {}", path.display()))?;
+    Ok(String::from_utf8(bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned()))
 }
 
 #[cfg(test)]
@@ -197,10 +188,7 @@ mod tests {
         std::fs::remove_file(dir.path().join("src/resources/jobs.rs")).expect("remove");
         std::fs::write(dir.path().join("src/resources/old.rs"), "// stale\n").expect("extra");
         let diffs = compare_dir(&expected, dir.path()).expect("compare");
-        let summary: Vec<(&str, &str)> = diffs
-            .iter()
-            .map(|diff| (diff.kind(), diff.path()))
-            .collect();
+        let summary: Vec<(&str, &str)> = diffs.iter().map(|diff| (diff.kind(), diff.path())).collect();
         assert_eq!(
             summary,
             vec![
@@ -261,9 +249,6 @@ mod tests {
             let error = relative_path(bad).expect_err(bad).to_string();
             assert!(error.contains("invalid file path"), "{error}");
         }
-        assert_eq!(
-            relative_path("src/lib.rs").expect("ok"),
-            PathBuf::from("src/lib.rs")
-        );
+        assert_eq!(relative_path("src/lib.rs").expect("ok"), PathBuf::from("src/lib.rs"));
     }
 }

@@ -28,12 +28,7 @@ pub fn render_diffs(diffs: &[FileDiff], label: &str, max_lines: usize) -> String
     }
     let lines: Vec<String> = diffs
         .iter()
-        .flat_map(|diff| {
-            unified_diff(diff, label)
-                .lines()
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|diff| unified_diff(diff, label).lines().map(str::to_owned).collect::<Vec<_>>())
         .collect();
     for line in lines.iter().take(max_lines) {
         out.push_str(line);
@@ -58,9 +53,7 @@ pub fn stale_message(label: &str) -> String {
 fn unified_diff(diff: &FileDiff, label: &str) -> String {
     let shown = format!("{label}/{}", diff.path());
     let (old, new, old_name, new_name) = match diff {
-        FileDiff::Changed {
-            expected, actual, ..
-        } => (
+        FileDiff::Changed { expected, actual, .. } => (
             actual.as_str(),
             expected.as_str(),
             format!("{shown} (on disk)"),
@@ -130,9 +123,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains(
-                "--- /dev/null\n+++ generated/src/new.rs (generated)\n@@ -0,0 +1 @@\n+x\n"
-            ),
+            text.contains("--- /dev/null\n+++ generated/src/new.rs (generated)\n@@ -0,0 +1 @@\n+x\n"),
             "{text}"
         );
         assert!(

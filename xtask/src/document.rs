@@ -21,8 +21,7 @@ pub struct Document {
 /// Parses `text` (read from `origin`, which error messages name) and checks that it is a
 /// Discovery document for `api`: `kind`, `name`, `version` and a `YYYYMMDD` `revision`.
 pub fn parse(text: &str, origin: &str, api: &ApiSpec) -> Result<Document> {
-    let value: Value =
-        serde_json::from_str(text).with_context(|| format!("{origin} is not valid JSON"))?;
+    let value: Value = serde_json::from_str(text).with_context(|| format!("{origin} is not valid JSON"))?;
     let Value::Object(map) = &value else {
         bail!("{origin} is not a Discovery document: the JSON is not an object");
     };
@@ -38,20 +37,14 @@ pub fn parse(text: &str, origin: &str, api: &ApiSpec) -> Result<Document> {
     };
     let kind = field("kind")?;
     if kind != DISCOVERY_KIND {
-        bail!(
-            "{origin} is not a Discovery document: `kind` is {kind:?}, expected {DISCOVERY_KIND:?}"
-        );
+        bail!("{origin} is not a Discovery document: `kind` is {kind:?}, expected {DISCOVERY_KIND:?}");
     }
     let name = field("name")?;
     let version = field("version")?;
     if name != api.name || version != api.version {
-        bail!(
-            "{origin} describes the API {name}:{version}, expected {}",
-            api.id()
-        );
+        bail!("{origin} describes the API {name}:{version}, expected {}", api.id());
     }
-    let revision =
-        Revision::parse(field("revision")?).with_context(|| format!("{origin}: bad `revision`"))?;
+    let revision = Revision::parse(field("revision")?).with_context(|| format!("{origin}: bad `revision`"))?;
     Ok(Document { value, revision })
 }
 
@@ -74,8 +67,7 @@ mod tests {
     #[test]
     fn accepts_the_expected_api() {
         let value = sample_document("20260927", "\"abc\"");
-        let document =
-            parse(&value.to_string(), "doc.json", &DATAPORTABILITY_V1).expect("valid document");
+        let document = parse(&value.to_string(), "doc.json", &DATAPORTABILITY_V1).expect("valid document");
         assert_eq!(document.revision.as_str(), "20260927");
         assert_eq!(document.value, value);
     }
@@ -100,10 +92,7 @@ mod tests {
         let mut value = sample_document("20260927", "e");
         value["kind"] = json!("discovery#directoryList");
         let error = error_for(&value);
-        assert!(
-            error.contains("`kind` is \"discovery#directoryList\""),
-            "{error}"
-        );
+        assert!(error.contains("`kind` is \"discovery#directoryList\""), "{error}");
         assert!(error.contains("discovery#restDescription"), "{error}");
         value.as_object_mut().expect("object").remove("kind");
         assert!(error_for(&value).contains("it has no `kind`"));

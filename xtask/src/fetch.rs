@@ -83,10 +83,7 @@ impl fmt::Display for FetchOutcome {
                 revision,
                 ..
             } => {
-                write!(
-                    f,
-                    "wrote {path} (revision {revision}, no previous document)"
-                )
+                write!(f, "wrote {path} (revision {revision}, no previous document)")
             }
         }
     }
@@ -172,19 +169,13 @@ fn without_volatile_keys(value: &Value) -> Value {
 /// old document in place.
 fn write_document(target: &Path, value: &Value) -> Result<()> {
     if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("could not create {}", parent.display()))?;
+        std::fs::create_dir_all(parent).with_context(|| format!("could not create {}", parent.display()))?;
     }
     let temporary = target.with_extension("json.tmp");
     std::fs::write(&temporary, normalize::to_normalized_string(value))
         .with_context(|| format!("could not write {}", temporary.display()))?;
-    std::fs::rename(&temporary, target).with_context(|| {
-        format!(
-            "could not move {} to {}",
-            temporary.display(),
-            target.display()
-        )
-    })
+    std::fs::rename(&temporary, target)
+        .with_context(|| format!("could not move {} to {}", temporary.display(), target.display()))
 }
 
 #[cfg(test)]
@@ -252,10 +243,7 @@ mod tests {
                 changes: ApiChanges::default(),
             }
         );
-        assert_eq!(
-            fixture.committed_text(),
-            normalize::to_normalized_string(&document)
-        );
+        assert_eq!(fixture.committed_text(), normalize::to_normalized_string(&document));
         assert!(!fixture.target().with_extension("json.tmp").exists());
         assert_eq!(
             outcome.to_string(),
@@ -267,10 +255,7 @@ mod tests {
     fn replaces_an_older_revision_and_reports_old_and_new() {
         let fixture = Fixture::new();
         fixture
-            .fetch(
-                &fixture.input("old.json", &sample_document("20240410", "e1")),
-                false,
-            )
+            .fetch(&fixture.input("old.json", &sample_document("20240410", "e1")), false)
             .expect("first");
         let mut newer = sample_document("20260927", "e2");
         newer["title"] = json!("Data Portability API, renamed");
@@ -282,26 +267,17 @@ mod tests {
             "wrote discovery/dataportability.v1.json (revision 20240410 → 20260927)\n  \
              0 changes: 0 breaking, 0 compatible (+1 description-only)"
         );
-        assert_eq!(
-            fixture.committed_text(),
-            normalize::to_normalized_string(&newer)
-        );
+        assert_eq!(fixture.committed_text(), normalize::to_normalized_string(&newer));
     }
 
     #[test]
     fn prints_the_semantic_report_of_what_changed() {
         let fixture = Fixture::new();
         fixture
-            .fetch(
-                &fixture.input("old.json", &sample_document("20240410", "e1")),
-                false,
-            )
+            .fetch(&fixture.input("old.json", &sample_document("20240410", "e1")), false)
             .expect("first");
         let mut newer = sample_document("20260927", "e2");
-        newer["schemas"]
-            .as_object_mut()
-            .expect("schemas")
-            .remove("Zeta");
+        newer["schemas"].as_object_mut().expect("schemas").remove("Zeta");
         newer["schemas"]["Beta"] = json!({"id": "Beta", "type": "object"});
         let outcome = fixture
             .fetch(&fixture.input("new.json", &newer), false)
@@ -321,29 +297,15 @@ mod tests {
     fn refuses_an_older_revision_unless_forced() {
         let fixture = Fixture::new();
         let newer = sample_document("20260927", "e2");
-        fixture
-            .fetch(&fixture.input("new.json", &newer), false)
-            .expect("first");
+        fixture.fetch(&fixture.input("new.json", &newer), false).expect("first");
         let mut older = sample_document("20240410", "e1");
         older["title"] = json!("Old title");
         let source = fixture.input("old.json", &older);
 
-        let error = fixture
-            .fetch(&source, false)
-            .expect_err("older")
-            .to_string();
-        assert!(
-            error.contains("20240410") && error.contains("20260927"),
-            "{error}"
-        );
-        assert!(
-            error.contains("older") && error.contains("--force"),
-            "{error}"
-        );
-        assert_eq!(
-            fixture.committed_text(),
-            normalize::to_normalized_string(&newer)
-        );
+        let error = fixture.fetch(&source, false).expect_err("older").to_string();
+        assert!(error.contains("20240410") && error.contains("20260927"), "{error}");
+        assert!(error.contains("older") && error.contains("--force"), "{error}");
+        assert_eq!(fixture.committed_text(), normalize::to_normalized_string(&newer));
 
         let outcome = fixture.fetch(&source, true).expect("forced");
         assert_eq!(
@@ -351,10 +313,7 @@ mod tests {
             "wrote discovery/dataportability.v1.json (revision 20260927 → 20240410)\n  \
              0 changes: 0 breaking, 0 compatible (+1 description-only)"
         );
-        assert_eq!(
-            fixture.committed_text(),
-            normalize::to_normalized_string(&older)
-        );
+        assert_eq!(fixture.committed_text(), normalize::to_normalized_string(&older));
     }
 
     #[test]
@@ -373,22 +332,13 @@ mod tests {
     fn a_new_etag_and_revision_alone_is_unchanged_and_writes_nothing() {
         let fixture = Fixture::new();
         fixture
-            .fetch(
-                &fixture.input("a.json", &sample_document("20240410", "e1")),
-                false,
-            )
+            .fetch(&fixture.input("a.json", &sample_document("20240410", "e1")), false)
             .expect("first");
         let before = fixture.committed_text();
         let outcome = fixture
-            .fetch(
-                &fixture.input("b.json", &sample_document("20260927", "e2")),
-                false,
-            )
+            .fetch(&fixture.input("b.json", &sample_document("20260927", "e2")), false)
             .expect("second");
-        assert!(
-            matches!(outcome, FetchOutcome::Unchanged { .. }),
-            "{outcome:?}"
-        );
+        assert!(matches!(outcome, FetchOutcome::Unchanged { .. }), "{outcome:?}");
         let message = outcome.to_string();
         assert!(
             message.contains("20240410") && message.contains("20260927"),
@@ -405,10 +355,7 @@ mod tests {
         let error = fixture
             .fetch(&fixture.input("drive.json", &other), false)
             .expect_err("drive");
-        assert!(
-            error.to_string().contains("expected dataportability:v1"),
-            "{error}"
-        );
+        assert!(error.to_string().contains("expected dataportability:v1"), "{error}");
         assert!(!fixture.target().exists());
     }
 
@@ -419,10 +366,7 @@ mod tests {
         std::fs::write(fixture.target(), "not json").expect("write");
         let source = fixture.input("a.json", &sample_document("20260927", "e"));
         let error = format!("{:#}", fixture.fetch(&source, false).expect_err("unusable"));
-        assert!(
-            error.contains("unusable") && error.contains("--force"),
-            "{error}"
-        );
+        assert!(error.contains("unusable") && error.contains("--force"), "{error}");
         fixture.fetch(&source, true).expect("forced");
         assert!(fixture.committed_text().starts_with("{\n"));
     }
@@ -432,17 +376,9 @@ mod tests {
         let fixture = Fixture::new();
         let document = sample_document("20260927", "e");
         let url = serve_once("200 OK", document.to_string());
-        let outcome = fixture
-            .fetch(&Source::parse(&url).expect("url"), false)
-            .expect("fetch");
-        assert!(
-            matches!(outcome, FetchOutcome::Written { .. }),
-            "{outcome:?}"
-        );
-        assert_eq!(
-            fixture.committed_text(),
-            normalize::to_normalized_string(&document)
-        );
+        let outcome = fixture.fetch(&Source::parse(&url).expect("url"), false).expect("fetch");
+        assert!(matches!(outcome, FetchOutcome::Written { .. }), "{outcome:?}");
+        assert_eq!(fixture.committed_text(), normalize::to_normalized_string(&document));
     }
 
     #[test]
@@ -453,10 +389,7 @@ mod tests {
             .fetch(&Source::parse(url).expect("url"), false)
             .expect_err("offline");
         let message = format!("{error:#}");
-        assert!(
-            message.contains(url) && message.contains("--from FILE"),
-            "{message}"
-        );
+        assert!(message.contains(url) && message.contains("--from FILE"), "{message}");
         assert!(!fixture.target().exists());
     }
 }

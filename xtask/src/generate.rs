@@ -12,12 +12,8 @@ use crate::write::{WriteReport, write_dir};
 /// Generates `api`'s crate in memory from its committed document under `root`.
 pub fn generate_crate(api: &CrateSpec, root: &Path) -> Result<GeneratedCrate> {
     let path = root.join(api.document_path);
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "could not read {} (run `cargo xtask fetch` first)",
-            path.display()
-        )
-    })?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("could not read {} (run `cargo xtask fetch` first)", path.display()))?;
     codegen::generate(&text, &codegen::Options::with_runtime_path(api.runtime_path))
         .with_context(|| format!("could not generate a crate from {}", path.display()))
 }
@@ -58,10 +54,7 @@ mod tests {
         let root = root_with_committed_document();
         let (generated, first) = write(&DATAPORTABILITY_V1, root.path()).expect("first generate");
         assert_eq!(first.written.len(), generated.files.len());
-        assert!(
-            generated.files.contains_key("Cargo.toml")
-                && generated.files.contains_key("src/lib.rs")
-        );
+        assert!(generated.files.contains_key("Cargo.toml") && generated.files.contains_key("src/lib.rs"));
         let (_, diffs) = check(&DATAPORTABILITY_V1, root.path()).expect("check");
         assert_eq!(diffs, vec![]);
         let (_, second) = write(&DATAPORTABILITY_V1, root.path()).expect("second generate");
@@ -71,10 +64,7 @@ mod tests {
     #[test]
     fn a_missing_document_says_to_fetch_first() {
         let root = tempfile::tempdir().expect("tempdir");
-        let error = format!(
-            "{:#}",
-            check(&DATAPORTABILITY_V1, root.path()).expect_err("missing")
-        );
+        let error = format!("{:#}", check(&DATAPORTABILITY_V1, root.path()).expect_err("missing"));
         assert!(
             error.contains("dataportability.v1.json") && error.contains("cargo xtask fetch"),
             "{error}"
@@ -87,13 +77,9 @@ mod tests {
         let path = root.path().join(DATAPORTABILITY_V1.document_path);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(&path, "{not json").expect("write");
-        let error = format!(
-            "{:#}",
-            write(&DATAPORTABILITY_V1, root.path()).expect_err("broken")
-        );
+        let error = format!("{:#}", write(&DATAPORTABILITY_V1, root.path()).expect_err("broken"));
         assert!(
-            error.contains("could not generate a crate from")
-                && error.contains("dataportability.v1.json"),
+            error.contains("could not generate a crate from") && error.contains("dataportability.v1.json"),
             "{error}"
         );
         assert!(!root.path().join(DATAPORTABILITY_V1.generated_dir).exists());

@@ -93,11 +93,7 @@ fn run(command: Command) -> Result<ExitCode> {
                     stale = true;
                 }
             }
-            Ok(if stale {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(if stale { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Generate { check: false } => {
             for spec in CRATES {
@@ -144,11 +140,8 @@ mod tests {
 
     #[test]
     fn parses_the_documented_flags() {
-        let cli = Cli::try_parse_from(["xtask", "fetch", "--from", "doc.json", "--force"])
-            .expect("fetch");
-        assert!(
-            matches!(cli.command, Command::Fetch { from: Some(ref f), force: true } if f == "doc.json")
-        );
+        let cli = Cli::try_parse_from(["xtask", "fetch", "--from", "doc.json", "--force"]).expect("fetch");
+        assert!(matches!(cli.command, Command::Fetch { from: Some(ref f), force: true } if f == "doc.json"));
         let cli = Cli::try_parse_from(["xtask", "fetch"]).expect("bare fetch");
         assert!(matches!(
             cli.command,
@@ -202,17 +195,13 @@ mod tests {
 
     #[test]
     fn parses_the_diff_history_flags() {
-        let cli = Cli::try_parse_from(["xtask", "diff-history", "a.json", "b.json", "--bless"])
-            .expect("diff-history");
+        let cli = Cli::try_parse_from(["xtask", "diff-history", "a.json", "b.json", "--bless"]).expect("diff-history");
         let Command::DiffHistory(args) = cli.command else {
             panic!("not diff-history")
         };
         assert_eq!(args.documents.len(), 2);
         assert!(args.bless);
-        assert_eq!(
-            args.snapshots,
-            std::path::PathBuf::from("xtask/tests/history")
-        );
+        assert_eq!(args.snapshots, std::path::PathBuf::from("xtask/tests/history"));
         assert!(Cli::try_parse_from(["xtask", "diff-history", "a.json"]).is_err());
     }
 }

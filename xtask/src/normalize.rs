@@ -42,8 +42,7 @@ mod tests {
     #[test]
     fn sorts_keys_at_every_depth() {
         let value: Value =
-            serde_json::from_str(r#"{"b": {"z": 1, "a": [{"y": 2, "x": 3}]}, "a": null}"#)
-                .expect("valid JSON");
+            serde_json::from_str(r#"{"b": {"z": 1, "a": [{"y": 2, "x": 3}]}, "a": null}"#).expect("valid JSON");
         let text = to_normalized_string(&value);
         assert_eq!(
             text,

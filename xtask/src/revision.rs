@@ -38,10 +38,7 @@ mod tests {
         let older = Revision::parse("20240410").expect("valid");
         let newer = Revision::parse("20260927").expect("valid");
         assert!(older < newer);
-        assert!(
-            Revision::parse("20241231").expect("valid")
-                < Revision::parse("20250101").expect("valid")
-        );
+        assert!(Revision::parse("20241231").expect("valid") < Revision::parse("20250101").expect("valid"));
         assert_eq!(newer.to_string(), "20260927");
     }
 

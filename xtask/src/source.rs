@@ -34,13 +34,9 @@ impl Source {
         }
         if let Some((scheme, _)) = argument.split_once("://")
             && !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         {
-            bail!(
-                "--from {argument}: unsupported URL scheme {scheme:?} (use http, https or a file path)"
-            );
+            bail!("--from {argument}: unsupported URL scheme {scheme:?} (use http, https or a file path)");
         }
         Ok(Self::File(PathBuf::from(argument)))
     }
@@ -48,8 +44,9 @@ impl Source {
     /// Reads the document's text.
     pub fn load(&self) -> Result<String> {
         match self {
-            Self::File(path) => std::fs::read_to_string(path)
-                .with_context(|| format!("could not read {}", path.display())),
+            Self::File(path) => {
+                std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))
+            }
             Self::Url(url) => download(url),
         }
     }
@@ -138,10 +135,7 @@ mod tests {
         std::fs::write(&path, "{}").expect("write");
         assert_eq!(Source::File(path.clone()).load().expect("read"), "{}");
         let missing = dir.path().join("missing.json");
-        let error = format!(
-            "{:#}",
-            Source::File(missing.clone()).load().expect_err("missing")
-        );
+        let error = format!("{:#}", Source::File(missing.clone()).load().expect_err("missing"));
         assert!(error.contains(&missing.display().to_string()), "{error}");
     }
 
@@ -155,10 +149,7 @@ mod tests {
     #[test]
     fn reports_an_http_error_status_with_the_url() {
         let url = serve_once("404 Not Found", "{}".into());
-        let error = Source::Url(url.clone())
-            .load()
-            .expect_err("404")
-            .to_string();
+        let error = Source::Url(url.clone()).load().expect_err("404").to_string();
         assert!(error.contains(&url) && error.contains("404"), "{error}");
     }
 
@@ -166,15 +157,8 @@ mod tests {
     fn an_unreachable_url_fails_fast_naming_the_url_and_suggesting_from() {
         let url = "http://127.0.0.1:1/discovery";
         let started = Instant::now();
-        let error = Source::Url(url.into())
-            .load()
-            .expect_err("unreachable")
-            .to_string();
-        assert!(
-            started.elapsed() < CONNECT_TIMEOUT,
-            "took {:?}",
-            started.elapsed()
-        );
+        let error = Source::Url(url.into()).load().expect_err("unreachable").to_string();
+        assert!(started.elapsed() < CONNECT_TIMEOUT, "took {:?}", started.elapsed());
         assert!(error.contains(url), "{error}");
         assert!(error.contains("--from FILE"), "{error}");
     }

@@ -69,10 +69,7 @@ pub(crate) fn sample_crate() -> codegen::GeneratedCrate {
 }
 
 /// Writes `files` (keyed by `/`-separated relative paths) under `dir`.
-pub(crate) fn write_files(
-    dir: &std::path::Path,
-    files: &std::collections::BTreeMap<String, String>,
-) {
+pub(crate) fn write_files(dir: &std::path::Path, files: &std::collections::BTreeMap<String, String>) {
     for (path, text) in files {
         let full = dir.join(path);
         std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");

@@ -40,13 +40,11 @@ pub fn write_dir(expected: &GeneratedCrate, dir: &Path) -> Result<WriteReport> {
                     std::fs::create_dir_all(parent)
                         .with_context(|| format!("could not create {}", parent.display()))?;
                 }
-                std::fs::write(&full, expected)
-                    .with_context(|| format!("could not write {}", full.display()))?;
+                std::fs::write(&full, expected).with_context(|| format!("could not write {}", full.display()))?;
                 report.written.push(path.clone());
             }
             FileDiff::Extra { path, .. } => {
-                std::fs::remove_file(&full)
-                    .with_context(|| format!("could not delete {}", full.display()))?;
+                std::fs::remove_file(&full).with_context(|| format!("could not delete {}", full.display()))?;
                 remove_empty_parents(&full, dir);
                 report.removed.push(path.clone());
             }
@@ -84,15 +82,11 @@ mod tests {
         assert_eq!(compare_dir(&expected, &out).expect("compare"), vec![]);
 
         let lib = out.join("src/lib.rs");
-        let modified = std::fs::metadata(&lib)
-            .and_then(|m| m.modified())
-            .expect("mtime");
+        let modified = std::fs::metadata(&lib).and_then(|m| m.modified()).expect("mtime");
         let second = write_dir(&expected, &out).expect("second write");
         assert!(second.is_noop(), "{second:?}");
         assert_eq!(second.unchanged, expected.files.len());
-        let after = std::fs::metadata(&lib)
-            .and_then(|m| m.modified())
-            .expect("mtime");
+        let after = std::fs::metadata(&lib).and_then(|m| m.modified()).expect("mtime");
         assert_eq!(modified, after, "an unchanged file was rewritten");
     }
 
@@ -111,15 +105,9 @@ mod tests {
 
         let report = write_dir(&expected, dir.path()).expect("write");
         assert_eq!(report.written, vec!["src/lib.rs".to_owned()]);
-        assert_eq!(
-            report.removed,
-            vec!["OLD.md".to_owned(), "src/gone/old.rs".to_owned()]
-        );
+        assert_eq!(report.removed, vec!["OLD.md".to_owned(), "src/gone/old.rs".to_owned()]);
         assert_eq!(report.unchanged, expected.files.len() - 1);
-        assert!(
-            !dir.path().join("src/gone").exists(),
-            "the emptied directory stays"
-        );
+        assert!(!dir.path().join("src/gone").exists(), "the emptied directory stays");
         assert!(dir.path().join("target/keep.rs").exists());
         assert!(dir.path().join(".gitignore").exists());
         assert_eq!(compare_dir(&expected, dir.path()).expect("compare"), vec![]);

@@ -50,11 +50,7 @@ fn stdout(output: &Output) -> String {
 /// removes a scope.
 fn pair(dir: &Path, breaking: bool) -> (String, String) {
     let scopes = json!({"https://www.googleapis.com/auth/dataportability.a": {"description": "A"}});
-    let old = document(
-        "20240101",
-        json!({"state": {"type": "string"}}),
-        scopes.clone(),
-    );
+    let old = document("20240101", json!({"state": {"type": "string"}}), scopes.clone());
     let new_scopes = if breaking { json!({}) } else { scopes };
     let new = document(
         "20240202",
@@ -78,15 +74,10 @@ fn compatible_changes_exit_0_with_a_plain_text_report() {
         "{text}"
     );
     assert!(
-        text.contains(
-            "  + schemas.Job.properties.startTime: field added: string (google-datetime)\n"
-        ),
+        text.contains("  + schemas.Job.properties.startTime: field added: string (google-datetime)\n"),
         "{text}"
     );
-    assert!(
-        text.ends_with("1 change: 0 breaking, 1 compatible\n"),
-        "{text}"
-    );
+    assert!(text.ends_with("1 change: 0 breaking, 1 compatible\n"), "{text}");
     assert!(
         !text.contains('\u{1b}'),
         "no colour when stdout is not a terminal: {text:?}"
@@ -117,10 +108,7 @@ fn json_has_the_documented_shape() {
     let report: Value = serde_json::from_slice(&output.stdout).expect("JSON report");
     assert_eq!(report["formatVersion"], 1);
     assert_eq!(report["api"], "dataportability:v1");
-    assert_eq!(
-        report["old"],
-        json!({"source": old, "revision": "20240101"})
-    );
+    assert_eq!(report["old"], json!({"source": old, "revision": "20240101"}));
     assert_eq!(
         report["summary"],
         json!({"changes": 2, "breaking": 1, "compatible": 1, "descriptionOnly": 0})
@@ -151,10 +139,7 @@ fn markdown_is_for_a_pull_request() {
         text.starts_with("### API changes: `dataportability:v1` 20240101 → 20240202\n"),
         "{text}"
     );
-    assert!(
-        text.contains("**2 changes: 1 breaking, 1 compatible**"),
-        "{text}"
-    );
+    assert!(text.contains("**2 changes: 1 breaking, 1 compatible**"), "{text}");
     assert!(
         text.contains("#### Breaking changes (1)\n\n- `auth.oauth2.scopes`: scope removed:"),
         "{text}"
@@ -173,10 +158,7 @@ fn code_shows_the_generated_crates_diff() {
         text.contains("-version = \"0.1.0+20240101\"\n+version = \"0.1.0+20240202\"\n"),
         "{text}"
     );
-    assert!(
-        text.contains("--- a/src/models.rs\n+++ b/src/models.rs\n"),
-        "{text}"
-    );
+    assert!(text.contains("--- a/src/models.rs\n+++ b/src/models.rs\n"), "{text}");
     assert!(text.contains("+    pub start_time: "), "{text}");
 }
 
@@ -197,10 +179,7 @@ fn errors_exit_2_with_a_message() {
     let output = xtask(&["diff", &old, url]);
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     let error = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        error.contains(url) && error.contains("if you are offline"),
-        "{error}"
-    );
+    assert!(error.contains(url) && error.contains("if you are offline"), "{error}");
 
     let other = write(
         dir.path(),
@@ -213,9 +192,7 @@ fn errors_exit_2_with_a_message() {
 
 #[test]
 fn one_argument_is_compared_with_the_committed_document() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
     let committed = root.join("discovery/dataportability.v1.json");
     let output = xtask(&["diff", &committed.display().to_string(), "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");

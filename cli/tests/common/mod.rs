@@ -29,15 +29,11 @@ pub const FAST: [&str; 8] = [
 ];
 
 pub async fn emulator(config: EmulatorConfig) -> Emulator {
-    Emulator::start_with(config)
-        .await
-        .expect("the emulator starts")
+    Emulator::start_with(config).await.expect("the emulator starts")
 }
 
 pub fn token(emulator: &Emulator, groups: &[&str], access: AccessType) -> String {
-    emulator
-        .mint_token(groups.iter().copied(), access)
-        .expect("token")
+    emulator.mint_token(groups.iter().copied(), access).expect("token")
 }
 
 pub fn client(emulator: &Emulator, token: &str) -> Client {
@@ -91,15 +87,8 @@ pub async fn announced_md5(client: &Client, job: &str) -> String {
         .send()
         .await
         .expect("state");
-    let response = reqwest::Client::new()
-        .head(&state.urls[0])
-        .send()
-        .await
-        .expect("HEAD");
-    let header = response.headers()["x-goog-hash"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
+    let response = reqwest::Client::new().head(&state.urls[0]).send().await.expect("HEAD");
+    let header = response.headers()["x-goog-hash"].to_str().expect("ascii").to_owned();
     header
         .split(',')
         .find_map(|p| p.strip_prefix("md5="))
@@ -109,8 +98,7 @@ pub async fn announced_md5(client: &Client, job: &str) -> String {
 
 /// The state file of an export directory, as JSON.
 pub fn state_file(dir: &Path) -> serde_json::Value {
-    let text =
-        std::fs::read_to_string(dir.join(".dataportability-state.json")).expect("a state file");
+    let text = std::fs::read_to_string(dir.join(".dataportability-state.json")).expect("a state file");
     serde_json::from_str(&text).expect("JSON")
 }
 
@@ -127,9 +115,7 @@ pub async fn eventually(what: &str, limit: Duration, mut check: impl FnMut() -> 
 /// its request line (`"GET /path?query HTTP/1.1"`) and its own URL, then closes the
 /// connection. Returns its URL (with a trailing `/`).
 pub async fn fake_server(answer: impl Fn(&str, &str) -> Vec<u8> + Send + Sync + 'static) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}/", listener.local_addr().expect("addr"));
     let answer = std::sync::Arc::new(answer);
     let base = url.clone();

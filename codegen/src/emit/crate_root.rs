@@ -21,7 +21,9 @@ pub fn lib_rs(api: &Api) -> TokenStream {
          schemas are in [`models`], methods in [`resources`], OAuth scopes in [`Scope`].",
         api.id, api.revision
     ));
-    let docs = docs.iter().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let docs = docs
+        .iter()
+        .map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
 
     let revision = &api.revision;
     let root_url = &api.root_url;

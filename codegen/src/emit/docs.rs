@@ -20,7 +20,13 @@ pub fn deprecated_attr(docs: &Docs) -> Option<TokenStream> {
 
 /// `#[doc]` attributes for text that is already safe Markdown.
 pub fn lines_to_attrs(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    let lines = lines.iter().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
     quote! { #(#[doc = #lines])* }
 }
 
@@ -49,7 +55,11 @@ pub fn markdown_lines(text: &str) -> Vec<String> {
         let line = raw.trim_end();
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") {
-            out.push(if in_fence { "```".to_owned() } else { "```text".to_owned() });
+            out.push(if in_fence {
+                "```".to_owned()
+            } else {
+                "```text".to_owned()
+            });
             in_fence = !in_fence;
         } else if in_fence {
             out.push(line.to_owned());
@@ -87,7 +97,9 @@ pub fn escape_prose(line: &str) -> String {
         let kept = match c {
             '[' => markdown_link_len(rest),
             // An autolink the author wrote: `<https://...>`.
-            '<' => url_len(&rest[1..]).filter(|&n| rest[1 + n..].starts_with('>')).map(|n| n + 2),
+            '<' => url_len(&rest[1..])
+                .filter(|&n| rest[1 + n..].starts_with('>'))
+                .map(|n| n + 2),
             _ => None,
         };
         if let Some(len) = kept {
@@ -119,7 +131,9 @@ fn url_len(text: &str) -> Option<usize> {
     if !(text.starts_with("http://") || text.starts_with("https://")) {
         return None;
     }
-    let end = text.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`')).unwrap_or(text.len());
+    let end = text
+        .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'))
+        .unwrap_or(text.len());
     let url = text[..end].trim_end_matches(['.', ',', ';', ':', ')', '\'', ']', '!', '?']);
     let scheme_len = if url.starts_with("https://") { 8 } else { 7 };
     (url.len() > scheme_len).then_some(url.len())
@@ -148,10 +162,16 @@ mod tests {
     fn escapes_what_rustdoc_would_misread() {
         assert_eq!(escape_prose("a [b] <c> d_e"), r"a \[b\] \<c> d_e");
         assert_eq!(escape_prose("see https://x.com/a_b."), "see <https://x.com/a_b>.");
-        assert_eq!(escape_prose("a [link](https://x.com/y) b"), "a [link](https://x.com/y) b");
+        assert_eq!(
+            escape_prose("a [link](https://x.com/y) b"),
+            "a [link](https://x.com/y) b"
+        );
         assert_eq!(escape_prose("code `a[0] <b>` ok"), "code `a[0] <b>` ok");
         assert_eq!(escape_prose("odd ` tick"), r"odd \` tick");
-        assert_eq!(escape_prose("see <https://x.com/a> or <b>"), r"see <https://x.com/a> or \<b>");
+        assert_eq!(
+            escape_prose("see <https://x.com/a> or <b>"),
+            r"see <https://x.com/a> or \<b>"
+        );
     }
 
     #[test]

@@ -12,7 +12,11 @@ pub fn cargo_toml(api: &Api, options: &Options, header: &str) -> String {
         "Rust client for the {} ({}), generated from its Discovery document revision {}",
         api.title, api.version, api.revision
     ));
-    let version = if api.revision.is_empty() { "0.1.0".to_owned() } else { format!("0.1.0+{}", api.revision) };
+    let version = if api.revision.is_empty() {
+        "0.1.0".to_owned()
+    } else {
+        format!("0.1.0+{}", api.revision)
+    };
     format!(
         "# {header}\n\
          [package]\n\
@@ -73,7 +77,11 @@ pub fn readme(api: &Api, header: &str) -> String {
     let _ = writeln!(out, "## Usage\n");
     let _ = writeln!(out, "```rust,ignore");
     let _ = writeln!(out, "let client = {}::Client::builder()", api.lib_name);
-    let _ = writeln!(out, "    .token_source({}::StaticToken::new(access_token))", api.lib_name);
+    let _ = writeln!(
+        out,
+        "    .token_source({}::StaticToken::new(access_token))",
+        api.lib_name
+    );
     let _ = writeln!(out, "    .build()?;");
     if let Some((path, method)) = first_method(&api.root, &mut Vec::new()) {
         let _ = writeln!(out, "let call = client{path}.{}(/* required parameters */);", method);
@@ -84,7 +92,12 @@ pub fn readme(api: &Api, header: &str) -> String {
     let _ = writeln!(out, "| --- | --- | --- |");
     method_rows(&api.root, "client", &mut out);
     let _ = writeln!(out, "\n## OAuth scopes\n");
-    let _ = writeln!(out, "{} scopes, as `{}::Scope` (parse one from its URL or short name).", api.scopes.len(), api.lib_name);
+    let _ = writeln!(
+        out,
+        "{} scopes, as `{}::Scope` (parse one from its URL or short name).",
+        api.scopes.len(),
+        api.lib_name
+    );
     out
 }
 

@@ -22,7 +22,12 @@ pub enum Output {
     Rust(TokenStream),
     /// Rust source followed by a crate-local `macro_rules!` named `name` that implements
     /// `template` (an `impl __Builder { .. }` block) for each type it is given.
-    ImplMacro { items: TokenStream, name: String, docs: String, template: TokenStream },
+    ImplMacro {
+        items: TokenStream,
+        name: String,
+        docs: String,
+        template: TokenStream,
+    },
     /// Any other text, written as it is.
     Text(String),
 }
@@ -30,7 +35,10 @@ pub enum Output {
 /// Every file of the crate, by path relative to the crate root.
 pub fn emit(api: &Api, options: &Options, header: &str) -> Vec<(String, Output)> {
     let mut files = vec![
-        ("Cargo.toml".to_owned(), Output::Text(manifest::cargo_toml(api, options, header))),
+        (
+            "Cargo.toml".to_owned(),
+            Output::Text(manifest::cargo_toml(api, options, header)),
+        ),
         ("README.md".to_owned(), Output::Text(manifest::readme(api, header))),
         ("src/lib.rs".to_owned(), Output::Rust(crate_root::lib_rs(api))),
         ("src/models.rs".to_owned(), Output::Rust(models(api))),

@@ -3,10 +3,10 @@
 
 use quote::quote;
 
+use super::Output;
 use super::docs::doc_attrs;
 use super::rust_type::{ident, type_tokens};
 use super::types::type_defs;
-use super::Output;
 use crate::resolve::ir::{Api, RustType};
 
 /// The `params` module.

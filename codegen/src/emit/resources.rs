@@ -7,7 +7,9 @@ use quote::quote;
 use super::docs::{deprecated_attr, doc_attrs, lines_to_attrs};
 use super::rust_type::{ident, type_tokens};
 use super::types::type_defs;
-use crate::resolve::ir::{HttpMethod, MediaUpload, Method, Pagination, Param, PathPiece, PathStyle, Resource, RustType};
+use crate::resolve::ir::{
+    HttpMethod, MediaUpload, Method, Pagination, Param, PathPiece, PathStyle, Resource, RustType,
+};
 
 /// The items of a resource's module: handle (unless root), builders, parameter types, and the
 /// modules of child resources (inline, unless `children_inline` is false).
@@ -46,7 +48,9 @@ pub fn accessors(resource: &Resource, client: &TokenStream, module_prefix: &Toke
         let module = ident(&child.module);
         let handle = ident(&child.handle);
         let docs = format!(" The `{}` resource.", child.json_name);
-        let deprecated = child.deprecated.then(|| quote!(#[doc = ""] #[doc = " **Deprecated.**"] #[deprecated]));
+        let deprecated = child
+            .deprecated
+            .then(|| quote!(#[doc = ""] #[doc = " **Deprecated.**"] #[deprecated]));
         quote! {
             #[doc = #docs]
             #deprecated
@@ -85,7 +89,11 @@ fn arg_type(param: &Param) -> TokenStream {
         RustType::String => quote!(impl ::std::convert::Into<::std::string::String>),
         ref other => type_tokens(other),
     };
-    if param.repeated { quote!(impl ::std::iter::IntoIterator<Item = #item>) } else { item }
+    if param.repeated {
+        quote!(impl ::std::iter::IntoIterator<Item = #item>)
+    } else {
+        item
+    }
 }
 
 fn accessor(method: &Method, client: &TokenStream, module_prefix: &TokenStream) -> TokenStream {
@@ -133,7 +141,11 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
     } else {
         format!(" Created by [`{}::{}`].", resource.handle, method.accessor)
     };
-    let builder_docs = lines_to_attrs(&[format!("Request builder for `{id}`."), String::new(), created_by.trim().to_owned()]);
+    let builder_docs = lines_to_attrs(&[
+        format!("Request builder for `{id}`."),
+        String::new(),
+        created_by.trim().to_owned(),
+    ]);
 
     let request_field = method.request.as_ref().map(|body| {
         let ty = type_tokens(&body.ty);
@@ -149,9 +161,17 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
     });
     let request_init = method.request.as_ref().map(|body| {
         let arg = ident(&body.arg_name);
-        if body.arg_name == "request" { quote!(request,) } else { quote!(request: #arg,) }
+        if body.arg_name == "request" {
+            quote!(request,)
+        } else {
+            quote!(request: #arg,)
+        }
     });
-    let call_binding = if method.required_params.is_empty() { quote!(call) } else { quote!(mut call) };
+    let call_binding = if method.required_params.is_empty() {
+        quote!(call)
+    } else {
+        quote!(mut call)
+    };
     let setters = method.optional_params.iter().map(setter);
     let body = body_ref(method);
     let send = match &method.response {
@@ -173,7 +193,11 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
             }
         },
     };
-    let paging = method.pagination.as_ref().zip(method.response.as_ref()).map(|(p, response)| pagination(p, response, method));
+    let paging = method
+        .pagination
+        .as_ref()
+        .zip(method.response.as_ref())
+        .map(|(p, response)| pagination(p, response, method));
     let download = method.media_download.then(|| download(method));
     let (upload_info, upload) = match &method.media_upload {
         Some(media) => (Some(upload_info(media)), Some(upload(media, method))),
@@ -281,7 +305,15 @@ fn upload(media: &MediaUpload, method: &Method) -> TokenStream {
     let accept = if media.accept.is_empty() {
         String::new()
     } else {
-        format!(" Accepted media types: {}.", media.accept.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))
+        format!(
+            " Accepted media types: {}.",
+            media
+                .accept
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     };
     let simple = media.simple_path.as_ref().map(|_| {
         let docs = format!(

@@ -38,7 +38,11 @@ pub fn type_tokens(ty: &RustType) -> TokenStream {
         RustType::Named { path, boxed } => {
             let segments = path.iter().map(|s| format_ident!("{}", s));
             let named = quote!(crate #(:: #segments)*);
-            if *boxed { quote!(::std::boxed::Box<#named>) } else { named }
+            if *boxed {
+                quote!(::std::boxed::Box<#named>)
+            } else {
+                named
+            }
         }
     }
 }
@@ -57,7 +61,10 @@ fn wire_type(wire: &Wire) -> String {
         Wire::Option(inner) => format!("::std::option::Option<{}>", wire_type(inner)),
         Wire::Vec(inner) => format!("::std::vec::Vec<{}>", wire_type(inner)),
         Wire::Map(inner) => {
-            format!("::std::collections::BTreeMap<::discovery_runtime::wire::Same, {}>", wire_type(inner))
+            format!(
+                "::std::collections::BTreeMap<::discovery_runtime::wire::Same, {}>",
+                wire_type(inner)
+            )
         }
     }
 }

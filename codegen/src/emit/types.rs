@@ -104,7 +104,11 @@ fn enum_def(docs: &TokenStream, name: &proc_macro2::Ident, e: &Enum) -> TokenStr
         quote! { #value => Self::#variant, }
     });
     // The conversions name every variant, deprecated ones included.
-    let allow = e.variants.iter().any(|v| v.docs.deprecated).then(|| quote!(#[allow(deprecated)]));
+    let allow = e
+        .variants
+        .iter()
+        .any(|v| v.docs.deprecated)
+        .then(|| quote!(#[allow(deprecated)]));
     let query_value = e.query_value.then(|| {
         quote! {
             impl ::discovery_runtime::QueryValue for #name {

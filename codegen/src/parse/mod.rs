@@ -13,13 +13,19 @@ use crate::Error;
 /// Parses a Discovery document from JSON text.
 pub fn parse(json: &str) -> Result<RestDescription, Error> {
     if json.trim().is_empty() {
-        return Err(Error::Parse { path: "$".to_owned(), message: "the document is empty".to_owned() });
+        return Err(Error::Parse {
+            path: "$".to_owned(),
+            message: "the document is empty".to_owned(),
+        });
     }
     let deserializer = &mut serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
         let path = if path == "." { "$".to_owned() } else { path };
-        Error::Parse { path, message: error.into_inner().to_string() }
+        Error::Parse {
+            path,
+            message: error.into_inner().to_string(),
+        }
     })
 }
 
@@ -31,7 +37,10 @@ mod tests {
     fn a_wrong_type_names_its_json_path() {
         let json = r#"{"schemas": {"Foo": {"properties": {"bar": {"items": {"type": "strin"}}}}}}"#;
         let error = parse(json).unwrap_err().to_string();
-        assert!(error.starts_with("schemas.Foo.properties.bar.items.type: unknown variant `strin`"), "{error}");
+        assert!(
+            error.starts_with("schemas.Foo.properties.bar.items.type: unknown variant `strin`"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -164,7 +164,10 @@ pub enum RustType {
     Vec(Box<RustType>),
     Map(Box<RustType>),
     /// A generated type, by its path from the crate root.
-    Named { path: Vec<String>, boxed: bool },
+    Named {
+        path: Vec<String>,
+        boxed: bool,
+    },
 }
 
 /// A resource: a handle struct with an accessor per method and per child resource.
@@ -258,7 +261,11 @@ pub enum HttpMethod {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathPiece {
     Literal(String),
-    Param { name: String, style: PathStyle, pattern: Option<String> },
+    Param {
+        name: String,
+        style: PathStyle,
+        pattern: Option<String>,
+    },
 }
 
 /// How a path parameter is expanded (mirrors the runtime's `PathStyle`).

@@ -4,18 +4,29 @@
 use std::collections::BTreeMap;
 
 use super::ir::{
-    Docs, HttpMethod, MediaUpload, Method, Pagination, Param, ParamLocation, PathPiece, PathStyle, RequestBody, Resource,
-    RustType,
+    Docs, HttpMethod, MediaUpload, Method, Pagination, Param, ParamLocation, PathPiece, PathStyle, RequestBody,
+    Resource, RustType,
 };
 use super::names::{Namespace, camel, claim_all, claim_all_or, shouty, snake};
-use super::types::{Scope, SchemaNames, TypeBuilder, hoist_param_enum, property_docs};
+use super::types::{SchemaNames, Scope, TypeBuilder, hoist_param_enum, property_docs};
 use crate::Error;
 use crate::parse::{JsonSchema, RestMethod, RestResource, SchemaType};
 
 /// Names a builder cannot give to a parameter setter: its own methods.
 pub const BUILDER_RESERVED: &[&str] = &[
-    "send", "new", "header", "timeout", "attempt_timeout", "retry", "idempotent", "call", "pages", "items", "download",
-    "upload", "upload_resumable",
+    "send",
+    "new",
+    "header",
+    "timeout",
+    "attempt_timeout",
+    "retry",
+    "idempotent",
+    "call",
+    "pages",
+    "items",
+    "download",
+    "upload",
+    "upload_resumable",
 ];
 
 /// Names the generated `Client` already uses.
@@ -55,8 +66,10 @@ impl MethodBuilder<'_> {
         let resource_accessors = claim_all_or(&mut accessors, &resource_keys, snake, Some("_resource"), "_");
         let mut modules = Namespace::default();
         let resource_modules = claim_all(&mut modules, &resource_keys, snake, "_");
-        let builder_names: Vec<String> =
-            method_keys.iter().map(|k| types.claim(format!("{}Call", camel(k)), "")).collect();
+        let builder_names: Vec<String> = method_keys
+            .iter()
+            .map(|k| types.claim(format!("{}Call", camel(k)), ""))
+            .collect();
         let mut reserved: Vec<&str> = builder_names.iter().map(String::as_str).collect();
         reserved.push(&handle);
         let mut param_types = Scope::with_reserved(module_path.clone(), &reserved);
@@ -109,8 +122,12 @@ impl MethodBuilder<'_> {
         json_path: &str,
         param_types: &mut Scope,
     ) -> Result<Method, Error> {
-        let http_method = http_method(&method.http_method)
-            .ok_or_else(|| unsupported(&format!("{json_path}.httpMethod"), format!("unknown HTTP method {:?}", method.http_method)))?;
+        let http_method = http_method(&method.http_method).ok_or_else(|| {
+            unsupported(
+                &format!("{json_path}.httpMethod"),
+                format!("unknown HTTP method {:?}", method.http_method),
+            )
+        })?;
         let path = parse_path(&method.path, &method.parameters, self.fully_encode_reserved)
             .map_err(|message| unsupported(&format!("{json_path}.path"), message))?;
 
@@ -155,13 +172,24 @@ impl MethodBuilder<'_> {
             let rust_name = namespace.claim_or(snake(name), Some("_param"), "_");
             param_from_schema(&builder, name, rust_name, schema, &param_path, param_types, &hint)
         };
-        let required_params = positional.iter().map(|name| param(name, &mut args)).collect::<Result<Vec<_>, _>>()?;
-        let optional_params = optional.iter().map(|name| param(name, &mut setters)).collect::<Result<Vec<_>, _>>()?;
+        let required_params = positional
+            .iter()
+            .map(|name| param(name, &mut args))
+            .collect::<Result<Vec<_>, _>>()?;
+        let optional_params = optional
+            .iter()
+            .map(|name| param(name, &mut setters))
+            .collect::<Result<Vec<_>, _>>()?;
 
         let request = match &method.request {
             Some(request) => Some(RequestBody {
                 arg_name: args.claim("request".to_owned(), "_"),
-                ty: builder.field_type(request, &format!("{json_path}.request"), param_types, &format!("{}Request", camel(key)))?,
+                ty: builder.field_type(
+                    request,
+                    &format!("{json_path}.request"),
+                    param_types,
+                    &format!("{}Request", camel(key)),
+                )?,
             }),
             None => None,
         };
@@ -175,7 +203,9 @@ impl MethodBuilder<'_> {
         let notes = vec![format!("`{} {}`", method.http_method.to_uppercase(), method.path)];
         let pagination = self.pagination(method, response.as_ref());
         let media_upload = match (&method.media_upload, method.supports_media_upload) {
-            (Some(upload), true) => Some(self.media_upload(upload, &method.parameters, &names.upload_const, json_path)?),
+            (Some(upload), true) => {
+                Some(self.media_upload(upload, &method.parameters, &names.upload_const, json_path)?)
+            }
             _ => None,
         };
         Ok(Method {
@@ -187,7 +217,11 @@ impl MethodBuilder<'_> {
             http_method,
             path_template: method.path.clone(),
             path,
-            docs: Docs { description: method.description.clone().unwrap_or_default(), notes, deprecated: method.deprecated },
+            docs: Docs {
+                description: method.description.clone().unwrap_or_default(),
+                notes,
+                deprecated: method.deprecated,
+            },
             required_params,
             request,
             optional_params,
@@ -206,7 +240,9 @@ impl MethodBuilder<'_> {
             return None;
         }
         match response? {
-            RustType::Named { path, .. } if path.len() == 2 && path[0] == "models" => self.page_shapes.get(&path[1]).cloned(),
+            RustType::Named { path, .. } if path.len() == 2 && path[0] == "models" => {
+                self.page_shapes.get(&path[1]).cloned()
+            }
             _ => None,
         }
     }
@@ -218,17 +254,25 @@ impl MethodBuilder<'_> {
         info_const: &str,
         json_path: &str,
     ) -> Result<MediaUpload, Error> {
-        let path_of = |protocol: &Option<crate::parse::MediaProtocol>, name: &str| -> Result<Option<Vec<PathPiece>>, Error> {
-            match protocol {
-                Some(p) if !p.path.is_empty() => parse_path(p.path.trim_start_matches('/'), parameters, self.fully_encode_reserved)
-                    .map(Some)
-                    .map_err(|message| unsupported(&format!("{json_path}.mediaUpload.protocols.{name}.path"), message)),
-                _ => Ok(None),
-            }
-        };
+        let path_of =
+            |protocol: &Option<crate::parse::MediaProtocol>, name: &str| -> Result<Option<Vec<PathPiece>>, Error> {
+                match protocol {
+                    Some(p) if !p.path.is_empty() => {
+                        parse_path(p.path.trim_start_matches('/'), parameters, self.fully_encode_reserved)
+                            .map(Some)
+                            .map_err(|message| {
+                                unsupported(&format!("{json_path}.mediaUpload.protocols.{name}.path"), message)
+                            })
+                    }
+                    _ => Ok(None),
+                }
+            };
         let max_size = match &upload.max_size {
             Some(text) => Some(parse_size(text).ok_or_else(|| {
-                unsupported(&format!("{json_path}.mediaUpload.maxSize"), format!("{text:?} is not a size"))
+                unsupported(
+                    &format!("{json_path}.mediaUpload.maxSize"),
+                    format!("{text:?} is not a size"),
+                )
             })?),
             None => None,
         };
@@ -280,7 +324,10 @@ pub fn param_from_schema(
         Some("path") => ParamLocation::Path,
         Some("query") | None => ParamLocation::Query,
         Some(other) => {
-            return Err(unsupported(&format!("{json_path}.location"), format!("unknown parameter location {other:?}")));
+            return Err(unsupported(
+                &format!("{json_path}.location"),
+                format!("unknown parameter location {other:?}"),
+            ));
         }
     };
     // Discovery marks a repeated parameter with `repeated`, sometimes as an array type.
@@ -304,7 +351,14 @@ pub fn param_from_schema(
     if schema.required && location == ParamLocation::Query {
         docs.notes.push("Required.".to_owned());
     }
-    Ok(Param { json_name: json_name.to_owned(), rust_name, location, ty, repeated, docs })
+    Ok(Param {
+        json_name: json_name.to_owned(),
+        rust_name,
+        location,
+        ty,
+        repeated,
+        docs,
+    })
 }
 
 fn is_path(schema: &JsonSchema) -> bool {
@@ -335,20 +389,31 @@ pub fn parse_path(
         if open > 0 {
             pieces.push(PathPiece::Literal(rest[..open].to_owned()));
         }
-        let close = rest[open..].find('}').ok_or_else(|| format!("unclosed `{{` in {template:?}"))? + open;
+        let close = rest[open..]
+            .find('}')
+            .ok_or_else(|| format!("unclosed `{{` in {template:?}"))?
+            + open;
         let expression = &rest[open + 1..close];
         let (style, name) = match expression.strip_prefix('+') {
             Some(name) if fully_encode_reserved => (PathStyle::ReservedSlashOnly, name),
             Some(name) => (PathStyle::Reserved, name),
             None => (PathStyle::Simple, expression),
         };
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        {
             return Err(format!("unsupported expression `{{{expression}}}` in {template:?}"));
         }
         let schema = parameters
             .get(name)
             .ok_or_else(|| format!("{template:?} names parameter {name:?}, which is not declared"))?;
-        pieces.push(PathPiece::Param { name: name.to_owned(), style, pattern: schema.pattern.clone() });
+        pieces.push(PathPiece::Param {
+            name: name.to_owned(),
+            style,
+            pattern: schema.pattern.clone(),
+        });
         rest = &rest[close + 1..];
     }
     if !rest.is_empty() {
@@ -358,7 +423,10 @@ pub fn parse_path(
 }
 
 fn unsupported(path: &str, message: String) -> Error {
-    Error::Unsupported { path: path.to_owned(), message }
+    Error::Unsupported {
+        path: path.to_owned(),
+        message,
+    }
 }
 
 #[cfg(test)]

@@ -25,18 +25,31 @@ pub use types::{integer_type, is_object, is_struct, number_type, string_type};
 /// Standard parameters a builder does not expose as setters, and why: the runtime owns
 /// them (`alt`, `uploadType`, `upload_protocol` depend on the call's kind; credentials go in
 /// headers, never in URLs) or they break JSON responses (`callback` asks for JSONP).
-pub const HIDDEN_STANDARD_PARAMETERS: &[&str] =
-    &["alt", "callback", "access_token", "oauth_token", "key", "uploadType", "upload_protocol"];
+pub const HIDDEN_STANDARD_PARAMETERS: &[&str] = &[
+    "alt",
+    "callback",
+    "access_token",
+    "oauth_token",
+    "key",
+    "uploadType",
+    "upload_protocol",
+];
 
 /// Resolves a parsed document into the IR.
 pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
     for (key, value) in [("name", &doc.name), ("version", &doc.version)] {
         if value.trim().is_empty() {
-            return Err(Error::Unsupported { path: key.to_owned(), message: "is missing or empty".to_owned() });
+            return Err(Error::Unsupported {
+                path: key.to_owned(),
+                message: "is missing or empty".to_owned(),
+            });
         }
     }
     if doc.root_url.is_empty() {
-        return Err(Error::Unsupported { path: "rootUrl".to_owned(), message: "is missing or empty".to_owned() });
+        return Err(Error::Unsupported {
+            path: "rootUrl".to_owned(),
+            message: "is missing or empty".to_owned(),
+        });
     }
     let names = SchemaNames::new(&doc.schemas);
     let models = resolve_models(doc, &names)?;
@@ -51,10 +64,20 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
         }
         let rust_name = setters.claim_or(snake(name), Some("_param"), "_");
         let path = format!("parameters.{name}");
-        standard_params.push(param_from_schema(&builder, name, rust_name, schema, &path, &mut param_types, &camel(name))?);
+        standard_params.push(param_from_schema(
+            &builder,
+            name,
+            rust_name,
+            schema,
+            &path,
+            &mut param_types,
+            &camel(name),
+        )?);
     }
-    let setter_names: BTreeMap<String, String> =
-        standard_params.iter().map(|p| (p.json_name.clone(), p.rust_name.clone())).collect();
+    let setter_names: BTreeMap<String, String> = standard_params
+        .iter()
+        .map(|p| (p.json_name.clone(), p.rust_name.clone()))
+        .collect();
 
     let page_shapes = paging::page_shapes(&models);
     let methods = MethodBuilder {
@@ -63,7 +86,14 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
         standard_params: &setter_names,
         page_shapes: &page_shapes,
     };
-    let root = methods.resource("", &doc.methods, &doc.resources, vec!["resources".to_owned()], "", false)?;
+    let root = methods.resource(
+        "",
+        &doc.methods,
+        &doc.resources,
+        vec!["resources".to_owned()],
+        "",
+        false,
+    )?;
 
     let crate_name = crate_name(&doc.name, &doc.version);
     Ok(Api {
@@ -72,7 +102,11 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
         name: doc.name.clone(),
         version: doc.version.clone(),
         revision: doc.revision.clone(),
-        title: if doc.title.is_empty() { doc.name.clone() } else { doc.title.clone() },
+        title: if doc.title.is_empty() {
+            doc.name.clone()
+        } else {
+            doc.title.clone()
+        },
         id: doc.id.clone(),
         description: doc.description.clone(),
         documentation_link: doc.documentation_link.clone(),
@@ -82,7 +116,11 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
         endpoints: doc
             .endpoints
             .iter()
-            .map(|e| RegionalEndpoint { url: e.endpoint_url.clone(), location: e.location.clone(), description: e.description.clone() })
+            .map(|e| RegionalEndpoint {
+                url: e.endpoint_url.clone(),
+                location: e.location.clone(),
+                description: e.description.clone(),
+            })
             .collect(),
         scope_prefixes: scope_prefixes(&doc.name),
         scopes: scopes(doc),
@@ -133,13 +171,17 @@ fn scopes(doc: &RestDescription) -> Vec<Scope> {
     let urls: Vec<&str> = doc.auth.oauth2.scopes.keys().map(String::as_str).collect();
     let short: Vec<&str> = urls
         .iter()
-        .map(|url| prefixes.iter().find_map(|p| url.strip_prefix(p.as_str())).filter(|s| !s.is_empty()).unwrap_or(url))
+        .map(|url| {
+            prefixes
+                .iter()
+                .find_map(|p| url.strip_prefix(p.as_str()))
+                .filter(|s| !s.is_empty())
+                .unwrap_or(url)
+        })
         .collect();
     let mut namespace = Namespace::default();
     let variants = claim_all(&mut namespace, &short, camel, "");
-    let unambiguous = |name: &str| {
-        short.iter().filter(|s| **s == name).count() == 1 && !urls.contains(&name)
-    };
+    let unambiguous = |name: &str| short.iter().filter(|s| **s == name).count() == 1 && !urls.contains(&name);
     urls.iter()
         .zip(&short)
         .zip(variants)

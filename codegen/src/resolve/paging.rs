@@ -18,7 +18,10 @@ pub fn page_shapes(models: &[TypeDef]) -> BTreeMap<String, Pagination> {
             _ => None,
         })
         .filter_map(|(def, s)| {
-            let token = s.fields.iter().find(|f| f.json_name == "nextPageToken" && f.ty == RustType::String)?;
+            let token = s
+                .fields
+                .iter()
+                .find(|f| f.json_name == "nextPageToken" && f.ty == RustType::String)?;
             let mut lists = s
                 .fields
                 .iter()
@@ -30,7 +33,13 @@ pub fn page_shapes(models: &[TypeDef]) -> BTreeMap<String, Pagination> {
                 },
                 _ => None,
             };
-            Some((def.name.clone(), Pagination { next_token_field: token.rust_name.clone(), items }))
+            Some((
+                def.name.clone(),
+                Pagination {
+                    next_token_field: token.rust_name.clone(),
+                    items,
+                },
+            ))
         })
         .collect()
 }

@@ -22,7 +22,9 @@ pub fn box_recursive_fields(models: &mut [TypeDef], base: &[String]) {
                 if field.presence != Presence::Optional {
                     continue;
                 }
-                let Some(target) = contained(&field.ty, &kinds) else { continue };
+                let Some(target) = contained(&field.ty, &kinds) else {
+                    continue;
+                };
                 let same_cycle = component.get(path) == component.get(target)
                     && (path != target || graph.get(path).is_some_and(|edges| edges.contains(target)));
                 if same_cycle {
@@ -140,7 +142,14 @@ fn strongly_connected(graph: &BTreeMap<Path, Vec<Path>>) -> BTreeMap<Path, usize
         let mut work: Vec<(&Path, usize)> = vec![(root, 0)];
         while let Some((node, edge)) = work.pop() {
             if edge == 0 {
-                state.insert(node, NodeState { index: next_index, low: next_index, on_stack: true });
+                state.insert(
+                    node,
+                    NodeState {
+                        index: next_index,
+                        low: next_index,
+                        on_stack: true,
+                    },
+                );
                 next_index += 1;
                 stack.push(node);
             }

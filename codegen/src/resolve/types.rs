@@ -27,7 +27,10 @@ impl SchemaNames {
     /// The path of the type a `$ref` names, or an error naming `json_path`.
     pub fn resolve(&self, reference: &str, json_path: &str) -> Result<RustType, Error> {
         match self.by_id.get(reference) {
-            Some(name) => Ok(RustType::Named { path: vec!["models".to_owned(), name.clone()], boxed: false }),
+            Some(name) => Ok(RustType::Named {
+                path: vec!["models".to_owned(), name.clone()],
+                boxed: false,
+            }),
             None => Err(Error::Unsupported {
                 path: json_path.to_owned(),
                 message: format!("$ref names an unknown schema {reference:?}"),
@@ -52,12 +55,20 @@ pub struct Scope {
 impl Scope {
     /// An empty scope for the module at `module_path` (from the crate root).
     pub fn new(module_path: Vec<String>) -> Self {
-        Self { module_path, types: Namespace::default(), modules: Namespace::default(), defs: Vec::new() }
+        Self {
+            module_path,
+            types: Namespace::default(),
+            modules: Namespace::default(),
+            defs: Vec::new(),
+        }
     }
 
     /// A scope that reserves `names` for types claimed elsewhere in the same module.
     pub fn with_reserved(module_path: Vec<String>, names: &[&str]) -> Self {
-        Self { types: Namespace::with_reserved(names), ..Self::new(module_path) }
+        Self {
+            types: Namespace::with_reserved(names),
+            ..Self::new(module_path)
+        }
     }
 
     /// The types hoisted into this scope.
@@ -112,7 +123,10 @@ impl TypeBuilder<'_> {
                 let path = format!("{json_path}.additionalProperties");
                 let value = self.field_type(values, &path, scope, "AdditionalProperty")?;
                 let name = field_names.claim("additional_properties".to_owned(), "_");
-                let docs = Docs { description: "Properties not declared by the schema.".to_owned(), ..Docs::default() };
+                let docs = Docs {
+                    description: "Properties not declared by the schema.".to_owned(),
+                    ..Docs::default()
+                };
                 Some(field(String::new(), name, RustType::Map(Box::new(value)), docs))
             }
             None => None,
@@ -122,12 +136,20 @@ impl TypeBuilder<'_> {
 
     /// The Rust type of a property, array item, map value or parameter. Inline objects and
     /// enums are hoisted into `scope` under the name `hint`.
-    pub fn field_type(&self, schema: &JsonSchema, json_path: &str, scope: &mut Scope, hint: &str) -> Result<RustType, Error> {
+    pub fn field_type(
+        &self,
+        schema: &JsonSchema,
+        json_path: &str,
+        scope: &mut Scope,
+        hint: &str,
+    ) -> Result<RustType, Error> {
         if let Some(reference) = &schema.reference {
             return self.names.resolve(reference, &format!("{json_path}.$ref"));
         }
         if !schema.enum_values.is_empty() && matches!(schema.schema_type, None | Some(SchemaType::String)) {
-            return self.hoist(scope, hint, schema, |_, _| Ok(TypeKind::Enum(build_enum(schema, false))));
+            return self.hoist(scope, hint, schema, |_, _| {
+                Ok(TypeKind::Enum(build_enum(schema, false)))
+            });
         }
         let format = schema.format.as_deref().unwrap_or("");
         let ty = match schema.schema_type {
@@ -138,7 +160,9 @@ impl TypeBuilder<'_> {
             Some(SchemaType::Any | SchemaType::Null) => RustType::Json,
             Some(SchemaType::Array) => {
                 let item = match &schema.items {
-                    Some(items) => self.field_type(items, &format!("{json_path}.items"), scope, &format!("{hint}Item"))?,
+                    Some(items) => {
+                        self.field_type(items, &format!("{json_path}.items"), scope, &format!("{hint}Item"))?
+                    }
                     None => RustType::Json,
                 };
                 RustType::Vec(Box::new(item))
@@ -152,7 +176,12 @@ impl TypeBuilder<'_> {
                 match &schema.additional_properties {
                     Some(values) => {
                         let path = format!("{json_path}.additionalProperties");
-                        RustType::Map(Box::new(self.field_type(values, &path, scope, &format!("{hint}Value"))?))
+                        RustType::Map(Box::new(self.field_type(
+                            values,
+                            &path,
+                            scope,
+                            &format!("{hint}Value"),
+                        )?))
                     }
                     // A free-form object: keep every value.
                     None => RustType::Json,
@@ -198,7 +227,10 @@ pub fn hoist_param_enum(scope: &mut Scope, hint: &str, json_name: &str, schema: 
     scope.defs.push(TypeDef {
         name,
         json_name: json_name.to_owned(),
-        docs: Docs { description: format!("Values of the `{json_name}` parameter."), ..Docs::default() },
+        docs: Docs {
+            description: format!("Values of the `{json_name}` parameter."),
+            ..Docs::default()
+        },
         kind: TypeKind::Enum(build_enum(schema, true)),
         nested: Vec::new(),
         nested_module: String::new(),
@@ -259,7 +291,14 @@ fn field(json_name: String, rust_name: String, ty: RustType, docs: Docs) -> Fiel
         Presence::Optional => Wire::Option(Box::new(inner)),
         Presence::EmptyVec | Presence::EmptyMap => inner,
     });
-    Field { json_name, rust_name, docs, ty, presence, wire }
+    Field {
+        json_name,
+        rust_name,
+        docs,
+        ty,
+        presence,
+        wire,
+    }
 }
 
 /// The serde adapter a type needs, or `None` when serde's default encoding is right.
@@ -298,7 +337,11 @@ fn build_enum(schema: &JsonSchema, query_value: bool) -> Enum {
 /// A variant's name; `Unknown` is kept for values the document does not list.
 fn variant_name(value: &str) -> String {
     let name = camel(value);
-    if name == "Unknown" { "UnknownValue".to_owned() } else { name }
+    if name == "Unknown" {
+        "UnknownValue".to_owned()
+    } else {
+        name
+    }
 }
 
 fn schema_docs(schema: &JsonSchema) -> Docs {
@@ -326,5 +369,9 @@ pub fn property_docs(schema: &JsonSchema) -> Docs {
         let methods: Vec<String> = schema.annotations.required.iter().map(|m| format!("`{m}`")).collect();
         notes.push(format!("Required by {}.", methods.join(", ")));
     }
-    Docs { description, notes, deprecated: schema.deprecated }
+    Docs {
+        description,
+        notes,
+        deprecated: schema.deprecated,
+    }
 }

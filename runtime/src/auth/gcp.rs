@@ -21,14 +21,18 @@ impl GcpAuthTokenSource {
         provider: Arc<dyn gcp_auth::TokenProvider>,
         scopes: impl IntoIterator<Item = S>,
     ) -> Self {
-        Self { provider, scopes: scopes.into_iter().map(Into::into).collect() }
+        Self {
+            provider,
+            scopes: scopes.into_iter().map(Into::into).collect(),
+        }
     }
 
     /// A source over the provider `gcp_auth` finds in the environment
     /// ([`gcp_auth::provider`]).
     pub async fn from_environment<S: Into<String>>(scopes: impl IntoIterator<Item = S>) -> Result<Self, AuthError> {
-        let provider =
-            gcp_auth::provider().await.map_err(|e| AuthError::with_source("gcp_auth found no credentials", e))?;
+        let provider = gcp_auth::provider()
+            .await
+            .map_err(|e| AuthError::with_source("gcp_auth found no credentials", e))?;
         Ok(Self::new(provider, scopes))
     }
 
@@ -40,7 +44,9 @@ impl GcpAuthTokenSource {
 
 impl fmt::Debug for GcpAuthTokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GcpAuthTokenSource").field("scopes", &self.scopes).finish_non_exhaustive()
+        f.debug_struct("GcpAuthTokenSource")
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
     }
 }
 

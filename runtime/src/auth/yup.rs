@@ -75,7 +75,9 @@ where
     C: Connect + Clone + Send + Sync + 'static,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("YupOAuth2TokenSource").field("scopes", &self.scopes).finish_non_exhaustive()
+        f.debug_struct("YupOAuth2TokenSource")
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
     }
 }
 
@@ -91,7 +93,10 @@ where
                 self.authenticator.token(&self.scopes).await
             };
             let token = token.map_err(|e| AuthError::with_source("yup-oauth2 could not get a token", e))?;
-            token.token().map(AccessToken::new).ok_or_else(|| AuthError::new("yup-oauth2 returned no access token"))
+            token
+                .token()
+                .map(AccessToken::new)
+                .ok_or_else(|| AuthError::new("yup-oauth2 returned no access token"))
         })
     }
 
@@ -116,6 +121,9 @@ mod tests {
         source.invalidate(&AccessToken::new("ya29.from-yup"));
         assert_eq!(source.token().await.unwrap().secret(), "ya29.from-yup");
         let printed = format!("{source:?}");
-        assert!(!printed.contains("from-yup") && printed.contains("auth/scope"), "{printed}");
+        assert!(
+            !printed.contains("from-yup") && printed.contains("auth/scope"),
+            "{printed}"
+        );
     }
 }

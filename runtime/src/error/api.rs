@@ -122,7 +122,11 @@ impl fmt::Display for ApiError {
         if let Some(code) = &self.code {
             write!(f, " {code}")?;
         }
-        if self.is_google_format { write!(f, ": {}", self.message) } else { write!(f, ", body: {}", self.message) }
+        if self.is_google_format {
+            write!(f, ": {}", self.message)
+        } else {
+            write!(f, ", body: {}", self.message)
+        }
     }
 }
 

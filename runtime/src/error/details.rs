@@ -34,7 +34,10 @@ pub enum ErrorDetail {
 impl ErrorDetail {
     /// Decodes one detail; never fails.
     pub fn from_json(value: serde_json::Value) -> Self {
-        let type_url = value.get("@type").and_then(serde_json::Value::as_str).unwrap_or_default();
+        let type_url = value
+            .get("@type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
         let name = type_url.rsplit('/').next().unwrap_or_default();
         match name {
             "google.rpc.ErrorInfo" => typed(value, ErrorDetail::ErrorInfo),
@@ -159,7 +162,9 @@ pub struct LocalizedMessage {
 
 /// Reads a `google.protobuf.Duration` (`"1.5s"`); a negative duration is rejected.
 fn protobuf_duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Duration>, D::Error> {
-    let Some(text) = Option::<String>::deserialize(deserializer)? else { return Ok(None) };
+    let Some(text) = Option::<String>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
     crate::wire::parse_duration(&text)
         .and_then(|delta| delta.to_std().ok())
         .map(Some)
@@ -180,32 +185,50 @@ mod tests {
         let info = decode(json!({"@type": "type.googleapis.com/google.rpc.ErrorInfo",
             "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "domain": "googleapis.com",
             "metadata": {"service": "dataportability.googleapis.com"}}));
-        let ErrorDetail::ErrorInfo(info) = info else { panic!("{info:?}") };
+        let ErrorDetail::ErrorInfo(info) = info else {
+            panic!("{info:?}")
+        };
         assert_eq!(info.reason, "ACCESS_TOKEN_SCOPE_INSUFFICIENT");
         assert_eq!(info.metadata["service"], "dataportability.googleapis.com");
 
         let retry = decode(json!({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1.500s"}));
-        assert_eq!(retry, ErrorDetail::RetryInfo(RetryInfo { retry_delay: Some(Duration::from_millis(1500)) }));
+        assert_eq!(
+            retry,
+            ErrorDetail::RetryInfo(RetryInfo {
+                retry_delay: Some(Duration::from_millis(1500))
+            })
+        );
 
         let quota = decode(json!({"@type": "type.googleapis.com/google.rpc.QuotaFailure",
             "violations": [{"subject": "project:p", "description": "Too many"}]}));
-        let ErrorDetail::QuotaFailure(quota) = quota else { panic!("{quota:?}") };
+        let ErrorDetail::QuotaFailure(quota) = quota else {
+            panic!("{quota:?}")
+        };
         assert_eq!(quota.violations[0].subject, "project:p");
 
         let bad = decode(json!({"@type": "type.googleapis.com/google.rpc.BadRequest",
             "fieldViolations": [{"field": "resources[0]", "description": "unknown group"}]}));
-        let ErrorDetail::BadRequest(bad) = bad else { panic!("{bad:?}") };
+        let ErrorDetail::BadRequest(bad) = bad else {
+            panic!("{bad:?}")
+        };
         assert_eq!(bad.field_violations[0].field, "resources[0]");
 
         let help = decode(json!({"@type": "type.googleapis.com/google.rpc.Help",
             "links": [{"description": "Docs", "url": "https://example.com"}]}));
-        let ErrorDetail::Help(help) = help else { panic!("{help:?}") };
+        let ErrorDetail::Help(help) = help else {
+            panic!("{help:?}")
+        };
         assert_eq!(help.links[0].url, "https://example.com");
 
         let localized = decode(json!({"@type": "type.googleapis.com/google.rpc.LocalizedMessage",
             "locale": "fr-FR", "message": "Refusé"}));
-        let ErrorDetail::LocalizedMessage(localized) = localized else { panic!("{localized:?}") };
-        assert_eq!((localized.locale.as_str(), localized.message.as_str()), ("fr-FR", "Refusé"));
+        let ErrorDetail::LocalizedMessage(localized) = localized else {
+            panic!("{localized:?}")
+        };
+        assert_eq!(
+            (localized.locale.as_str(), localized.message.as_str()),
+            ("fr-FR", "Refusé")
+        );
     }
 
     #[test]

@@ -47,7 +47,10 @@ impl Download {
 
     /// The next chunk of the body, or `None` at its end.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
-        self.response.chunk().await.map_err(|source| transport(self.method, source))
+        self.response
+            .chunk()
+            .await
+            .map_err(|source| transport(self.method, source))
     }
 
     /// The body as a stream of chunks; it ends after the first error.

@@ -5,9 +5,15 @@ use crate::Error;
 
 /// Fails when `length` is over the method's `maxSize` or `content_type` is not one it accepts.
 pub(super) fn check(method: &'static str, upload: &UploadInfo, content_type: &str, length: u64) -> Result<(), Error> {
-    let invalid = |message: String| Error::InvalidArgument { method, parameter: "media".to_owned(), message };
+    let invalid = |message: String| Error::InvalidArgument {
+        method,
+        parameter: "media".to_owned(),
+        message,
+    };
     if let Some(max) = upload.max_size.filter(|max| length > *max) {
-        return Err(invalid(format!("{length} bytes is over the method's limit of {max} bytes")));
+        return Err(invalid(format!(
+            "{length} bytes is over the method's limit of {max} bytes"
+        )));
     }
     if !upload.accept.is_empty() && !upload.accept.iter().any(|pattern| accepts(pattern, content_type)) {
         return Err(invalid(format!(
@@ -20,7 +26,12 @@ pub(super) fn check(method: &'static str, upload: &UploadInfo, content_type: &st
 
 /// Whether `content_type` (parameters ignored) matches `pattern`: `*/*`, `type/*` or exact.
 fn accepts(pattern: &str, content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     let pattern = pattern.trim().to_ascii_lowercase();
     match pattern.strip_suffix("/*") {
         Some("*") => true,
@@ -49,8 +60,14 @@ mod tests {
     fn limits_are_checked_with_a_clear_message() {
         assert!(check("m", &IMAGES, "image/png", 10).is_ok());
         let error = check("m", &IMAGES, "image/png", 11).unwrap_err().to_string();
-        assert!(error.contains("11 bytes is over the method's limit of 10 bytes"), "{error}");
+        assert!(
+            error.contains("11 bytes is over the method's limit of 10 bytes"),
+            "{error}"
+        );
         let error = check("m", &IMAGES, "text/plain", 1).unwrap_err().to_string();
-        assert!(error.contains(r#""text/plain" is not one the method accepts (image/*, application/pdf)"#), "{error}");
+        assert!(
+            error.contains(r#""text/plain" is not one the method accepts (image/*, application/pdf)"#),
+            "{error}"
+        );
     }
 }

@@ -25,7 +25,10 @@ pub(super) fn related(metadata: &[u8], media_type: &HeaderValue, media: &[u8]) -
     body.put_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let content_type = HeaderValue::from_str(&format!("multipart/related; boundary={boundary}"))
         .unwrap_or_else(|_| HeaderValue::from_static("multipart/related"));
-    Body { content_type, bytes: Bytes::from(body) }
+    Body {
+        content_type,
+        bytes: Bytes::from(body),
+    }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

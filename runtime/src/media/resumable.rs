@@ -34,16 +34,28 @@ pub(super) async fn upload(
         let reply = if offset < total || total == 0 {
             let chunk = media.read_chunk(offset).await.map_err(|e| read_error(method, e))?;
             let end = offset + chunk.len() as u64;
-            let range = if total == 0 { "bytes */0".to_owned() } else { format!("bytes {offset}-{}/{total}", end - 1) };
-            let body = Body { content_type: content_type.clone(), bytes: chunk };
+            let range = if total == 0 {
+                "bytes */0".to_owned()
+            } else {
+                format!("bytes {offset}-{}/{total}", end - 1)
+            };
+            let body = Body {
+                content_type: content_type.clone(),
+                bytes: chunk,
+            };
             match put(&call, &session, Some(body), &range, RetryPolicy::never()).await {
                 Ok(reply) => reply,
                 Err(error) => {
                     failures += 1;
-                    let Some(delay) = policy.next_delay(&error, true, failures, started.elapsed(), fastrand::f64()) else {
+                    let Some(delay) = policy.next_delay(&error, true, failures, started.elapsed(), fastrand::f64())
+                    else {
                         return Err(error);
                     };
-                    tracing::debug!(offset, delay_ms = delay.as_millis() as u64, "upload chunk failed; asking the server how much it has");
+                    tracing::debug!(
+                        offset,
+                        delay_ms = delay.as_millis() as u64,
+                        "upload chunk failed; asking the server how much it has"
+                    );
                     sleep(delay).await;
                     query(&call, &session, total, &policy).await?
                 }
@@ -52,7 +64,10 @@ pub(super) async fn upload(
             // The server has every byte but has not answered with the result yet.
             failures += 1;
             if failures > policy.max_attempts() {
-                return Err(protocol_error(method, format!("the server has all {total} bytes but did not finish the upload")));
+                return Err(protocol_error(
+                    method,
+                    format!("the server has all {total} bytes but did not finish the upload"),
+                ));
             }
             query(&call, &session, total, &policy).await?
         };
@@ -61,7 +76,10 @@ pub(super) async fn upload(
             UploadReply::Incomplete(headers) => {
                 let next = received(&headers).map_err(|message| protocol_error(method, message))?;
                 if next > total {
-                    return Err(protocol_error(method, format!("the server reports {next} bytes of {total}")));
+                    return Err(protocol_error(
+                        method,
+                        format!("the server reports {next} bytes of {total}"),
+                    ));
                 }
                 if next > offset {
                     failures = 0;
@@ -84,15 +102,22 @@ async fn start(
     let method = call.method.id;
     let mut plan = Plan::for_call(call, metadata.map(Body::json))?;
     plan.url = call.url_for(&call.client.inner().root_url, path)?;
-    plan.headers.push((HeaderName::from_static("x-upload-content-type"), content_type.clone()));
-    plan.headers.push((HeaderName::from_static("x-upload-content-length"), HeaderValue::from(length)));
+    plan.headers
+        .push((HeaderName::from_static("x-upload-content-type"), content_type.clone()));
+    plan.headers.push((
+        HeaderName::from_static("x-upload-content-length"),
+        HeaderValue::from(length),
+    ));
     let response = perform(call, plan, Streamed).await?;
     let location = response
         .headers()
         .get(LOCATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| protocol_error(method, "the session start had no Location header".to_owned()))?;
-    response.url().join(location).map_err(|e| protocol_error(method, format!("the session URL is not valid: {e}")))
+    response
+        .url()
+        .join(location)
+        .map_err(|e| protocol_error(method, format!("the session URL is not valid: {e}")))
 }
 
 /// Asks the server how much of the media it has.
@@ -100,8 +125,15 @@ async fn query(call: &Call, session: &Url, total: u64, policy: &RetryPolicy) -> 
     put(call, session, None, &format!("bytes */{total}"), policy.clone()).await
 }
 
-async fn put(call: &Call, session: &Url, body: Option<Body>, range: &str, retry: RetryPolicy) -> Result<UploadReply, Error> {
-    let range = HeaderValue::from_str(range).map_err(|_| protocol_error(call.method.id, format!("bad range {range:?}")))?;
+async fn put(
+    call: &Call,
+    session: &Url,
+    body: Option<Body>,
+    range: &str,
+    retry: RetryPolicy,
+) -> Result<UploadReply, Error> {
+    let range =
+        HeaderValue::from_str(range).map_err(|_| protocol_error(call.method.id, format!("bad range {range:?}")))?;
     let plan = Plan {
         url: session.clone(),
         verb: HttpMethod::Put,
@@ -128,7 +160,10 @@ fn protocol_error(method: &'static str, message: String) -> Error {
 }
 
 fn read_error(method: &'static str, error: std::io::Error) -> Error {
-    Error::Upload { method, message: format!("cannot read the media: {error}") }
+    Error::Upload {
+        method,
+        message: format!("cannot read the media: {error}"),
+    }
 }
 
 #[cfg(test)]

@@ -30,7 +30,12 @@ pub struct ResumableMedia {
 impl ResumableMedia {
     /// `length` bytes of type `content_type` read from `source`, from its start.
     pub fn new(content_type: impl Into<String>, length: u64, source: impl MediaSource + 'static) -> Self {
-        Self { content_type: content_type.into(), length, source: Box::new(source), chunk_size: DEFAULT_CHUNK_SIZE }
+        Self {
+            content_type: content_type.into(),
+            length,
+            source: Box::new(source),
+            chunk_size: DEFAULT_CHUNK_SIZE,
+        }
     }
 
     /// Media held in memory.

@@ -25,18 +25,32 @@ pub const POST: MethodInfo = MethodInfo::new("test.things.create", HttpMethod::P
 #[derive(Clone, Debug)]
 pub enum Reply {
     /// Answers with a status, headers and a body (with `Content-Length`, or chunked).
-    Respond { status: u16, headers: Vec<(String, String)>, body: Vec<u8>, chunked: bool },
+    Respond {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        chunked: bool,
+    },
     /// Never answers; counts the connection as closed once the client closes it.
     Hang,
     /// Closes the connection without answering.
     Close,
     /// Answers with a `Content-Length` of `declared` but sends only `body`, then closes.
-    Truncated { status: u16, body: Vec<u8>, declared: usize },
+    Truncated {
+        status: u16,
+        body: Vec<u8>,
+        declared: usize,
+    },
 }
 
 impl Reply {
     pub fn json(status: u16, body: &str) -> Self {
-        Reply::Respond { status, headers: Vec::new(), body: body.as_bytes().to_vec(), chunked: false }
+        Reply::Respond {
+            status,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+            chunked: false,
+        }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -100,7 +114,10 @@ impl Server {
         let server = Self { addr, state };
         let handle = server.clone();
         std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             runtime.block_on(async move {
                 let listener = TcpListener::from_std(listener).expect("tokio listener");
                 while let Ok((stream, _)) = listener.accept().await {
@@ -154,8 +171,16 @@ impl Server {
                     self.lock().closed_while_hanging += 1;
                     return;
                 }
-                Reply::Respond { status, headers, body, chunked } => {
-                    if write_response(&mut stream, status, &headers, &body, chunked).await.is_err() {
+                Reply::Respond {
+                    status,
+                    headers,
+                    body,
+                    chunked,
+                } => {
+                    if write_response(&mut stream, status, &headers, &body, chunked)
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                 }
@@ -186,8 +211,11 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Re
         .filter_map(|line| line.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
-    let length: usize =
-        headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     while buffer.len() < length {
         let mut chunk = [0u8; 4096];
         let n = stream.read(&mut chunk).await.ok()?;
@@ -197,7 +225,12 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Re
         buffer.extend_from_slice(&chunk[..n]);
     }
     let body = buffer.drain(..length).collect();
-    Some(Recorded { method, target, headers, body })
+    Some(Recorded {
+        method,
+        target,
+        headers,
+        body,
+    })
 }
 
 async fn write_response(
@@ -232,8 +265,14 @@ async fn write_response(
 /// client without timers of its own (no pool idle timer, no connect timeout) and no attempt
 /// timeout, so the only timers are the retry waits.
 pub fn paused_clock_builder(server: &Server) -> ClientBuilder<Client> {
-    let http = discovery_runtime::reqwest::Client::builder().pool_idle_timeout(None).build().expect("HTTP client");
-    ClientBuilder::new(&API).endpoint(server.url()).http_client(http).attempt_timeout(None)
+    let http = discovery_runtime::reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .build()
+        .expect("HTTP client");
+    ClientBuilder::new(&API)
+        .endpoint(server.url())
+        .http_client(http)
+        .attempt_timeout(None)
 }
 
 /// Waits (in real time) until `condition` holds, or panics after 10 s.

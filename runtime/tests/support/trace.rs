@@ -38,7 +38,9 @@ impl Capture {
     pub fn install() -> Self {
         INSTALL.call_once(|| tracing::subscriber::set_global_default(Recorder).expect("no other global subscriber"));
         // Each test runs on a thread of its own, and thread ids are never reused.
-        Self { thread: thread::current().id() }
+        Self {
+            thread: thread::current().id(),
+        }
     }
 
     /// The spans of this crate.
@@ -53,7 +55,10 @@ impl Capture {
 
     /// The events of this crate with this message.
     pub fn events_saying(&self, message: &str) -> Vec<Recorded> {
-        self.events().into_iter().filter(|e| e.fields.get("message").is_some_and(|m| m == message)).collect()
+        self.events()
+            .into_iter()
+            .filter(|e| e.fields.get("message").is_some_and(|m| m == message))
+            .collect()
     }
 
     /// Everything this thread recorded, from any crate, as one text, to search for secrets.
@@ -67,7 +72,10 @@ impl Capture {
 
     fn own(&self, list: &Mutex<Vec<Recorded>>) -> Vec<Recorded> {
         let list = list.lock().unwrap_or_else(PoisonError::into_inner);
-        list.iter().filter(|r| r.thread == self.thread && r.target.starts_with("discovery_runtime")).cloned().collect()
+        list.iter()
+            .filter(|r| r.thread == self.thread && r.target.starts_with("discovery_runtime"))
+            .cloned()
+            .collect()
     }
 }
 

@@ -31,12 +31,7 @@ pub(super) fn object_length(headers: &HeaderMap, offset: u64) -> Option<u64> {
 
 /// The checksums of every `x-goog-hash` header.
 pub(super) fn expected_hashes(headers: &HeaderMap) -> ExpectedHashes {
-    ExpectedHashes::parse(
-        headers
-            .get_all("x-goog-hash")
-            .iter()
-            .filter_map(|v| v.to_str().ok()),
-    )
+    ExpectedHashes::parse(headers.get_all("x-goog-hash").iter().filter_map(|v| v.to_str().ok()))
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
@@ -74,10 +69,7 @@ mod tests {
 
     #[test]
     fn ranges_and_lengths_are_read_from_the_headers() {
-        let partial = headers(&[
-            ("content-range", "bytes 100-199/300"),
-            ("content-length", "100"),
-        ]);
+        let partial = headers(&[("content-range", "bytes 100-199/300"), ("content-length", "100")]);
         assert_eq!(content_range(&partial), Some((100, 300)));
         assert_eq!(object_length(&partial, 100), Some(300));
         let whole = headers(&[("content-length", "300")]);

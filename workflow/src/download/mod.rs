@@ -141,11 +141,7 @@ impl Downloader {
                 message: headers::describe(e),
                 status: None,
             })?;
-        Ok(Self {
-            client,
-            http,
-            options,
-        })
+        Ok(Self { client, http, options })
     }
 
     /// Downloads every URL of the `COMPLETE` state `state` of job `job` into `dir` (created
@@ -160,11 +156,9 @@ impl Downloader {
         let job = job::job_id(job);
         if state.state != Some(State::Complete) || state.urls.is_empty() {
             let reason = match &state.state {
-                Some(State::Complete) => {
-                    "the job is COMPLETE but lists no URL: its archives were deleted \
+                Some(State::Complete) => "the job is COMPLETE but lists no URL: its archives were deleted \
                                           (14 days after completion, or by an authorization reset)"
-                        .to_owned()
-                }
+                    .to_owned(),
                 Some(other) => format!("the job is {other}"),
                 None => "the job has no state".to_owned(),
             };
@@ -174,9 +168,7 @@ impl Downloader {
                 reason,
             });
         }
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(Error::io(dir))?;
+        tokio::fs::create_dir_all(dir).await.map_err(Error::io(dir))?;
         let names = file_names(&state.urls);
         let mut done = Vec::with_capacity(names.len());
         for (index, (url, name)) in state.urls.iter().zip(&names).enumerate() {
@@ -195,10 +187,7 @@ impl Downloader {
     /// The `x-goog-hash` of `url` from a `HEAD` request (`None` when it fails).
     async fn head_hashes(&self, url: &str) -> Option<ExpectedHashes> {
         let response = self.http.head(url).send().await.ok()?;
-        let headers = response
-            .status()
-            .is_success()
-            .then(|| response.headers().clone())?;
+        let headers = response.status().is_success().then(|| response.headers().clone())?;
         Some(headers::expected_hashes(&headers))
     }
 

@@ -17,10 +17,7 @@ pub fn file_names(urls: &[String]) -> Vec<String> {
     for (index, url) in urls.iter().enumerate() {
         let segment = reqwest::Url::parse(url)
             .ok()
-            .and_then(|u| {
-                u.path_segments()
-                    .and_then(|mut s| s.next_back().map(str::to_owned))
-            })
+            .and_then(|u| u.path_segments().and_then(|mut s| s.next_back().map(str::to_owned)))
             .unwrap_or_default();
         let clean: String = segment
             .chars()

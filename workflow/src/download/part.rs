@@ -42,10 +42,7 @@ pub(super) async fn open(part: &Path, offset: u64) -> Result<tokio::fs::File> {
 
 /// Empties the part (to start over).
 pub(super) async fn truncate(part: &Path) -> Result<()> {
-    tokio::fs::File::create(part)
-        .await
-        .map(drop)
-        .map_err(Error::io(part))
+    tokio::fs::File::create(part).await.map(drop).map_err(Error::io(part))
 }
 
 /// Deletes the part, best effort: the error that made us delete it is the one worth reporting.

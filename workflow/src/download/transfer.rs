@@ -127,8 +127,7 @@ impl Downloader {
                     if refused > self.options.max_url_refreshes {
                         return Err(Error::Download {
                             file: target.name.into(),
-                            message: "the signed URL is refused (403) even after refreshing it"
-                                .into(),
+                            message: "the signed URL is refused (403) even after refreshing it".into(),
                             status: Some(403),
                         });
                     }
@@ -180,18 +179,13 @@ impl Downloader {
                     // The server ignored the range (200), or answered another one.
                     transfer.restart().await?;
                     if start != 0 {
-                        return Ok(Attempt::Failed(format!(
-                            "the server answered bytes from {start}"
-                        )));
+                        return Ok(Attempt::Failed(format!("the server answered bytes from {start}")));
                     }
                 }
                 transfer.total = headers::object_length(response.headers(), transfer.offset);
                 let expected = headers::expected_hashes(response.headers());
                 transfer.report(target, transfer.offset, on_progress);
-                match self
-                    .stream_body(target, response, transfer, on_progress)
-                    .await?
-                {
+                match self.stream_body(target, response, transfer, on_progress).await? {
                     Err(message) => Ok(Attempt::Failed(message)),
                     Ok(()) => match transfer.total {
                         Some(total) if transfer.offset < total => Ok(Attempt::Failed(format!(
@@ -238,8 +232,7 @@ impl Downloader {
         on_progress: OnProgress<'_>,
     ) -> Result<Result<(), String>> {
         let path = transfer.part.clone();
-        let mut writer =
-            BufWriter::with_capacity(WRITE_BUFFER, part::open(&path, transfer.offset).await?);
+        let mut writer = BufWriter::with_capacity(WRITE_BUFFER, part::open(&path, transfer.offset).await?);
         let started = Instant::now();
         let mut received = 0u64;
         let outcome = loop {
@@ -263,11 +256,7 @@ impl Downloader {
             }
         };
         writer.flush().await.map_err(Error::io(&path))?;
-        writer
-            .get_ref()
-            .sync_all()
-            .await
-            .map_err(Error::io(&path))?;
+        writer.get_ref().sync_all().await.map_err(Error::io(&path))?;
         Ok(outcome)
     }
 

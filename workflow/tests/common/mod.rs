@@ -23,16 +23,12 @@ pub fn ms(n: u64) -> Duration {
 
 /// An emulator whose jobs complete after `complete_after` of real time.
 pub async fn emulator(config: EmulatorConfig) -> Emulator {
-    Emulator::start_with(config)
-        .await
-        .expect("the emulator starts")
+    Emulator::start_with(config).await.expect("the emulator starts")
 }
 
 /// A client with a one-time token for `groups`, retrying quickly.
 pub fn client(emulator: &Emulator, groups: &[&str], access: AccessType) -> Client {
-    let token = emulator
-        .mint_token(groups.iter().copied(), access)
-        .expect("token");
+    let token = emulator.mint_token(groups.iter().copied(), access).expect("token");
     client_at(emulator.url(), &token)
 }
 
@@ -76,10 +72,7 @@ pub fn fast_download() -> DownloadOptions {
 /// The `x-goog-hash` MD5 (base64) the server announces for a URL.
 pub async fn announced_md5(url: &str) -> String {
     let response = reqwest::Client::new().head(url).send().await.expect("HEAD");
-    let header = response.headers()["x-goog-hash"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
+    let header = response.headers()["x-goog-hash"].to_str().expect("ascii").to_owned();
     header
         .split(',')
         .find_map(|p| p.strip_prefix("md5="))
@@ -103,9 +96,7 @@ pub fn complete_state(urls: Vec<String>) -> PortabilityArchiveState {
 /// A tiny HTTP/1.1 server on 127.0.0.1 that answers every request with what `answer` makes
 /// of its request line (`"GET /path HTTP/1.1"`), then closes the connection. Returns its URL.
 pub async fn fake_server(answer: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}/", listener.local_addr().expect("addr"));
     let answer = std::sync::Arc::new(answer);
     tokio::spawn(async move {

@@ -18,7 +18,8 @@ pub struct SampleCrate<'a> {
 
 /// Reads a sample list: one document name per line; `#` starts a comment.
 pub fn read_sample_list(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the sample list {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the sample list {}", path.display()))?;
     Ok(text
         .lines()
         .map(|line| line.split('#').next().unwrap_or_default().trim())
@@ -43,8 +44,14 @@ pub fn compile_sample(workspace_root: &Path, scratch: &Path, crates: &[SampleCra
             std::fs::write(&target, content).with_context(|| format!("cannot write {}", target.display()))?;
         }
     }
-    let members: Vec<String> = crates.iter().map(|c| format!("    \"crates/{}\",", c.document)).collect();
-    let manifest = format!("[workspace]\nresolver = \"3\"\nmembers = [\n{}\n]\n", members.join("\n"));
+    let members: Vec<String> = crates
+        .iter()
+        .map(|c| format!("    \"crates/{}\",", c.document))
+        .collect();
+    let manifest = format!(
+        "[workspace]\nresolver = \"3\"\nmembers = [\n{}\n]\n",
+        members.join("\n")
+    );
     std::fs::write(scratch.join("Cargo.toml"), manifest).context("cannot write the scratch workspace manifest")?;
     // The same lock file resolves the same dependency versions, so the shared target
     // directory already holds them.
@@ -52,7 +59,11 @@ pub fn compile_sample(workspace_root: &Path, scratch: &Path, crates: &[SampleCra
 
     let target_dir = workspace_root.join("target");
     cargo(scratch, &target_dir, &["check", "--workspace", "--all-targets"])?;
-    cargo(scratch, &target_dir, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    cargo(
+        scratch,
+        &target_dir,
+        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+    )?;
     Ok(())
 }
 

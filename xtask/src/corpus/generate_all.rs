@@ -29,14 +29,20 @@ pub struct Summary {
 impl Summary {
     /// Documents that failed.
     pub fn failures(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.outcomes.iter().filter_map(|o| o.result.as_ref().err().map(|e| (o.name.as_str(), e.as_str())))
+        self.outcomes
+            .iter()
+            .filter_map(|o| o.result.as_ref().err().map(|e| (o.name.as_str(), e.as_str())))
     }
 
     /// `413 generated, 0 failed, N files, M lines, T s`.
     pub fn line(&self) -> String {
         let crates: Vec<&GeneratedCrate> = self.outcomes.iter().filter_map(|o| o.result.as_ref().ok()).collect();
         let files: usize = crates.iter().map(|c| c.files.len()).sum();
-        let lines: usize = crates.iter().flat_map(|c| c.files.values()).map(|text| text.lines().count()).sum();
+        let lines: usize = crates
+            .iter()
+            .flat_map(|c| c.files.values())
+            .map(|text| text.lines().count())
+            .sum();
         format!(
             "{} generated, {} failed, {files} files, {lines} lines, {:.1} s",
             crates.len(),
@@ -59,18 +65,25 @@ pub fn generate_all(dir: &Path, options: &Options, jobs: usize, check_determinis
             scope.spawn(|| {
                 while let Some(path) = documents.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let outcome = generate_one(path, options, check_deterministic);
-                    outcomes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(outcome);
+                    outcomes
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(outcome);
                 }
             });
         }
     });
     let mut outcomes = outcomes.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     outcomes.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Summary { outcomes, elapsed: started.elapsed() })
+    Ok(Summary {
+        outcomes,
+        elapsed: started.elapsed(),
+    })
 }
 
 fn list_documents(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read the corpus directory {}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read the corpus directory {}", dir.display()))?;
     let mut documents = Vec::new();
     for entry in entries {
         let path = entry.with_context(|| format!("cannot list {}", dir.display()))?.path();
@@ -83,7 +96,10 @@ fn list_documents(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 fn generate_one(path: &Path, options: &Options, check_deterministic: bool) -> DocumentOutcome {
-    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let result = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))
         .and_then(|text| {
@@ -95,7 +111,12 @@ fn generate_one(path: &Path, options: &Options, check_deterministic: bool) -> Do
             }
             if check_deterministic {
                 let again = codegen::generate(&text, options).map_err(|e| e.to_string())?;
-                if let Some(file) = generated.files.iter().find(|(f, c)| again.files.get(*f) != Some(c)).map(|(f, _)| f) {
+                if let Some(file) = generated
+                    .files
+                    .iter()
+                    .find(|(f, c)| again.files.get(*f) != Some(c))
+                    .map(|(f, _)| f)
+                {
                     return Err(format!("{file} differs between two runs"));
                 }
                 if again.files.len() != generated.files.len() {
@@ -114,10 +135,15 @@ mod tests {
     #[test]
     fn records_failures_and_successes_per_document() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let fixture = crate::workspace::root().expect("root").join("tests/fixtures/special_cases.json");
+        let fixture = crate::workspace::root()
+            .expect("root")
+            .join("tests/fixtures/special_cases.json");
         std::fs::copy(&fixture, dir.path().join("good.v1.json")).expect("copy");
-        std::fs::write(dir.path().join("bad.v1.json"), r#"{"name": "bad", "version": "v1", "rootUrl": "x", "schemas": {"A": {"$ref": "B"}}}"#)
-            .expect("write");
+        std::fs::write(
+            dir.path().join("bad.v1.json"),
+            r#"{"name": "bad", "version": "v1", "rootUrl": "x", "schemas": {"A": {"$ref": "B"}}}"#,
+        )
+        .expect("write");
         std::fs::write(dir.path().join("notes.txt"), "not a document").expect("write");
 
         let summary = generate_all(dir.path(), &Options::default(), 2, true).expect("runs");
@@ -126,8 +152,17 @@ mod tests {
         assert_eq!(names, ["bad.v1", "good.v1"]);
         let failures: Vec<_> = summary.failures().collect();
         assert_eq!(failures.len(), 1);
-        assert!(failures[0].1.contains(r#"schemas.A.$ref: $ref names an unknown schema "B""#), "{failures:?}");
-        assert!(summary.line().starts_with("1 generated, 1 failed, 8 files, "), "{}", summary.line());
+        assert!(
+            failures[0]
+                .1
+                .contains(r#"schemas.A.$ref: $ref names an unknown schema "B""#),
+            "{failures:?}"
+        );
+        assert!(
+            summary.line().starts_with("1 generated, 1 failed, 8 files, "),
+            "{}",
+            summary.line()
+        );
     }
 
     #[test]

@@ -43,7 +43,9 @@ pub struct CorpusArgs {
 /// compile cleanly.
 pub fn run(root: &Path, args: &CorpusArgs) -> Result<ExitCode> {
     let options = Options::with_runtime_path(&root.join("runtime").to_string_lossy());
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let summary = generate_all(&args.dir, &options, jobs, args.check_deterministic)?;
     for (name, error) in summary.failures() {
         println!("FAILED {name}: {error}");
@@ -61,13 +63,22 @@ pub fn run(root: &Path, args: &CorpusArgs) -> Result<ExitCode> {
         let mut sample = Vec::new();
         for name in &names {
             match summary.outcomes.iter().find(|o| &o.name == name) {
-                Some(DocumentOutcome { name, result: Ok(generated) }) => sample.push(SampleCrate { document: name, generated }),
+                Some(DocumentOutcome {
+                    name,
+                    result: Ok(generated),
+                }) => sample.push(SampleCrate {
+                    document: name,
+                    generated,
+                }),
                 Some(DocumentOutcome { result: Err(_), .. }) => bail!("{name} is in the sample but failed to generate"),
                 None => bail!("{name} is in the sample but not in {}", args.dir.display()),
             }
         }
         compile_sample(root, &root.join("target/corpus-compile"), &sample)?;
-        println!("compiled {} crates: cargo check and cargo clippy -D warnings are clean", sample.len());
+        println!(
+            "compiled {} crates: cargo check and cargo clippy -D warnings are clean",
+            sample.len()
+        );
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

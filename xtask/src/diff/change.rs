@@ -331,10 +331,7 @@ mod tests {
         let ids: BTreeSet<&str> = Kind::ALL.iter().map(|kind| kind.id()).collect();
         assert_eq!(ids.len(), Kind::ALL.len());
         for id in ids {
-            assert!(
-                id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
-                "{id}"
-            );
+            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{id}");
         }
     }
 
@@ -356,10 +353,7 @@ mod tests {
         let change = Change::at(Kind::FieldTypeChanged, "schemas.S.properties.n")
             .before("string")
             .after("integer (int32)");
-        assert_eq!(
-            change.message(),
-            "field type changed: string → integer (int32)"
-        );
+        assert_eq!(change.message(), "field type changed: string → integer (int32)");
         let change = Change::at(Kind::FieldRemoved, "schemas.S.properties.n").before("string");
         assert_eq!(change.message(), "field removed: string");
         let change = Change::at(Kind::DescriptionChanged, "schemas.S.description")
@@ -385,9 +379,6 @@ mod tests {
             description_only: 0,
         };
         assert_eq!(one.to_string(), "1 change: 0 breaking, 1 compatible");
-        assert_eq!(
-            Summary::default().to_string(),
-            "0 changes: 0 breaking, 0 compatible"
-        );
+        assert_eq!(Summary::default().to_string(), "0 changes: 0 breaking, 0 compatible");
     }
 }

@@ -59,10 +59,9 @@ pub fn impact(kind: Kind) -> Impact {
         | EnumValueRemoved
         | ScopeRemoved
         | MethodScopeRemoved => Impact::Breaking,
-        ResourceAdded | MethodAdded | MediaDownloadAdded | MediaUploadAdded
-        | MediaUploadChanged | ParameterAdded | SchemaAdded | FieldAdded | FormatChanged
-        | EnumValueAdded | ScopeAdded | MethodScopeAdded | Deprecated | Undeprecated
-        | EndpointChanged | PathEncodingChanged => Impact::Compatible,
+        ResourceAdded | MethodAdded | MediaDownloadAdded | MediaUploadAdded | MediaUploadChanged | ParameterAdded
+        | SchemaAdded | FieldAdded | FormatChanged | EnumValueAdded | ScopeAdded | MethodScopeAdded | Deprecated
+        | Undeprecated | EndpointChanged | PathEncodingChanged => Impact::Compatible,
         DescriptionChanged => Impact::DescriptionOnly,
     }
 }
@@ -74,9 +73,7 @@ pub fn reason(kind: Kind) -> &'static str {
         ResourceAdded | MethodAdded => "a new accessor; existing code is unaffected",
         ResourceRemoved => "its accessor and every method in it disappear",
         MethodRemoved => "the method and its request builder disappear",
-        HttpMethodChanged | PathChanged => {
-            "requests go elsewhere: check what the arguments mean now"
-        }
+        HttpMethodChanged | PathChanged => "requests go elsewhere: check what the arguments mean now",
         PositionalOrderChanged => "calls pass their arguments in the old order",
         RequestAdded | RequestRemoved => "the method's positional arguments change",
         RequestTypeChanged => "callers build a request of another type",

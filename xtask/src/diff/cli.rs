@@ -90,21 +90,9 @@ pub struct Sources {
 
 impl Sources {
     /// Decides the sources from the arguments: none, one (the newer) or two.
-    pub fn from_args(
-        root: &Path,
-        api: &ApiSpec,
-        first: Option<&str>,
-        second: Option<&str>,
-    ) -> Result<Self> {
-        let committed = || {
-            (
-                Source::File(root.join(api.document_path)),
-                api.document_path.to_owned(),
-            )
-        };
-        let argument = |text: &str| -> Result<(Source, String)> {
-            Ok((Source::parse(text)?, text.to_owned()))
-        };
+    pub fn from_args(root: &Path, api: &ApiSpec, first: Option<&str>, second: Option<&str>) -> Result<Self> {
+        let committed = || (Source::File(root.join(api.document_path)), api.document_path.to_owned());
+        let argument = |text: &str| -> Result<(Source, String)> { Ok((Source::parse(text)?, text.to_owned())) };
         Ok(match (first, second) {
             (Some(old), Some(new)) => Self {
                 old: argument(old)?,
@@ -116,10 +104,7 @@ impl Sources {
             },
             (None, None) => Self {
                 old: committed(),
-                new: (
-                    Source::Url(api.discovery_url.to_owned()),
-                    api.discovery_url.to_owned(),
-                ),
+                new: (Source::Url(api.discovery_url.to_owned()), api.discovery_url.to_owned()),
             },
         })
     }
@@ -128,12 +113,7 @@ impl Sources {
 /// Runs `cargo xtask diff` for the workspace at `root`: prints the report and returns
 /// exit status 1 when a change is breaking, 0 otherwise.
 pub fn run(root: &Path, args: &DiffArgs) -> Result<ExitCode> {
-    let sources = Sources::from_args(
-        root,
-        &DATAPORTABILITY_V1,
-        args.first.as_deref(),
-        args.second.as_deref(),
-    )?;
+    let sources = Sources::from_args(root, &DATAPORTABILITY_V1, args.first.as_deref(), args.second.as_deref())?;
     let report = build_report(&sources, args.code.then_some(&DATAPORTABILITY_V1_CRATE))?;
     let text = match args.format {
         Format::Text => report_text::render(
@@ -184,10 +164,7 @@ pub fn use_color(choice: ColorChoice) -> bool {
 /// Writes to stdout; a reader that went away (`| head`) is not an error.
 fn write_stdout(text: &str) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("could not write the report"),
     }
@@ -201,8 +178,7 @@ mod tests {
 
     #[test]
     fn no_argument_compares_the_committed_document_with_googles() {
-        let sources =
-            Sources::from_args(Path::new("/ws"), &DATAPORTABILITY_V1, None, None).expect("sources");
+        let sources = Sources::from_args(Path::new("/ws"), &DATAPORTABILITY_V1, None, None).expect("sources");
         assert_eq!(
             sources.old,
             (
@@ -210,28 +186,17 @@ mod tests {
                 "discovery/dataportability.v1.json".to_owned()
             )
         );
-        assert_eq!(
-            sources.new.0,
-            Source::Url(DATAPORTABILITY_V1.discovery_url.to_owned())
-        );
+        assert_eq!(sources.new.0, Source::Url(DATAPORTABILITY_V1.discovery_url.to_owned()));
     }
 
     #[test]
     fn one_argument_is_the_newer_document() {
-        let sources = Sources::from_args(
-            Path::new("/ws"),
-            &DATAPORTABILITY_V1,
-            Some("new.json"),
-            None,
-        )
-        .expect("sources");
+        let sources =
+            Sources::from_args(Path::new("/ws"), &DATAPORTABILITY_V1, Some("new.json"), None).expect("sources");
         assert_eq!(sources.old.1, "discovery/dataportability.v1.json");
         assert_eq!(
             sources.new,
-            (
-                Source::File(PathBuf::from("new.json")),
-                "new.json".to_owned()
-            )
+            (Source::File(PathBuf::from("new.json")), "new.json".to_owned())
         );
     }
 
@@ -246,10 +211,9 @@ mod tests {
         .expect("sources");
         assert_eq!(sources.old.0, Source::File(PathBuf::from("a.json")));
         assert_eq!(sources.new.0, Source::Url("https://x/d".to_owned()));
-        let error =
-            Sources::from_args(Path::new("/ws"), &DATAPORTABILITY_V1, Some("ftp://x"), None)
-                .expect_err("ftp")
-                .to_string();
+        let error = Sources::from_args(Path::new("/ws"), &DATAPORTABILITY_V1, Some("ftp://x"), None)
+            .expect_err("ftp")
+            .to_string();
         assert!(error.contains("unsupported URL scheme"), "{error}");
     }
 

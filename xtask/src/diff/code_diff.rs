@@ -48,11 +48,7 @@ pub struct FileChange {
 }
 
 /// Generates the crates of `old` and `new` with the options `generated/` uses, and diffs them.
-pub fn diff_documents(
-    old: &Loaded,
-    new: &Loaded,
-    options: &codegen::Options,
-) -> Result<Vec<FileChange>> {
+pub fn diff_documents(old: &Loaded, new: &Loaded, options: &codegen::Options) -> Result<Vec<FileChange>> {
     let generate = |loaded: &Loaded| {
         codegen::generate(&loaded.text, options)
             .with_context(|| format!("could not generate a crate from {}", loaded.label))
@@ -79,10 +75,7 @@ pub fn diff_crates(old: &GeneratedCrate, new: &GeneratedCrate) -> Vec<FileChange
             let new_name = after.map_or_else(|| "/dev/null".to_owned(), |_| format!("b/{path}"));
             let diff = TextDiff::configure()
                 .timeout(DIFF_TIMEOUT)
-                .diff_lines(
-                    before.map_or("", String::as_str),
-                    after.map_or("", String::as_str),
-                )
+                .diff_lines(before.map_or("", String::as_str), after.map_or("", String::as_str))
                 .unified_diff()
                 .context_radius(CONTEXT_LINES)
                 .header(&old_name, &new_name)
@@ -129,14 +122,9 @@ mod tests {
             ("src/gone.rs", "x\n"),
             ("README.md", "same\n"),
         ]);
-        let new = krate(&[
-            ("src/lib.rs", "a\nc\n"),
-            ("src/new.rs", "y\n"),
-            ("README.md", "same\n"),
-        ]);
+        let new = krate(&[("src/lib.rs", "a\nc\n"), ("src/new.rs", "y\n"), ("README.md", "same\n")]);
         let files = diff_crates(&old, &new);
-        let summary: Vec<(&str, FileStatus)> =
-            files.iter().map(|f| (f.path.as_str(), f.status)).collect();
+        let summary: Vec<(&str, FileStatus)> = files.iter().map(|f| (f.path.as_str(), f.status)).collect();
         assert_eq!(
             summary,
             vec![
@@ -145,23 +133,15 @@ mod tests {
                 ("src/new.rs", FileStatus::Added)
             ]
         );
-        assert_eq!(
-            files[0].diff,
-            "--- a/src/gone.rs\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n"
-        );
+        assert_eq!(files[0].diff, "--- a/src/gone.rs\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n");
         assert_eq!(
             files[1].diff,
             "--- a/src/lib.rs\n+++ b/src/lib.rs\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n"
         );
-        assert_eq!(
-            files[2].diff,
-            "--- /dev/null\n+++ b/src/new.rs\n@@ -0,0 +1 @@\n+y\n"
-        );
+        assert_eq!(files[2].diff, "--- /dev/null\n+++ b/src/new.rs\n@@ -0,0 +1 @@\n+y\n");
         let text = render(&files);
         assert!(
-            text.starts_with(
-                "removed: src/gone.rs\nchanged: src/lib.rs\nadded: src/new.rs\n--- a/src/gone.rs\n"
-            ),
+            text.starts_with("removed: src/gone.rs\nchanged: src/lib.rs\nadded: src/new.rs\n--- a/src/gone.rs\n"),
             "{text}"
         );
     }

@@ -106,16 +106,13 @@ pub fn check(expected: &BTreeMap<String, String>, dir: &Path) -> Result<Vec<Mism
         match on_disk.remove(name) {
             None => mismatches.push(Mismatch::Missing { name: name.clone() }),
             Some(path) => {
-                let actual = std::fs::read_to_string(&path)
-                    .with_context(|| format!("could not read {}", path.display()))?;
+                let actual =
+                    std::fs::read_to_string(&path).with_context(|| format!("could not read {}", path.display()))?;
                 if actual != *text {
                     let diff = TextDiff::from_lines(actual.as_str(), text.as_str())
                         .unified_diff()
                         .context_radius(3)
-                        .header(
-                            &format!("{name} (snapshot)"),
-                            &format!("{name} (regenerated)"),
-                        )
+                        .header(&format!("{name} (snapshot)"), &format!("{name} (regenerated)"))
                         .to_string();
                     mismatches.push(Mismatch::Changed {
                         name: name.clone(),
@@ -134,14 +131,12 @@ pub fn bless(expected: &BTreeMap<String, String>, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     for (name, path) in snapshot_files(dir)? {
         if !expected.contains_key(&name) {
-            std::fs::remove_file(&path)
-                .with_context(|| format!("could not delete {}", path.display()))?;
+            std::fs::remove_file(&path).with_context(|| format!("could not delete {}", path.display()))?;
         }
     }
     for (name, text) in expected {
         let path = dir.join(name);
-        std::fs::write(&path, text)
-            .with_context(|| format!("could not write {}", path.display()))?;
+        std::fs::write(&path, text).with_context(|| format!("could not write {}", path.display()))?;
     }
     Ok(())
 }
@@ -158,11 +153,7 @@ pub fn run(root: &Path, args: &HistoryArgs) -> Result<ExitCode> {
     }
     if args.bless {
         bless(&expected, &dir)?;
-        println!(
-            "wrote {} snapshots to {}",
-            expected.len(),
-            args.snapshots.display()
-        );
+        println!("wrote {} snapshots to {}", expected.len(), args.snapshots.display());
         return Ok(ExitCode::SUCCESS);
     }
     let mismatches = check(&expected, &dir)?;
@@ -199,20 +190,12 @@ fn snapshot_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>> {
     if !dir.exists() {
         return Ok(files);
     }
-    for entry in
-        std::fs::read_dir(dir).with_context(|| format!("could not list {}", dir.display()))?
-    {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("could not list {}", dir.display()))? {
         let path = entry
             .with_context(|| format!("could not list {}", dir.display()))?
             .path();
-        let is_snapshot = path
-            .extension()
-            .is_some_and(|ext| ext == "txt" || ext == "json");
-        if let (true, true, Some(name)) = (
-            is_snapshot,
-            path.is_file(),
-            path.file_name().and_then(|n| n.to_str()),
-        ) {
+        let is_snapshot = path.extension().is_some_and(|ext| ext == "txt" || ext == "json");
+        if let (true, true, Some(name)) = (is_snapshot, path.is_file(), path.file_name().and_then(|n| n.to_str())) {
             files.insert(name.to_owned(), path.clone());
         }
     }
@@ -267,21 +250,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let Reports { files, summaries } = reports(&series(dir.path())).expect("reports");
         let names: Vec<&str> = files.keys().map(String::as_str).collect();
-        assert_eq!(
-            names,
-            ["x.1..x.2.json", "x.1..x.2.txt", "x.2..x.json", "x.2..x.txt"]
-        );
+        assert_eq!(names, ["x.1..x.2.json", "x.1..x.2.txt", "x.2..x.json", "x.2..x.txt"]);
         assert_eq!(
             summaries,
             vec![
-                (
-                    "x.1..x.2".to_owned(),
-                    "1 change: 0 breaking, 1 compatible".to_owned()
-                ),
-                (
-                    "x.2..x".to_owned(),
-                    "1 change: 1 breaking, 0 compatible".to_owned()
-                ),
+                ("x.1..x.2".to_owned(), "1 change: 0 breaking, 1 compatible".to_owned()),
+                ("x.2..x".to_owned(), "1 change: 1 breaking, 0 compatible".to_owned()),
             ]
         );
         let text = &files["x.1..x.2.txt"];
@@ -318,10 +292,7 @@ mod tests {
             panic!("{mismatches:?}")
         };
         assert_eq!(name, "x.2..x.txt");
-        assert!(
-            diff.contains("-edited\n") && diff.contains("+x:v1: revision"),
-            "{diff}"
-        );
+        assert!(diff.contains("-edited\n") && diff.contains("+x:v1: revision"), "{diff}");
         assert_eq!(
             mismatches[1],
             Mismatch::Stale {
@@ -341,9 +312,7 @@ mod tests {
             json!({"kind": "discovery#restDescription", "name": "y", "version": "v1"}).to_string(),
         )
         .expect("write");
-        let error = reports(&[one, other])
-            .expect_err("different APIs")
-            .to_string();
+        let error = reports(&[one, other]).expect_err("different APIs").to_string();
         assert!(error.contains("x:v1") && error.contains("y:v1"), "{error}");
     }
 }

@@ -28,8 +28,7 @@ impl Loaded {
     /// Parses `text` as a Discovery document named `label`.
     pub fn from_text(text: String, label: impl Into<String>) -> Result<Self> {
         let label = label.into();
-        let doc = codegen::parse::parse(&text)
-            .with_context(|| format!("{label} is not a valid Discovery document"))?;
+        let doc = codegen::parse::parse(&text).with_context(|| format!("{label} is not a valid Discovery document"))?;
         if doc.kind != DISCOVERY_KIND {
             bail!(
                 "{label} is not a Discovery document: `kind` is {:?}, expected {DISCOVERY_KIND:?}",
@@ -88,8 +87,9 @@ mod tests {
 
     #[test]
     fn reads_a_discovery_document() {
-        let doc = loaded(json!({"kind": "discovery#restDescription", "name": "x", "version": "v1", "revision": "20240101"}))
-            .expect("valid");
+        let doc =
+            loaded(json!({"kind": "discovery#restDescription", "name": "x", "version": "v1", "revision": "20240101"}))
+                .expect("valid");
         assert_eq!(doc.api(), "x:v1");
         assert_eq!(
             doc.side(),
@@ -102,16 +102,12 @@ mod tests {
 
     #[test]
     fn names_the_document_in_errors() {
-        let error = format!(
-            "{:#}",
-            Loaded::from_text("{oops".into(), "doc.json").expect_err("bad")
-        );
+        let error = format!("{:#}", Loaded::from_text("{oops".into(), "doc.json").expect_err("bad"));
         assert!(
             error.starts_with("doc.json is not a valid Discovery document"),
             "{error}"
         );
-        let error =
-            loaded(json!({"kind": "other", "name": "x", "version": "v1"})).expect_err("kind");
+        let error = loaded(json!({"kind": "other", "name": "x", "version": "v1"})).expect_err("kind");
         assert!(error.to_string().contains("`kind` is \"other\""), "{error}");
         let error = loaded(json!({"kind": "discovery#restDescription"})).expect_err("name");
         assert!(error.to_string().contains("no `name`"), "{error}");
@@ -122,15 +118,9 @@ mod tests {
 
     #[test]
     fn refuses_two_different_apis() {
-        let one =
-            loaded(json!({"kind": "discovery#restDescription", "name": "x", "version": "v1"}))
-                .expect("x");
-        let two =
-            loaded(json!({"kind": "discovery#restDescription", "name": "y", "version": "v1"}))
-                .expect("y");
-        let error = check_same_api(&one, &two)
-            .expect_err("different")
-            .to_string();
+        let one = loaded(json!({"kind": "discovery#restDescription", "name": "x", "version": "v1"})).expect("x");
+        let two = loaded(json!({"kind": "discovery#restDescription", "name": "y", "version": "v1"})).expect("y");
+        let error = check_same_api(&one, &two).expect_err("different").to_string();
         assert!(error.contains("x:v1") && error.contains("y:v1"), "{error}");
         check_same_api(&one, &one).expect("same");
     }

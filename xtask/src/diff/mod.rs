@@ -79,15 +79,11 @@ impl Report {
 
     /// Whether any change is breaking.
     pub fn has_breaking(&self) -> bool {
-        self.changes
-            .iter()
-            .any(|change| change.impact() == Impact::Breaking)
+        self.changes.iter().any(|change| change.impact() == Impact::Breaking)
     }
 
     /// The changes that have `impact`, in document order.
     pub fn with_impact(&self, impact: Impact) -> impl Iterator<Item = &Change> {
-        self.changes
-            .iter()
-            .filter(move |change| change.impact() == impact)
+        self.changes.iter().filter(move |change| change.impact() == impact)
     }
 }

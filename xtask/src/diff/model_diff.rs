@@ -22,13 +22,7 @@ pub fn diff(old: &RestDescription, new: &RestDescription) -> Vec<Change> {
     let mut out = Vec::new();
     service(old, new, &mut out);
     let scopes = scopes(old, new, &mut out);
-    param_diff::parameters(
-        &old.parameters,
-        &new.parameters,
-        "",
-        Owner::Standard,
-        &mut out,
-    );
+    param_diff::parameters(&old.parameters, &new.parameters, "", Owner::Standard, &mut out);
     resource_diff::resources(root(old), root(new), "", &scopes, &mut out);
     schema_diff::schemas(&old.schemas, &new.schemas, &mut out);
     out
@@ -50,9 +44,7 @@ fn service(old: &RestDescription, new: &RestDescription, out: &mut Vec<Change>) 
         ("mtlsRootUrl", &old.mtls_root_url, &new.mtls_root_url),
     ] {
         if before != after {
-            out.push(
-                Change::at(Kind::EndpointChanged, key).values(non_empty(before), non_empty(after)),
-            );
+            out.push(Change::at(Kind::EndpointChanged, key).values(non_empty(before), non_empty(after)));
         }
     }
     let endpoints = |doc: &RestDescription| {
@@ -64,9 +56,7 @@ fn service(old: &RestDescription, new: &RestDescription, out: &mut Vec<Change>) 
         (!list.is_empty()).then(|| list.join(", "))
     };
     if endpoints(old) != endpoints(new) {
-        out.push(
-            Change::at(Kind::EndpointChanged, "endpoints").values(endpoints(old), endpoints(new)),
-        );
+        out.push(Change::at(Kind::EndpointChanged, "endpoints").values(endpoints(old), endpoints(new)));
     }
     if old.fully_encode_reserved_expansion != new.fully_encode_reserved_expansion {
         out.push(
@@ -78,22 +68,14 @@ fn service(old: &RestDescription, new: &RestDescription, out: &mut Vec<Change>) 
     for (key, before, after) in [
         ("title", &old.title, &new.title),
         ("description", &old.description, &new.description),
-        (
-            "documentationLink",
-            &old.documentation_link,
-            &new.documentation_link,
-        ),
+        ("documentationLink", &old.documentation_link, &new.documentation_link),
     ] {
         text(&non_empty(before), &non_empty(after), key, out);
     }
 }
 
 /// The OAuth scopes of the `auth` section; returns which appeared and disappeared.
-fn scopes<'a>(
-    old: &'a RestDescription,
-    new: &'a RestDescription,
-    out: &mut Vec<Change>,
-) -> ScopeChanges<'a> {
+fn scopes<'a>(old: &'a RestDescription, new: &'a RestDescription, out: &mut Vec<Change>) -> ScopeChanges<'a> {
     const PATH: &str = "auth.oauth2.scopes";
     let mut changes = ScopeChanges::default();
     for (url, before, after) in pairs(&old.auth.oauth2.scopes, &new.auth.oauth2.scopes) {
@@ -106,12 +88,11 @@ fn scopes<'a>(
                 changes.removed.insert(url);
                 out.push(Change::at(Kind::ScopeRemoved, PATH).of(url));
             }
-            (Some(before), Some(after)) if before.description != after.description => {
-                out.push(Change::at(Kind::DescriptionChanged, PATH).of(url).values(
-                    non_empty(&before.description),
-                    non_empty(&after.description),
-                ))
-            }
+            (Some(before), Some(after)) if before.description != after.description => out.push(
+                Change::at(Kind::DescriptionChanged, PATH)
+                    .of(url)
+                    .values(non_empty(&before.description), non_empty(&after.description)),
+            ),
             _ => {}
         }
     }

@@ -9,9 +9,7 @@ pub fn pairs<'a, V>(
     new: &'a BTreeMap<String, V>,
 ) -> Vec<(&'a str, Option<&'a V>, Option<&'a V>)> {
     let keys: BTreeSet<&str> = old.keys().chain(new.keys()).map(String::as_str).collect();
-    keys.into_iter()
-        .map(|key| (key, old.get(key), new.get(key)))
-        .collect()
+    keys.into_iter().map(|key| (key, old.get(key), new.get(key))).collect()
 }
 
 #[cfg(test)]
@@ -24,11 +22,7 @@ mod tests {
         let new: BTreeMap<String, u8> = [("c".into(), 3), ("b".into(), 4)].into();
         assert_eq!(
             pairs(&old, &new),
-            vec![
-                ("a", Some(&2), None),
-                ("b", Some(&1), Some(&4)),
-                ("c", None, Some(&3))
-            ]
+            vec![("a", Some(&2), None), ("b", Some(&1), Some(&4)), ("c", None, Some(&3))]
         );
     }
 }

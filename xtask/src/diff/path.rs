@@ -19,8 +19,7 @@ pub fn child(parent: &str, key: &str) -> String {
 
 /// `parent` followed by each of `keys` in turn.
 pub fn join(parent: &str, keys: &[&str]) -> String {
-    keys.iter()
-        .fold(parent.to_owned(), |path, key| child(&path, key))
+    keys.iter().fold(parent.to_owned(), |path, key| child(&path, key))
 }
 
 #[cfg(test)]

@@ -25,11 +25,7 @@ pub fn render(report: &Report, verbose: bool) -> String {
         if listed.is_empty() {
             continue;
         }
-        out.push_str(&format!(
-            "\n#### {} ({})\n\n",
-            impact.heading(),
-            listed.len()
-        ));
+        out.push_str(&format!("\n#### {} ({})\n\n", impact.heading(), listed.len()));
         for change in listed {
             out.push_str(&item(change, impact == Impact::Breaking));
         }
@@ -67,9 +63,7 @@ fn item(change: &Change, with_reason: bool) -> String {
     if change.kind != super::Kind::DescriptionChanged {
         match (&change.old, &change.new) {
             (Some(old), Some(new)) => text.push_str(&format!(": {} → {}", code(old), code(new))),
-            (Some(value), None) | (None, Some(value)) => {
-                text.push_str(&format!(": {}", code(value)))
-            }
+            (Some(value), None) | (None, Some(value)) => text.push_str(&format!(": {}", code(value))),
             (None, None) => {}
         }
     }

@@ -67,10 +67,7 @@ pub fn body(changes: &[Change], options: TextOptions) -> String {
         if impact == Impact::DescriptionOnly && !options.verbose {
             continue;
         }
-        let listed: Vec<&Change> = changes
-            .iter()
-            .filter(|change| change.impact() == impact)
-            .collect();
+        let listed: Vec<&Change> = changes.iter().filter(|change| change.impact() == impact).collect();
         if listed.is_empty() {
             continue;
         }

@@ -42,22 +42,12 @@ pub struct ScopeChanges<'a> {
 }
 
 /// Compares the methods and resources below `path` (empty for the document's root).
-pub fn resources(
-    old: Node<'_>,
-    new: Node<'_>,
-    path: &str,
-    scopes: &ScopeChanges<'_>,
-    out: &mut Vec<Change>,
-) {
+pub fn resources(old: Node<'_>, new: Node<'_>, path: &str, scopes: &ScopeChanges<'_>, out: &mut Vec<Change>) {
     for (name, old, new) in pairs(old.methods, new.methods) {
         let path = join(path, &["methods", name]);
         match (old, new) {
-            (None, Some(new)) => {
-                out.push(Change::at(Kind::MethodAdded, path).after(signature(new)))
-            }
-            (Some(old), None) => {
-                out.push(Change::at(Kind::MethodRemoved, path).before(signature(old)))
-            }
+            (None, Some(new)) => out.push(Change::at(Kind::MethodAdded, path).after(signature(new))),
+            (Some(old), None) => out.push(Change::at(Kind::MethodRemoved, path).before(signature(old))),
             (Some(old), Some(new)) => method(old, new, &path, scopes, out),
             (None, None) => {}
         }
@@ -65,12 +55,8 @@ pub fn resources(
     for (name, old, new) in pairs(old.resources, new.resources) {
         let path = join(path, &["resources", name]);
         match (old, new) {
-            (None, Some(new)) => {
-                everything(new, &path, Kind::ResourceAdded, Kind::MethodAdded, out)
-            }
-            (Some(old), None) => {
-                everything(old, &path, Kind::ResourceRemoved, Kind::MethodRemoved, out)
-            }
+            (None, Some(new)) => everything(new, &path, Kind::ResourceAdded, Kind::MethodAdded, out),
+            (Some(old), None) => everything(old, &path, Kind::ResourceRemoved, Kind::MethodRemoved, out),
             (Some(old), Some(new)) => {
                 deprecation(old.deprecated, new.deprecated, &path, out);
                 resources(Node::of(old), Node::of(new), &path, scopes, out);
@@ -82,13 +68,7 @@ pub fn resources(
 
 /// A resource that appeared or disappeared as a whole: the resource, then each of its
 /// methods and child resources.
-fn everything(
-    resource: &RestResource,
-    path: &str,
-    resource_kind: Kind,
-    method_kind: Kind,
-    out: &mut Vec<Change>,
-) {
+fn everything(resource: &RestResource, path: &str, resource_kind: Kind, method_kind: Kind, out: &mut Vec<Change>) {
     out.push(Change::at(resource_kind, path));
     for (name, method) in &resource.methods {
         let change = Change::at(method_kind, join(path, &["methods", name]));
@@ -110,20 +90,9 @@ fn everything(
 }
 
 /// Compares two versions of the method at `path`.
-fn method(
-    old: &RestMethod,
-    new: &RestMethod,
-    path: &str,
-    scopes: &ScopeChanges<'_>,
-    out: &mut Vec<Change>,
-) {
+fn method(old: &RestMethod, new: &RestMethod, path: &str, scopes: &ScopeChanges<'_>, out: &mut Vec<Change>) {
     deprecation(old.deprecated, new.deprecated, path, out);
-    text(
-        &old.description,
-        &new.description,
-        &child(path, "description"),
-        out,
-    );
+    text(&old.description, &new.description, &child(path, "description"), out);
     if !old.http_method.eq_ignore_ascii_case(&new.http_method) {
         out.push(
             Change::at(Kind::HttpMethodChanged, child(path, "httpMethod"))
@@ -140,37 +109,11 @@ fn method(
     }
     param_diff::parameters(&old.parameters, &new.parameters, path, Owner::Method, out);
     positional(old, new, path, out);
-    let request = (
-        Kind::RequestAdded,
-        Kind::RequestRemoved,
-        Kind::RequestTypeChanged,
-    );
-    body(
-        &old.request,
-        &new.request,
-        &child(path, "request"),
-        request,
-        out,
-    );
-    let response = (
-        Kind::ResponseAdded,
-        Kind::ResponseRemoved,
-        Kind::ResponseTypeChanged,
-    );
-    body(
-        &old.response,
-        &new.response,
-        &child(path, "response"),
-        response,
-        out,
-    );
-    method_scopes(
-        &old.scopes,
-        &new.scopes,
-        &child(path, "scopes"),
-        scopes,
-        out,
-    );
+    let request = (Kind::RequestAdded, Kind::RequestRemoved, Kind::RequestTypeChanged);
+    body(&old.request, &new.request, &child(path, "request"), request, out);
+    let response = (Kind::ResponseAdded, Kind::ResponseRemoved, Kind::ResponseTypeChanged);
+    body(&old.response, &new.response, &child(path, "response"), response, out);
+    method_scopes(&old.scopes, &new.scopes, &child(path, "scopes"), scopes, out);
     media(old, new, path, out);
 }
 
@@ -206,9 +149,7 @@ fn body(
 ) {
     match (old, new) {
         (None, Some(new)) => out.push(Change::at(added, path).after(Shape::of_field(new).shown())),
-        (Some(old), None) => {
-            out.push(Change::at(removed, path).before(Shape::of_field(old).shown()))
-        }
+        (Some(old), None) => out.push(Change::at(removed, path).before(Shape::of_field(old).shown())),
         (Some(old), Some(new)) => compare(old, new, path, retyped, false, out),
         (None, None) => {}
     }
@@ -216,13 +157,7 @@ fn body(
 
 /// Scopes a method started or stopped accepting, leaving out the scopes that appeared in
 /// or disappeared from the whole document (reported once, as scope changes).
-fn method_scopes(
-    old: &[String],
-    new: &[String],
-    path: &str,
-    global: &ScopeChanges<'_>,
-    out: &mut Vec<Change>,
-) {
+fn method_scopes(old: &[String], new: &[String], path: &str, global: &ScopeChanges<'_>, out: &mut Vec<Change>) {
     let old_set: BTreeSet<&str> = old.iter().map(String::as_str).collect();
     let new_set: BTreeSet<&str> = new.iter().map(String::as_str).collect();
     for scope in old_set.difference(&new_set) {
@@ -249,12 +184,8 @@ fn media(old: &RestMethod, new: &RestMethod, path: &str, out: &mut Vec<Change>) 
     }
     let path = child(path, "mediaUpload");
     match (upload(old), upload(new)) {
-        (None, Some(new)) => {
-            out.push(Change::at(Kind::MediaUploadAdded, path).after(describe_upload(new)))
-        }
-        (Some(old), None) => {
-            out.push(Change::at(Kind::MediaUploadRemoved, path).before(describe_upload(old)))
-        }
+        (None, Some(new)) => out.push(Change::at(Kind::MediaUploadAdded, path).after(describe_upload(new))),
+        (Some(old), None) => out.push(Change::at(Kind::MediaUploadRemoved, path).before(describe_upload(old))),
         (Some(old), Some(new)) if describe_upload(old) != describe_upload(new) => out.push(
             Change::at(Kind::MediaUploadChanged, path)
                 .before(describe_upload(old))
@@ -266,10 +197,7 @@ fn media(old: &RestMethod, new: &RestMethod, path: &str, out: &mut Vec<Change>) 
 
 /// The upload settings `codegen` uses: only with `supportsMediaUpload` and `mediaUpload`.
 fn upload(method: &RestMethod) -> Option<&MediaUpload> {
-    method
-        .media_upload
-        .as_ref()
-        .filter(|_| method.supports_media_upload)
+    method.media_upload.as_ref().filter(|_| method.supports_media_upload)
 }
 
 /// `accept */*; max size 10MB; simple v1/upload (multipart)`.
@@ -280,11 +208,7 @@ fn describe_upload(upload: &MediaUpload) -> String {
         ("resumable", &upload.protocols.resumable),
     ] {
         if let Some(protocol) = protocol {
-            let multipart = if protocol.multipart {
-                " (multipart)"
-            } else {
-                ""
-            };
+            let multipart = if protocol.multipart { " (multipart)" } else { "" };
             protocols.push(format!("{name} {}{multipart}", protocol.path));
         }
     }

@@ -11,11 +11,7 @@ use super::path::{child, join};
 use super::shape::{Shape, is_string_enum, with_values};
 
 /// Compares the top-level `schemas` maps.
-pub fn schemas(
-    old: &BTreeMap<String, JsonSchema>,
-    new: &BTreeMap<String, JsonSchema>,
-    out: &mut Vec<Change>,
-) {
+pub fn schemas(old: &BTreeMap<String, JsonSchema>, new: &BTreeMap<String, JsonSchema>, out: &mut Vec<Change>) {
     for (name, old, new) in pairs(old, new) {
         let path = child("schemas", name);
         match (old, new) {
@@ -24,9 +20,7 @@ pub fn schemas(
                 out.push(Change::at(Kind::SchemaAdded, path).after(shown));
             }
             (Some(old), None) => {
-                out.push(
-                    Change::at(Kind::SchemaRemoved, path).before(Shape::of_schema(old).shown()),
-                );
+                out.push(Change::at(Kind::SchemaRemoved, path).before(Shape::of_schema(old).shown()));
             }
             (Some(old), Some(new)) => compare(old, new, &path, Kind::SchemaTypeChanged, true, out),
             (None, None) => {}
@@ -38,14 +32,7 @@ pub fn schemas(
 /// field, an array item, a map value, or a method's request or response. A change of its
 /// Rust type is reported as `retyped`; otherwise its fields, enum values, items or values
 /// are compared in turn.
-pub fn compare(
-    old: &JsonSchema,
-    new: &JsonSchema,
-    path: &str,
-    retyped: Kind,
-    top_level: bool,
-    out: &mut Vec<Change>,
-) {
+pub fn compare(old: &JsonSchema, new: &JsonSchema, path: &str, retyped: Kind, top_level: bool, out: &mut Vec<Change>) {
     deprecation(old.deprecated, new.deprecated, path, out);
     docs(old, new, path, out);
     text(&old.pattern, &new.pattern, &child(path, "pattern"), out);
@@ -78,19 +65,11 @@ pub fn compare(
         Shape::Enum => enum_values(old, new, path, out),
         Shape::Array(_) => {
             if let (Some(old), Some(new)) = (&old.items, &new.items) {
-                compare(
-                    old,
-                    new,
-                    &child(path, "items"),
-                    Kind::FieldTypeChanged,
-                    false,
-                    out,
-                );
+                compare(old, new, &child(path, "items"), Kind::FieldTypeChanged, false, out);
             }
         }
         Shape::Map(_) => {
-            if let (Some(old), Some(new)) = (&old.additional_properties, &new.additional_properties)
-            {
+            if let (Some(old), Some(new)) = (&old.additional_properties, &new.additional_properties) {
                 let path = child(path, "additionalProperties");
                 compare(old, new, &path, Kind::FieldTypeChanged, false, out);
             }
@@ -155,11 +134,7 @@ pub fn enum_values(old: &JsonSchema, new: &JsonSchema, path: &str, out: &mut Vec
         let was = old.enum_deprecated.get(i).copied().unwrap_or(false);
         let is = new.enum_deprecated.get(j).copied().unwrap_or(false);
         if was != is {
-            let kind = if is {
-                Kind::Deprecated
-            } else {
-                Kind::Undeprecated
-            };
+            let kind = if is { Kind::Deprecated } else { Kind::Undeprecated };
             out.push(Change::at(kind, values_path.as_str()).of(value));
         }
         let before = old.enum_descriptions.get(i);
@@ -177,11 +152,7 @@ pub fn enum_values(old: &JsonSchema, new: &JsonSchema, path: &str, out: &mut Vec
 /// A `deprecated` flag that flipped at `path`.
 pub fn deprecation(old: bool, new: bool, path: &str, out: &mut Vec<Change>) {
     if old != new {
-        let kind = if new {
-            Kind::Deprecated
-        } else {
-            Kind::Undeprecated
-        };
+        let kind = if new { Kind::Deprecated } else { Kind::Undeprecated };
         out.push(Change::at(kind, path));
     }
 }
@@ -189,12 +160,7 @@ pub fn deprecation(old: bool, new: bool, path: &str, out: &mut Vec<Change>) {
 /// The facts of a schema or parameter that only reach doc comments: `description`,
 /// `readOnly`, `default` and `annotations.required`.
 pub fn docs(old: &JsonSchema, new: &JsonSchema, path: &str, out: &mut Vec<Change>) {
-    text(
-        &old.description,
-        &new.description,
-        &child(path, "description"),
-        out,
-    );
+    text(&old.description, &new.description, &child(path, "description"), out);
     if old.read_only != new.read_only {
         out.push(
             Change::at(Kind::DescriptionChanged, child(path, "readOnly"))
@@ -206,14 +172,8 @@ pub fn docs(old: &JsonSchema, new: &JsonSchema, path: &str, out: &mut Vec<Change
     if old.annotations.required != new.annotations.required {
         let list = |methods: &[String]| (!methods.is_empty()).then(|| methods.join(", "));
         out.push(
-            Change::at(
-                Kind::DescriptionChanged,
-                join(path, &["annotations", "required"]),
-            )
-            .values(
-                list(&old.annotations.required),
-                list(&new.annotations.required),
-            ),
+            Change::at(Kind::DescriptionChanged, join(path, &["annotations", "required"]))
+                .values(list(&old.annotations.required), list(&new.annotations.required)),
         );
     }
 }

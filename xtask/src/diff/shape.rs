@@ -126,9 +126,7 @@ pub fn of_parameter(schema: &JsonSchema) -> (String, String) {
     } else {
         let shape = Shape::of_field(item);
         let rust = match &shape {
-            Shape::Scalar { rust, .. } if !matches!(*rust, "json" | "Vec<u8>") => {
-                (*rust).to_owned()
-            }
+            Shape::Scalar { rust, .. } if !matches!(*rust, "json" | "Vec<u8>") => (*rust).to_owned(),
             _ => "String".to_owned(),
         };
         (shape.shown(), rust)
@@ -257,10 +255,7 @@ mod tests {
 
     #[test]
     fn top_level_empty_objects_are_structs_and_enums_of_any_type_are_enums() {
-        assert_eq!(
-            Shape::of_schema(&schema(json!({"type": "object"}))),
-            Shape::Struct
-        );
+        assert_eq!(Shape::of_schema(&schema(json!({"type": "object"}))), Shape::Struct);
         assert_eq!(
             Shape::of_schema(&schema(json!({"type": "integer", "enum": ["1"]}))),
             Shape::Enum
@@ -274,10 +269,7 @@ mod tests {
     #[test]
     fn parameters_are_strings_numbers_or_enums_maybe_repeated() {
         let of = |value| of_parameter(&schema(value));
-        assert_eq!(
-            of(json!({"type": "string"})),
-            ("string".into(), "String".into())
-        );
+        assert_eq!(of(json!({"type": "string"})), ("string".into(), "String".into()));
         assert_eq!(
             of(json!({"type": "string", "repeated": true, "enum": ["A"]})),
             ("repeated string enum".into(), "Vec<enum>".into())
@@ -290,14 +282,10 @@ mod tests {
             of(json!({"type": "string", "format": "byte"})),
             ("string (byte)".into(), "String".into())
         );
-        let array_enum =
-            schema(json!({"type": "array", "items": {"type": "string", "enum": ["A"]}}));
+        let array_enum = schema(json!({"type": "array", "items": {"type": "string", "enum": ["A"]}}));
         assert_eq!(parameter_enum_keys(&array_enum), Some(&["items"][..]));
         let plain_enum = schema(json!({"type": "string", "enum": ["A"]}));
         assert_eq!(parameter_enum_keys(&plain_enum), Some(&[][..]));
-        assert_eq!(
-            parameter_enum_keys(&schema(json!({"type": "string"}))),
-            None
-        );
+        assert_eq!(parameter_enum_keys(&schema(json!({"type": "string"}))), None);
     }
 }

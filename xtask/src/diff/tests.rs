@@ -346,9 +346,7 @@ fn expected() -> Vec<Vec<&'static str>> {
             "compatible resources.jobs.methods.get.parameters.view.enum: enum value added: NEW",
             "breaking resources.jobs.methods.get.parameters.was: parameter made optional",
         ],
-        vec![
-            "breaking resources.jobs.methods.get.parameterOrder: positional arguments reordered: a, b → b, a",
-        ],
+        vec!["breaking resources.jobs.methods.get.parameterOrder: positional arguments reordered: a, b → b, a"],
         vec![
             "breaking resources.jobs.methods.a.request: request body removed: Req",
             "breaking resources.jobs.methods.b.request: request body added: Req",
@@ -454,17 +452,9 @@ fn each_case_reports_exactly_its_changes() {
 fn every_kind_is_covered() {
     let mut seen = BTreeSet::new();
     for (_, old, new) in cases() {
-        seen.extend(
-            diff(&document(old), &document(new))
-                .iter()
-                .map(|change| change.kind),
-        );
+        seen.extend(diff(&document(old), &document(new)).iter().map(|change| change.kind));
     }
-    let missing: Vec<Kind> = Kind::ALL
-        .iter()
-        .copied()
-        .filter(|kind| !seen.contains(kind))
-        .collect();
+    let missing: Vec<Kind> = Kind::ALL.iter().copied().filter(|kind| !seen.contains(kind)).collect();
     assert_eq!(missing, vec![], "kinds no case produces");
 }
 
@@ -498,11 +488,8 @@ fn a_method_following_a_scope_the_document_adds_or_removes_is_not_reported_again
 
 #[test]
 fn description_changes_keep_both_texts() {
-    let old = document(
-        json!({"schemas": {"S": {"id": "S", "type": "object", "description": "Before."}}}),
-    );
-    let new =
-        document(json!({"schemas": {"S": {"id": "S", "type": "object", "description": "After."}}}));
+    let old = document(json!({"schemas": {"S": {"id": "S", "type": "object", "description": "Before."}}}));
+    let new = document(json!({"schemas": {"S": {"id": "S", "type": "object", "description": "After."}}}));
     assert_eq!(
         diff(&old, &new),
         vec![
@@ -529,9 +516,7 @@ fn a_reordered_enum_or_an_unchanged_optional_order_is_no_change() {
     }));
     assert_eq!(
         lines(old, new),
-        vec![
-            "compatible resources.jobs.methods.get.parameters.pageSize: optional parameter added: integer in query"
-        ]
+        vec!["compatible resources.jobs.methods.get.parameters.pageSize: optional parameter added: integer in query"]
     );
 }
 
