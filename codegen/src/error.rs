@@ -20,6 +20,13 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The JSON is Google's list of Discovery documents (`kind: discovery#directoryList`),
+    /// not the document of one API.
+    #[error(
+        "kind: this is a Discovery directory list (discovery#directoryList), not an API's Discovery \
+         document; generate from one of the documents it lists"
+    )]
+    DirectoryList,
     /// The generator produced invalid Rust: a bug in the generator, never in the document.
     #[error("internal error: {message}")]
     Internal {

@@ -3,33 +3,40 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::markdown_lines;
 use super::resources::accessors;
+use super::text::{code_span, doc_inline, doc_text, string_literal};
 use crate::resolve::ir::Api;
 
 /// The crate root.
 pub fn lib_rs(api: &Api) -> TokenStream {
-    let mut docs = vec![format!("# {} ({}) client", api.title, api.version), String::new()];
-    docs.extend(markdown_lines(&api.description));
+    let mut docs = vec![
+        format!("# {} ({}) client", doc_inline(&api.title), doc_inline(&api.version)),
+        String::new(),
+    ];
+    docs.extend(doc_text(&api.description));
     docs.push(String::new());
     if !api.documentation_link.is_empty() {
-        docs.push(format!("Documentation of the API: <{}>.", api.documentation_link));
+        docs.push(format!(
+            "Documentation of the API: {}.",
+            doc_inline(&api.documentation_link)
+        ));
         docs.push(String::new());
     }
     docs.push(format!(
-        "Generated from the Discovery document `{}` revision {}. Start with [`Client::builder`]; \
+        "Generated from the Discovery document {} revision {}. Start with [`Client::builder`]; \
          schemas are in [`models`], methods in [`resources`], OAuth scopes in [`Scope`].",
-        api.id, api.revision
+        code_span(&api.id),
+        doc_inline(&api.revision)
     ));
     let docs = docs
         .iter()
         .map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
 
-    let revision = &api.revision;
-    let root_url = &api.root_url;
-    let service_path = &api.service_path;
+    let revision = string_literal(&api.revision);
+    let root_url = string_literal(&api.root_url);
+    let service_path = string_literal(&api.service_path);
     let mtls = (!api.mtls_root_url.is_empty()).then(|| {
-        let url = &api.mtls_root_url;
+        let url = string_literal(&api.mtls_root_url);
         quote! {
             /// The mTLS root URL, used by [`ClientBuilder::mtls_endpoint`] (with an HTTP client
             /// that presents a client certificate).
@@ -39,7 +46,9 @@ pub fn lib_rs(api: &Api) -> TokenStream {
     let with_mtls = mtls.as_ref().map(|_| quote!(.with_mtls_root_url(MTLS_ROOT_URL)));
     let endpoints = (!api.endpoints.is_empty()).then(|| {
         let entries = api.endpoints.iter().map(|e| {
-            let (location, url, description) = (&e.location, &e.url, &e.description);
+            let location = string_literal(&e.location);
+            let url = string_literal(&e.url);
+            let description = string_literal(&e.description);
             quote!(::discovery_runtime::RegionalEndpoint::new(#location, #url, #description))
         });
         let doc = format!(

@@ -37,7 +37,7 @@ pub fn doc_lines(docs: &Docs) -> Vec<String> {
     if docs.deprecated {
         notes.push("**Deprecated.**".to_owned());
     }
-    notes.extend(docs.notes.iter().map(|n| escape_prose(n)));
+    notes.extend(docs.notes.iter().map(|n| super::text::doc_inline(n)));
     if !notes.is_empty() {
         if !lines.is_empty() {
             lines.push(String::new());
@@ -47,25 +47,37 @@ pub fn doc_lines(docs: &Docs) -> Vec<String> {
     lines
 }
 
-/// Free text to safe Markdown lines.
+/// Free text to safe Markdown lines. Every code block becomes a ```` ```text ```` block that
+/// rustdoc never compiles: a fence of backticks or tildes, with or without a language, at the
+/// top level or inside a list or block quote, is replaced by a top-level ```` ``` ```` fence;
+/// prose loses its indentation and runs of spaces, so no indented code block remains.
 pub fn markdown_lines(text: &str) -> Vec<String> {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out = Vec::new();
     let mut in_fence = false;
     for raw in text.trim().lines() {
-        let line = raw.trim_end();
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") {
-            out.push(if in_fence {
-                "```".to_owned()
-            } else {
-                "```text".to_owned()
-            });
+        // Control characters (a tab, a form feed) and Unicode line separators are spaces.
+        let line: String = raw
+            .chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let line = line.trim_end();
+        if is_fence(line) {
+            out.push(if in_fence { "```" } else { "```text" }.to_owned());
             in_fence = !in_fence;
         } else if in_fence {
             out.push(line.to_owned());
         } else {
-            // Leading indentation would make an indented code block, which rustdoc compiles.
-            out.push(escape_prose(trimmed));
+            // Leading indentation (also after a list marker or `>`) would make an indented
+            // code block, which rustdoc compiles: prose keeps single spaces only.
+            let words: Vec<&str> = line.split_whitespace().collect();
+            out.push(escape_prose(&words.join(" ")));
         }
     }
     if in_fence {
@@ -74,6 +86,35 @@ pub fn markdown_lines(text: &str) -> Vec<String> {
     // Collapse runs of blank lines.
     out.dedup_by(|a, b| a.is_empty() && b.is_empty());
     out
+}
+
+/// Whether a line opens or closes a fenced code block: after any block quote markers, list
+/// markers and spaces, three backticks or three tildes.
+fn is_fence(line: &str) -> bool {
+    let mut rest = line.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix('>') {
+            rest = after.trim_start();
+            continue;
+        }
+        if let Some(after) = rest.strip_prefix(['-', '*', '+']) {
+            if after.is_empty() || after.starts_with(char::is_whitespace) {
+                rest = after.trim_start();
+                continue;
+            }
+        }
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if (1..=9).contains(&digits) {
+            if let Some(after) = rest[digits..].strip_prefix(['.', ')']) {
+                if after.is_empty() || after.starts_with(char::is_whitespace) {
+                    rest = after.trim_start();
+                    continue;
+                }
+            }
+        }
+        break;
+    }
+    rest.starts_with("```") || rest.starts_with("~~~")
 }
 
 /// Escapes one line of prose: brackets and `<` that are not a link, bare URLs.
@@ -179,5 +220,33 @@ mod tests {
         let lines = markdown_lines("Example:\n```\nfn x() {}\n```\n    indented\n");
         assert_eq!(lines, ["Example:", "```text", "fn x() {}", "```", "indented"]);
         assert_eq!(markdown_lines("```json\n{}"), ["```text", "{}", "```"]);
+    }
+
+    #[test]
+    fn every_fence_form_becomes_a_text_block() {
+        for fence in ["```", "~~~", "````rust", "~~~ rust,should_panic", "```{.rust}"] {
+            for container in ["", "> ", "- ", "* ", "1. ", "> - ", "  2) ", ">>"] {
+                let text = format!(
+                    "Before.\n{container}{fence}\n{container}std::process::exit(1);\n{container}{fence}\nAfter."
+                );
+                let lines = markdown_lines(&text);
+                assert_eq!(lines[1], "```text", "{text:?} gave {lines:?}");
+                assert_eq!(lines[3], "```", "{text:?} gave {lines:?}");
+                assert_eq!(lines[4], "After.");
+            }
+        }
+        // An unclosed fence is closed; a tilde fence inside a backtick block closes it too.
+        assert_eq!(markdown_lines("~~~\ncode"), ["```text", "code", "```"]);
+        assert_eq!(markdown_lines("```\na\n~~~\nb"), ["```text", "a", "```", "b"]);
+    }
+
+    #[test]
+    fn indented_code_in_lists_and_quotes_is_flattened() {
+        assert_eq!(
+            markdown_lines("-     code()\n>     more()\n\t\tx()"),
+            ["- code()", "> more()", "x()"]
+        );
+        assert_eq!(markdown_lines("a\rb\r\nc"), ["a", "b", "c"]);
+        assert_eq!(markdown_lines("a\u{2028}b\u{c}c"), ["a b c"]);
     }
 }

@@ -2,11 +2,12 @@
 
 use std::fmt::Write as _;
 
-use super::docs::markdown_lines;
+use super::text::{code_span, doc_inline, doc_text, line_comment, toml_string};
 use crate::Options;
 use crate::resolve::ir::{Api, Resource};
 
-/// `Cargo.toml`.
+/// `Cargo.toml`. Every value from the document is a TOML string made by [`toml_string`],
+/// and doctests are off: doc text never becomes code, and this is the second wall.
 pub fn cargo_toml(api: &Api, options: &Options, header: &str) -> String {
     let description = toml_string(&format!(
         "Rust client for the {} ({}), generated from its Discovery document revision {}",
@@ -17,6 +18,7 @@ pub fn cargo_toml(api: &Api, options: &Options, header: &str) -> String {
     } else {
         format!("0.1.0+{}", api.revision)
     };
+    let header = line_comment(header);
     format!(
         "# {header}\n\
          [package]\n\
@@ -30,6 +32,9 @@ pub fn cargo_toml(api: &Api, options: &Options, header: &str) -> String {
          keywords = [\"google\", \"api\", {api_name}]\n\
          categories = [\"api-bindings\", \"web-programming::http-client\"]\n\
          \n\
+         [lib]\n\
+         doctest = false\n\
+         \n\
          [dependencies]\n\
          discovery-runtime = {runtime}\n",
         name = toml_string(&api.crate_name),
@@ -39,40 +44,31 @@ pub fn cargo_toml(api: &Api, options: &Options, header: &str) -> String {
     )
 }
 
-fn toml_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// `README.md`.
 pub fn readme(api: &Api, header: &str) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "<!-- {header} -->\n");
-    let _ = writeln!(out, "# `{}`: {} ({})\n", api.crate_name, api.title, api.version);
-    for line in markdown_lines(&api.description) {
+    let _ = writeln!(out, "<!-- {} -->\n", line_comment(header));
+    let _ = writeln!(
+        out,
+        "# `{}`: {} ({})\n",
+        api.crate_name,
+        doc_inline(&api.title),
+        doc_inline(&api.version)
+    );
+    for line in doc_text(&api.description) {
         let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "Generated from the Discovery document `{}`, revision `{}` (`{}::REVISION`). Do not edit: \
+        "Generated from the Discovery document {}, revision {} (`{}::REVISION`). Do not edit: \
          regenerate with `cargo xtask generate`.\n",
-        api.id, api.revision, api.lib_name
+        code_span(&api.id),
+        code_span(&api.revision),
+        api.lib_name
     );
     if !api.documentation_link.is_empty() {
-        let _ = writeln!(out, "API documentation: <{}>\n", api.documentation_link);
+        let _ = writeln!(out, "API documentation: {}\n", doc_inline(&api.documentation_link));
     }
     let _ = writeln!(out, "## Usage\n");
     let _ = writeln!(out, "```rust,ignore");
@@ -121,11 +117,19 @@ fn method_rows(resource: &Resource, chain: &str, out: &mut String) {
         let http = format!("{:?}", method.http_method).to_uppercase();
         let _ = writeln!(
             out,
-            "| `{}` | `{} {}` | `{}.{}(..)` |",
-            method.id, http, method.path_template, chain, method.accessor
+            "| {} | {} | `{}.{}(..)` |",
+            table_cell(&code_span(&method.id)),
+            table_cell(&code_span(&format!("{http} {}", method.path_template))),
+            chain,
+            method.accessor
         );
     }
     for child in &resource.resources {
         method_rows(child, &format!("{chain}.{}()", child.accessor), out);
     }
+}
+
+/// A table cell: a `|` would end it.
+fn table_cell(text: &str) -> String {
+    text.replace('|', "\\|")
 }

@@ -8,6 +8,7 @@ mod params;
 mod resources;
 mod rust_type;
 mod scopes;
+pub mod text;
 mod types;
 
 use proc_macro2::TokenStream;
@@ -47,7 +48,10 @@ pub fn emit(api: &Api, options: &Options, header: &str) -> Vec<(String, Output)>
         ("src/resources/mod.rs".to_owned(), Output::Rust(resources_root(api))),
     ];
     for child in &api.root.resources {
-        let docs = format!(" The `{}` resource and its request builders.", child.json_name);
+        let docs = format!(
+            " The {} resource and its request builders.",
+            text::code_span(&child.json_name)
+        );
         let items = resources::resource_items(child, true);
         let file = quote! { #![doc = #docs] #items };
         files.push((format!("src/resources/{}.rs", child.module), Output::Rust(file)));

@@ -6,16 +6,23 @@ use quote::quote;
 use super::Output;
 use super::docs::doc_attrs;
 use super::rust_type::{ident, type_tokens};
+use super::text::string_literal;
 use super::types::type_defs;
-use crate::resolve::ir::{Api, RustType};
+use crate::resolve::ir::{Api, Resource, RustType};
 
-/// The `params` module.
+/// The `params` module. An API without methods has no builders to give the setters to, so
+/// its module is empty (the macro and the parameter types would be unused, and warned about).
 pub fn params_module(api: &Api) -> Output {
+    if !has_methods(&api.root) {
+        return Output::Rust(quote! {
+            //! Standard parameters, accepted by every method. This API has no methods.
+        });
+    }
     let types = type_defs(&api.standard_param_types);
     let setters = api.standard_params.iter().map(|param| {
         let docs = doc_attrs(&param.docs);
         let name = ident(&param.rust_name);
-        let json = &param.json_name;
+        let json = string_literal(&param.json_name);
         let (ty, value) = match &param.ty {
             RustType::String => (
                 quote!(impl ::std::convert::Into<::std::string::String>),
@@ -82,4 +89,8 @@ pub fn params_module(api: &Api) -> Output {
         docs: "Implements the standard parameter setters and per-call options on request builders.".to_owned(),
         template,
     }
+}
+
+fn has_methods(resource: &Resource) -> bool {
+    !resource.methods.is_empty() || resource.resources.iter().any(has_methods)
 }

@@ -6,6 +6,7 @@ use quote::quote;
 
 use super::docs::{deprecated_attr, doc_attrs, lines_to_attrs};
 use super::rust_type::{ident, type_tokens};
+use super::text::{code_span, string_literal};
 use super::types::type_defs;
 use crate::resolve::ir::{
     HttpMethod, MediaUpload, Method, Pagination, Param, PathPiece, PathStyle, Resource, RustType,
@@ -23,7 +24,7 @@ pub fn resource_items(resource: &Resource, children_inline: bool) -> TokenStream
     let children = resource.resources.iter().map(|child| {
         let module = ident(&child.module);
         if children_inline {
-            let docs = format!(" The `{}` resource.", child.json_name);
+            let docs = format!(" The {} resource.", code_span(&child.json_name));
             let items = resource_items(child, true);
             quote! { #[doc = #docs] pub mod #module { #items } }
         } else {
@@ -47,7 +48,7 @@ pub fn accessors(resource: &Resource, client: &TokenStream, module_prefix: &Toke
         let name = ident(&child.accessor);
         let module = ident(&child.module);
         let handle = ident(&child.handle);
-        let docs = format!(" The `{}` resource.", child.json_name);
+        let docs = format!(" The {} resource.", code_span(&child.json_name));
         let deprecated = child
             .deprecated
             .then(|| quote!(#[doc = ""] #[doc = " **Deprecated.**"] #[deprecated]));
@@ -64,7 +65,7 @@ pub fn accessors(resource: &Resource, client: &TokenStream, module_prefix: &Toke
 
 fn handle(resource: &Resource) -> TokenStream {
     let name = ident(&resource.handle);
-    let docs = format!(" Methods of the `{}` resource.", resource.json_name);
+    let docs = format!(" Methods of the {} resource.", code_span(&resource.json_name));
     let accessors = accessors(resource, &quote!(&self.client), &quote!());
     quote! {
         #[doc = #docs]
@@ -125,7 +126,7 @@ fn accessor(method: &Method, client: &TokenStream, module_prefix: &TokenStream) 
 /// for every method of the generated crate (a 4x difference in release builds of large APIs).
 fn method_items(resource: &Resource, method: &Method) -> TokenStream {
     let info = ident(&method.info_const);
-    let id = &method.id;
+    let id = string_literal(&method.id);
     let http = match method.http_method {
         HttpMethod::Get => quote!(Get),
         HttpMethod::Post => quote!(Post),
@@ -142,7 +143,7 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
         format!(" Created by [`{}::{}`].", resource.handle, method.accessor)
     };
     let builder_docs = lines_to_attrs(&[
-        format!("Request builder for `{id}`."),
+        format!("Request builder for {}.", code_span(&method.id)),
         String::new(),
         created_by.trim().to_owned(),
     ]);
@@ -276,7 +277,7 @@ fn upload_info(media: &MediaUpload) -> TokenStream {
         Some(max) => quote!(::std::option::Option::Some(#max)),
         None => quote!(::std::option::Option::None),
     };
-    let accept = &media.accept;
+    let accept = media.accept.iter().map(|a| string_literal(a));
     quote! {
         const #name: ::discovery_runtime::UploadInfo = ::discovery_runtime::UploadInfo::new(
             #simple,
@@ -307,12 +308,7 @@ fn upload(media: &MediaUpload, method: &Method) -> TokenStream {
     } else {
         format!(
             " Accepted media types: {}.",
-            media
-                .accept
-                .iter()
-                .map(|a| format!("`{a}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            media.accept.iter().map(|a| code_span(a)).collect::<Vec<_>>().join(", ")
         )
     };
     let simple = media.simple_path.as_ref().map(|_| {
@@ -383,15 +379,22 @@ fn pagination(pagination: &Pagination, response: &RustType, method: &Method) -> 
 
 fn path_piece(piece: &PathPiece) -> TokenStream {
     match piece {
-        PathPiece::Literal(text) => quote!(::discovery_runtime::PathParam::Literal(#text)),
+        PathPiece::Literal(text) => {
+            let text = string_literal(text);
+            quote!(::discovery_runtime::PathParam::Literal(#text))
+        }
         PathPiece::Param { name, style, pattern } => {
             let style = match style {
                 PathStyle::Simple => quote!(Simple),
                 PathStyle::ReservedSlashOnly => quote!(ReservedSlashOnly),
                 PathStyle::Reserved => quote!(Reserved),
             };
+            let name = string_literal(name);
             let pattern = match pattern {
-                Some(p) => quote!(::std::option::Option::Some(#p)),
+                Some(p) => {
+                    let p = string_literal(p);
+                    quote!(::std::option::Option::Some(#p))
+                }
                 None => quote!(::std::option::Option::None),
             };
             quote! {
@@ -409,7 +412,7 @@ fn path_piece(piece: &PathPiece) -> TokenStream {
 fn set_param(param: &Param, call: &TokenStream) -> TokenStream {
     use crate::resolve::ir::ParamLocation;
     let name = ident(&param.rust_name);
-    let json = &param.json_name;
+    let json = string_literal(&param.json_name);
     let is_string = param.ty == RustType::String;
     match (param.location, param.repeated) {
         (ParamLocation::Path, _) if is_string && !param.repeated => quote!(#call.set_path(#json, #name);),

@@ -1,15 +1,12 @@
 //! Rust types and serde adapters as tokens. Std and runtime types are named by absolute
 //! path, so a schema called `String`, `Option` or `Vec` cannot shadow them.
 
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::TokenStream;
+use quote::quote;
 
 use crate::resolve::ir::{RustType, Wire};
 
-/// An identifier token; names from the IR are already valid identifiers.
-pub fn ident(name: &str) -> Ident {
-    Ident::new(name, Span::call_site())
-}
+pub use super::text::ident;
 
 /// The tokens of a type.
 pub fn type_tokens(ty: &RustType) -> TokenStream {
@@ -36,7 +33,7 @@ pub fn type_tokens(ty: &RustType) -> TokenStream {
             quote!(::std::collections::BTreeMap<::std::string::String, #value>)
         }
         RustType::Named { path, boxed } => {
-            let segments = path.iter().map(|s| format_ident!("{}", s));
+            let segments = path.iter().map(|s| ident(s));
             let named = quote!(crate #(:: #segments)*);
             if *boxed {
                 quote!(::std::boxed::Box<#named>)

@@ -3,29 +3,36 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{lines_to_attrs, markdown_lines};
+use super::docs::lines_to_attrs;
 use super::rust_type::ident;
+use super::text::{code_span, doc_text, string_literal};
 use crate::resolve::ir::Api;
 
 /// The `scopes` module.
 pub fn scopes_module(api: &Api) -> TokenStream {
     let variants: Vec<_> = api.scopes.iter().map(|s| ident(&s.variant)).collect();
     let docs = api.scopes.iter().map(|s| {
-        let mut lines = markdown_lines(&s.description);
+        let mut lines = doc_text(&s.description);
         if !lines.is_empty() {
             lines.push(String::new());
         }
-        lines.push(format!("`{}`", s.url));
+        lines.push(code_span(&s.url));
         lines_to_attrs(&lines)
     });
-    let urls: Vec<_> = api.scopes.iter().map(|s| s.url.as_str()).collect();
-    let descriptions = api.scopes.iter().map(|s| s.description.as_str());
-    let short_names = api.scopes.iter().map(|s| s.short_name.as_deref().unwrap_or(&s.url));
+    let urls: Vec<_> = api.scopes.iter().map(|s| string_literal(&s.url)).collect();
+    let descriptions = api.scopes.iter().map(|s| string_literal(&s.description));
+    let short_names = api
+        .scopes
+        .iter()
+        .map(|s| string_literal(s.short_name.as_deref().unwrap_or(&s.url)));
     let parse_arms = api.scopes.iter().map(|s| {
         let variant = ident(&s.variant);
-        let url = &s.url;
+        let url = string_literal(&s.url);
         match &s.short_name {
-            Some(short) => quote!(#url | #short => ::std::result::Result::Ok(Self::#variant),),
+            Some(short) => {
+                let short = string_literal(short);
+                quote!(#url | #short => ::std::result::Result::Ok(Self::#variant),)
+            }
             None => quote!(#url => ::std::result::Result::Ok(Self::#variant),),
         }
     });

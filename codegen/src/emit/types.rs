@@ -5,6 +5,7 @@ use quote::quote;
 
 use super::docs::{deprecated_attr, doc_attrs};
 use super::rust_type::{ident, type_tokens, wire_path};
+use super::text::{code_span, string_literal};
 use crate::resolve::ir::{Enum, Field, Presence, Struct, TypeDef, TypeKind};
 
 /// The items of a list of type definitions, each followed by its nested module.
@@ -28,7 +29,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
         return item;
     }
     let module = ident(&def.nested_module);
-    let module_doc = format!(" Types nested in `{}`.", def.name);
+    let module_doc = format!(" Types nested in {}.", code_span(&def.name));
     let nested = type_defs(&def.nested);
     quote! {
         #item
@@ -69,7 +70,7 @@ fn field(f: &Field) -> TokenStream {
     };
     let mut serde = Vec::new();
     if f.rust_name != f.json_name {
-        let json = &f.json_name;
+        let json = string_literal(&f.json_name);
         serde.push(quote!(rename = #json));
     }
     serde.push(quote!(skip_serializing_if = #skip));
@@ -95,12 +96,12 @@ fn enum_def(docs: &TokenStream, name: &proc_macro2::Ident, e: &Enum) -> TokenStr
     });
     let to_str = e.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
-        let value = &v.json_value;
+        let value = string_literal(&v.json_value);
         quote! { Self::#variant => #value, }
     });
     let from_str = e.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
-        let value = &v.json_value;
+        let value = string_literal(&v.json_value);
         quote! { #value => Self::#variant, }
     });
     // The conversions name every variant, deprecated ones included.

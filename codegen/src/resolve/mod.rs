@@ -8,6 +8,7 @@ pub mod names;
 mod paging;
 mod recursion;
 mod types;
+pub mod validate;
 
 use std::collections::BTreeMap;
 
@@ -37,14 +38,7 @@ pub const HIDDEN_STANDARD_PARAMETERS: &[&str] = &[
 
 /// Resolves a parsed document into the IR.
 pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
-    for (key, value) in [("name", &doc.name), ("version", &doc.version)] {
-        if value.trim().is_empty() {
-            return Err(Error::Unsupported {
-                path: key.to_owned(),
-                message: "is missing or empty".to_owned(),
-            });
-        }
-    }
+    validate::check_document(doc)?;
     if doc.root_url.is_empty() {
         return Err(Error::Unsupported {
             path: "rootUrl".to_owned(),
@@ -107,7 +101,11 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
         } else {
             doc.title.clone()
         },
-        id: doc.id.clone(),
+        id: if doc.id.is_empty() {
+            format!("{}:{}", doc.name, doc.version)
+        } else {
+            doc.id.clone()
+        },
         description: doc.description.clone(),
         documentation_link: doc.documentation_link.clone(),
         root_url: doc.root_url.clone(),

@@ -12,6 +12,11 @@ const KEYWORDS: &[&str] = &[
     "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
+/// Whether `name` is a Rust keyword (strict or reserved, any edition).
+pub fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
 /// A `snake_case` identifier for a field, parameter, function or module: keywords get a
 /// trailing `_` (`type` → `type_`), a leading digit a leading `_`.
 pub fn snake(raw: &str) -> String {
@@ -30,7 +35,9 @@ pub fn snake(raw: &str) -> String {
 }
 
 /// An `UpperCamelCase` identifier for a type or variant: a leading digit gets a `V` prefix
-/// (`1` → `V1`), and `Self` becomes `Self_`.
+/// (`1` → `V1`), and `Self` becomes `Self_`. Letters outside ASCII are dropped, and the first
+/// letter of what remains is upper case (`éfoo` → `Foo`, `Ḟoo` → `Oo`), so the name is never
+/// a keyword or a lower-case type.
 pub fn camel(raw: &str) -> String {
     let mut name = raw.to_upper_camel_case();
     name.retain(|c| c.is_ascii_alphanumeric());
@@ -39,6 +46,9 @@ pub fn camel(raw: &str) -> String {
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, 'V');
+    }
+    if let Some(first) = name.get(..1) {
+        name.replace_range(..1, &first.to_ascii_uppercase());
     }
     if name == "Self" {
         name.push('_');
@@ -50,7 +60,7 @@ pub fn camel(raw: &str) -> String {
 pub fn shouty(raw: &str) -> String {
     let mut name = raw.to_shouty_snake_case();
     name.retain(|c| c.is_ascii_alphanumeric() || c == '_');
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+    if name.chars().all(|c| c == '_') || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert_str(0, "M_");
     }
     name
@@ -156,6 +166,44 @@ mod tests {
         assert_eq!(camel("Self"), "Self_");
         assert_eq!(camel(""), "Value");
         assert_eq!(shouty("getPortabilityArchiveState"), "GET_PORTABILITY_ARCHIVE_STATE");
+    }
+
+    #[test]
+    fn names_starting_outside_ascii_are_still_identifiers() {
+        assert_eq!(camel("éfn"), "Fn");
+        assert_eq!(camel("éfoo"), "Foo");
+        assert_eq!(camel("Ḟoo"), "Oo");
+        assert_eq!(camel("ébar_baz"), "BarBaz");
+        assert_eq!(camel("日本"), "Value");
+        assert_eq!(snake("éfn"), "fn_");
+        assert_eq!(snake("Ḟoo"), "oo");
+        assert_eq!(snake("éself"), "self_");
+        assert_eq!(shouty("é"), "M_");
+        let mut ns = Namespace::default();
+        assert_eq!(
+            claim_all(&mut ns, &["éfoo", "foo", "Foo"], camel, ""),
+            ["Foo3", "Foo2", "Foo"]
+        );
+        let mut ns = Namespace::default();
+        assert_eq!(claim_all(&mut ns, &["éfn", "fn"], snake, "_"), ["fn_2", "fn_"]);
+    }
+
+    #[test]
+    fn every_name_is_an_identifier_whatever_it_starts_with() {
+        let starts = ["é", "Ḟ", "日", "ß", "İ", "ﬀ", "\u{301}", "1", "_", "-", "$", "@", ""];
+        let rests = [
+            "fn", "self", "Self", "type", "foo", "FOO", "_", "", "1", "crate", "super",
+        ];
+        for start in starts {
+            for rest in rests {
+                let raw = format!("{start}{rest}");
+                for name in [snake(&raw), camel(&raw), shouty(&raw)] {
+                    let parsed = syn::parse_str::<syn::Ident>(&name);
+                    assert!(parsed.is_ok(), "{raw:?} gave {name:?}, not an identifier");
+                    assert!(!is_keyword(&name) && name != "_", "{raw:?} gave {name:?}");
+                }
+            }
+        }
     }
 
     #[test]

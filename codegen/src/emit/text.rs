@@ -1,0 +1,168 @@
+//! Document text to generated output: one function per output context. Every string that
+//! comes from a Discovery document reaches a generated file through one of these, so that no
+//! document text can become code (a TOML table, an attribute, a doctest, an item).
+//!
+//! | context                         | function                          |
+//! | ------------------------------- | --------------------------------- |
+//! | TOML basic string (`Cargo.toml`)| [`toml_string`]                   |
+//! | line comment (`//`, `#`, HTML)  | [`line_comment`]                  |
+//! | doc text, several lines         | [`doc_text`]                      |
+//! | doc text, one line              | [`doc_inline`], [`code_span`]     |
+//! | Rust string literal             | [`string_literal`]                |
+//! | Rust identifier                 | [`ident`]                         |
+
+use std::fmt::Write as _;
+
+use proc_macro2::{Ident, Literal, Span};
+
+use super::docs::{escape_prose, markdown_lines};
+use crate::resolve::names::is_keyword;
+
+/// A TOML basic string (with its quotes): quotes, backslashes and every control character
+/// escaped, so the value can never end the string or the line.
+pub fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() || is_line_separator(c) => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text for the body of a line comment (`// ...`, `# ...`, `<!-- ... -->`): one line, with
+/// control characters and line separators replaced by spaces and `-->` broken up.
+pub fn line_comment(text: &str) -> String {
+    one_line(text).replace("-->", "- ->")
+}
+
+/// A description as doc-comment lines: safe Markdown in which every code block is a
+/// ```` ```text ```` block (never a doctest), with no indented code, bare URLs or stray tags.
+pub fn doc_text(text: &str) -> Vec<String> {
+    markdown_lines(text)
+}
+
+/// A value that belongs on one line of prose (a title, a key, a path): line breaks removed,
+/// Markdown escaped; it can start neither a code block nor a new paragraph.
+pub fn doc_inline(text: &str) -> String {
+    let line = one_line(text);
+    let escaped = escape_prose(line.trim());
+    // A line of prose must not open a fence, whatever follows it.
+    match escaped.strip_prefix('~') {
+        Some(rest) => format!("\\~{rest}"),
+        None => escaped,
+    }
+}
+
+/// A value as inline code (`` `value` ``) on one line: the delimiter is one backtick longer
+/// than any run of backticks in the value, so the value cannot close the span.
+pub fn code_span(text: &str) -> String {
+    let value = one_line(text);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in value.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if longest == 0 && !value.is_empty() {
+        return format!("`{value}`");
+    }
+    let fence = "`".repeat(longest + 1);
+    // The spaces keep a value that starts or ends with a backtick apart from the fence.
+    format!("{fence} {value} {fence}")
+}
+
+/// A Rust string literal holding `text` exactly, escaped by `proc_macro2`.
+pub fn string_literal(text: &str) -> Literal {
+    Literal::string(text)
+}
+
+/// A Rust identifier. Names from the IR are already valid identifiers that are not keywords
+/// (the resolve stage makes them so); anything else is repaired here rather than panicking:
+/// characters outside `[A-Za-z0-9_]` become `_`, a leading digit gets a `_`, a keyword a `_`.
+pub fn ident(name: &str) -> Ident {
+    let mut repaired: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .collect();
+    if repaired.is_empty() || repaired.starts_with(|c: char| c.is_ascii_digit()) {
+        repaired.insert(0, '_');
+    }
+    if repaired == "_" || is_keyword(&repaired) || matches!(repaired.as_str(), "Self" | "self" | "super" | "crate") {
+        repaired.push('_');
+    }
+    Ident::new(&repaired, Span::call_site())
+}
+
+/// `text` on one line: line breaks, other control characters and Unicode line and paragraph
+/// separators become spaces.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() || is_line_separator(c) { ' ' } else { c })
+        .collect()
+}
+
+fn is_line_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_strings_cannot_end_the_string_or_the_line() {
+        assert_eq!(toml_string("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(
+            toml_string("x\n[target.'cfg(all())'.dependencies]\r\u{7f}"),
+            r#""x\u000A[target.'cfg(all())'.dependencies]\u000D\u007F""#
+        );
+        assert_eq!(toml_string("a\u{2028}b"), r#""a\u2028b""#);
+    }
+
+    #[test]
+    fn comments_stay_on_one_line() {
+        assert_eq!(line_comment("evil:v1\n#![doc = x] //\r\n"), "evil:v1 #![doc = x] //  ");
+        assert_eq!(line_comment("a --> b"), "a - -> b");
+        assert_eq!(line_comment("a\u{2029}b"), "a b");
+    }
+
+    #[test]
+    fn inline_docs_cannot_open_a_code_block() {
+        // A closed run is a code span on one line; an unclosed one is escaped.
+        assert_eq!(doc_inline("x\n```\nfn main() {}\n```"), "x ``` fn main() {} ```");
+        assert_eq!(doc_inline("```\nfn main() {}"), r"\`\`\` fn main() {}");
+        assert_eq!(doc_inline("~~~rust"), r"\~~~rust");
+        assert_eq!(doc_inline("    indented"), "indented");
+    }
+
+    #[test]
+    fn code_spans_cannot_be_closed_by_their_value() {
+        assert_eq!(code_span("GET v1/{+name}"), "`GET v1/{+name}`");
+        assert_eq!(code_span("a`b"), "`` a`b ``");
+        assert_eq!(code_span("```\nfn x(){}"), "```` ``` fn x(){} ````");
+        assert_eq!(code_span(""), "`  `");
+    }
+
+    #[test]
+    fn identifiers_are_repaired_never_a_panic() {
+        assert_eq!(ident("foo_bar").to_string(), "foo_bar");
+        assert_eq!(ident("fn").to_string(), "fn_");
+        assert_eq!(ident("é").to_string(), "__");
+        assert_eq!(ident("1a").to_string(), "_1a");
+        assert_eq!(ident("").to_string(), "__");
+        assert_eq!(ident("Self").to_string(), "Self_");
+    }
+
+    #[test]
+    fn string_literals_escape_everything() {
+        assert_eq!(string_literal("a\"\n\\").to_string(), r#""a\"\n\\""#);
+    }
+}
