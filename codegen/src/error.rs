@@ -34,3 +34,61 @@ pub enum Error {
         message: String,
     },
 }
+
+impl Error {
+    /// The same error with control characters and line separators in its text escaped
+    /// (`\n`, `\u{1b}`), so that a message quoting the document stays on one line and cannot
+    /// drive a terminal.
+    pub fn escape_controls(self) -> Self {
+        match self {
+            Self::Parse { path, message } => Self::Parse {
+                path: escape(&path),
+                message: escape(&message),
+            },
+            Self::Unsupported { path, message } => Self::Unsupported {
+                path: escape(&path),
+                message: escape(&message),
+            },
+            Self::Internal { message } => Self::Internal {
+                message: escape(&message),
+            },
+            other => other,
+        }
+    }
+}
+
+fn escape(text: &str) -> String {
+    if !text.chars().any(needs_escape) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if needs_escape(c) {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_stay_on_one_line() {
+        let error = Error::Parse {
+            path: "schemas.a\nb".to_owned(),
+            message: "unknown variant `\u{1b}[2J\r`".to_owned(),
+        };
+        assert_eq!(
+            error.escape_controls().to_string(),
+            r"schemas.a\nb: unknown variant `\u{1b}[2J\r`"
+        );
+    }
+}

@@ -49,7 +49,13 @@ pub struct GeneratedCrate {
 }
 
 /// Generates the crate for a Discovery document given as JSON text.
+/// An error's text never carries a control character from the document (see
+/// [`Error::escape_controls`]).
 pub fn generate(document_json: &str, options: &Options) -> Result<GeneratedCrate, Error> {
+    generate_crate(document_json, options).map_err(Error::escape_controls)
+}
+
+fn generate_crate(document_json: &str, options: &Options) -> Result<GeneratedCrate, Error> {
     let document = parse::parse(document_json)?;
     let api = resolve::resolve(&document)?;
     // The revision is in `REVISION` and the package version, not in every file's header, so

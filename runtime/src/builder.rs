@@ -115,7 +115,8 @@ impl<C: From<Client>> ClientBuilder<C> {
 
     /// Uses this HTTP client (for its proxy or TLS settings) instead of a default one. Its own
     /// connect timeout applies: [`connect_timeout`](Self::connect_timeout) cannot be combined
-    /// with it.
+    /// with it. Give it `.redirect(reqwest::redirect::Policy::none())` as the default client
+    /// has: reqwest's default redirect policy can carry credentials to another origin.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -206,7 +207,11 @@ impl<C: From<Client>> ClientBuilder<C> {
                 ));
             }
             (Some(http), None) => http,
+            // No redirect is followed: reqwest's default policy would keep `Authorization`
+            // on a same-host redirect from https to http and any custom credential header
+            // (`x-goog-api-key`) on every redirect. Google's APIs answer, they do not redirect.
             (None, timeout) => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,

@@ -28,6 +28,9 @@ pub(crate) struct Plan {
     pub(crate) idempotent: bool,
     /// Replaces the call's retry policy for this request.
     pub(crate) retry: Option<RetryPolicy>,
+    /// Whether the client's API key goes in the URL (`key=`): not to a resumable upload's
+    /// session URL, which is the server's and authorizes the upload by itself.
+    pub(crate) api_key: bool,
 }
 
 impl Plan {
@@ -40,6 +43,7 @@ impl Plan {
             headers: Vec::new(),
             idempotent: call.is_idempotent(),
             retry: None,
+            api_key: true,
         })
     }
 }
@@ -62,10 +66,11 @@ pub(crate) async fn perform<E: Expect>(call: &Call, plan: Plan, expect: E) -> Re
         headers,
         idempotent,
         retry,
+        api_key,
     } = plan;
     let method = call.method;
     let inner = call.client.inner();
-    if let Some(key) = &inner.api_key {
+    if let Some(key) = inner.api_key.as_ref().filter(|_| api_key) {
         url.query_pairs_mut().append_pair("key", key.secret());
     }
     let mut overrides = call.overrides.clone();

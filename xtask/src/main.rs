@@ -48,6 +48,8 @@ enum Command {
     Diff(DiffArgs),
     /// Check the reports between consecutive revisions against committed snapshots.
     DiffHistory(HistoryArgs),
+    /// Run the generator on mutated and random documents: no panic, only clean crates.
+    Fuzz(xtask::fuzz::FuzzArgs),
     /// Run a benchmark of BENCHMARKS.md (codegen, compile, requests, download).
     Bench(bench::BenchArgs),
 }
@@ -80,6 +82,7 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Diff(args) => xtask::diff::cli::run(&root, &args),
         Command::DiffHistory(args) => xtask::diff::history::run(&root, &args),
         Command::Bench(args) => bench::run(&root, &args),
+        Command::Fuzz(args) => xtask::fuzz::run(&root, &args),
         Command::Generate { check: true } => {
             let mut stale = false;
             for spec in CRATES {

@@ -114,10 +114,40 @@ async fn start(
         .get(LOCATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| protocol_error(method, "the session start had no Location header".to_owned()))?;
-    response
+    let session = response
         .url()
         .join(location)
-        .map_err(|e| protocol_error(method, format!("the session URL is not valid: {e}")))
+        .map_err(|e| protocol_error(method, format!("the session URL is not valid: {e}")))?;
+    let endpoint = Url::parse(&call.client.inner().root_url)
+        .map_err(|e| protocol_error(method, format!("the endpoint URL is not valid: {e}")))?;
+    session_url(session, &endpoint).map_err(|message| protocol_error(method, message))
+}
+
+/// The session URL the server gave, if it is on the API endpoint's origin (scheme, host and
+/// port): the media and the credentials go nowhere else. Any `key` parameter is removed: the
+/// API key never goes in a session URL.
+fn session_url(session: Url, endpoint: &Url) -> Result<Url, String> {
+    if session.origin() != endpoint.origin() {
+        return Err(format!(
+            "the server's session URL is on {}, not on the API endpoint {}; nothing was sent there",
+            session.origin().ascii_serialization(),
+            endpoint.origin().ascii_serialization()
+        ));
+    }
+    if !session.query_pairs().any(|(name, _)| name == "key") {
+        return Ok(session);
+    }
+    let kept: Vec<(String, String)> = session
+        .query_pairs()
+        .filter(|(name, _)| name != "key")
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    let mut cleaned = session;
+    cleaned.set_query(None);
+    if !kept.is_empty() {
+        cleaned.query_pairs_mut().extend_pairs(kept);
+    }
+    Ok(cleaned)
 }
 
 /// Asks the server how much of the media it has.
@@ -141,6 +171,7 @@ async fn put(
         headers: vec![(CONTENT_RANGE, range)],
         idempotent: true,
         retry: Some(retry),
+        api_key: false,
     };
     perform(call, plan, UploadStatus).await
 }
@@ -178,5 +209,29 @@ mod tests {
         assert_eq!(received(&headers), Ok(262_144));
         headers.insert(RANGE, HeaderValue::from_static("bytes=5-9"));
         assert!(received(&headers).unwrap_err().contains("bytes=5-9"));
+    }
+
+    #[test]
+    fn session_urls_stay_on_the_endpoint_origin() {
+        let endpoint = Url::parse("https://www.googleapis.com/").unwrap();
+        let same = Url::parse("https://www.googleapis.com/upload/x?upload_id=1").unwrap();
+        assert_eq!(session_url(same.clone(), &endpoint), Ok(same));
+        for other in [
+            "http://www.googleapis.com/upload/x",
+            "https://www.googleapis.com:8443/upload/x",
+            "https://evil.example/upload/x",
+            "https://www.googleapis.com.evil.example/upload/x",
+        ] {
+            let error = session_url(Url::parse(other).unwrap(), &endpoint).unwrap_err();
+            assert!(
+                error.contains("not on the API endpoint https://www.googleapis.com"),
+                "{error}"
+            );
+        }
+        let keyed = Url::parse("https://www.googleapis.com/upload/x?key=secret&upload_id=1").unwrap();
+        assert_eq!(
+            session_url(keyed, &endpoint).unwrap().as_str(),
+            "https://www.googleapis.com/upload/x?upload_id=1"
+        );
     }
 }

@@ -1,0 +1,225 @@
+//! `cargo xtask fuzz --cases N`: runs the whole generator on random inputs and checks that it
+//! never panics, that every error is a clear one-line message, and that every crate it writes
+//! is clean ([`crate::output_check`]: the Rust parses with `syn`, no code block in the docs
+//! would run, `Cargo.toml` has only the runtime dependency).
+//!
+//! Inputs alternate between mutations of real documents ([`mutate`]: the committed ones in
+//! `discovery/`, the special-cases fixture, and `--dir` directories) and small random documents
+//! ([`random_doc`]). Runs are reproducible: case `i` of seed `s` is always the same input.
+
+mod mutate;
+mod random_doc;
+mod strings;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use codegen::{Error, Options};
+use serde_json::Value;
+
+use crate::output_check::check_crate;
+
+/// Arguments of `cargo xtask fuzz`.
+#[derive(Debug, clap::Args)]
+pub struct FuzzArgs {
+    /// How many inputs to run.
+    #[arg(long, default_value_t = 10_000)]
+    pub cases: u64,
+    /// The run's seed: the same seed and count give the same inputs.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Also mutate the documents (`*.json`) of this directory (may be repeated).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Vec<PathBuf>,
+    /// Skip documents larger than this many bytes as mutation seeds (big ones are slow).
+    #[arg(long, default_value_t = 100_000)]
+    pub max_seed_bytes: u64,
+    /// Worker threads.
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    /// Print the first N refusals (to see how deep the inputs get).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub show_refusals: u64,
+    /// Where failing inputs are written.
+    #[arg(long, value_name = "DIR", default_value = "target/fuzz-failures")]
+    pub failures: PathBuf,
+}
+
+/// What the run saw.
+#[derive(Debug, Default)]
+struct Tally {
+    generated: u64,
+    refused: BTreeMap<&'static str, u64>,
+    failures: Vec<(u64, String)>,
+}
+
+thread_local! {
+    /// The message of the last panic on this thread, recorded by the panic hook.
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Runs the fuzzer; exit status 1 when any input failed.
+pub fn run(root: &Path, args: &FuzzArgs) -> Result<ExitCode> {
+    let seeds = load_seeds(root, args)?;
+    println!(
+        "fuzzing the generator: {} cases, seed {}, {} seed documents, {} thread(s)",
+        args.cases,
+        args.seed,
+        seeds.len(),
+        args.jobs
+    );
+    let options = Options::default();
+    let started = Instant::now();
+    let next = AtomicU64::new(0);
+    let shown = AtomicU64::new(0);
+    let tally = Mutex::new(Tally::default());
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        LAST_PANIC.with(|last| *last.borrow_mut() = Some(info.to_string()));
+    }));
+    std::thread::scope(|scope| {
+        for _ in 0..args.jobs.max(1) {
+            scope.spawn(|| {
+                let mut local = Tally::default();
+                loop {
+                    let case = next.fetch_add(1, Ordering::Relaxed);
+                    if case >= args.cases {
+                        break;
+                    }
+                    if case > 0 && case % 100_000 == 0 {
+                        println!("  {case} inputs, {:.0} s", started.elapsed().as_secs_f64());
+                    }
+                    let input = input(case, args.seed, &seeds);
+                    match run_one(&input, &options) {
+                        Outcome::Generated => local.generated += 1,
+                        Outcome::Refused(kind, message) => {
+                            if shown.fetch_add(1, Ordering::Relaxed) < args.show_refusals {
+                                println!("refused case {case}: {message}");
+                            }
+                            *local.refused.entry(kind).or_default() += 1;
+                        }
+                        Outcome::Failed(problem) => {
+                            save_failure(&args.failures, case, &input);
+                            local.failures.push((case, problem));
+                        }
+                    }
+                }
+                let mut total = tally.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                total.generated += local.generated;
+                for (kind, n) in local.refused {
+                    *total.refused.entry(kind).or_default() += n;
+                }
+                total.failures.extend(local.failures);
+            });
+        }
+    });
+    std::panic::set_hook(previous_hook);
+    let elapsed = started.elapsed().as_secs_f64();
+    let tally = tally.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let refused: u64 = tally.refused.values().sum();
+    println!(
+        "{} inputs in {elapsed:.1} s ({:.0}/s): {} generated a clean crate, {refused} refused {:?}, {} failed",
+        args.cases,
+        args.cases as f64 / elapsed.max(1e-9),
+        tally.generated,
+        tally.refused,
+        tally.failures.len()
+    );
+    for (case, problem) in tally.failures.iter().take(20) {
+        println!("FAILED case {case}: {problem}");
+    }
+    if !tally.failures.is_empty() {
+        println!("failing inputs are in {}", args.failures.display());
+    }
+    Ok(if tally.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Input `case` of the run with `seed`: even cases are random documents, odd ones mutations.
+fn input(case: u64, seed: u64, seeds: &[Value]) -> String {
+    let mut rng = fastrand::Rng::with_seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ case);
+    if case % 2 == 0 || seeds.is_empty() {
+        serde_json::to_string(&random_doc::document(&mut rng)).unwrap_or_default()
+    } else {
+        let original = &seeds[rng.usize(0..seeds.len())];
+        mutate::mutate(original, &mut rng)
+    }
+}
+
+enum Outcome {
+    Generated,
+    Refused(&'static str, String),
+    Failed(String),
+}
+
+fn run_one(input: &str, options: &Options) -> Outcome {
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| codegen::generate(input, options)));
+    match result {
+        Err(_) => {
+            let message = LAST_PANIC.with(|last| last.borrow_mut().take()).unwrap_or_default();
+            Outcome::Failed(format!("panic: {message}"))
+        }
+        Ok(Ok(generated)) => {
+            let problems = check_crate(&generated);
+            if problems.is_empty() {
+                Outcome::Generated
+            } else {
+                Outcome::Failed(problems.join("; "))
+            }
+        }
+        Ok(Err(error)) => {
+            let message = error.to_string();
+            if message.chars().any(char::is_control) {
+                return Outcome::Failed(format!("an error message with control characters: {message:?}"));
+            }
+            match error {
+                Error::Parse { .. } => Outcome::Refused("parse", message),
+                Error::Unsupported { .. } => Outcome::Refused("unsupported", message),
+                Error::DirectoryList => Outcome::Refused("directory list", message),
+                Error::Internal { .. } => Outcome::Failed(message),
+                _ => Outcome::Refused("other", message),
+            }
+        }
+    }
+}
+
+fn load_seeds(root: &Path, args: &FuzzArgs) -> Result<Vec<Value>> {
+    let mut paths = vec![root.join("tests/fixtures/special_cases.json")];
+    let mut dirs = vec![root.join("discovery")];
+    dirs.extend(args.dir.iter().cloned());
+    for dir in dirs {
+        let entries = std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
+        for entry in entries {
+            let path = entry.with_context(|| format!("cannot list {}", dir.display()))?.path();
+            let small = path.metadata().is_ok_and(|m| m.len() <= args.max_seed_bytes);
+            if path.extension().is_some_and(|e| e == "json") && small {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    let mut seeds = Vec::with_capacity(paths.len());
+    for path in paths {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        if let Ok(value) = serde_json::from_str(&text) {
+            seeds.push(value);
+        }
+    }
+    Ok(seeds)
+}
+
+fn save_failure(dir: &Path, case: u64, input: &str) {
+    // Best effort: the failure is reported either way.
+    let _ = std::fs::create_dir_all(dir);
+    let _ = std::fs::write(dir.join(format!("case-{case}.json")), input);
+}
