@@ -18,6 +18,7 @@ pub mod document;
 pub mod fetch;
 pub mod fuzz;
 pub mod generate;
+pub mod hostile;
 pub mod normalize;
 pub mod output_check;
 pub mod revision;

@@ -50,6 +50,8 @@ enum Command {
     DiffHistory(HistoryArgs),
     /// Run the generator on mutated and random documents: no panic, only clean crates.
     Fuzz(xtask::fuzz::FuzzArgs),
+    /// Run the hostile-document suite: each refused clearly, or a clean crate that compiles.
+    Hostile(xtask::hostile::HostileArgs),
     /// Run a benchmark of BENCHMARKS.md (codegen, compile, requests, download).
     Bench(bench::BenchArgs),
 }
@@ -83,6 +85,7 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::DiffHistory(args) => xtask::diff::history::run(&root, &args),
         Command::Bench(args) => bench::run(&root, &args),
         Command::Fuzz(args) => xtask::fuzz::run(&root, &args),
+        Command::Hostile(args) => xtask::hostile::run(&root, &args),
         Command::Generate { check: true } => {
             let mut stale = false;
             for spec in CRATES {

@@ -15,6 +15,9 @@ pub struct DocumentOutcome {
     pub name: String,
     /// The generated crate, or why it could not be generated.
     pub result: Result<GeneratedCrate, String>,
+    /// Set when the file is not an API's document (Google's directory list): it is skipped
+    /// with this note, not counted as a failure.
+    pub skipped: Option<String>,
 }
 
 /// The outcome of a corpus run.
@@ -31,7 +34,15 @@ impl Summary {
     pub fn failures(&self) -> impl Iterator<Item = (&str, &str)> {
         self.outcomes
             .iter()
+            .filter(|o| o.skipped.is_none())
             .filter_map(|o| o.result.as_ref().err().map(|e| (o.name.as_str(), e.as_str())))
+    }
+
+    /// Files that are not API documents, with why.
+    pub fn skipped(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.outcomes
+            .iter()
+            .filter_map(|o| o.skipped.as_deref().map(|note| (o.name.as_str(), note)))
     }
 
     /// `413 generated, 0 failed, N files, M lines, T s`.
@@ -43,10 +54,16 @@ impl Summary {
             .flat_map(|c| c.files.values())
             .map(|text| text.lines().count())
             .sum();
+        let skipped = self.skipped().count();
+        let skipped = if skipped == 0 {
+            String::new()
+        } else {
+            format!(", {skipped} skipped")
+        };
         format!(
-            "{} generated, {} failed, {files} files, {lines} lines, {:.1} s",
+            "{} generated, {} failed{skipped}, {files} files, {lines} lines, {:.1} s",
             crates.len(),
-            self.outcomes.len() - crates.len(),
+            self.failures().count(),
             self.elapsed.as_secs_f64()
         )
     }
@@ -100,10 +117,16 @@ fn generate_one(path: &Path, options: &Options, check_deterministic: bool) -> Do
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let mut skipped = None;
     let result = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))
         .and_then(|text| {
-            let generated = codegen::generate(&text, options).map_err(|e| e.to_string())?;
+            let generated = codegen::generate(&text, options).map_err(|e| {
+                if matches!(e, codegen::Error::DirectoryList) {
+                    skipped = Some(e.to_string());
+                }
+                e.to_string()
+            })?;
             for (file, content) in &generated.files {
                 if file.ends_with(".rs") {
                     syn::parse_file(content).map_err(|e| format!("{file} does not parse: {e}"))?;
@@ -125,7 +148,7 @@ fn generate_one(path: &Path, options: &Options, check_deterministic: bool) -> Do
             }
             Ok(generated)
         });
-    DocumentOutcome { name, result }
+    DocumentOutcome { name, result, skipped }
 }
 
 #[cfg(test)]
@@ -145,11 +168,20 @@ mod tests {
         )
         .expect("write");
         std::fs::write(dir.path().join("notes.txt"), "not a document").expect("write");
+        std::fs::write(
+            dir.path().join("index.json"),
+            r#"{"kind": "discovery#directoryList", "discoveryVersion": "v1", "items": []}"#,
+        )
+        .expect("write");
 
         let summary = generate_all(dir.path(), &Options::default(), 2, true).expect("runs");
 
         let names: Vec<&str> = summary.outcomes.iter().map(|o| o.name.as_str()).collect();
-        assert_eq!(names, ["bad.v1", "good.v1"]);
+        assert_eq!(names, ["bad.v1", "good.v1", "index"]);
+        let skipped: Vec<_> = summary.skipped().collect();
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].0, "index");
+        assert!(skipped[0].1.contains("directory list"), "{skipped:?}");
         let failures: Vec<_> = summary.failures().collect();
         assert_eq!(failures.len(), 1);
         assert!(
@@ -159,7 +191,9 @@ mod tests {
             "{failures:?}"
         );
         assert!(
-            summary.line().starts_with("1 generated, 1 failed, 8 files, "),
+            summary
+                .line()
+                .starts_with("1 generated, 1 failed, 1 skipped, 8 files, "),
             "{}",
             summary.line()
         );

@@ -47,6 +47,9 @@ pub fn run(root: &Path, args: &CorpusArgs) -> Result<ExitCode> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let summary = generate_all(&args.dir, &options, jobs, args.check_deterministic)?;
+    for (name, note) in summary.skipped() {
+        println!("skipped {name}: {note}");
+    }
     for (name, error) in summary.failures() {
         println!("FAILED {name}: {error}");
     }
@@ -66,6 +69,7 @@ pub fn run(root: &Path, args: &CorpusArgs) -> Result<ExitCode> {
                 Some(DocumentOutcome {
                     name,
                     result: Ok(generated),
+                    ..
                 }) => sample.push(SampleCrate {
                     document: name,
                     generated,
