@@ -52,6 +52,20 @@ pub fn check_crate(generated: &GeneratedCrate) -> Vec<String> {
     problems
 }
 
+fn toml_strings(value: &toml::Value, out: &mut Vec<String>) {
+    match value {
+        toml::Value::String(text) => out.push(text.clone()),
+        toml::Value::Array(items) => items.iter().for_each(|item| toml_strings(item, out)),
+        toml::Value::Table(table) => {
+            for (key, item) in table {
+                out.push(key.clone());
+                toml_strings(item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn is_plain_path(path: &str) -> bool {
     if path == "Cargo.toml" || path == "README.md" {
         return true;
@@ -75,6 +89,14 @@ pub fn check_manifest(text: &str) -> Vec<String> {
         Err(error) => return vec![format!("not TOML: {error}")],
     };
     let mut problems = Vec::new();
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        problems.push("a control character (cargo would put it in a CARGO_PKG_* variable)".to_owned());
+    }
+    let mut strings = Vec::new();
+    toml_strings(&toml::Value::Table(table.clone()), &mut strings);
+    if strings.iter().any(|s| s.chars().any(char::is_control)) {
+        problems.push("a string value with a control character".to_owned());
+    }
     let sections: BTreeSet<&str> = table.keys().map(String::as_str).collect();
     if sections != BTreeSet::from(["package", "lib", "dependencies"]) {
         problems.push(format!(
@@ -290,6 +312,8 @@ mod tests {
         assert!(!check_manifest(&extra).is_empty());
         let build = good.replace("name = \"x\"", "name = \"x\"\nbuild = \"pwn.rs\"");
         assert!(!check_manifest(&build).is_empty());
+        let nul = good.replace("name = \"x\"", "name = \"x\"\ndescription = \"a\\u0000b\"");
+        assert!(!check_manifest(&nul).is_empty());
         assert!(!is_plain_path("build.rs") && !is_plain_path("src/../x.rs") && is_plain_path("src/resources/a_b.rs"));
     }
 }

@@ -11,25 +11,21 @@
 //! | Rust string literal             | [`string_literal`]                |
 //! | Rust identifier                 | [`ident`]                         |
 
-use std::fmt::Write as _;
-
 use proc_macro2::{Ident, Literal, Span};
 
 use super::docs::{escape_prose, markdown_lines};
 use crate::resolve::names::is_keyword;
 
-/// A TOML basic string (with its quotes): quotes, backslashes and every control character
-/// escaped, so the value can never end the string or the line.
+/// A TOML basic string (with its quotes) on one line: quotes and backslashes escaped, control
+/// characters and line separators replaced by spaces, so the value can never end the string
+/// or the line (and never puts a NUL in the `CARGO_PKG_*` variables cargo sets from it).
 pub fn toml_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
+    for c in one_line(text).chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() || is_line_separator(c) => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
             c => out.push(c),
         }
     }
@@ -121,10 +117,10 @@ mod tests {
     fn toml_strings_cannot_end_the_string_or_the_line() {
         assert_eq!(toml_string("a\"b\\c"), r#""a\"b\\c""#);
         assert_eq!(
-            toml_string("x\n[target.'cfg(all())'.dependencies]\r\u{7f}"),
-            r#""x\u000A[target.'cfg(all())'.dependencies]\u000D\u007F""#
+            toml_string("x\n[target.'cfg(all())'.dependencies]\r\u{7f}\u{0}"),
+            r#""x [target.'cfg(all())'.dependencies]   ""#
         );
-        assert_eq!(toml_string("a\u{2028}b"), r#""a\u2028b""#);
+        assert_eq!(toml_string("a\u{2028}b"), r#""a b""#);
     }
 
     #[test]
