@@ -68,7 +68,8 @@ impl MethodBuilder<'_> {
         let resource_modules = claim_all(&mut modules, &resource_keys, snake, "_");
         let builder_names: Vec<String> = method_keys
             .iter()
-            .map(|k| types.claim(format!("{}Call", camel(k)), ""))
+            // `self` is the type name `Self_` but the builder `SelfCall`.
+            .map(|k| types.claim(format!("{}Call", camel(k).trim_end_matches('_')), ""))
             .collect();
         let mut reserved: Vec<&str> = builder_names.iter().map(String::as_str).collect();
         reserved.push(&handle);

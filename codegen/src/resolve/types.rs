@@ -314,14 +314,23 @@ pub fn wire_adapter(ty: &RustType) -> Option<Wire> {
 }
 
 fn build_enum(schema: &JsonSchema, query_value: bool) -> Enum {
-    let values: Vec<&str> = schema.enum_values.iter().map(String::as_str).collect();
+    // A value listed twice is one variant (its first description), or the conversion from a
+    // string would have an unreachable arm.
+    let mut seen = std::collections::BTreeSet::new();
+    let (indices, values): (Vec<usize>, Vec<&str>) = schema
+        .enum_values
+        .iter()
+        .enumerate()
+        .filter(|(_, value)| seen.insert(value.as_str()))
+        .map(|(i, value)| (i, value.as_str()))
+        .unzip();
     let mut namespace = Namespace::with_reserved(&["Unknown"]);
     let names = claim_all(&mut namespace, &values, variant_name, "");
     let variants = values
         .iter()
         .zip(names)
-        .enumerate()
-        .map(|(i, (value, rust_name))| Variant {
+        .zip(indices)
+        .map(|((value, rust_name), i)| Variant {
             json_value: (*value).to_owned(),
             rust_name,
             docs: Docs {

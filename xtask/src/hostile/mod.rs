@@ -74,8 +74,26 @@ pub fn run(root: &Path, args: &HostileArgs) -> Result<ExitCode> {
     let mut crates = Vec::new();
     let mut singles = 0;
     let mut refused = 0;
-    for (index, payload) in payloads.iter().enumerate() {
-        let suite = run_payload(&base, index, payload, &options);
+    // One thread per payload: the grid is some thousand generations.
+    let suites: Vec<PayloadSuite> = std::thread::scope(|scope| {
+        let handles: Vec<_> = payloads
+            .iter()
+            .enumerate()
+            .map(|(index, payload)| {
+                let (base, options) = (&base, &options);
+                scope.spawn(move || run_payload(base, index, payload, options))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| PayloadSuite::failed("the suite panicked"))
+            })
+            .collect()
+    });
+    for ((index, payload), suite) in payloads.iter().enumerate().zip(suites) {
         singles += suite.documents;
         refused += suite.refused;
         problems.extend(suite.problems);
@@ -136,6 +154,17 @@ pub struct PayloadSuite {
     pub problems: Vec<String>,
     /// The crate of the document with the payload in every position that generated alone.
     pub merged: Option<GeneratedCrate>,
+}
+
+impl PayloadSuite {
+    fn failed(problem: &str) -> Self {
+        Self {
+            documents: 0,
+            refused: 0,
+            problems: vec![problem.to_owned()],
+            merged: None,
+        }
+    }
 }
 
 /// Puts `payload` in each position of `base` in turn, then in all that generated at once.
