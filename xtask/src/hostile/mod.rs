@@ -480,14 +480,17 @@ mod tests {
     }
 
     #[test]
-    fn every_payload_in_every_position_is_refused_or_clean() {
+    fn payloads_in_every_position_are_refused_or_clean() {
         let root = crate::workspace::root().expect("root");
         let base = base();
         let options = Options::default();
         let markers = root.join("target/hostile-test/markers");
-        for (index, payload) in payloads(&markers, &root.join("target/hostile-test/pwn"))
+        // Two payloads here (`cargo xtask hostile` runs them all): the TOML one and a fence.
+        let all = payloads(&markers, &root.join("target/hostile-test/pwn"));
+        for (index, payload) in all
             .iter()
             .enumerate()
+            .filter(|(_, p)| matches!(p.name, "toml" | "tilde-fence"))
         {
             let suite = run_payload(&base, index, payload, &options);
             assert!(suite.problems.is_empty(), "{:#?}", suite.problems);
