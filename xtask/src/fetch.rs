@@ -97,6 +97,10 @@ impl fmt::Display for FetchOutcome {
 pub fn fetch(api: &ApiSpec, root: &Path, source: &Source, force: bool) -> Result<FetchOutcome> {
     let text = source.load()?;
     let fetched = document::parse(&text, &source.to_string(), api)?;
+    // A document the generator refuses (a hostile one included) is not written: nothing of
+    // it lands in the repository.
+    codegen::generate(&text, &codegen::Options::default())
+        .with_context(|| format!("refusing the document from {source}: the generator cannot use it"))?;
     let target = root.join(api.document_path);
     let path = api.document_path.to_owned();
     let committed = read_committed(api, &target, force)?;
@@ -291,6 +295,24 @@ mod tests {
              + schemas.Beta: schema added: object\n\n  \
              2 changes: 1 breaking, 1 compatible"
         );
+    }
+
+    #[test]
+    fn a_document_the_generator_refuses_is_not_written() {
+        let fixture = Fixture::new();
+        let mut hostile = sample_document("20260927", "e2");
+        hostile["id"] = json!("dataportability:v1\n[target.'cfg(all())'.dependencies]\npwn = { path = \"/tmp\" }\n#");
+        let error = format!(
+            "{:#}",
+            fixture
+                .fetch(&fixture.input("hostile.json", &hostile), false)
+                .expect_err("refused")
+        );
+        assert!(
+            error.contains("the generator cannot use it") && error.contains("id: "),
+            "{error}"
+        );
+        assert!(!fixture.target().exists());
     }
 
     #[test]

@@ -171,12 +171,12 @@ fn scan(tokens: TokenStream, docs: &mut Vec<String>, problems: &mut Vec<String>)
             TokenTree::Punct(p) if p.as_char() == '#' => {
                 let inner = matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '!');
                 let at = if inner { i + 2 } else { i + 1 };
-                if let Some(TokenTree::Group(group)) = trees.get(at) {
-                    if group.delimiter() == Delimiter::Bracket {
-                        attribute(group.stream(), inner, docs, problems);
-                        i = at + 1;
-                        continue;
-                    }
+                if let Some(TokenTree::Group(group)) = trees.get(at)
+                    && group.delimiter() == Delimiter::Bracket
+                {
+                    attribute(group.stream(), inner, docs, problems);
+                    i = at + 1;
+                    continue;
                 }
                 flush_docs(docs, problems);
             }

@@ -97,20 +97,19 @@ fn is_fence(line: &str) -> bool {
             rest = after.trim_start();
             continue;
         }
-        if let Some(after) = rest.strip_prefix(['-', '*', '+']) {
-            if after.is_empty() || after.starts_with(char::is_whitespace) {
-                rest = after.trim_start();
-                continue;
-            }
+        if let Some(after) = rest.strip_prefix(['-', '*', '+'])
+            && (after.is_empty() || after.starts_with(char::is_whitespace))
+        {
+            rest = after.trim_start();
+            continue;
         }
         let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        if (1..=9).contains(&digits) {
-            if let Some(after) = rest[digits..].strip_prefix(['.', ')']) {
-                if after.is_empty() || after.starts_with(char::is_whitespace) {
-                    rest = after.trim_start();
-                    continue;
-                }
-            }
+        if (1..=9).contains(&digits)
+            && let Some(after) = rest[digits..].strip_prefix(['.', ')'])
+            && (after.is_empty() || after.starts_with(char::is_whitespace))
+        {
+            rest = after.trim_start();
+            continue;
         }
         break;
     }

@@ -72,7 +72,8 @@ pub fn check_document(doc: &RestDescription) -> Result<(), Error> {
         ));
     }
     // `revision`: the date of the document, `YYYYMMDD`.
-    if !doc.revision.is_empty() && !(doc.revision.len() == 8 && doc.revision.bytes().all(|b| b.is_ascii_digit())) {
+    let is_date = doc.revision.len() == 8 && doc.revision.bytes().all(|b| b.is_ascii_digit());
+    if !doc.revision.is_empty() && !is_date {
         return Err(refuse(
             "revision",
             format!("{:?} is not a revision (eight digits, YYYYMMDD)", doc.revision),

@@ -101,7 +101,7 @@ pub fn run(root: &Path, args: &FuzzArgs) -> Result<ExitCode> {
                         break;
                     }
                     ran.fetch_add(1, Ordering::Relaxed);
-                    if case > 0 && case % 10_000 == 0 {
+                    if case > 0 && case.is_multiple_of(10_000) {
                         println!("  {case} inputs, {:.0} s", started.elapsed().as_secs_f64());
                     }
                     let input = input(case, args.seed, &seeds);
@@ -156,7 +156,7 @@ pub fn run(root: &Path, args: &FuzzArgs) -> Result<ExitCode> {
 /// Input `case` of the run with `seed`: even cases are random documents, odd ones mutations.
 fn input(case: u64, seed: u64, seeds: &[Value]) -> String {
     let mut rng = fastrand::Rng::with_seed(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ case);
-    if case % 2 == 0 || seeds.is_empty() {
+    if case.is_multiple_of(2) || seeds.is_empty() {
         serde_json::to_string(&random_doc::document(&mut rng)).unwrap_or_default()
     } else {
         let original = &seeds[rng.usize(0..seeds.len())];

@@ -116,10 +116,10 @@ fn scope_url(rng: &mut fastrand::Rng) -> String {
 
 fn schema(rng: &mut fastrand::Rng, ids: &[String], depth: u8, own_id: Option<&str>) -> Value {
     let mut out = Map::new();
-    if let Some(id) = own_id {
-        if rng.bool() {
-            out.insert("id".into(), json!(id));
-        }
+    if let Some(id) = own_id
+        && rng.bool()
+    {
+        out.insert("id".into(), json!(id));
     }
     let choice = if depth == 0 { rng.u8(0..5) } else { rng.u8(0..9) };
     match choice {
