@@ -3,9 +3,9 @@
 //! is clean ([`crate::output_check`]: the Rust parses with `syn`, no code block in the docs
 //! would run, `Cargo.toml` has only the runtime dependency).
 //!
-//! Inputs alternate between mutations of real documents ([`mutate`]: the committed ones in
+//! Inputs alternate between mutations of real documents (`mutate`: the committed ones in
 //! `discovery/`, the special-cases fixture, and `--dir` directories) and small random documents
-//! ([`random_doc`]). Runs are reproducible: case `i` of seed `s` is always the same input.
+//! (`random_doc`). Runs are reproducible: case `i` of seed `s` is always the same input.
 
 mod mutate;
 mod random_doc;
