@@ -94,6 +94,10 @@ pub fn run(root: &Path, args: &HostileArgs) -> Result<ExitCode> {
             .collect()
     });
     for ((index, payload), suite) in payloads.iter().enumerate().zip(suites) {
+        println!(
+            "{}: {} of {} positions refused alone; compiled with it in the other {} positions at once",
+            payload.name, suite.refused, suite.documents, suite.merged_positions
+        );
         singles += suite.documents;
         refused += suite.refused;
         problems.extend(suite.problems);
@@ -154,6 +158,8 @@ pub struct PayloadSuite {
     pub problems: Vec<String>,
     /// The crate of the document with the payload in every position that generated alone.
     pub merged: Option<GeneratedCrate>,
+    /// How many positions carry the payload in that document.
+    pub merged_positions: usize,
 }
 
 impl PayloadSuite {
@@ -163,6 +169,7 @@ impl PayloadSuite {
             refused: 0,
             problems: vec![problem.to_owned()],
             merged: None,
+            merged_positions: 0,
         }
     }
 }
@@ -176,6 +183,7 @@ pub fn run_payload(base: &Value, index: usize, payload: &Payload, options: &Opti
         refused: 0,
         problems: Vec::new(),
         merged: None,
+        merged_positions: 0,
     };
     let mut accepted = BTreeSet::new();
     for position in &all {
@@ -212,6 +220,7 @@ pub fn run_payload(base: &Value, index: usize, payload: &Payload, options: &Opti
             }
         }
     }
+    suite.merged_positions = if merged.is_some() { kept.len() } else { 0 };
     suite.merged = merged;
     suite
 }
