@@ -243,3 +243,85 @@ fn adding_schemas_and_methods_renames_nothing_that_exists() {
     assert!(lost.is_empty(), "names changed or disappeared: {lost:#?}");
     assert!(after.len() > before.len());
 }
+
+/// The attacks of issue 12, tried on the generator as a whole.
+#[test]
+fn document_text_never_becomes_code() {
+    let mut doc: Value = serde_json::from_str(&document(
+        json!({
+            "éfn": {"type": "object", "description": "~~~\nstd::process::exit(1);\n~~~", "properties": {"x": {"type": "string"}}},
+            "éfoo": {"type": "object", "properties": {"y": {"type": "string"}}},
+            "foo": {"type": "object", "properties": {"z": {"$ref": "éfoo"}}},
+            "Ḟoo": {"type": "string", "enum": ["A", "A", "B"]}
+        }),
+        json!({"things": {"methods": {"get": {
+            "id": "tiny.things.get\n```\nfn main() {}\n```",
+            "path": "v1/things\n```\nfn main() -> () ;\n```",
+            "httpMethod": "GET"
+        }}}}),
+    ))
+    .expect("JSON");
+    doc["title"] = json!("Tiny\n```\nstd::process::exit(1);\n```");
+    doc["description"] = json!("> ```rust\n> std::process::exit(1);\n> ```\n\n-     indented();");
+    let generated = generate(&doc.to_string());
+
+    let lib = &generated.files["src/lib.rs"];
+    // The title is one line: its fence is an inline code span.
+    assert!(
+        lib.contains("//! # Tiny ``` std::process::exit(1); ``` (v1) client\n"),
+        "{lib}"
+    );
+    assert!(
+        lib.contains("//! ```text\n//! > std::process::exit(1);\n//! ```"),
+        "{lib}"
+    );
+    assert!(lib.contains("//! - indented();"), "{lib}");
+    let models = &generated.files["src/models.rs"];
+    assert!(
+        models.contains("/// ```text\n/// std::process::exit(1);\n/// ```\n"),
+        "{models}"
+    );
+    // `éfn` is `Fn`, not the keyword; `éfoo` and `foo` both want `Foo`; `Ḟoo` is `Oo`.
+    for item in [
+        "pub struct Fn {",
+        "pub struct Foo {",
+        "pub struct Foo2 {",
+        "pub enum Oo {",
+    ] {
+        assert!(models.contains(item), "{item} in {models}");
+    }
+    // A value listed twice is one variant.
+    assert_eq!(models.matches("\"A\" => Self::A,").count(), 1, "{models}");
+    let things = &generated.files["src/resources/things.rs"];
+    assert!(
+        things.contains("/// Request builder for ```` tiny.things.get ``` fn main() {} ``` ````.\n"),
+        "{things}"
+    );
+    assert!(
+        things.contains("/// ```` GET v1/things ``` fn main() -> () ; ``` ````\n"),
+        "{things}"
+    );
+    assert!(generated.files["Cargo.toml"].contains("[lib]\ndoctest = false\n"));
+}
+
+#[test]
+fn identity_and_keys_must_have_googles_shapes() {
+    let mut doc: Value = serde_json::from_str(&document(json!({}), json!({}))).expect("JSON");
+    doc["id"] = json!("evil:v1\n[target.'cfg(all())'.dependencies]\npwn = { path = \"/tmp\" }\n#");
+    assert!(error(&doc.to_string()).starts_with(r#"id: "evil:v1\n[target."#));
+    let doc = document(
+        json!({}),
+        json!({"things": {"methods": {"get\n```": {"path": "x", "httpMethod": "GET"}}}}),
+    );
+    assert!(
+        error(&doc).starts_with(r#"resources.things.methods."get\n```": "#),
+        "{}",
+        error(&doc)
+    );
+    let list = r#"{"kind": "discovery#directoryList", "items": []}"#;
+    assert!(
+        error(list).contains("this is a Discovery directory list"),
+        "{}",
+        error(list)
+    );
+}

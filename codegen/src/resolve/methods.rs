@@ -201,7 +201,11 @@ impl MethodBuilder<'_> {
             }
             None => None,
         };
-        let notes = vec![format!("`{} {}`", method.http_method.to_uppercase(), method.path)];
+        let notes = vec![crate::emit::text::code_span(&format!(
+            "{} {}",
+            method.http_method.to_uppercase(),
+            method.path
+        ))];
         let pagination = self.pagination(method, response.as_ref());
         let media_upload = match (&method.media_upload, method.supports_media_upload) {
             (Some(upload), true) => {
