@@ -10,6 +10,7 @@ use super::ir::{
 use super::names::{Namespace, camel, claim_all, claim_all_or, shouty, snake};
 use super::types::{SchemaNames, Scope, TypeBuilder, hoist_param_enum, property_docs};
 use crate::Error;
+use crate::emit::text::code_span;
 use crate::parse::{JsonSchema, RestMethod, RestResource, SchemaType};
 
 /// Names a builder cannot give to a parameter setter: its own methods.
@@ -201,7 +202,7 @@ impl MethodBuilder<'_> {
             }
             None => None,
         };
-        let notes = vec![crate::emit::text::code_span(&format!(
+        let notes = vec![code_span(&format!(
             "{} {}",
             method.http_method.to_uppercase(),
             method.path
@@ -351,7 +352,7 @@ pub fn param_from_schema(
     };
     let mut docs = property_docs(schema);
     if docs.description.is_empty() {
-        docs.description = format!("The `{json_name}` parameter.");
+        docs.description = format!("The {} parameter.", code_span(json_name));
     }
     if schema.required && location == ParamLocation::Query {
         docs.notes.push("Required.".to_owned());

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::ir::{Docs, Enum, Field, Presence, RustType, Struct, TypeDef, TypeKind, Variant, Wire};
 use super::names::{Namespace, camel, claim_all, snake};
 use crate::Error;
+use crate::emit::text::code_span;
 use crate::parse::{JsonSchema, SchemaType};
 
 /// The Rust name of every top-level schema, for `$ref` resolution.
@@ -228,7 +229,7 @@ pub fn hoist_param_enum(scope: &mut Scope, hint: &str, json_name: &str, schema: 
         name,
         json_name: json_name.to_owned(),
         docs: Docs {
-            description: format!("Values of the `{json_name}` parameter."),
+            description: format!("Values of the {} parameter.", code_span(json_name)),
             ..Docs::default()
         },
         kind: TypeKind::Enum(build_enum(schema, true)),
@@ -369,13 +370,13 @@ pub fn property_docs(schema: &JsonSchema) -> Docs {
         notes.push("Output only: set by the server, ignored in requests.".to_owned());
     }
     if let Some(default) = &schema.default {
-        notes.push(format!("Default: `{default}`."));
+        notes.push(format!("Default: {}.", code_span(default)));
     }
     if let Some(pattern) = &schema.pattern {
-        notes.push(format!("Pattern: `{pattern}`."));
+        notes.push(format!("Pattern: {}.", code_span(pattern)));
     }
     if !schema.annotations.required.is_empty() {
-        let methods: Vec<String> = schema.annotations.required.iter().map(|m| format!("`{m}`")).collect();
+        let methods: Vec<String> = schema.annotations.required.iter().map(|m| code_span(m)).collect();
         notes.push(format!("Required by {}.", methods.join(", ")));
     }
     Docs {
