@@ -90,6 +90,21 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A symbolic link where the export expects a file or a directory of its own: it is
+    /// never followed, and its target is left untouched.
+    #[error("{}: is a symbolic link; the export never follows links in its directory (its target is untouched): remove it and run again", path.display())]
+    Link {
+        /// The link.
+        path: PathBuf,
+    },
+    /// Another run holds the output directory's lock.
+    #[error("{} is in use by another export ({holder}); wait for it to end or use another --out directory", dir.display())]
+    Locked {
+        /// The output directory.
+        dir: PathBuf,
+        /// Who holds the lock (`pid 1234, started ...`).
+        holder: String,
+    },
     /// The state file is not valid.
     #[error("{}: not a valid state file: {message}", path.display())]
     StateFile {

@@ -41,6 +41,8 @@ pub mod download;
 mod error;
 pub mod hashes;
 pub mod job;
+pub mod lock;
+pub mod out_dir;
 pub mod retry;
 pub mod state_file;
 pub mod wait;
