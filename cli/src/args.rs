@@ -12,7 +12,7 @@ pub const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  the API or the export failed (an API error, a job that failed after its retries or was cancelled, a download that failed)
-  2  bad usage (an unknown option or resource group, an output directory that belongs to another endpoint)
+  2  bad usage (an unknown option or resource group, an output directory that belongs to another endpoint or is in use by another export)
   3  authentication: no credentials, the OAuth flow failed, or the API refused the token (HTTP 401/403)
   4  verification: a downloaded archive did not match its size or checksums (its partial file is deleted)
   130  interrupted (Ctrl-C): run the same command again to resume";
@@ -23,7 +23,9 @@ Examples:
   dataportability --client-secret client_secret.json export --resource myactivity.search --out takeout
   dataportability --endpoint http://127.0.0.1:PORT --token TOKEN export --resource myactivity.search,myactivity.youtube --out takeout --poll-initial 1s
 
-Files: DIR/GROUP/FILE.part while downloading, renamed to DIR/GROUP/FILE once its size and checksums are verified.";
+Files: DIR/GROUP/FILE.part while downloading, renamed to DIR/GROUP/FILE once its size and checksums are verified.
+Files are created 0600 and directories 0700; no symbolic link under DIR is ever followed.
+One export at a time per DIR: DIR/.dataportability.lock names the running one.";
 
 /// Export your Google data with the Data Portability API.
 ///
@@ -140,6 +142,34 @@ pub struct ExportArgs {
     /// Download each file at most this fast, in bytes per second, e.g. 500KiB [default: no limit]
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub limit_rate: Option<u64>,
+
+    /// Which checksums of x-goog-hash are verified: crc32c (MD5 when the server sends no
+    /// CRC32C, as Google's storage tools do), or md5 (both)
+    #[arg(long, value_enum, default_value = "crc32c")]
+    pub verify: VerifyArg,
+
+    /// Refuse an archive larger than this (a server that sends more than it announced is
+    /// refused at the announced length anyway)
+    #[arg(long, value_name = "SIZE", default_value = "1TiB", value_parser = parse_size)]
+    pub max_archive_size: u64,
+}
+
+/// `--verify`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum VerifyArg {
+    /// CRC32C, or MD5 when the server sends no CRC32C.
+    Crc32c,
+    /// MD5 and CRC32C.
+    Md5,
+}
+
+impl From<VerifyArg> for workflow::hashes::Verify {
+    fn from(value: VerifyArg) -> Self {
+        match value {
+            VerifyArg::Crc32c => Self::Crc32c,
+            VerifyArg::Md5 => Self::Md5,
+        }
+    }
 }
 
 #[cfg(test)]

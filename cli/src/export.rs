@@ -1,6 +1,13 @@
 //! `dataportability export`: one job per resource group, waited for (and retried) and
 //! downloaded concurrently; the jobs are remembered in the output directory's state file, so a
 //! second run after an interruption resumes them instead of starting new ones.
+//!
+//! The output directory is locked for the whole run ([`workflow::lock`]) and used without
+//! following links ([`workflow::out_dir`]). An `initiate` is saved in the state file before it
+//! is sent and its answer as soon as it arrives; a run that finds an initiate without an answer
+//! sends it again, which Google refuses when the first one did start a job (one export per
+//! group: once with one-time access, once per 24 hours with time-based access), and then says
+//! what the user can do.
 
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
@@ -10,8 +17,10 @@ use futures_util::future::join_all;
 use indicatif::ProgressBar;
 use tokio::sync::Semaphore;
 use workflow::download::{DownloadOptions, Downloaded, Downloader, Progress};
+use workflow::lock::Lock;
+use workflow::out_dir::Dir;
 use workflow::retry::{Finished, JobEvent, RetryOptions, wait_and_retry};
-use workflow::state_file::{GroupState, GroupStatus, StateFile};
+use workflow::state_file::{GroupState, GroupStatus, StateFile, VerifiedFile};
 use workflow::wait::{PollEvent, PollPolicy};
 
 use crate::args::ExportArgs;
@@ -24,6 +33,10 @@ struct Run<'a> {
     client: &'a Client,
     args: &'a ExportArgs,
     ui: &'a Ui,
+    /// The output directory, opened once.
+    out: Dir,
+    /// Held until the run ends.
+    _lock: Lock,
     state: Mutex<StateFile>,
     downloader: Downloader,
     /// Permits to download (`--parallel-downloads`).
@@ -38,8 +51,14 @@ pub async fn run(
     ui: &Ui,
 ) -> Result<(), Failure> {
     let out = &args.out;
-    std::fs::create_dir_all(out).map_err(|e| Failure::new(Code::Failed, format!("{}: {e}", out.display())))?;
-    let state = StateFile::load(out)?.unwrap_or_else(|| StateFile::new(endpoint.map(str::to_owned)));
+    let dir = Dir::create(out)?;
+    let lock = Lock::acquire(&dir)?;
+    if let Some(stale) = lock.stale() {
+        ui.line(format!(
+            "note: the lock of an earlier run that did not end normally ({stale}) was taken over"
+        ));
+    }
+    let state = StateFile::load_in(&dir)?.unwrap_or_else(|| StateFile::new(endpoint.map(str::to_owned)));
     if state.endpoint.as_deref() != endpoint {
         return Err(Failure::usage(format!(
             "{} belongs to an export from {}; use another --out directory",
@@ -47,12 +66,14 @@ pub async fn run(
             state.endpoint.as_deref().unwrap_or("Google's endpoint"),
         )));
     }
-    state.save(out)?;
+    state.save_in(&dir)?;
     let downloader = Downloader::new(
         client.clone(),
         DownloadOptions {
             retry_backoff: args.download_retry_wait,
             rate_limit: args.limit_rate,
+            verify: args.verify.into(),
+            max_archive_size: args.max_archive_size,
             ..DownloadOptions::default()
         },
     )?;
@@ -60,6 +81,8 @@ pub async fn run(
         client,
         args,
         ui,
+        out: dir,
+        _lock: lock,
         state: Mutex::new(state),
         downloader,
         downloads: Semaphore::new(args.parallel_downloads as usize),
@@ -92,7 +115,7 @@ impl Run<'_> {
     fn update(&self, change: impl FnOnce(&mut StateFile)) -> Result<(), Failure> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         change(&mut state);
-        Ok(state.save(&self.args.out)?)
+        Ok(state.save_in(&self.out)?)
     }
 
     /// Exports one group; returns the summary lines.
@@ -110,7 +133,13 @@ impl Run<'_> {
             return Ok(known
                 .files
                 .iter()
-                .map(|f| format!("{group}: {f} (already downloaded)"))
+                .map(|f| match known.verified_file(f) {
+                    Some(record) => format!(
+                        "{group}: {f} (already downloaded; {} verified when downloaded)",
+                        checks(&record.checksums)
+                    ),
+                    None => format!("{group}: {f} (already downloaded)"),
+                })
                 .collect());
         }
         let (job, retries_done) = self.start_or_resume(group, known).await?;
@@ -124,30 +153,83 @@ impl Run<'_> {
         self.record_downloaded(group, &downloaded)
     }
 
-    /// Whether the state file says the group is done and its files are still there.
+    /// Whether the state file says the group is done and its files are still there (regular
+    /// files, not links).
     fn is_downloaded(&self, known: &GroupState) -> bool {
         known.status == GroupStatus::Downloaded
             && !known.files.is_empty()
-            && known.files.iter().all(|file| self.args.out.join(file).is_file())
+            && known.files.iter().all(|file| {
+                std::fs::symlink_metadata(self.args.out.join(file)).is_ok_and(|meta| meta.file_type().is_file())
+            })
     }
 
-    /// The group's job from the state file, or a new one (saved before anything else).
+    /// The group's job from the state file, or a new one: the `initiate` is saved before it
+    /// is sent, and its answer as soon as it arrives.
     async fn start_or_resume(&self, group: &str, known: Option<GroupState>) -> Result<(String, u32), Failure> {
-        if let Some(known) = known {
+        if let Some(known) = &known
+            && !known.job_id.is_empty()
+        {
             self.ui.line(format!("{group}: resuming job {}", known.job_id));
-            return Ok((known.job_id, known.retries));
+            return Ok((known.job_id.clone(), known.retries));
         }
-        let job = workflow::job::initiate(self.client, group).await?;
+        let earlier = known
+            .as_ref()
+            .filter(|k| k.initiate_unanswered())
+            .and_then(|k| k.initiate_sent_at.clone());
+        if let Some(sent) = &earlier {
+            self.ui.line(format!(
+                "{group}: an earlier run sent initiate at {sent} and stopped before saving its answer; \
+                 sending it again (Google refuses it if the first one started a job)"
+            ));
+        }
+        let sent_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         self.update(|state| {
-            let entry = GroupState {
-                job_id: job.clone(),
-                original_job_id: job.clone(),
-                ..GroupState::default()
-            };
-            state.groups.insert(group.to_owned(), entry);
+            let entry = state.groups.entry(group.to_owned()).or_default();
+            entry.job_id.clear();
+            entry.initiate_sent_at = Some(sent_at.clone());
+        })?;
+        let job = match workflow::job::initiate(self.client, group).await {
+            Ok(job) => job,
+            Err(error) => return Err(self.initiate_failed(group, earlier.as_deref(), error)),
+        };
+        self.update(|state| {
+            let entry = state.groups.entry(group.to_owned()).or_default();
+            entry.job_id = job.clone();
+            entry.original_job_id = job.clone();
         })?;
         self.ui.line(format!("{group}: started job {job}"));
         Ok((job, 0))
+    }
+
+    /// An `initiate` that failed. When the server answered (an HTTP error), it started no job:
+    /// the record of the initiate goes. When it refused a resent initiate (`FAILED_PRECONDITION`),
+    /// the earlier one did start a job, whose id is lost.
+    fn initiate_failed(&self, group: &str, earlier: Option<&str>, error: workflow::Error) -> Failure {
+        let answered = matches!(&error, workflow::Error::Api(e) if e.status().is_some());
+        let refused = matches!(&error, workflow::Error::Api(dataportability_v1::Error::Api(e))
+            if e.code.as_deref() == Some("FAILED_PRECONDITION"));
+        if let (Some(sent), true) = (earlier, refused) {
+            return Failure::new(
+                Code::Failed,
+                format!(
+                    "the initiate sent at {sent} by an interrupted run did start a job, but its id was never saved \
+                     and the API cannot list jobs, so it cannot be resumed; Google refuses another export of the \
+                     group now ({error}); with one-time access, run `dataportability reset` and export again (the \
+                     user consents again); with time-based access, export again after 24 hours"
+                ),
+            );
+        }
+        if answered {
+            let cleared = self.update(|state| {
+                if state.groups.get(group).is_some_and(|g| g.job_id.is_empty()) {
+                    state.groups.remove(group);
+                }
+            });
+            if let Err(failure) = cleared {
+                return failure;
+            }
+        }
+        error.into()
     }
 
     /// Waits for the job, retrying it when it fails; every retry is saved in the state file.
@@ -204,17 +286,41 @@ impl Run<'_> {
             .acquire()
             .await
             .map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
-        let dir = self.args.out.join(group);
+        let dir = self.out.subdir(group)?;
         let mut bars: Vec<ProgressBar> = Vec::new();
         let mut seen = Seen::default();
+        let mut save_failure = None;
         let downloaded = self
             .downloader
-            .download_all(&finished.job_id, &finished.state, &dir, |progress| {
-                self.show_download(group, progress, &mut bars, &mut seen)
+            .download_all_in(&finished.job_id, &finished.state, &dir, |progress| {
+                self.show_download(group, progress, &mut bars, &mut seen);
+                if let Some(file) = progress.finished.filter(|file| !file.already_present)
+                    && let Err(failure) = self.record_verified(group, file)
+                {
+                    save_failure.get_or_insert(failure);
+                }
             })
             .await;
         bars.iter().for_each(ProgressBar::finish_and_clear);
-        Ok(downloaded?)
+        match save_failure {
+            Some(failure) => Err(failure),
+            None => Ok(downloaded?),
+        }
+    }
+
+    /// Records a file verified in this run in the state file, as soon as it is.
+    fn record_verified(&self, group: &str, file: &Downloaded) -> Result<(), Failure> {
+        let record = VerifiedFile {
+            path: relative(&self.args.out, &file.path),
+            bytes: file.bytes,
+            checksums: file.checksums.to_header(),
+        };
+        self.update(|state| {
+            if let Some(entry) = state.groups.get_mut(group) {
+                entry.verified.retain(|f| f.path != record.path);
+                entry.verified.push(record.clone());
+            }
+        })
     }
 
     /// Marks the group downloaded in the state file; returns the summary lines.
@@ -223,22 +329,32 @@ impl Run<'_> {
             .iter()
             .map(|file| relative(&self.args.out, &file.path))
             .collect();
+        let mut records = Vec::new();
         self.update(|state| {
             if let Some(entry) = state.groups.get_mut(group) {
                 entry.status = GroupStatus::Downloaded;
                 entry.files = files.clone();
+                records = files.iter().map(|f| entry.verified_file(f).cloned()).collect();
             }
         })?;
         Ok(downloaded
             .iter()
             .zip(&files)
-            .map(|(file, name)| {
-                let checked = if file.verified.is_empty() {
-                    "size".to_owned()
-                } else {
-                    format!("size, {}", file.verified)
-                };
-                format!("{group}: {name} ({} bytes; {checked} verified)", file.bytes)
+            .zip(records.into_iter().chain(std::iter::repeat(None)))
+            .map(|((file, name), record)| {
+                let bytes = file.bytes;
+                if !file.already_present {
+                    let checked = checks(&file.checksums.to_header());
+                    return format!("{group}: {name} ({bytes} bytes; {checked} verified)");
+                }
+                // Present before this run: "verified" only if a run recorded it so.
+                match record.filter(|r| r.bytes == bytes) {
+                    Some(record) => format!(
+                        "{group}: {name} ({bytes} bytes; already downloaded; {} verified when downloaded)",
+                        checks(&record.checksums)
+                    ),
+                    None => format!("{group}: {name} ({bytes} bytes; was already there, not verified by this tool)"),
+                }
             })
             .collect())
     }
@@ -279,6 +395,19 @@ impl Run<'_> {
             }
             bar.set_position(progress.done);
         }
+    }
+}
+
+/// `size, crc32c` for the checksums `crc32c=...` of a record (`size` when there are none).
+fn checks(checksums: &str) -> String {
+    let names: Vec<&str> = checksums
+        .split(',')
+        .filter_map(|part| part.split_once('=').map(|(name, _)| name.trim()))
+        .collect();
+    if names.is_empty() {
+        "size".to_owned()
+    } else {
+        format!("size, {}", names.join("+"))
     }
 }
 

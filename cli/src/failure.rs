@@ -74,7 +74,7 @@ impl From<workflow::Error> for Failure {
             Code::Verification
         } else if matches!(
             &error,
-            workflow::Error::Api(dataportability_v1::Error::InvalidArgument { .. })
+            workflow::Error::Api(dataportability_v1::Error::InvalidArgument { .. }) | workflow::Error::Locked { .. }
         ) {
             Code::Usage
         } else {

@@ -246,9 +246,6 @@ mod tests {
         let mut hasher = Hasher::new();
         hasher.drop_md5();
         assert_eq!(both.select(Verify::Crc32c).verify(&hasher.clone().finish()), Ok(()));
-        assert_eq!(
-            both.verify(&hasher.finish()),
-            Err("md5 was not computed".to_owned())
-        );
+        assert_eq!(both.verify(&hasher.finish()), Err("md5 was not computed".to_owned()));
     }
 }

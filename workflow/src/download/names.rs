@@ -68,7 +68,10 @@ mod tests {
             .map(|n| format!("https://storage.example/b/{n}"))
             .collect();
         let names = file_names(&urls);
-        assert_eq!(names, ["2-a.zip", "a.zip", "2-1-a.zip", "3-A.ZIP", "4-a.zip.part", "1-a.zip"]);
+        assert_eq!(
+            names,
+            ["2-a.zip", "a.zip", "2-1-a.zip", "3-A.ZIP", "4-a.zip.part", "1-a.zip"]
+        );
         let lower: std::collections::HashSet<String> = names.iter().map(|n| n.to_lowercase()).collect();
         assert_eq!(lower.len(), names.len());
     }

@@ -225,7 +225,9 @@ impl Downloader {
                     part::remove(&transfer.dir, &transfer.part);
                     return Err(Error::Download {
                         file: target.name.into(),
-                        message: format!("the archive has {total} bytes, more than the maximum archive size ({max} bytes)"),
+                        message: format!(
+                            "the archive has {total} bytes, more than the maximum archive size ({max} bytes)"
+                        ),
                         status: None,
                     });
                 }
@@ -322,9 +324,7 @@ impl Downloader {
         };
         drop(sender);
         drop(response); // An endless body: the connection is closed here.
-        let (hasher, written) = writer
-            .await
-            .map_err(|e| Error::io(&path)(std::io::Error::other(e)))?;
+        let (hasher, written) = writer.await.map_err(|e| Error::io(&path)(std::io::Error::other(e)))?;
         transfer.hasher = hasher;
         written.map_err(Error::io(&path))?;
         if cut_off {
@@ -517,4 +517,3 @@ impl Writeback {
         let _ = self.sender.try_send(());
     }
 }
-
