@@ -62,7 +62,9 @@ async fn a_full_export_of_several_groups_downloads_and_verifies_each() {
     let again = run(&args).await;
     assert!(again.status.success(), "{}", text(&again.stderr));
     assert_eq!(
-        text(&again.stdout).matches("(already downloaded)").count(),
+        text(&again.stdout)
+            .matches("(already downloaded; size, crc32c verified when downloaded)")
+            .count(),
         3,
         "{}",
         text(&again.stdout)
