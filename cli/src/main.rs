@@ -31,12 +31,14 @@ fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
+        // Biased: the Ctrl-C handler is installed (on its first poll) before the command starts.
         tokio::select! {
-            outcome = run(cli) => outcome,
+            biased;
             _ = tokio::signal::ctrl_c() => Err(Failure::new(
                 Code::Interrupted,
                 "interrupted; run the same command again to resume",
             )),
+            outcome = run(cli) => outcome,
         }
     });
     match outcome {

@@ -80,7 +80,8 @@ async fn a_second_run_in_the_same_directory_exits_at_once_and_a_stale_lock_is_ta
         .unwrap();
     let lock = out.join(LOCK);
     eventually("the first run's job", Duration::from_secs(30), || {
-        std::fs::read_to_string(out.join(STATE)).is_ok_and(|s| s.contains("\"originalJobId\""))
+        std::fs::read_to_string(out.join(STATE))
+            .is_ok_and(|s| s.contains("\"jobId\": \"") && !s.contains("\"jobId\": \"\""))
     })
     .await;
     let holder = std::fs::read_to_string(&lock).unwrap();

@@ -345,7 +345,7 @@ async fn ctrl_c_exits_130_and_the_same_command_resumes_the_job() {
         .spawn()
         .unwrap();
     eventually("the job in the state file", Duration::from_secs(30), || {
-        std::fs::read_to_string(&state).is_ok_and(|s| s.contains("jobId"))
+        std::fs::read_to_string(&state).is_ok_and(|s| s.contains("\"jobId\": \"") && !s.contains("\"jobId\": \"\""))
     })
     .await;
     let interrupt = std::process::Command::new("kill")

@@ -1,11 +1,12 @@
 //! The checksums Cloud Storage sends in `x-goog-hash` (`crc32c=<base64>,md5=<base64>`), which
 //! of them a download verifies ([`Verify`]), and a running hasher.
 //!
-//! CRC32C is the default, as in Google's own tools: `gcloud storage` and `gsutil` validate
-//! downloads with CRC32C and use MD5 only when an object has no CRC32C ("Hashes for
-//! integrity checking", <https://cloud.google.com/storage/docs/hashes-etags>: "Cloud Storage
-//! recommends that users ... use CRC32C"; composite objects have no MD5). CRC32C runs at
-//! memory speed with SSE4.2/ARMv8 instructions; MD5 at about 600 MB/s on one core.
+//! CRC32C is the default, as in Google's own storage tools and clients, which validate
+//! downloads with CRC32C (e.g. the C++ client's `EnableCrc32cValidationOption`, `gcloud
+//! storage`'s hash checks); every object has a CRC32C, while composite objects have no MD5
+//! (<https://cloud.google.com/storage/docs/hashes-etags>). Falling back to MD5 when no CRC32C
+//! is sent is our choice. CRC32C runs at memory speed with SSE4.2/ARMv8 instructions; MD5 at
+//! about 600 MB/s on one core.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

@@ -75,14 +75,17 @@ impl Transfer {
     }
 
     /// Makes the hasher compute what `expected` needs: the MD5 is dropped when it is not
-    /// verified, and the file started over when it is but was not computed from byte 0.
-    fn hash_for(&mut self, expected: &ExpectedHashes) -> Result<()> {
+    /// verified. `false` when the MD5 is needed but was not computed from byte 0: the part was
+    /// emptied, and the next attempt starts over.
+    fn hash_for(&mut self, expected: &ExpectedHashes) -> Result<bool> {
         if expected.md5.is_none() {
             self.hasher.drop_md5();
         } else if !self.hasher.has_md5() {
+            let at_start = self.offset == 0;
             self.restart()?;
+            return Ok(at_start);
         }
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -218,7 +221,11 @@ impl Downloader {
                     }
                 }
                 let expected = headers::expected_hashes(response.headers()).select(self.options.verify);
-                transfer.hash_for(&expected)?;
+                if !transfer.hash_for(&expected)? {
+                    return Ok(Attempt::Failed(
+                        "the server sends no CRC32C any more; starting over to compute the MD5".into(),
+                    ));
+                }
                 transfer.total = headers::object_length(response.headers(), transfer.offset);
                 let max = self.options.max_archive_size;
                 if let Some(total) = transfer.total.filter(|total| *total > max) {
