@@ -14,7 +14,9 @@
 //!   `Range`, verifying `Content-Length` and `x-goog-hash`, refreshing expired URLs
 //!   ([`download::Downloader`]);
 //! - [`state_file`]: a small JSON file that remembers the jobs of an export, written
-//!   atomically, so an interrupted export resumes ([`state_file::StateFile`]).
+//!   atomically, so an interrupted export resumes ([`state_file::StateFile`]);
+//! - [`out_dir`] and [`lock`]: the output directory used without following links, files `0600`
+//!   and directories `0700`, and one run at a time per directory ([`lock::Lock`]).
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -36,6 +38,9 @@
 //! # Ok(())
 //! # }
 //! ```
+
+#[cfg(not(unix))]
+compile_error!("workflow needs Unix (openat, O_NOFOLLOW, flock): see its out_dir and lock modules");
 
 pub mod download;
 mod error;
