@@ -72,19 +72,27 @@ async fn one_time_access_exports_a_group_once_until_reset() {
     let client = one_time_client(&emulator, &[SEARCH, YOUTUBE]);
     initiate(&client, &[SEARCH]).await;
 
+    // The quickstart: a second initiate is RESOURCE_EXHAUSTED (429), with a reason that tells
+    // it from a rate limit; the client does not retry it.
     let again = client.portability_archive().initiate(request(&[SEARCH])).send().await;
-    assert_eq!(api_error(again), (400, "FAILED_PRECONDITION".to_owned()));
+    let error = again.expect_err("exhausted");
+    assert_eq!(
+        error.as_api_error().and_then(|e| e.reason()),
+        Some("ONE_TIME_ACCESS_EXHAUSTED")
+    );
+    assert!(!error.is_retryable(), "never retried as transient");
+    assert_eq!(api_error(Err::<(), _>(error)), (429, "RESOURCE_EXHAUSTED".to_owned()));
     let overlapping = client
         .portability_archive()
         .initiate(request(&[YOUTUBE, SEARCH]))
         .send()
         .await;
-    assert_eq!(api_error(overlapping), (400, "FAILED_PRECONDITION".to_owned()));
-    // Even a new token of the same user cannot: the group is used up for the user.
+    assert_eq!(api_error(overlapping), (429, "RESOURCE_EXHAUSTED".to_owned()));
+    // Even a new token of the same user and client cannot: the group is used up for the pair.
     let fresh = one_time_client(&emulator, &[SEARCH]);
     assert_eq!(
         api_error(fresh.portability_archive().initiate(request(&[SEARCH])).send().await).1,
-        "FAILED_PRECONDITION"
+        "RESOURCE_EXHAUSTED"
     );
 
     fresh
@@ -112,6 +120,8 @@ async fn time_based_access_exports_a_group_again_after_the_interval() {
     let too_soon = client.portability_archive().initiate(request(&[SEARCH])).send().await;
     assert_eq!(api_error(too_soon), (400, "FAILED_PRECONDITION".to_owned()));
     emulator.advance_clock(Duration::from_secs(24 * 3600));
+    // The first token expired after its hour: the app uses a new one.
+    let client = time_based_client(&emulator, &[SEARCH]);
     initiate(&client, &[SEARCH]).await;
 }
 

@@ -252,7 +252,8 @@ async fn cancel_only_a_time_based_job_in_progress() {
         "one-time"
     );
     assert_eq!(state_of(&one_time, &one_time_job).await.state, Some(State::InProgress));
-    // A cancelled job never completes.
+    // A cancelled job never completes (read with a new token: the first one expired).
     emulator.advance_clock(Duration::from_secs(3600));
+    let time_based = time_based_client(&emulator, &[SEARCH, YOUTUBE]);
     assert_eq!(state_of(&time_based, &running).await.state, Some(State::Cancelled));
 }
