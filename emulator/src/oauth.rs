@@ -142,8 +142,7 @@ pub(crate) fn is_loopback_redirect(uri: &str) -> bool {
     let Ok(parsed) = uri.parse::<axum::http::Uri>() else {
         return false;
     };
-    parsed.scheme_str() == Some("http")
-        && matches!(parsed.host(), Some("localhost" | "127.0.0.1" | "[::1]"))
+    parsed.scheme_str() == Some("http") && matches!(parsed.host(), Some("localhost" | "127.0.0.1" | "[::1]"))
 }
 
 /// The JSON of an installed-app ("Desktop app") OAuth client, as the Google Cloud console

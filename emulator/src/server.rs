@@ -87,8 +87,7 @@ impl Shared {
             .map(|index| {
                 let part = Part { index, count };
                 self.archive(group, period, part).prefetch_hashes();
-                self.signer
-                    .url(&self.base_url, &object_path(job, group, part), expires)
+                self.signer.url(&self.base_url, &object_path(job, group, part), expires)
             })
             .collect()
     }

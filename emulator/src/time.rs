@@ -31,7 +31,10 @@ mod tests {
         assert_eq!(later(DateTime::<Utc>::UNIX_EPOCH, delta(Duration::MAX)), max);
         assert_eq!(seconds_until(max, DateTime::<Utc>::UNIX_EPOCH), 0);
         assert_eq!(
-            seconds_until(DateTime::<Utc>::UNIX_EPOCH, DateTime::<Utc>::UNIX_EPOCH + TimeDelta::hours(1)),
+            seconds_until(
+                DateTime::<Utc>::UNIX_EPOCH,
+                DateTime::<Utc>::UNIX_EPOCH + TimeDelta::hours(1)
+            ),
             3600
         );
     }

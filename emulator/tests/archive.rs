@@ -251,3 +251,36 @@ async fn head_gives_the_headers_only() {
     assert_eq!(header(&response, "content-length"), "65536");
     assert!(header(&response, "x-goog-hash").contains("md5="));
 }
+
+#[tokio::test]
+async fn an_archive_split_into_files_gives_one_verified_url_per_file() {
+    let emulator = emulator_with(EmulatorConfig {
+        files_per_archive: 3,
+        archive_size: 100_000,
+        ..Default::default()
+    })
+    .await;
+    let client = one_time_client(&emulator, &[SEARCH, YOUTUBE]);
+    let id = initiate(&client, &[SEARCH, YOUTUBE]).await;
+    let urls = completed_urls(&emulator, &client, &id).await;
+    assert_eq!(urls.len(), 6, "3 files for each of 2 groups");
+    let mut search = Vec::new();
+    for (n, url) in urls.iter().take(3).enumerate() {
+        assert!(url.contains(&format!("/{SEARCH}.zip.{:03}?", n + 1)), "{url}");
+        let response = download(url).await;
+        assert_eq!(response.status(), 200);
+        let md5 = header(&response, "x-goog-hash");
+        let bytes = response.bytes().await.expect("body");
+        assert!(
+            md5.ends_with(&STANDARD.encode(Md5::digest(&bytes))),
+            "each file has its own hashes"
+        );
+        search.extend_from_slice(&bytes);
+    }
+    // In order, the files are the group's ZIP.
+    assert_eq!(search.len(), 100_000);
+    assert!(!records(&search, SEARCH).is_empty(), "a valid ZIP with its records");
+    // A file number past the count is not an object.
+    let past = urls[2].replace(".zip.003?", ".zip.004?");
+    assert_eq!(download(&past).await.status(), 403, "the signature covers the name");
+}

@@ -226,7 +226,9 @@ mod tests {
 
     #[test]
     fn a_429_is_retryable_only_as_a_rate_limit() {
-        let with = |body: &str| -> Error { ApiError::from_body("api.m", StatusCode::TOO_MANY_REQUESTS, body.as_bytes()).into() };
+        let with = |body: &str| -> Error {
+            ApiError::from_body("api.m", StatusCode::TOO_MANY_REQUESTS, body.as_bytes()).into()
+        };
         let info = |reason: &str| {
             format!(
                 r#"{{"error": {{"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "m", "details": [
@@ -234,13 +236,19 @@ mod tests {
             )
         };
         assert!(with(&info("RATE_LIMIT_EXCEEDED")).is_retryable());
-        assert!(with(r#"{"error": {"code": 429, "message": "m", "errors": [{"reason": "userRateLimitExceeded"}]}}"#).is_retryable());
+        assert!(
+            with(r#"{"error": {"code": 429, "message": "m", "errors": [{"reason": "userRateLimitExceeded"}]}}"#)
+                .is_retryable()
+        );
         assert!(!with(&info("ONE_TIME_ACCESS_EXHAUSTED")).is_retryable());
         let hinted = info("ONE_TIME_ACCESS_EXHAUSTED").replace(
             "]}}",
             r#", {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "2s"}]}}"#,
         );
-        assert!(with(&hinted).is_retryable(), "a server that asks for a wait expects a retry");
+        assert!(
+            with(&hinted).is_retryable(),
+            "a server that asks for a wait expects a retry"
+        );
     }
 
     #[test]

@@ -47,8 +47,8 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// limit" error of Google's front end), not a plain-text 413.
 pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, limit).await.map_err(|error| {
-        let too_large = std::error::Error::source(&error)
-            .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+        let too_large =
+            std::error::Error::source(&error).is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
         if too_large {
             ApiError::invalid_argument(format!("Request payload size exceeds the limit: {limit} bytes."))
         } else {

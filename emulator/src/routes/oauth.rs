@@ -7,7 +7,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -38,7 +38,11 @@ type Params = HashMap<String, String>;
 async fn authorize(State(state): State<AppState>, Query(params): Query<Params>) -> Response {
     let param = |name: &str| params.get(name).map(String::as_str).filter(|v| !v.is_empty());
     let Some(client_id) = param("client_id").filter(|id| state.store.is_client(id)) else {
-        return error_page(StatusCode::UNAUTHORIZED, "invalid_client", "The OAuth client was not found.");
+        return error_page(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "The OAuth client was not found.",
+        );
     };
     let Some(redirect_uri) = param("redirect_uri").filter(|uri| is_loopback_redirect(uri)) else {
         return error_page(
@@ -49,7 +53,11 @@ async fn authorize(State(state): State<AppState>, Query(params): Query<Params>) 
     };
     let redirect_state = param("state");
     let fail = |error: &str, description: &str| {
-        redirect(redirect_uri, &[("error", error), ("error_description", description)], redirect_state)
+        redirect(
+            redirect_uri,
+            &[("error", error), ("error_description", description)],
+            redirect_state,
+        )
     };
     if param("response_type") != Some("code") {
         return fail("unsupported_response_type", "response_type must be code");
@@ -90,7 +98,7 @@ async fn authorize(State(state): State<AppState>, Query(params): Query<Params>) 
     redirect(redirect_uri, &[("code", &code), ("scope", &scope_text)], redirect_state)
 }
 
-/// A 302 to `uri` with `params` (and `state`) added to its query.
+/// A 302 to `uri` with `params` (and `state`) added to its query, as Google answers.
 fn redirect(uri: &str, params: &[(&str, &str)], state: Option<&str>) -> Response {
     let mut all: Vec<(&str, &str)> = params.to_vec();
     if let Some(state) = state {
@@ -98,7 +106,8 @@ fn redirect(uri: &str, params: &[(&str, &str)], state: Option<&str>) -> Response
     }
     let query = serde_urlencoded::to_string(&all).unwrap_or_default();
     let separator = if uri.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{uri}{separator}{query}")).into_response()
+    let location = format!("{uri}{separator}{query}");
+    (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
 }
 
 /// The page Google shows instead of redirecting ("Error 400: redirect_uri_mismatch").
@@ -128,9 +137,10 @@ async fn token_grant(state: &AppState, headers: &HeaderMap, body: Body) -> Resul
     match field("grant_type") {
         Some("authorization_code") => {
             let code = field("code").ok_or_else(|| OAuthError::invalid_request("Missing required parameter: code"))?;
-            let tokens = state
-                .store
-                .exchange_code(&client, code, field("redirect_uri"), field("code_verifier"), now)?;
+            let tokens =
+                state
+                    .store
+                    .exchange_code(&client, code, field("redirect_uri"), field("code_verifier"), now)?;
             Ok((tokens, true))
         }
         Some("refresh_token") => {

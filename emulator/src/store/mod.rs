@@ -398,7 +398,9 @@ impl Store {
     }
 
     fn view(&self, job: &Job, now: DateTime<Utc>) -> JobView {
-        let kept = job.finished_at().is_some_and(|at| now < later(at, self.rules.retention));
+        let kept = job
+            .finished_at()
+            .is_some_and(|at| now < later(at, self.rules.retention));
         let available = job.state() == JobState::Complete && !job.archive_revoked && kept;
         JobView {
             id: job.id.clone(),
@@ -710,7 +712,11 @@ mod tests {
         assert_eq!(tokens.expires_in, 3600);
         assert_eq!(tokens.refresh_token_expires_in, Some(30 * 86_400));
         let hour = t0() + TimeDelta::hours(1);
-        assert!(store.authenticate(&tokens.access_token, hour - TimeDelta::seconds(1)).is_ok());
+        assert!(
+            store
+                .authenticate(&tokens.access_token, hour - TimeDelta::seconds(1))
+                .is_ok()
+        );
         let expired = store.authenticate(&tokens.access_token, hour).expect_err("expired");
         assert_eq!(expired.reason(), Some("ACCESS_TOKEN_EXPIRED"));
         let client = ClientCredentials {
@@ -768,7 +774,10 @@ mod tests {
         assert_eq!(initiate(&second), Ok(()), "another client is another pair");
         store.reset(&second, t0()).expect("reset");
         assert!(store.authenticate(&second, t0()).is_err());
-        assert!(store.authenticate(&first, t0()).is_ok(), "the other pair keeps its tokens");
+        assert!(
+            store.authenticate(&first, t0()).is_ok(),
+            "the other pair keeps its tokens"
+        );
         assert_eq!(initiate(&mint_for(&other_client)), Ok(()));
     }
 
@@ -803,8 +812,9 @@ mod tests {
             secret: "secret".into(),
         };
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-        let challenge = crate::oauth::Challenge::parse(Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), Some("S256"))
-            .expect("valid");
+        let challenge =
+            crate::oauth::Challenge::parse(Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), Some("S256"))
+                .expect("valid");
         let authorize = || {
             store.authorize(
                 AuthorizeRequest {
@@ -825,10 +835,20 @@ mod tests {
                 .map(drop)
                 .map_err(|e| e.error)
         };
-        assert_eq!(exchange(&code, Some("x".repeat(43).as_str()), redirect), Err("invalid_grant"));
-        assert_eq!(exchange(&code, Some(verifier), redirect), Err("invalid_grant"), "used up");
+        assert_eq!(
+            exchange(&code, Some("x".repeat(43).as_str()), redirect),
+            Err("invalid_grant")
+        );
+        assert_eq!(
+            exchange(&code, Some(verifier), redirect),
+            Err("invalid_grant"),
+            "used up"
+        );
         let code = authorize();
-        assert_eq!(exchange(&code, Some(verifier), Some("http://localhost:2")), Err("invalid_grant"));
+        assert_eq!(
+            exchange(&code, Some(verifier), Some("http://localhost:2")),
+            Err("invalid_grant")
+        );
         let code = authorize();
         assert_eq!(exchange(&code, None, redirect), Err("invalid_grant"));
         let code = authorize();
