@@ -15,6 +15,7 @@ Exit codes:
   2  bad usage (an unknown option or resource group, an output directory that belongs to another endpoint)
   3  authentication: no credentials, the OAuth flow failed, or the API refused the token (HTTP 401/403)
   4  verification: a downloaded archive did not match its size or checksums (its partial file is deleted)
+  5  already exported: a resource group was exported before with one-time access (RESOURCE_EXHAUSTED); run `dataportability reset`, then consent again
   130  interrupted (Ctrl-C): run the same command again to resume";
 
 /// Examples, shown by `export --help`.

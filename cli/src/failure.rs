@@ -14,6 +14,9 @@ pub enum Code {
     Auth = 3,
     /// 4: a downloaded archive failed its size or checksum check.
     Verification = 4,
+    /// 5: a resource group was already exported with one-time access (`RESOURCE_EXHAUSTED`):
+    /// only `reset` and a new consent allow it again.
+    Exhausted = 5,
     /// 130: interrupted (Ctrl-C), as shells report a SIGINT.
     Interrupted = 130,
 }
@@ -57,7 +60,8 @@ impl Failure {
     /// verification, then usage, then the rest.
     pub fn rank(&self) -> u8 {
         match self.code {
-            Code::Interrupted => 4,
+            Code::Interrupted => 5,
+            Code::Exhausted => 4,
             Code::Auth => 3,
             Code::Verification => 2,
             Code::Usage => 1,
@@ -66,8 +70,26 @@ impl Failure {
     }
 }
 
+/// The one line shown for `RESOURCE_EXHAUSTED`: what happened and what to do.
+pub const EXHAUSTED: &str = "already exported with one-time access (RESOURCE_EXHAUSTED): run `dataportability reset`, \
+                             then consent again (a new --client-secret sign-in or a new token) to export it again";
+
+/// Whether the API refused an `initiate` because the group's one-time access is used up: HTTP
+/// 429 `RESOURCE_EXHAUSTED` that is not a rate limit (a rate limit is retried by the client).
+fn is_exhausted(error: &workflow::Error) -> bool {
+    match error {
+        workflow::Error::Api(api) => api.as_api_error().is_some_and(|e| {
+            e.status.as_u16() == 429 && e.code.as_deref() == Some("RESOURCE_EXHAUSTED") && !api.is_retryable()
+        }),
+        _ => false,
+    }
+}
+
 impl From<workflow::Error> for Failure {
     fn from(error: workflow::Error) -> Self {
+        if is_exhausted(&error) {
+            return Failure::new(Code::Exhausted, EXHAUSTED);
+        }
         let code = if error.is_auth() {
             Code::Auth
         } else if error.is_verification() {
