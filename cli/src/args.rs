@@ -63,7 +63,8 @@ pub struct Global {
     pub token: Option<String>,
 
     /// An OAuth client secret (JSON of a "Desktop app" client) for the installed-app flow;
-    /// takes precedence over a token
+    /// takes precedence over a token. Its auth_uri and token_uri are the endpoints used (the
+    /// emulator's --client-secret-file points them at the emulator)
     #[arg(long, global = true, value_name = "FILE")]
     pub client_secret: Option<PathBuf>,
 
