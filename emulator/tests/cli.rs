@@ -157,3 +157,59 @@ async fn the_binary_writes_a_client_secret_pointing_at_itself() {
     .expect("JSON");
     assert_eq!(over_http, json);
 }
+
+#[tokio::test]
+async fn the_token_and_file_flags_reach_the_server() {
+    let (_running, url) = start(&[
+        "--complete-after",
+        "0s",
+        "--token-lifetime",
+        "90s",
+        "--files-per-archive",
+        "2",
+    ]);
+    let answer = reqwest::Client::new()
+        .post(format!("{url}/emulator/v1/tokens"))
+        .body(json!({"resources": [SEARCH]}).to_string())
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("body");
+    let answer: Value = serde_json::from_str(&answer).expect("JSON");
+    assert_eq!(answer["expiresIn"], 90, "--token-lifetime");
+    let client = Client::builder()
+        .endpoint(format!("{url}/"))
+        .token_source(StaticToken::new(answer["accessToken"].as_str().expect("token")))
+        .build()
+        .expect("client");
+    let id = initiate(&client, &[SEARCH]).await;
+    assert_eq!(state_of(&client, &id).await.urls.len(), 2, "--files-per-archive");
+
+    // The refresh token works at the token endpoint, with HTTP Basic client authentication.
+    let secret: Value = serde_json::from_str(
+        &reqwest::get(format!("{url}/emulator/v1/clientSecret"))
+            .await
+            .expect("answer")
+            .text()
+            .await
+            .expect("body"),
+    )
+    .expect("JSON");
+    let installed = &secret["installed"];
+    let refreshed = reqwest::Client::new()
+        .post(format!("{url}/token"))
+        .basic_auth(
+            installed["client_id"].as_str().expect("id"),
+            installed["client_secret"].as_str(),
+        )
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", answer["refreshToken"].as_str().expect("refreshToken")),
+        ])
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(refreshed.status(), 200);
+}
