@@ -420,6 +420,9 @@ impl Store {
     }
 }
 
+/// Past this many access tokens, those expired more than a day ago are forgotten.
+const PRUNE_ABOVE: usize = 10_000;
+
 /// The `ErrorInfo` reason of a second one-time export (our name: Google documents the status,
 /// `RESOURCE_EXHAUSTED`, not the reason).
 pub(crate) const ONE_TIME_EXHAUSTED: &str = "ONE_TIME_ACCESS_EXHAUSTED";
@@ -456,9 +459,21 @@ impl Inner {
             resources: groups.iter().map(|g| (g.clone(), access_type)).collect(),
             ends_at: (access_type == AccessType::TimeBased).then(|| later(now, rules.time_based_grant)),
         };
+        self.prune(now);
         let tokens = issue(&mut self.access, &refresh_token, &consent, now, rules);
         self.consents.insert(refresh_token, consent);
         tokens
+    }
+
+    /// Forgets access tokens that expired more than a day ago, once there are many, so a
+    /// long-running emulator that refreshes tokens keeps a bounded map (a forgotten token is
+    /// 401 like an expired one, with another reason).
+    fn prune(&mut self, now: DateTime<Utc>) {
+        if self.access.len() < PRUNE_ABOVE {
+            return;
+        }
+        self.access
+            .retain(|_, issued| now < later(issued.expires_at, TimeDelta::days(1)));
     }
 
     /// Drops the access tokens of revoked consents.
@@ -853,5 +868,22 @@ mod tests {
         assert_eq!(exchange(&code, None, redirect), Err("invalid_grant"));
         let code = authorize();
         assert_eq!(exchange(&code, Some(verifier), redirect), Ok(()));
+    }
+
+    #[test]
+    fn long_expired_access_tokens_are_forgotten_once_there_are_many() {
+        let store = store();
+        let groups = ["myactivity.search".to_owned()];
+        for _ in 0..PRUNE_ABOVE {
+            store
+                .mint(&who("u"), &groups, AccessType::OneTime, t0())
+                .expect("minted");
+        }
+        let later_on = t0() + TimeDelta::days(2);
+        let fresh = store
+            .mint(&who("u"), &groups, AccessType::OneTime, later_on)
+            .expect("minted");
+        assert_eq!(store.lock().access.len(), 1);
+        assert!(store.authenticate(&fresh.access_token, later_on).is_ok());
     }
 }

@@ -112,6 +112,7 @@ impl Store {
         if consent.ends_at.is_some_and(|end| now >= end) {
             return Err(expired());
         }
+        inner.prune(now);
         Ok(issue(&mut inner.access, refresh_token, &consent, now, self.rules))
     }
 
