@@ -85,10 +85,27 @@ fn is_exhausted(error: &workflow::Error) -> bool {
     }
 }
 
+/// What to do when the API says the access token expired (after its hour).
+pub const EXPIRED_HINT: &str = "the access token expired: pass a new --token, or use --client-secret, whose tokens \
+                                are refreshed automatically";
+
+/// Whether the API refused the access token as expired (401, `ACCESS_TOKEN_EXPIRED`).
+fn is_expired_token(error: &workflow::Error) -> bool {
+    match error {
+        workflow::Error::Api(api) => api
+            .as_api_error()
+            .is_some_and(|e| e.status.as_u16() == 401 && e.reason() == Some("ACCESS_TOKEN_EXPIRED")),
+        _ => false,
+    }
+}
+
 impl From<workflow::Error> for Failure {
     fn from(error: workflow::Error) -> Self {
         if is_exhausted(&error) {
             return Failure::new(Code::Exhausted, EXHAUSTED);
+        }
+        if is_expired_token(&error) {
+            return Failure::new(Code::Auth, format!("{error} ({EXPIRED_HINT})"));
         }
         let code = if error.is_auth() {
             Code::Auth

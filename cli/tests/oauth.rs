@@ -233,3 +233,18 @@ async fn a_group_already_exported_with_one_time_access_exits_5_with_what_to_do()
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_static_token_exits_3_and_says_what_to_do() {
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let token = token(&emulator, &[SEARCH], AccessType::OneTime);
+    emulator.advance_clock(Duration::from_secs(3600));
+    let output = run(&["--endpoint", emulator.url(), "--token", &token, "check-access"]).await;
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("the access token expired") && stderr.contains("--client-secret"),
+        "{stderr}"
+    );
+}
