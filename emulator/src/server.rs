@@ -6,7 +6,7 @@ use axum::Router;
 use axum::response::IntoResponse;
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::archive::{Archive, ArchiveCache, ArchiveKey};
+use crate::archive::{Activity, Archive, ArchiveCache, ArchiveKey};
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
 use crate::error::ApiError;
@@ -33,6 +33,9 @@ pub(crate) struct Shared {
     pub signer: Signer,
     /// `http://127.0.0.1:PORT/`.
     pub base_url: String,
+    /// Where the archives' activity gets dense: 30 days before the day the emulator started
+    /// (see `archive/activity.rs`).
+    pub dense_activity_from: DateTime<Utc>,
 }
 
 /// The state handlers receive.
@@ -47,10 +50,13 @@ impl Shared {
             retention: delta(config.retention),
             time_based_interval: delta(config.time_based_interval),
         };
+        let clock = Clock::new();
+        let today = clock.now().date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
         Self {
             faults: FaultSwitch::new(config.faults.clone()),
             config,
-            clock: Clock::new(),
+            dense_activity_from: today - TimeDelta::days(30),
+            clock,
             store: Store::new(rules),
             archives: ArchiveCache::default(),
             signer: Signer::new(),
@@ -68,9 +74,9 @@ impl Shared {
     }
 
     /// The archive of `group` for `period`.
-    pub fn archive(&self, group: &str, period: Period) -> Arc<Archive> {
+    pub fn archive(&self, group: &str, period: &Period) -> Arc<Archive> {
         self.archives.get(&ArchiveKey::new(
-            group,
+            Activity::new(&period.user, group, self.dense_activity_from),
             self.config.archive_size,
             period.start,
             period.end,
@@ -79,7 +85,7 @@ impl Shared {
 
     /// A signed URL of the archive of `group` in job `job`, valid for the configured expiry,
     /// and starts computing the archive's hashes so the first download need not wait.
-    pub fn signed_url(&self, job: &str, group: &str, period: Period, now: DateTime<Utc>) -> String {
+    pub fn signed_url(&self, job: &str, group: &str, period: &Period, now: DateTime<Utc>) -> String {
         self.archive(group, period).prefetch_hashes();
         let expiry = TimeDelta::from_std(self.config.url_expiry).unwrap_or(TimeDelta::MAX);
         let expires = now

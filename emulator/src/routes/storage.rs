@@ -78,7 +78,7 @@ async fn download(
             );
         }
     };
-    let archive = state.archive(group, period);
+    let archive = state.archive(group, &period);
     let hashes = match archive.hashes().await {
         Ok(hashes) => hashes,
         Err(error) => {
