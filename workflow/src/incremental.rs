@@ -59,6 +59,9 @@ pub struct History {
     /// When `initiate` answered, on this machine's clock.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started_at: Option<DateTime<Utc>>,
+    /// The `accessType` `initiate` answered (`ACCESS_TYPE_TIME_BASED`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_type: Option<String>,
     /// The job's `exportTime` once `COMPLETE`: where its data ends.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub export_time: Option<DateTime<Utc>>,
@@ -162,8 +165,13 @@ pub async fn plan(
                 ExportRequest::Period(range) => *range,
                 _ => TimeRange::ALL,
             };
-            if range == done && files_present && !entry.history.incremental {
-                Ok(Plan::AlreadyDownloaded)
+            if range == done && !entry.history.incremental {
+                // The same export: done, or its files are to be fetched again.
+                Ok(if files_present {
+                    Plan::AlreadyDownloaded
+                } else {
+                    Plan::Resume
+                })
             } else {
                 Ok(Plan::Start {
                     range,
@@ -192,17 +200,35 @@ pub async fn plan(
     }
 }
 
+/// A job `initiate` started.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Initiated {
+    /// The job id.
+    pub job_id: String,
+    /// The `accessType` of the job, as the API answered it.
+    pub access_type: Option<String>,
+}
+
 /// Starts a job for `group` over `range`. `entry` is the group's entry in the state file (for
 /// the explanation of a refusal): a `FAILED_PRECONDITION` after an earlier time-based export
 /// becomes [`Error::TooSoon`] with the time the next export is allowed, and a refused token
 /// after the grant's 30 days [`Error::GrantEnded`].
-pub async fn initiate(client: &Client, group: &str, range: &TimeRange, entry: Option<&GroupState>) -> Result<String> {
+pub async fn initiate(
+    client: &Client,
+    group: &str,
+    range: &TimeRange,
+    entry: Option<&GroupState>,
+) -> Result<Initiated> {
     let sent = client.portability_archive().initiate(range.request(group)).send().await;
     match sent {
-        Ok(response) => response
-            .archive_job_id
-            .filter(|id| !id.is_empty())
-            .ok_or(Error::NoJobId { method: "initiate" }),
+        Ok(response) => {
+            let job_id = response
+                .archive_job_id
+                .filter(|id| !id.is_empty())
+                .ok_or(Error::NoJobId { method: "initiate" })?;
+            let access_type = response.access_type.map(|a| a.as_str().to_owned());
+            Ok(Initiated { job_id, access_type })
+        }
         Err(error) => Err(explain_refusal(Error::Api(error), entry, Utc::now())),
     }
 }
@@ -213,7 +239,9 @@ pub fn explain_refusal(error: Error, entry: Option<&GroupState>, now: DateTime<U
     let failed_precondition = api
         .as_api_error()
         .is_some_and(|e| e.code.as_deref() == Some("FAILED_PRECONDITION"));
-    if failed_precondition {
+    // After a one-time export the refusal is about the one-time grant, not the 24 hours.
+    let one_time = entry.is_some_and(|e| e.history.access_type.as_deref() == Some("ACCESS_TYPE_ONE_TIME"));
+    if failed_precondition && !one_time {
         let message = api.as_api_error().map(|e| e.message.clone()).unwrap_or_default();
         return Error::TooSoon {
             next_allowed_at: entry.and_then(next_allowed_at),
@@ -259,7 +287,7 @@ fn first_started_at(entry: &GroupState) -> Option<DateTime<Utc>> {
 /// The entry of a job just started: `previous` (a completed export) moves into `earlier`.
 pub fn started(
     previous: Option<GroupState>,
-    job_id: &str,
+    job: &Initiated,
     range: &TimeRange,
     incremental: bool,
     now: DateTime<Utc>,
@@ -280,13 +308,14 @@ pub fn started(
         }
     }
     GroupState {
-        job_id: job_id.to_owned(),
-        original_job_id: job_id.to_owned(),
+        job_id: job.job_id.clone(),
+        original_job_id: job.job_id.clone(),
         history: History {
             start_time: range.start,
             end_time: range.end,
             incremental,
             started_at: Some(now),
+            access_type: job.access_type.clone(),
             earlier,
             ..History::default()
         },
@@ -503,9 +532,16 @@ mod tests {
         text.parse().unwrap()
     }
 
+    fn job(id: &str) -> Initiated {
+        Initiated {
+            job_id: id.to_owned(),
+            access_type: Some("ACCESS_TYPE_TIME_BASED".to_owned()),
+        }
+    }
+
     #[test]
     fn the_next_export_is_allowed_24_hours_after_the_last_request() {
-        let mut entry = started(None, "j1", &TimeRange::ALL, true, t("2026-01-01T08:00:00Z"));
+        let mut entry = started(None, &job("j1"), &TimeRange::ALL, true, t("2026-01-01T08:00:00Z"));
         assert_eq!(
             next_allowed_at(&entry),
             Some(t("2026-01-02T08:00:00Z")),
@@ -523,7 +559,7 @@ mod tests {
 
     #[test]
     fn a_new_job_keeps_the_completed_exports_in_order() {
-        let mut first = started(None, "j1", &TimeRange::ALL, true, t("2026-01-01T00:00:00Z"));
+        let mut first = started(None, &job("j1"), &TimeRange::ALL, true, t("2026-01-01T00:00:00Z"));
         first.status = GroupStatus::Downloaded;
         first.history.export_time = Some(t("2026-01-01T00:00:01Z"));
         first.files = vec!["g/20260101T000001Z/g.zip".into()];
@@ -531,16 +567,28 @@ mod tests {
             start: first.history.export_time,
             end: None,
         };
-        let mut second = started(Some(first), "j2", &range, true, t("2026-01-02T01:00:00Z"));
+        let mut second = started(Some(first), &job("j2"), &range, true, t("2026-01-02T01:00:00Z"));
         assert_eq!(second.history.earlier.len(), 1);
         assert_eq!(second.history.earlier[0].job_id, "j1");
         assert_eq!(second.history.start_time, Some(t("2026-01-01T00:00:01Z")));
         second.status = GroupStatus::Downloaded;
-        let third = started(Some(second), "j3", &TimeRange::ALL, true, t("2026-01-03T02:00:00Z"));
+        let third = started(
+            Some(second),
+            &job("j3"),
+            &TimeRange::ALL,
+            true,
+            t("2026-01-03T02:00:00Z"),
+        );
         let jobs: Vec<&str> = third.history.earlier.iter().map(|e| e.job_id.as_str()).collect();
         assert_eq!(jobs, ["j1", "j2"]);
         // A job that never completed is not an earlier export.
-        let fourth = started(Some(third), "j4", &TimeRange::ALL, true, t("2026-01-04T03:00:00Z"));
+        let fourth = started(
+            Some(third),
+            &job("j4"),
+            &TimeRange::ALL,
+            true,
+            t("2026-01-04T03:00:00Z"),
+        );
         assert_eq!(fourth.history.earlier.len(), 2);
     }
 
@@ -551,16 +599,16 @@ mod tests {
             export_time: Some(t("2026-12-01T22:35:50Z")),
             ..Default::default()
         };
-        let mut plain = started(None, "j1", &TimeRange::ALL, false, Utc::now());
+        let mut plain = started(None, &job("j1"), &TimeRange::ALL, false, Utc::now());
         assert_eq!(completed(out.path(), "g", &mut plain, &state), "g");
-        let mut first = started(None, "j1", &TimeRange::ALL, true, Utc::now());
+        let mut first = started(None, &job("j1"), &TimeRange::ALL, true, Utc::now());
         assert_eq!(completed(out.path(), "g", &mut first, &state), "g/20261201T223550Z");
         assert_eq!(first.history.export_time, state.export_time);
         let range = TimeRange {
             start: Some(t("2024-01-01T00:00:00Z")),
             end: None,
         };
-        let mut period = started(None, "j2", &range, false, Utc::now());
+        let mut period = started(None, &job("j2"), &range, false, Utc::now());
         assert_eq!(
             completed(out.path(), "g", &mut period, &state),
             "g/20240101T000000Z--20261201T223550Z"
@@ -568,7 +616,7 @@ mod tests {
         // A name already in use gets the job id; the choice is kept for a resumed download.
         std::fs::create_dir_all(out.path().join("g/20261201T223550Z")).unwrap();
         std::fs::write(out.path().join("g/20261201T223550Z/g.zip"), b"x").unwrap();
-        let mut again = started(None, "archiveJobs/j3", &TimeRange::ALL, true, Utc::now());
+        let mut again = started(None, &job("archiveJobs/j3"), &TimeRange::ALL, true, Utc::now());
         assert_eq!(completed(out.path(), "g", &mut again, &state), "g/20261201T223550Z-j3");
         assert_eq!(completed(out.path(), "g", &mut again, &state), "g/20261201T223550Z-j3");
         assert_eq!(compact(t("2026-01-01T00:00:00.25Z")), "20260101T000000.250Z");
