@@ -31,7 +31,10 @@ Time filters (the three uses of Google's time-filter guide; --incremental and a 
   dataportability export --resource myactivity.search --out takeout --since 6mo          # the last 6 months
   dataportability export --resource myactivity.search --out takeout --start-time 2024-01-01T00:00:00Z --end-time 2025-01-01T00:00:00Z
 
-Files: DIR/GROUP/FILE.part while downloading, renamed to DIR/GROUP/FILE once its size and checksums are verified. An export with a period or --incremental (and any later export of a group) goes to DIR/GROUP/<EXPORT-TIME>/ or DIR/GROUP/<START>--<EXPORT-TIME>/ (times as 20261201T223550Z), never over an earlier run's files.";
+Files: DIR/GROUP/FILE.part while downloading, renamed to DIR/GROUP/FILE once its size and checksums are verified. An export with a period or --incremental (and any later export of a group) goes to DIR/GROUP/<EXPORT-TIME>/ or DIR/GROUP/<START>--<EXPORT-TIME>/ (times as 20261201T223550Z), never over an earlier run's files.
+
+Exit codes as in `dataportability --help`, among them:
+  75  too soon: a time-based export of a group within 24 hours of the last; the message says when the next is allowed";
 
 /// Export your Google data with the Data Portability API.
 ///

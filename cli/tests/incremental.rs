@@ -299,3 +299,19 @@ async fn a_refused_token_after_30_days_asks_for_new_consent() {
     assert!(stderr.contains("time-based access lasts 30 days"), "{stderr}");
     assert!(stderr.contains("the user must consent again"), "{stderr}");
 }
+
+#[tokio::test]
+async fn help_documents_the_time_options_and_exit_code_75() {
+    let help = text(&run(&["export", "--help"]).await.stdout);
+    for needle in [
+        "--start-time <TIME>",
+        "--end-time <TIME>",
+        "--since <SPAN>",
+        "--incremental",
+        "--since 6mo",
+        "75  too soon",
+        "DIR/GROUP/<EXPORT-TIME>/",
+    ] {
+        assert!(help.contains(needle), "{needle}: {help}");
+    }
+}
