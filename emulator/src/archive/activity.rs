@@ -68,7 +68,7 @@ impl Activity {
 
     /// The gap before item `index`, which follows `previous`.
     fn gap(&self, index: u32, previous: DateTime<Utc>) -> TimeDelta {
-        let hash = fnv1a(format!("{}\n{}\n{index}", self.user, self.group).as_bytes());
+        let hash = self.item_hash(index, b"");
         let (least, spread) = if previous < self.dense_from {
             (7 * 86_400, 6 * 86_400)
         } else {
@@ -82,15 +82,42 @@ impl Activity {
 
     /// A stable value of item `index` (for the records' `value` field).
     pub fn value(&self, index: u32) -> u64 {
-        fnv1a(format!("{}\n{}\n{index}\nvalue", self.user, self.group).as_bytes()) % 1_000_000
+        self.item_hash(index, b"\nvalue") % 1_000_000
     }
+
+    /// FNV-1a of `user \n group \n index suffix`, without allocating.
+    fn item_hash(&self, index: u32, suffix: &[u8]) -> u64 {
+        let mut hash = fnv1a_from(FNV_OFFSET, self.user.as_bytes());
+        hash = fnv1a_from(hash, b"\n");
+        hash = fnv1a_from(hash, self.group.as_bytes());
+        hash = fnv1a_from(hash, b"\n");
+        let mut digits = [0u8; 10];
+        let mut at = digits.len();
+        let mut rest = index;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        hash = fnv1a_from(hash, &digits[at..]);
+        fnv1a_from(hash, suffix)
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv1a_from(hash: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(hash, |hash, b| (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// FNV-1a, 64 bits: small, stable across platforms and releases (unlike `std`'s hasher).
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
-        (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    fnv1a_from(FNV_OFFSET, bytes)
 }
 
 #[cfg(test)]
@@ -119,6 +146,16 @@ mod tests {
         let dense: Vec<_> = items.iter().filter(|(_, time)| *time >= a.dense_from).collect();
         assert!(dense.len() > 80, "{} items in two months", dense.len());
         assert!(dense.windows(2).all(|w| w[1].1 - w[0].1 <= TimeDelta::hours(18)));
+    }
+
+    #[test]
+    fn item_hashes_are_fnv1a_of_user_group_and_index() {
+        let a = activity("u");
+        assert_eq!(a.item_hash(0, b""), fnv1a(b"u\nmyactivity.search\n0"));
+        assert_eq!(
+            a.item_hash(4_294_967_295, b"\nvalue"),
+            fnv1a(b"u\nmyactivity.search\n4294967295\nvalue")
+        );
     }
 
     #[test]
