@@ -5,13 +5,16 @@
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
+use chrono::Utc;
 use dataportability_v1::{Client, Scope};
 use futures_util::future::join_all;
 use indicatif::ProgressBar;
 use tokio::sync::Semaphore;
 use workflow::download::{DownloadOptions, Downloaded, Downloader, Progress};
+use workflow::incremental::{self, ExportRequest, Plan};
 use workflow::retry::{Finished, JobEvent, RetryOptions, wait_and_retry};
 use workflow::state_file::{GroupState, GroupStatus, StateFile};
+use workflow::time_range::{TimeRange, rfc3339};
 use workflow::wait::{PollEvent, PollPolicy};
 
 use crate::args::ExportArgs;
@@ -23,6 +26,8 @@ use crate::units::show_duration;
 struct Run<'a> {
     client: &'a Client,
     args: &'a ExportArgs,
+    /// What each group's export asks for (a period, or what is new).
+    request: ExportRequest,
     ui: &'a Ui,
     state: Mutex<StateFile>,
     downloader: Downloader,
@@ -30,9 +35,33 @@ struct Run<'a> {
     downloads: Semaphore,
 }
 
+/// What `args` ask of each group, checked against this machine's clock before anything is sent
+/// (a start before the end, neither in the future).
+pub fn request(args: &ExportArgs) -> Result<ExportRequest, Failure> {
+    if args.incremental {
+        return Ok(ExportRequest::Incremental);
+    }
+    let now = Utc::now();
+    let start = match args.since {
+        Some(span) => Some(span.before(now).map_err(workflow::Error::from)?),
+        None => args.start_time,
+    };
+    let range = TimeRange {
+        start,
+        end: args.end_time,
+    };
+    range.validate(now).map_err(workflow::Error::from)?;
+    Ok(if range.is_all() {
+        ExportRequest::All
+    } else {
+        ExportRequest::Period(range)
+    })
+}
+
 pub async fn run(
     client: &Client,
     args: &ExportArgs,
+    request: ExportRequest,
     groups: &[Scope],
     endpoint: Option<&str>,
     ui: &Ui,
@@ -59,6 +88,7 @@ pub async fn run(
     let run = Run {
         client,
         args,
+        request,
         ui,
         state: Mutex::new(state),
         downloader,
@@ -104,23 +134,43 @@ impl Run<'_> {
             .groups
             .get(group)
             .cloned();
-        if let Some(known) = &known
-            && self.is_downloaded(known)
-        {
-            return Ok(known
-                .files
-                .iter()
-                .map(|f| format!("{group}: {f} (already downloaded)"))
-                .collect());
-        }
-        let (job, retries_done) = self.start_or_resume(group, known).await?;
+        let present = known.as_ref().is_some_and(|known| self.is_downloaded(known));
+        let plan = incremental::plan(self.client, known.as_ref(), &self.request, present).await?;
+        let (job, retries_done) = match (plan, known) {
+            (Plan::AlreadyDownloaded, Some(known)) => {
+                return Ok(known
+                    .files
+                    .iter()
+                    .map(|f| format!("{group}: {f} (already downloaded)"))
+                    .collect());
+            }
+            (Plan::Resume, Some(known)) => {
+                self.ui
+                    .line(format!("{group}: resuming job {}{}", known.job_id, period_of(&known)));
+                (known.job_id, known.retries)
+            }
+            (Plan::Start { range, incremental }, known) => self.start(group, known, &range, incremental).await?,
+            (_, None) => return Err(Failure::new(Code::Failed, "no job to resume")),
+        };
         let finished = self.wait(group, &job, retries_done).await?;
+        let mut dir = group.to_owned();
+        let mut export_time = None;
+        self.update(|state| {
+            if let Some(entry) = state.groups.get_mut(group) {
+                dir = incremental::completed(&self.args.out, group, entry, &finished.state);
+                export_time = entry.history.export_time;
+            }
+        })?;
+        let until = match (&self.request, export_time) {
+            (ExportRequest::All, _) | (_, None) => String::new(),
+            (_, Some(time)) => format!(", data until {}", rfc3339(time)),
+        };
         self.ui.line(format!(
-            "{group}: job {} is COMPLETE with {} file(s)",
+            "{group}: job {} is COMPLETE with {} file(s){until}",
             finished.job_id,
             finished.state.urls.len()
         ));
-        let downloaded = self.download(group, &finished).await?;
+        let downloaded = self.download(group, &finished, &dir).await?;
         self.record_downloaded(group, &downloaded)
     }
 
@@ -131,23 +181,23 @@ impl Run<'_> {
             && known.files.iter().all(|file| self.args.out.join(file).is_file())
     }
 
-    /// The group's job from the state file, or a new one (saved before anything else).
-    async fn start_or_resume(&self, group: &str, known: Option<GroupState>) -> Result<(String, u32), Failure> {
-        if let Some(known) = known {
-            self.ui.line(format!("{group}: resuming job {}", known.job_id));
-            return Ok((known.job_id, known.retries));
-        }
-        let job = workflow::job::initiate(self.client, group).await?;
+    /// Starts a job for the group over `range`, saved in the state file (the group's earlier
+    /// completed export, if any, moves to its `earlier` list).
+    async fn start(
+        &self,
+        group: &str,
+        known: Option<GroupState>,
+        range: &TimeRange,
+        incremental: bool,
+    ) -> Result<(String, u32), Failure> {
+        let job = incremental::initiate(self.client, group, range, known.as_ref()).await?;
+        let entry = incremental::started(known, &job, range, incremental, Utc::now());
+        let period = period_of(&entry);
         self.update(|state| {
-            let entry = GroupState {
-                job_id: job.clone(),
-                original_job_id: job.clone(),
-                ..GroupState::default()
-            };
             state.groups.insert(group.to_owned(), entry);
         })?;
-        self.ui.line(format!("{group}: started job {job}"));
-        Ok((job, 0))
+        self.ui.line(format!("{group}: started job {}{period}", job.job_id));
+        Ok((job.job_id, 0))
     }
 
     /// Waits for the job, retrying it when it fails; every retry is saved in the state file.
@@ -197,14 +247,15 @@ impl Run<'_> {
         }
     }
 
-    /// Downloads the job's files into `OUT/GROUP/`, with a bar per file.
-    async fn download(&self, group: &str, finished: &Finished) -> Result<Vec<Downloaded>, Failure> {
+    /// Downloads the job's files into `OUT/DIR/` (`DIR` is the group, or the group and the
+    /// run's period), with a bar per file.
+    async fn download(&self, group: &str, finished: &Finished, dir: &str) -> Result<Vec<Downloaded>, Failure> {
         let _permit = self
             .downloads
             .acquire()
             .await
             .map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
-        let dir = self.args.out.join(group);
+        let dir = self.args.out.join(dir);
         let mut bars: Vec<ProgressBar> = Vec::new();
         let mut seen = Seen::default();
         let downloaded = self
@@ -287,6 +338,21 @@ impl Run<'_> {
 struct Seen {
     refreshes: u32,
     retries: u32,
+}
+
+/// The period of a group's job for a progress line: empty for a plain export.
+fn period_of(entry: &GroupState) -> String {
+    let history = &entry.history;
+    let range = TimeRange {
+        start: history.start_time,
+        end: history.end_time,
+    };
+    match (history.incremental, range.start) {
+        (true, None) => format!(" for {range} (incremental: the first export of the group, everything)"),
+        (true, Some(_)) => format!(" for {range} (incremental: what is new since the last export)"),
+        (false, _) if range.is_all() => String::new(),
+        (false, _) => format!(" for {range}"),
+    }
 }
 
 fn poll_message(poll: &PollEvent) -> String {

@@ -17,6 +17,9 @@ pub enum Code {
     /// 5: a resource group was already exported with one-time access (`RESOURCE_EXHAUSTED`):
     /// only `reset` and a new consent allow it again.
     Exhausted = 5,
+    /// 75 (`EX_TEMPFAIL` of sysexits.h: try again later): a time-based export of a group within
+    /// 24 hours of the last one.
+    TooSoon = 75,
     /// 130: interrupted (Ctrl-C), as shells report a SIGINT.
     Interrupted = 130,
 }
@@ -58,14 +61,16 @@ impl Failure {
 
     /// Of several failures, the one whose code is the most specific: authentication, then
     /// verification, then usage, then the rest.
+    /// A group exported too soon ranks last: it is no failure of the export.
     pub fn rank(&self) -> u8 {
         match self.code {
-            Code::Interrupted => 5,
-            Code::Exhausted => 4,
-            Code::Auth => 3,
-            Code::Verification => 2,
-            Code::Usage => 1,
-            Code::Failed => 0,
+            Code::Interrupted => 6,
+            Code::Exhausted => 5,
+            Code::Auth => 4,
+            Code::Verification => 3,
+            Code::Usage => 2,
+            Code::Failed => 1,
+            Code::TooSoon => 0,
         }
     }
 }
@@ -107,7 +112,11 @@ impl From<workflow::Error> for Failure {
         if is_expired_token(&error) {
             return Failure::new(Code::Auth, format!("{error} ({EXPIRED_HINT})"));
         }
-        let code = if error.is_auth() {
+        let code = if error.is_too_soon() {
+            Code::TooSoon
+        } else if matches!(error, workflow::Error::TimeRange(_)) {
+            Code::Usage
+        } else if error.is_auth() {
             Code::Auth
         } else if error.is_verification() {
             Code::Verification

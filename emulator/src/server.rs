@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::archive::{Archive, ArchiveCache, ArchiveKey, Part};
+use crate::archive::{Activity, Archive, ArchiveCache, ArchiveKey, Part};
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
 use crate::faults::FaultSwitch;
@@ -31,6 +31,9 @@ pub(crate) struct Shared {
     pub signer: Signer,
     /// `http://127.0.0.1:PORT/`.
     pub base_url: String,
+    /// Where the archives' activity gets dense: 30 days before the day the emulator started
+    /// (see `archive/activity.rs`).
+    pub dense_activity_from: DateTime<Utc>,
 }
 
 /// The state handlers receive.
@@ -47,10 +50,13 @@ impl Shared {
             time_based_grant: delta(config.time_based_grant),
         };
         let default_secret = format!("GOCSPX-{}", crate::auth::random_hex::<14>());
+        let clock = Clock::new();
+        let today = clock.now().date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
         Self {
             faults: FaultSwitch::new(config.faults.clone()),
             config,
-            clock: Clock::new(),
+            dense_activity_from: today - TimeDelta::days(30),
+            clock,
             store: Store::new(rules, default_secret),
             archives: ArchiveCache::default(),
             signer: Signer::new(),
@@ -73,14 +79,15 @@ impl Shared {
     }
 
     /// File `part` of the archive of `group` for `period`.
-    pub fn archive(&self, group: &str, period: Period, part: Part) -> Arc<Archive> {
-        let key = ArchiveKey::new(group, self.config.archive_size, period.start, period.end);
+    pub fn archive(&self, group: &str, period: &Period, part: Part) -> Arc<Archive> {
+        let activity = Activity::new(&period.user, group, self.dense_activity_from);
+        let key = ArchiveKey::new(activity, self.config.archive_size, period.start, period.end);
         self.archives.part(&key, part)
     }
 
     /// The signed URLs of the files of the archive of `group` in job `job`, valid for the
     /// configured expiry; starts computing their hashes so the first download need not wait.
-    pub fn signed_urls(&self, job: &str, group: &str, period: Period, now: DateTime<Utc>) -> Vec<String> {
+    pub fn signed_urls(&self, job: &str, group: &str, period: &Period, now: DateTime<Utc>) -> Vec<String> {
         let expires = later(now, delta(self.config.url_expiry)).timestamp();
         let count = self.files_per_archive();
         (0..count)

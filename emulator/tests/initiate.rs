@@ -178,20 +178,12 @@ async fn start_and_end_time_select_the_exported_records() {
     assert_eq!(state.start_time, Some(start));
     assert_eq!(state.export_time, Some(end), "exportTime is the requested end time");
     let bytes = download(&urls[0]).await.bytes().await.expect("body");
-    let times: Vec<String> = records(&bytes, SEARCH)
-        .iter()
-        .map(|r| r["time"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    // Monthly records in [2021-01-15, 2021-05-31T22:00Z): February to May.
-    assert_eq!(
-        times,
-        [
-            "2021-02-01T00:00:00Z",
-            "2021-03-01T00:00:00Z",
-            "2021-04-01T00:00:00Z",
-            "2021-05-01T00:00:00Z"
-        ]
-    );
+    let times = record_times(&bytes);
+    // Sparse history (about one item every ten days) in [2021-01-15, 2021-05-31T22:00Z).
+    assert!(times.len() > 8, "{times:?}");
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
+    assert!(times.iter().all(|t| start <= *t && *t < end), "{times:?}");
+    // That they are exactly the items of the period: `time_filter::a_fixed_period_holds_exactly_its_items`.
 }
 
 #[tokio::test]
@@ -215,6 +207,6 @@ async fn one_time_access_honours_a_time_filter_too() {
 
     let urls = completed_urls(&emulator, &client, &id).await;
     let bytes = download(&urls[0]).await.bytes().await.expect("body");
-    let first = records(&bytes, SEARCH).first().map(|r| r["time"].clone());
-    assert_eq!(first, Some(serde_json::json!("2023-12-01T00:00:00Z")));
+    let times = record_times(&bytes);
+    assert!(!times.is_empty() && times.iter().all(|t| *t >= start), "{times:?}");
 }

@@ -14,7 +14,11 @@
 //!   `Range`, verifying `Content-Length` and `x-goog-hash`, refreshing expired URLs
 //!   ([`download::Downloader`]);
 //! - [`state_file`]: a small JSON file that remembers the jobs of an export, written
-//!   atomically, so an interrupted export resumes ([`state_file::StateFile`]).
+//!   atomically, so an interrupted export resumes ([`state_file::StateFile`]);
+//! - [`time_range`]: `startTime`/`endTime`, absolute or relative (`6mo`), checked before they
+//!   are sent ([`time_range::TimeRange`]);
+//! - [`incremental`]: exports of a period or of what is new since the last export, per user and
+//!   group, each run in its own directory ([`incremental::export_groups`]).
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -40,9 +44,11 @@
 pub mod download;
 mod error;
 pub mod hashes;
+pub mod incremental;
 pub mod job;
 pub mod retry;
 pub mod state_file;
+pub mod time_range;
 pub mod wait;
 
 pub use error::{Error, Result};

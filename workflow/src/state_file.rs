@@ -53,6 +53,10 @@ pub struct GroupState {
     /// The downloaded files, relative to the output directory, once downloaded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
+    /// The requested period, the `exportTime`, and the group's earlier completed exports
+    /// (see [`crate::incremental`]); absent from older state files.
+    #[serde(flatten)]
+    pub history: crate::incremental::History,
 }
 
 /// How far a group is.

@@ -144,11 +144,11 @@ pub(crate) fn state_json(state: &Shared, view: &JobView, now: DateTime<Utc>) -> 
     if let Some(start) = view.start_time {
         answer["startTime"] = json!(rfc3339(start));
     }
-    if let Some(period) = view.archive {
+    if let Some(period) = &view.archive {
         let urls: Vec<String> = view
             .groups
             .iter()
-            .flat_map(|group| state.signed_urls(&view.id, group, period, now))
+            .flat_map(|group| state.signed_urls(&view.id, group, &period, now))
             .collect();
         answer["urls"] = json!(urls);
     }

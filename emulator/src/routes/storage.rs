@@ -84,7 +84,7 @@ async fn download(
         Ok(period) => period,
         Err(Gone::NoSuchObject | Gone::Deleted) => return no_such_key(),
     };
-    let archive = state.archive(group, period, part);
+    let archive = state.archive(group, &period, part);
     let hashes = match archive.hashes().await {
         Ok(hashes) => hashes,
         Err(error) => {

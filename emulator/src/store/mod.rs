@@ -85,9 +85,11 @@ pub(crate) struct JobView {
     pub archive: Option<Period>,
 }
 
-/// The period an archive covers: `[start, end)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Whose data an archive holds, and the period it covers: `[start, end)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Period {
+    /// The user whose data is exported.
+    pub user: String,
     /// The requested start, `None` for the earliest data.
     pub start: Option<DateTime<Utc>>,
     /// The end: the requested end time, but never after the time of the request.
@@ -409,6 +411,7 @@ impl Store {
             start_time: job.spec.start_time,
             export_time: job.export_time(),
             archive: available.then(|| Period {
+                user: job.spec.principal.user.clone(),
                 start: job.spec.start_time,
                 end: job.export_time().min(job.requested_at),
             }),
