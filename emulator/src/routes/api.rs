@@ -148,7 +148,7 @@ pub(crate) fn state_json(state: &Shared, view: &JobView, now: DateTime<Utc>) -> 
         let urls: Vec<String> = view
             .groups
             .iter()
-            .flat_map(|group| state.signed_urls(&view.id, group, &period, now))
+            .flat_map(|group| state.signed_urls(&view.id, group, period, now))
             .collect();
         answer["urls"] = json!(urls);
     }
