@@ -27,7 +27,8 @@ use crate::{Call, Error};
 pub struct UploadInfo {
     /// Path of the simple and multipart protocols, relative to the root URL.
     pub simple_path: Option<&'static [PathParam]>,
-    /// Path of the resumable protocol, relative to the root URL.
+    /// Where the resumable protocol starts its session, relative to the root URL (the
+    /// generator gives the simple path when there is one, as Google's own clients do).
     pub resumable_path: Option<&'static [PathParam]>,
     /// The largest media accepted, in bytes.
     pub max_size: Option<u64>,
