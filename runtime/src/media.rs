@@ -99,8 +99,9 @@ impl Call {
         Ok(Download::new(self.method.id, response))
     }
 
-    /// Uploads `media` in one request: alone (`uploadType=media`) when `metadata` is `None`,
-    /// else with the metadata (`uploadType=multipart`). Decodes the response as `R`.
+    /// Uploads `media` in one request: alone (`uploadType=media`) when `metadata` is `None` or
+    /// serializes to an empty object (a default request struct: nothing would be said), else
+    /// with the metadata (`uploadType=multipart`). Decodes the response as `R`.
     pub async fn send_upload<B, R>(
         mut self,
         upload: &'static UploadInfo,
@@ -117,7 +118,7 @@ impl Call {
             .ok_or_else(|| unsupported(method, "the simple upload protocol"))?;
         limits::check(method, upload, &media.content_type, media.len())?;
         let content_type = header_value(method, &media.content_type)?;
-        let body = match encode(method, metadata)? {
+        let body = match encode(method, metadata)?.filter(|json| json.as_ref() != b"{}") {
             None => {
                 self.set_query("uploadType", "media");
                 Body {
