@@ -431,10 +431,10 @@ async fn errors(client: &Client) -> Result<()> {
     let reason = api_error(again, 409)?;
     println!("    409 reason {reason:?}");
 
-    // fake-gcs-server checks ifGenerationMatch on multipart and resumable uploads but not on
-    // uploadType=media (its simpleUpload passes NoConditions); Google checks it on every
-    // upload (https://cloud.google.com/storage/docs/request-preconditions). A multipart upload
-    // meets the check on both.
+    // fake-gcs-server v1.54.0 checks ifGenerationMatch on multipart uploads only (its
+    // simpleUpload and uploadFileContent create the object with NoConditions); Google checks
+    // it on every upload (https://cloud.google.com/storage/docs/request-preconditions). A
+    // multipart upload meets the check on both.
     let stale = client
         .objects()
         .insert(
