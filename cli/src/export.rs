@@ -12,15 +12,18 @@
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
+use chrono::Utc;
 use dataportability_v1::{Client, Scope};
 use futures_util::future::join_all;
 use indicatif::ProgressBar;
 use tokio::sync::Semaphore;
 use workflow::download::{DownloadOptions, Downloaded, Downloader, Progress};
+use workflow::incremental::{self, ExportRequest, Initiated, Plan};
 use workflow::lock::Lock;
 use workflow::out_dir::Dir;
 use workflow::retry::{Finished, JobEvent, RetryOptions, wait_and_retry};
 use workflow::state_file::{GroupState, GroupStatus, StateFile, VerifiedFile};
+use workflow::time_range::{TimeRange, rfc3339};
 use workflow::wait::{PollEvent, PollPolicy};
 
 use crate::args::ExportArgs;
@@ -32,6 +35,8 @@ use crate::units::show_duration;
 struct Run<'a> {
     client: &'a Client,
     args: &'a ExportArgs,
+    /// What each group's export asks for (a period, or what is new).
+    request: ExportRequest,
     ui: &'a Ui,
     /// The output directory, opened once.
     out: Dir,
@@ -43,9 +48,33 @@ struct Run<'a> {
     downloads: Semaphore,
 }
 
+/// What `args` ask of each group, checked against this machine's clock before anything is sent
+/// (a start before the end, neither in the future).
+pub fn request(args: &ExportArgs) -> Result<ExportRequest, Failure> {
+    if args.incremental {
+        return Ok(ExportRequest::Incremental);
+    }
+    let now = Utc::now();
+    let start = match args.since {
+        Some(span) => Some(span.before(now).map_err(workflow::Error::from)?),
+        None => args.start_time,
+    };
+    let range = TimeRange {
+        start,
+        end: args.end_time,
+    };
+    range.validate(now).map_err(workflow::Error::from)?;
+    Ok(if range.is_all() {
+        ExportRequest::All
+    } else {
+        ExportRequest::Period(range)
+    })
+}
+
 pub async fn run(
     client: &Client,
     args: &ExportArgs,
+    request: ExportRequest,
     groups: &[Scope],
     endpoint: Option<&str>,
     ui: &Ui,
@@ -80,6 +109,7 @@ pub async fn run(
     let run = Run {
         client,
         args,
+        request,
         ui,
         out: dir,
         _lock: lock,
@@ -127,29 +157,59 @@ impl Run<'_> {
             .groups
             .get(group)
             .cloned();
-        if let Some(known) = &known
-            && self.is_downloaded(known)
-        {
-            return Ok(known
-                .files
-                .iter()
-                .map(|f| match known.verified_file(f) {
-                    Some(record) => format!(
-                        "{group}: {f} (already downloaded; {} verified when downloaded)",
-                        checks(&record.checksums)
-                    ),
-                    None => format!("{group}: {f} (already downloaded)"),
-                })
-                .collect());
-        }
-        let (job, retries_done) = self.start_or_resume(group, known).await?;
+        let present = known.as_ref().is_some_and(|known| self.is_downloaded(known));
+        let plan = match &known {
+            // An interrupted run sent this initiate and never saved its answer: send the same one.
+            Some(known) if known.initiate_unanswered() => Plan::Start {
+                range: TimeRange {
+                    start: known.history.start_time,
+                    end: known.history.end_time,
+                },
+                incremental: known.history.incremental,
+            },
+            _ => incremental::plan(self.client, known.as_ref(), &self.request, present).await?,
+        };
+        let (job, retries_done) = match (plan, known) {
+            (Plan::AlreadyDownloaded, Some(known)) => {
+                return Ok(known
+                    .files
+                    .iter()
+                    .map(|f| match known.verified_file(f) {
+                        Some(record) => format!(
+                            "{group}: {f} (already downloaded; {} verified when downloaded)",
+                            checks(&record.checksums)
+                        ),
+                        None => format!("{group}: {f} (already downloaded)"),
+                    })
+                    .collect());
+            }
+            (Plan::Resume, Some(known)) => {
+                self.ui
+                    .line(format!("{group}: resuming job {}{}", known.job_id, period_of(&known)));
+                (known.job_id, known.retries)
+            }
+            (Plan::Start { range, incremental }, known) => self.start(group, known, &range, incremental).await?,
+            (_, None) => return Err(Failure::new(Code::Failed, "no job to resume")),
+        };
         let finished = self.wait(group, &job, retries_done).await?;
+        let mut dir = group.to_owned();
+        let mut export_time = None;
+        self.update(|state| {
+            if let Some(entry) = state.groups.get_mut(group) {
+                dir = incremental::completed(&self.args.out, group, entry, &finished.state);
+                export_time = entry.history.export_time;
+            }
+        })?;
+        let until = match (&self.request, export_time) {
+            (ExportRequest::All, _) | (_, None) => String::new(),
+            (_, Some(time)) => format!(", data until {}", rfc3339(time)),
+        };
         self.ui.line(format!(
-            "{group}: job {} is COMPLETE with {} file(s)",
+            "{group}: job {} is COMPLETE with {} file(s){until}",
             finished.job_id,
             finished.state.urls.len()
         ));
-        let downloaded = self.download(group, &finished).await?;
+        let downloaded = self.download(group, &finished, &dir).await?;
         self.record_downloaded(group, &downloaded)
     }
 
@@ -163,15 +223,16 @@ impl Run<'_> {
             })
     }
 
-    /// The group's job from the state file, or a new one: the `initiate` is saved before it
-    /// is sent, and its answer as soon as it arrives.
-    async fn start_or_resume(&self, group: &str, known: Option<GroupState>) -> Result<(String, u32), Failure> {
-        if let Some(known) = &known
-            && !known.job_id.is_empty()
-        {
-            self.ui.line(format!("{group}: resuming job {}", known.job_id));
-            return Ok((known.job_id.clone(), known.retries));
-        }
+    /// Starts a job for the group over `range`. The `initiate` is saved in the state file before
+    /// it is sent (the group's earlier completed export, if any, moves to its `earlier` list),
+    /// and its answer as soon as it arrives.
+    async fn start(
+        &self,
+        group: &str,
+        known: Option<GroupState>,
+        range: &TimeRange,
+        incremental: bool,
+    ) -> Result<(String, u32), Failure> {
         let earlier = known
             .as_ref()
             .filter(|k| k.initiate_unanswered())
@@ -182,35 +243,56 @@ impl Run<'_> {
                  sending it again (Google refuses it if the first one started a job)"
             ));
         }
-        let sent_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let now = Utc::now();
+        let unanswered = Initiated {
+            job_id: String::new(),
+            access_type: None,
+        };
+        let mut record = incremental::started(known.clone(), &unanswered, range, incremental, now);
+        record.initiate_sent_at = Some(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         self.update(|state| {
-            let entry = state.groups.entry(group.to_owned()).or_default();
-            entry.job_id.clear();
-            entry.initiate_sent_at = Some(sent_at.clone());
+            state.groups.insert(group.to_owned(), record.clone());
         })?;
-        let job = match workflow::job::initiate(self.client, group).await {
+        let job = match incremental::initiate(self.client, group, range, known.as_ref()).await {
             Ok(job) => job,
-            Err(error) => return Err(self.initiate_failed(group, earlier.as_deref(), error)),
+            Err(error) => return Err(self.initiate_failed(group, known, earlier.as_deref(), error)),
         };
         self.update(|state| {
-            let entry = state.groups.entry(group.to_owned()).or_default();
-            entry.job_id = job.clone();
-            entry.original_job_id = job.clone();
+            let entry = state.groups.entry(group.to_owned()).or_insert_with(|| record.clone());
+            entry.job_id = job.job_id.clone();
+            entry.original_job_id = job.job_id.clone();
+            entry.history.access_type = job.access_type.clone();
+            entry.history.started_at = Some(Utc::now());
         })?;
-        self.ui.line(format!("{group}: started job {job}"));
-        Ok((job, 0))
+        let period = period_of(&record);
+        self.ui.line(format!("{group}: started job {}{period}", job.job_id));
+        Ok((job.job_id, 0))
     }
 
     /// An `initiate` that failed. When the server answered (an HTTP error), it started no job:
-    /// the record of the initiate goes. When it refused a resent initiate (`FAILED_PRECONDITION`),
-    /// the earlier one did start a job, whose id is lost.
-    fn initiate_failed(&self, group: &str, earlier: Option<&str>, error: workflow::Error) -> Failure {
-        let answered = matches!(&error, workflow::Error::Api(e) if e.status().is_some());
-        let refused = matches!(&error, workflow::Error::Api(dataportability_v1::Error::Api(e))
-            if e.code.as_deref() == Some("FAILED_PRECONDITION"));
+    /// the group's entry goes back to what it was before (`known`). When it refused a resent
+    /// initiate (`RESOURCE_EXHAUSTED` after a one-time export, `FAILED_PRECONDITION` within 24
+    /// hours of a time-based one), the earlier one did start a job, whose id is lost.
+    fn initiate_failed(
+        &self,
+        group: &str,
+        known: Option<GroupState>,
+        earlier: Option<&str>,
+        error: workflow::Error,
+    ) -> Failure {
+        let answered = error.is_too_soon()
+            || matches!(&error, workflow::Error::GrantEnded { .. })
+            || matches!(&error, workflow::Error::Api(e) if e.status().is_some());
+        let exhausted = crate::failure::is_exhausted(&error);
+        let refused = exhausted
+            || error.is_too_soon()
+            || matches!(&error, workflow::Error::Api(e) if e.as_api_error()
+                .is_some_and(|e| e.code.as_deref() == Some("FAILED_PRECONDITION")));
         if let (Some(sent), true) = (earlier, refused) {
+            // With one-time access, exit code 5 says the same: reset, then consent again.
+            let code = if exhausted { Code::Exhausted } else { Code::Failed };
             return Failure::new(
-                Code::Failed,
+                code,
                 format!(
                     "the initiate sent at {sent} by an interrupted run did start a job, but its id was never saved \
                      and the API cannot list jobs, so it cannot be resumed; Google refuses another export of the \
@@ -220,12 +302,15 @@ impl Run<'_> {
             );
         }
         if answered {
-            let cleared = self.update(|state| {
-                if state.groups.get(group).is_some_and(|g| g.job_id.is_empty()) {
+            let restored = self.update(|state| match known {
+                Some(known) => {
+                    state.groups.insert(group.to_owned(), known);
+                }
+                None => {
                     state.groups.remove(group);
                 }
             });
-            if let Err(failure) = cleared {
+            if let Err(failure) = restored {
                 return failure;
             }
         }
@@ -279,14 +364,15 @@ impl Run<'_> {
         }
     }
 
-    /// Downloads the job's files into `OUT/GROUP/`, with a bar per file.
-    async fn download(&self, group: &str, finished: &Finished) -> Result<Vec<Downloaded>, Failure> {
+    /// Downloads the job's files into `OUT/DIR/` (`DIR` is the group, or the group and the
+    /// run's period), with a bar per file.
+    async fn download(&self, group: &str, finished: &Finished, dir: &str) -> Result<Vec<Downloaded>, Failure> {
         let _permit = self
             .downloads
             .acquire()
             .await
             .map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
-        let dir = self.out.subdir(group)?;
+        let dir = self.out.subpath(dir)?;
         let mut bars: Vec<ProgressBar> = Vec::new();
         let mut seen = Seen::default();
         let mut save_failure = None;
@@ -416,6 +502,21 @@ fn checks(checksums: &str) -> String {
 struct Seen {
     refreshes: u32,
     retries: u32,
+}
+
+/// The period of a group's job for a progress line: empty for a plain export.
+fn period_of(entry: &GroupState) -> String {
+    let history = &entry.history;
+    let range = TimeRange {
+        start: history.start_time,
+        end: history.end_time,
+    };
+    match (history.incremental, range.start) {
+        (true, None) => format!(" for {range} (incremental: the first export of the group, everything)"),
+        (true, Some(_)) => format!(" for {range} (incremental: what is new since the last export)"),
+        (false, _) if range.is_all() => String::new(),
+        (false, _) => format!(" for {range}"),
+    }
 }
 
 fn poll_message(poll: &PollEvent) -> String {

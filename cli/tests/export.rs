@@ -163,7 +163,8 @@ async fn dropped_connections_are_resumed_and_the_archive_verifies() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_url_that_expires_mid_download_is_refreshed() {
     // URLs are valid for at most 1 s; the download, held to 256 KiB/s, loses its connection
-    // after 400 000 bytes (so after more than 1.2 s): the resume finds its URL expired (403).
+    // after 400 000 bytes (so after more than 1.2 s): the resume finds its URL expired (400
+    // ExpiredToken, as Cloud Storage answers).
     let faults = Faults {
         dropped_downloads: 1,
         drop_after_bytes: 400_000,

