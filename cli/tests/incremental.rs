@@ -175,6 +175,9 @@ async fn three_incremental_runs_a_day_apart_export_every_item_exactly_once() {
         }
         let file = out.path().join(entry["files"][0].as_str().unwrap());
         assert!(file.starts_with(out.path().join(SEARCH)), "{}", file.display());
+        // Each run's directory is made like every other: private, and no link followed.
+        assert_eq!(mode(file.parent().unwrap()), 0o700, "{}", file.display());
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
         assert!(!files.contains(&file), "each run in its own directory");
         files.push(file);
         export_times.push(export_time);
@@ -190,6 +193,92 @@ async fn three_incremental_runs_a_day_apart_export_every_item_exactly_once() {
     let last_end = time(&export_times[2]);
     let everything = direct_export(&emulator, &token, None, Some(last_end)).await;
     assert_eq!(union, everything);
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Points the state file of `out` at `endpoint` (the tool refuses a directory of another one).
+fn set_endpoint(out: &Path, endpoint: &str) {
+    let mut state = state_file(out);
+    state["endpoint"] = endpoint.into();
+    std::fs::write(out.join(".dataportability-state.json"), state.to_string()).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_incremental_initiate_killed_before_its_answer_keeps_the_history_and_is_resent() {
+    let emulator = emulator_for_tests().await;
+    let token = token(&emulator, &[SEARCH], AccessType::TimeBased);
+    let out = tempfile::tempdir().unwrap();
+    succeeded(&export(&emulator, &token, out.path(), &["--incremental"]).await);
+    let first = state_file(out.path())["groups"][SEARCH].clone();
+    let first_end = first["exportTime"].as_str().unwrap().to_owned();
+
+    // The next run's initiate reaches a server that never answers; the run is killed.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hanging = format!("http://{}/", listener.local_addr().unwrap());
+    let received = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = received.clone();
+    tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            open.push(socket);
+        }
+    });
+    set_endpoint(out.path(), &hanging);
+    let mut args = vec![
+        "--endpoint",
+        &hanging,
+        "--token",
+        &token,
+        "export",
+        "--resource",
+        SEARCH,
+        "--out",
+        out.path().to_str().unwrap(),
+        "--incremental",
+    ];
+    args.extend(FAST);
+    let mut child = command(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    eventually("the initiate at the server", Duration::from_secs(30), || {
+        received.load(std::sync::atomic::Ordering::SeqCst) > 0
+    })
+    .await;
+    // Already on disk: the initiate, its period, and the first export moved to `earlier`.
+    let entry = state_file(out.path())["groups"][SEARCH].clone();
+    assert_eq!(entry["jobId"], "", "{entry}");
+    assert!(entry["initiateSentAt"].as_str().is_some(), "{entry}");
+    assert_eq!(entry["startTime"].as_str(), Some(first_end.as_str()), "{entry}");
+    assert_eq!(entry["incremental"], true, "{entry}");
+    let earlier = entry["earlier"].as_array().unwrap();
+    assert_eq!(earlier.len(), 1, "{entry}");
+    assert_eq!(earlier[0]["jobId"], first["jobId"], "{entry}");
+    assert_eq!(earlier[0]["files"], first["files"], "{entry}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // The next run sends the same initiate (the same period) and keeps the history.
+    set_endpoint(out.path(), emulator.url());
+    emulator.advance_clock(DAY_AND_AN_HOUR);
+    let stdout = succeeded(&export(&emulator, &token, out.path(), &["--incremental"]).await);
+    assert!(stdout.contains("an earlier run sent initiate at"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "for {first_end} .. now (incremental: what is new since the last export)"
+        )),
+        "{stdout}"
+    );
+    let entry = state_file(out.path())["groups"][SEARCH].clone();
+    assert_ne!(entry["jobId"], "", "{entry}");
+    assert_eq!(entry["earlier"].as_array().map(Vec::len), Some(1), "{entry}");
+    assert_eq!(entry["earlier"][0]["jobId"], first["jobId"], "{entry}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -263,6 +263,11 @@ mod tests {
         group.rename(&name, "c").unwrap();
         assert_eq!(group.entry("c").unwrap(), Entry::File(0));
         assert_eq!(group.entry(&name).unwrap(), Entry::Missing);
+        let run = dir.subpath("h/20261201T000000Z").unwrap();
+        assert_eq!(run.path(), dir.join("h/20261201T000000Z"));
+        assert_eq!(mode(&dir.join("h")), DIR_MODE);
+        assert_eq!(mode(run.path()), DIR_MODE);
+        assert!(dir.subpath("h/../elsewhere").is_err(), "only plain names");
     }
 
     #[test]
@@ -281,6 +286,7 @@ mod tests {
             dir.open_read("a.part").unwrap_err(),
             dir.rename("b.part", "a").unwrap_err(),
             dir.subdir("g").unwrap_err(),
+            dir.subpath("g/20261201T000000Z").unwrap_err(),
         ] {
             assert!(matches!(error, Error::Link { .. }), "{error}");
             assert!(error.to_string().contains("symbolic link"), "{error}");

@@ -8,6 +8,8 @@ use dataportability_v1::Client;
 use super::{ExportRequest, Plan, completed, initiate, plan, started};
 use crate::Result;
 use crate::download::Downloader;
+use crate::lock::Lock;
+use crate::out_dir::Dir;
 use crate::retry::{RetryOptions, wait_and_retry};
 use crate::state_file::{GroupStatus, StateFile};
 use crate::time_range::TimeRange;
@@ -41,7 +43,9 @@ pub struct GroupExport {
 /// from the state file, starts (or resumes) its job, then waits for each job (retrying a failed
 /// one), downloads and verifies its files into their own directory, and remembers the export
 /// in the state file. Jobs run at Google in parallel; this waits for them in turn. Returns each
-/// group's result; one group's failure does not stop the others.
+/// group's result; one group's failure does not stop the others. `out` is locked for the call
+/// ([`Lock`]: another run there is [`Error::Locked`](crate::Error::Locked)), and every directory
+/// and file under it is created private without following links ([`crate::out_dir`]).
 pub async fn export_groups(
     client: &Client,
     downloader: &Downloader,
@@ -53,7 +57,9 @@ pub async fn export_groups(
     if let ExportRequest::Period(range) = request {
         range.validate(options.now.unwrap_or_else(Utc::now))?;
     }
-    let mut state = StateFile::load(out)?.unwrap_or_else(|| StateFile::new(None));
+    let out_dir = Dir::create(out)?;
+    let _lock = Lock::acquire(&out_dir)?;
+    let mut state = StateFile::load_in(&out_dir)?.unwrap_or_else(|| StateFile::new(None));
     let mut started = Vec::new();
     for group in groups {
         started.push(start_group(client, out, &mut state, group, request).await);
@@ -62,7 +68,7 @@ pub async fn export_groups(
     for (group, start) in groups.iter().zip(started) {
         let result = match start {
             Ok(None) => Ok(done_export(&state, group)),
-            Ok(Some(())) => finish_group(client, downloader, out, &mut state, group, options).await,
+            Ok(Some(())) => finish_group(client, downloader, &out_dir, &mut state, group, options).await,
             Err(error) => Err(error),
         };
         results.push(((*group).to_owned(), result));
@@ -99,7 +105,7 @@ async fn start_group(
 async fn finish_group(
     client: &Client,
     downloader: &Downloader,
-    out: &Path,
+    out: &Dir,
     state: &mut StateFile,
     group: &str,
     options: &ExportOptions,
@@ -113,11 +119,11 @@ async fn finish_group(
     let mut entry = entry;
     entry.job_id = finished.job_id.clone();
     entry.retries = finished.retries;
-    let dir = completed(out, group, &mut entry, &finished.state);
+    let dir = completed(out.path(), group, &mut entry, &finished.state);
     state.groups.insert(group.to_owned(), entry.clone());
-    state.save(out)?;
+    state.save_in(out)?;
     let downloaded = downloader
-        .download_all(&finished.job_id, &finished.state, &out.join(&dir), |_| {})
+        .download_all_in(&finished.job_id, &finished.state, &out.subpath(&dir)?, |_| {})
         .await?;
     entry.files = downloaded
         .iter()
@@ -128,7 +134,7 @@ async fn finish_group(
         .collect();
     entry.status = GroupStatus::Downloaded;
     state.groups.insert(group.to_owned(), entry);
-    state.save(out)?;
+    state.save_in(out)?;
     Ok(done_export(state, group))
 }
 
