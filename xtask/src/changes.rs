@@ -1,12 +1,12 @@
 //! The semantic summary `cargo xtask fetch` prints when the fetched document differs from
-//! the committed one: the report of [`crate::diff`], without its header (fetch prints the
+//! the committed one: the report of [`api_diff`], without its header (fetch prints the
 //! revisions itself).
 
 use codegen::parse::RestDescription;
 use serde_json::Value;
 
-use crate::diff::report_text::{self, TextOptions};
-use crate::diff::{self, Summary};
+use api_diff::report_text::{self, TextOptions};
+use api_diff::{self as diff, Summary};
 
 /// What changed in an API, as the lines of a text report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

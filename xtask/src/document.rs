@@ -6,8 +6,7 @@ use serde_json::Value;
 use crate::api::ApiSpec;
 use crate::revision::Revision;
 
-/// The `kind` every Discovery document carries.
-pub const DISCOVERY_KIND: &str = "discovery#restDescription";
+pub use codegen::parse::DISCOVERY_KIND;
 
 /// A parsed Discovery document that is known to describe the expected API.
 #[derive(Clone, Debug, PartialEq)]

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use xtask::api::{CRATES, CrateSpec, DATAPORTABILITY_V1};
-use xtask::diff::cli::DiffArgs;
-use xtask::diff::history::HistoryArgs;
+use xtask::diff_cli::DiffArgs;
+use xtask::diff_history::HistoryArgs;
 use xtask::source::Source;
 use xtask::{DEFAULT_MAX_DIFF_LINES, fetch, generate, render_diffs, stale_message, workspace};
 
@@ -77,8 +77,8 @@ fn run(command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Corpus(args) => xtask::corpus::run(&root, &args),
-        Command::Diff(args) => xtask::diff::cli::run(&root, &args),
-        Command::DiffHistory(args) => xtask::diff::history::run(&root, &args),
+        Command::Diff(args) => xtask::diff_cli::run(&root, &args),
+        Command::DiffHistory(args) => xtask::diff_history::run(&root, &args),
         Command::Bench(args) => bench::run(&root, &args),
         Command::Generate { check: true } => {
             let mut stale = false;
@@ -129,7 +129,7 @@ fn print_write_report(spec: &CrateSpec, total: usize, report: &xtask::WriteRepor
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
-    use xtask::diff::cli::Format;
+    use xtask::diff_cli::Format;
 
     use super::*;
 

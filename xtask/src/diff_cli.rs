@@ -7,10 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::code_diff;
-use super::load::{Loaded, check_same_api};
-use super::report_text::TextOptions;
-use super::{Report, report_json, report_markdown, report_text};
+use api_diff::code_diff;
+use api_diff::load::{Loaded, check_same_api};
+use api_diff::report_text::TextOptions;
+use api_diff::{Report, report_json, report_markdown, report_text};
+
 use crate::api::{ApiSpec, CrateSpec, DATAPORTABILITY_V1, DATAPORTABILITY_V1_CRATE};
 use crate::source::Source;
 
@@ -39,7 +40,7 @@ pub enum Format {
     Text,
     /// Markdown for a pull request description.
     Markdown,
-    /// JSON for tools (a stable shape, documented in `xtask/src/diff/report_json.rs`).
+    /// JSON for tools (a stable shape, documented in `codegen/diff/src/report_json.rs`).
     Json,
 }
 
@@ -137,8 +138,8 @@ pub fn run(root: &Path, args: &DiffArgs) -> Result<ExitCode> {
 /// Loads both documents and compares them; with `code`, also diffs the crates generated
 /// with that crate's options.
 pub fn build_report(sources: &Sources, code: Option<&CrateSpec>) -> Result<Report> {
-    let old = Loaded::load(&sources.old.0, sources.old.1.as_str())?;
-    let new = Loaded::load(&sources.new.0, sources.new.1.as_str())?;
+    let old = Loaded::from_text(sources.old.0.load()?, sources.old.1.as_str())?;
+    let new = Loaded::from_text(sources.new.0.load()?, sources.new.1.as_str())?;
     check_same_api(&old, &new)?;
     let mut report = Report::new(&old, &new);
     if let Some(spec) = code {

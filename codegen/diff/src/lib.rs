@@ -1,5 +1,5 @@
-//! `cargo xtask diff`: what changed between two revisions of a Discovery document, and
-//! what that means for code that uses the generated crate.
+//! What changed between two revisions of a Discovery document, and what that means for code
+//! that uses the generated crate; and how a generated crate differs from a directory.
 //!
 //! - [`diff`] compares two parsed documents and lists [`Change`]s, each located by a path
 //!   (`schemas.PortabilityArchiveState.properties.state.enum`) and classified as breaking,
@@ -7,19 +7,19 @@
 //! - [`Report`] holds the changes of two labelled documents (and, with `--code`, the diff
 //!   of the generated crates, [`code_diff`]); [`report_text`], [`report_markdown`] and
 //!   [`report_json`] render it.
-//! - [`cli`] is the `cargo xtask diff` command; [`history`] checks the reports of a series
-//!   of revisions against committed snapshots (`cargo xtask diff-history`).
+//! - [`compare`] and [`render_diffs`]: compare a generated crate held in memory with a
+//!   directory, and show the differences as short unified diffs.
 
 pub mod change;
 pub mod classify;
-pub mod cli;
 pub mod code_diff;
-pub mod history;
+pub mod compare;
 pub mod load;
 mod model_diff;
 mod pairs;
 mod param_diff;
 mod path;
+pub mod render_diffs;
 pub mod report_json;
 pub mod report_markdown;
 pub mod report_text;
@@ -31,7 +31,9 @@ mod shape;
 mod tests;
 
 pub use change::{Change, Impact, Kind, Summary};
+pub use compare::{FileDiff, compare_dir};
 pub use model_diff::diff;
+pub use render_diffs::{DEFAULT_MAX_DIFF_LINES, FIX_COMMAND, render_diffs, stale_message};
 
 use code_diff::FileChange;
 use load::Loaded;

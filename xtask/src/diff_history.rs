@@ -14,9 +14,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use similar::TextDiff;
 
-use super::load::{Loaded, check_same_api};
-use super::report_text::TextOptions;
-use super::{Report, report_json, report_text};
+use api_diff::load::{Loaded, check_same_api};
+use api_diff::report_text::TextOptions;
+use api_diff::{Report, report_json, report_text};
+
 use crate::source::Source;
 
 /// Where the snapshots are committed, relative to the workspace root.
@@ -78,7 +79,7 @@ pub fn reports(documents: &[PathBuf]) -> Result<Reports> {
     }
     let loaded = documents
         .iter()
-        .map(|path| Loaded::load(&Source::File(path.clone()), file_name(path)))
+        .map(|path| Loaded::from_text(Source::File(path.clone()).load()?, file_name(path)))
         .collect::<Result<Vec<_>>>()?;
     let mut files = BTreeMap::new();
     let mut summaries = Vec::new();
