@@ -42,8 +42,8 @@ pub const APIS: &[ApiSpec] = &[DATAPORTABILITY_V1];
 /// The Data Portability client crate.
 pub const DATAPORTABILITY_V1_CRATE: CrateSpec = CrateSpec {
     document_path: DATAPORTABILITY_V1.document_path,
-    generated_dir: "generated",
-    runtime_path: "../runtime",
+    generated_dir: "generated/dataportability-v1",
+    runtime_path: "../../runtime",
 };
 
 /// A crate generated from a hand-written document full of edge cases; committed so that the
