@@ -5,6 +5,7 @@
 //! - [`diff_cli`]: `cargo xtask diff` over the [`api_diff`] library (and [`changes`], the
 //!   summary `fetch` prints); [`diff_history`] checks the reports of published revisions.
 
+pub mod add;
 pub mod api;
 pub mod changes;
 pub mod corpus;

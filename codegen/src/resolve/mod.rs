@@ -147,8 +147,8 @@ fn resolve_models(doc: &RestDescription, names: &SchemaNames) -> Result<Vec<ir::
     Ok(models)
 }
 
-/// `dataportability` `v1` → `dataportability-v1`.
-fn crate_name(name: &str, version: &str) -> String {
+/// The generated crate's package name: `dataportability` `v1` → `dataportability-v1`.
+pub fn crate_name(name: &str, version: &str) -> String {
     let raw = format!("{name}-{version}").to_lowercase();
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
