@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 pub mod emit;
 pub mod error;
 pub mod format;
+pub mod json_path;
 pub mod manifest;
 pub mod parse;
 pub mod resolve;

@@ -18,7 +18,6 @@ pub mod load;
 mod model_diff;
 mod pairs;
 mod param_diff;
-mod path;
 pub mod render_diffs;
 pub mod report_json;
 pub mod report_markdown;

@@ -13,9 +13,9 @@ use codegen::resolve::HIDDEN_STANDARD_PARAMETERS;
 
 use super::change::{Change, Kind};
 use super::pairs::pairs;
-use super::path::{child, join};
 use super::schema_diff::{deprecation, docs, enum_values, text};
 use super::shape::{of_parameter, parameter_enum_keys, parameter_item, with_values};
+use codegen::json_path::{child, join};
 
 /// Whether the parameters belong to a method (and may be positional) or are the
 /// document's standard parameters (always setters).

@@ -8,9 +8,9 @@ use codegen::parse::{MediaUpload, RestMethod, RestResource};
 use super::change::{Change, Kind};
 use super::pairs::pairs;
 use super::param_diff::{self, Owner, positional_order};
-use super::path::{child, join};
 use super::schema_diff::{compare, deprecation, text};
 use super::shape::Shape;
+use codegen::json_path::{child, join};
 
 /// The methods and child resources of a resource, or of the document's root.
 #[derive(Clone, Copy, Debug)]

@@ -7,8 +7,8 @@ use codegen::parse::JsonSchema;
 
 use super::change::{Change, Kind};
 use super::pairs::pairs;
-use super::path::{child, join};
 use super::shape::{Shape, is_string_enum, with_values};
+use codegen::json_path::{child, join};
 
 /// Compares the top-level `schemas` maps.
 pub fn schemas(old: &BTreeMap<String, JsonSchema>, new: &BTreeMap<String, JsonSchema>, out: &mut Vec<Change>) {
