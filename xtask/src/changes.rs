@@ -28,19 +28,22 @@ impl ApiChanges {
 /// Summarizes the differences between the committed document `old` and the fetched `new`.
 ///
 /// Description-only changes are counted but not listed. A document the Discovery model cannot
-/// read gives a one-line note instead of a report (fetch has already checked both).
+/// read, or the generator cannot resolve, gives a one-line note instead of a report.
 pub fn summarize(old: &Value, new: &Value) -> ApiChanges {
     let model = |value: &Value| serde_json::from_value::<RestDescription>(value.clone());
-    match (model(old), model(new)) {
-        (Ok(old), Ok(new)) => {
-            let changes = diff::diff(&old, &new);
+    let changes = match (model(old), model(new)) {
+        (Ok(old), Ok(new)) => diff::diff(&old, &new).map_err(|error| error.to_string()),
+        (Err(error), _) | (_, Err(error)) => Err(error.to_string()),
+    };
+    match changes {
+        Ok(changes) => {
             let text = report_text::body(&changes, TextOptions::default());
             ApiChanges {
                 lines: text.lines().map(str::to_owned).collect(),
                 summary: Summary::of(&changes),
             }
         }
-        (Err(error), _) | (_, Err(error)) => ApiChanges {
+        Err(error) => ApiChanges {
             lines: vec![format!("(could not compare the documents: {error})")],
             summary: Summary::default(),
         },

@@ -198,7 +198,7 @@ fn code_options(entry: Option<&ApiEntry>) -> codegen::Options {
 /// Compares two loaded documents; with `code`, also diffs the crates generated with those options.
 pub fn compare(old: &Loaded, new: &Loaded, code: Option<codegen::Options>) -> Result<Report> {
     check_same_api(old, new)?;
-    let mut report = Report::new(old, new);
+    let mut report = Report::new(old, new)?;
     if let Some(options) = code {
         report.code = Some(code_diff::diff_documents(old, new, &options)?);
     }

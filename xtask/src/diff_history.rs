@@ -86,7 +86,7 @@ pub fn reports(documents: &[PathBuf]) -> Result<Reports> {
     for (pair, old_new) in documents.windows(2).zip(loaded.windows(2)) {
         let [old, new] = old_new else { continue };
         check_same_api(old, new)?;
-        let report = Report::new(old, new);
+        let report = Report::new(old, new)?;
         let name = format!("{}..{}", file_stem(&pair[0]), file_stem(&pair[1]));
         let options = TextOptions {
             verbose: true,
@@ -226,7 +226,7 @@ mod tests {
     fn document(dir: &Path, name: &str, revision: &str, scopes: Value) -> PathBuf {
         let path = dir.join(name);
         let value = json!({
-            "kind": "discovery#restDescription", "name": "x", "version": "v1", "revision": revision,
+            "kind": "discovery#restDescription", "name": "x", "version": "v1", "revision": revision, "rootUrl": "https://x.googleapis.com/",
             "auth": {"oauth2": {"scopes": scopes}}
         });
         std::fs::write(&path, value.to_string()).expect("write");

@@ -3,7 +3,10 @@
 //!
 //! - [`diff`] compares two parsed documents and lists [`Change`]s, each located by a path
 //!   (`schemas.PortabilityArchiveState.properties.state.enum`) and classified as breaking,
-//!   compatible or description-only ([`classify`]).
+//!   compatible or description-only ([`classify`]). What each schema and parameter becomes in
+//!   the generated crate (its Rust type, positional or setter, exposed or not) comes from
+//!   codegen's resolved model ([`resolved`]), whose items keep their JSON paths; the document
+//!   itself supplies the wording (`string (int64)`) and the facts that only reach doc comments.
 //! - [`Report`] holds the changes of two labelled documents (and, with `--code`, the diff
 //!   of the generated crates, [`code_diff`]); [`report_text`], [`report_markdown`] and
 //!   [`report_json`] render it.
@@ -22,6 +25,7 @@ pub mod render_diffs;
 pub mod report_json;
 pub mod report_markdown;
 pub mod report_text;
+pub mod resolved;
 mod resource_diff;
 mod schema_diff;
 mod shape;
@@ -31,9 +35,10 @@ mod tests;
 
 pub use change::{Change, Impact, Kind, Summary};
 pub use compare::{FileDiff, compare_dir};
-pub use model_diff::diff;
+pub use model_diff::{diff, diff_resolved};
 pub use render_diffs::{DEFAULT_MAX_DIFF_LINES, FIX_COMMAND, render_diffs, stale_message};
 
+use anyhow::Context;
 use code_diff::FileChange;
 use load::Loaded;
 
@@ -62,15 +67,21 @@ pub struct Report {
 }
 
 impl Report {
-    /// Compares two loaded documents (without the code diff).
-    pub fn new(old: &Loaded, new: &Loaded) -> Self {
-        Self {
+    /// Compares two loaded documents (without the code diff); fails, naming the document and
+    /// the place in it, when the generator cannot resolve one of them.
+    pub fn new(old: &Loaded, new: &Loaded) -> anyhow::Result<Self> {
+        let resolve = |loaded: &Loaded| {
+            resolved::Resolved::of(&loaded.doc)
+                .with_context(|| format!("{} does not generate, so it cannot be compared", loaded.label))
+        };
+        let changes = diff_resolved(&old.doc, &new.doc, &resolve(old)?, &resolve(new)?);
+        Ok(Self {
             api: format!("{}:{}", new.doc.name, new.doc.version),
             old: old.side(),
             new: new.side(),
-            changes: diff(&old.doc, &new.doc),
+            changes,
             code: None,
-        }
+        })
     }
 
     /// The counts by impact.
