@@ -10,7 +10,7 @@
 //! - [`Report`] holds the changes of two labelled documents (and, with `--code`, the diff
 //!   of the generated crates, [`code_diff`]); [`report_text`], [`report_markdown`] and
 //!   [`report_json`] render it.
-//! - [`compare`] and [`render_diffs`]: compare a generated crate held in memory with a
+//! - [`compare`] and [`render_diffs()`]: compare a generated crate held in memory with a
 //!   directory, and show the differences as short unified diffs.
 
 pub mod change;
