@@ -3,7 +3,14 @@
 use anyhow::{Context, Result, bail};
 use codegen::parse::{DISCOVERY_KIND, RestDescription};
 
-use super::Side;
+/// One side of a comparison: where the document came from and its revision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Side {
+    /// The document's source as the report names it (a path or a URL).
+    pub label: String,
+    /// The document's `revision`.
+    pub revision: String,
+}
 
 /// A Discovery document read for comparison.
 #[derive(Clone, Debug)]

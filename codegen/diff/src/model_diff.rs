@@ -10,11 +10,12 @@
 
 use codegen::parse::RestDescription;
 
-use super::change::{Change, Kind};
 use super::pairs::pairs;
 use super::param_diff;
 use super::resource_diff::{self, Node, ScopeChanges};
 use super::schema_diff::{self, Models, text};
+use crate::change::Change;
+use crate::kind::Kind;
 use crate::resolved::Resolved;
 
 /// Every change from `old` to `new`, in document order: service, scopes, standard

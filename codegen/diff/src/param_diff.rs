@@ -9,10 +9,11 @@ use std::collections::BTreeMap;
 
 use codegen::parse::JsonSchema;
 
-use super::change::{Change, Kind};
 use super::pairs::pairs;
 use super::schema_diff::{Models, deprecation, docs, enum_values, text};
 use super::shape::{of_parameter, value_schema, with_values};
+use crate::change::Change;
+use crate::kind::Kind;
 use crate::resolved::{ParamView, Resolved};
 use codegen::json_path::child;
 

@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use codegen::parse::{JsonSchema, MediaUpload, RestMethod, RestResource};
 use codegen::resolve::ir::RustType;
 
-use super::change::{Change, Kind};
 use super::pairs::pairs;
 use super::param_diff;
 use super::schema_diff::{Models, compare, deprecation, text, typed};
 use super::shape::written;
+use crate::change::Change;
+use crate::kind::Kind;
 use crate::resolved::{MethodView, Resolved};
 use codegen::json_path::{child, join};
 

@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use codegen::parse::JsonSchema;
 use codegen::resolve::ir::RustType;
 
-use super::change::{Change, Kind};
 use super::pairs::pairs;
 use super::shape::{Generated, Members, Typed, with_values, written};
+use crate::change::Change;
+use crate::kind::Kind;
 use crate::resolved::{Form, Resolved};
 use codegen::json_path::{child, join};
 
