@@ -23,6 +23,7 @@ use std::path::{Component, Path};
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::options::Options;
 
 /// The manifest's path, relative to the workspace root.
 pub const MANIFEST_PATH: &str = "discovery/manifest.json";
@@ -81,8 +82,8 @@ impl ApiEntry {
     }
 
     /// The generator's options for this crate.
-    pub fn options(&self) -> crate::Options {
-        crate::Options::with_runtime_path(&self.runtime_path())
+    pub fn options(&self) -> Options {
+        Options::with_runtime_path(&self.runtime_path())
     }
 
     /// Whether `selector` names this entry: its id (`drive:v3`), its name when that is
