@@ -194,10 +194,18 @@ impl Manifest {
         if let Some(existing) = self.apis.iter().find(|other| {
             other.id() == entry.id() || other.document == entry.document || other.crate_dir == entry.crate_dir
         }) {
-            return Err(invalid(
-                entry.id(),
-                format!("is already in {MANIFEST_PATH} (as {})", existing.id()),
-            ));
+            let what = if existing.id() == entry.id() {
+                format!("already lists {}", entry.id())
+            } else {
+                format!(
+                    "{} would use the document or crate directory of {} ({}, {})",
+                    entry.id(),
+                    existing.id(),
+                    existing.document,
+                    existing.crate_dir
+                )
+            };
+            return Err(invalid(MANIFEST_PATH.to_owned(), what));
         }
         entry.check(self.apis.len())?;
         self.apis.push(entry);
@@ -265,7 +273,7 @@ mod tests {
             .add(ApiEntry::new("dataportability", "v1", Some("file.json".into())))
             .expect_err("duplicate")
             .to_string();
-        assert!(error.contains("already"), "{error}");
+        assert_eq!(error, "discovery/manifest.json: already lists dataportability:v1");
         for (document, crate_dir, key) in [
             ("d.json", "../outside", "crate"),
             ("/etc/passwd", "c", "document"),

@@ -134,7 +134,7 @@ mod tests {
         let error = add(root.path(), "dataportability:v1", Some(&source))
             .expect_err("listed")
             .to_string();
-        assert!(error.contains("already in discovery/manifest.json"), "{error}");
+        assert!(error.contains("already lists dataportability:v1"), "{error}");
         let error = format!(
             "{:#}",
             add(root.path(), "other:v1", Some(&source)).expect_err("wrong API")
