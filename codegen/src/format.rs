@@ -101,7 +101,7 @@ fn join(items: impl IntoIterator<Item = (Spacing, String)>) -> String {
 /// and the items of an inline module are printed one by one too.
 fn print_item(item: syn::Item, depth: usize) -> String {
     match item {
-        syn::Item::Impl(mut block) if block.items.len() > 1 => {
+        syn::Item::Impl(mut block) if block.items.len() > 1 && outer_only(&block.attrs) => {
             let members = std::mem::take(&mut block.items);
             let body = join(members.into_iter().map(|member| {
                 let wrapper = syn::ItemImpl {
@@ -122,7 +122,9 @@ fn print_item(item: syn::Item, depth: usize) -> String {
             }));
             with_body(&unparse_nested(syn::Item::Impl(block), depth, 0), &body)
         }
-        syn::Item::Mod(mut module) if module.content.as_ref().is_some_and(|(_, items)| !items.is_empty()) => {
+        syn::Item::Mod(mut module)
+            if module.content.as_ref().is_some_and(|(_, items)| !items.is_empty()) && outer_only(&module.attrs) =>
+        {
             let items = module
                 .content
                 .as_mut()
@@ -137,6 +139,12 @@ fn print_item(item: syn::Item, depth: usize) -> String {
         }
         other => unparse_nested(other, depth, 0),
     }
+}
+
+/// Whether `attrs` has no inner attribute (`#![..]`), which prettyplease prints inside the
+/// braces; a block with one is printed whole.
+fn outer_only(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().all(|attr| matches!(attr.style, syn::AttrStyle::Outer))
 }
 
 /// `item` as prettyplease prints it inside `depth` modules (so it is indented and wrapped
@@ -231,5 +239,14 @@ mod tests {
     fn keeps_one_member_impls_and_empty_modules_as_prettyplease_prints_them() {
         let text = print(quote! { impl Y { fn a() {} } mod m {} });
         assert_eq!(text, "impl Y {\n    fn a() {}\n}\n\nmod m {}\n");
+    }
+
+    #[test]
+    fn prints_a_module_with_inner_attributes_whole() {
+        let text = print(quote! { mod m { #![allow(dead_code)] fn a() {} fn b() {} } });
+        assert_eq!(
+            text,
+            "mod m {\n    #![allow(dead_code)]\n    fn a() {}\n    fn b() {}\n}\n"
+        );
     }
 }
