@@ -20,6 +20,15 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The workspace manifest (`discovery/manifest.json`) is unreadable or inconsistent, or
+    /// names no entry for a selector.
+    #[error("{path}: {message}")]
+    Manifest {
+        /// Where: the manifest's path and the entry's key, or the selector.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The generator produced invalid Rust: a bug in the generator, never in the document.
     #[error("internal error: {message}")]
     Internal {

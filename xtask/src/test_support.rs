@@ -39,6 +39,7 @@ pub(crate) fn sample_document(revision: &str, etag: &str) -> Value {
         "revision": revision,
         "etag": etag,
         "title": "Data Portability API",
+        "rootUrl": "https://dataportability.googleapis.com/",
         "schemas": {
             "Zeta": {"id": "Zeta", "type": "object"},
             "Alpha": {"id": "Alpha", "type": "object", "properties": {"b": {"type": "string"}, "a": {"type": "integer"}}}

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::docs::markdown_lines;
-use crate::Options;
+use crate::options::Options;
 use crate::resolve::ir::{Api, Resource};
 
 /// `Cargo.toml`.

@@ -1,6 +1,9 @@
 //! The intermediate representation: the crate to emit, with every decision made.
 //!
 //! Names here are final Rust identifiers; types are final Rust types; emitters only print.
+//! Every item keeps the JSON path of the document node it comes from
+//! ([`crate::json_path`]: `schemas.Foo.properties.bar`), so tools that compare two revisions
+//! (the API diff) can pair items and report them where the document has them.
 
 /// The whole generated crate.
 #[derive(Clone, Debug)]
@@ -60,6 +63,9 @@ pub struct TypeDef {
     pub name: String,
     /// The schema's name in the document, for docs and errors.
     pub json_name: String,
+    /// The schema's JSON path (`schemas.Foo`, `schemas.Foo.properties.state` for a hoisted
+    /// type, `resources.jobs.methods.list.parameters.view` for a parameter enum).
+    pub json_path: String,
     pub docs: Docs,
     pub kind: TypeKind,
     /// Inline types hoisted from this one, in module `nested_module`.
@@ -87,6 +93,8 @@ pub struct Struct {
 #[derive(Clone, Debug)]
 pub struct Field {
     pub json_name: String,
+    /// The property's JSON path (`schemas.Foo.properties.bar`, or `...additionalProperties`).
+    pub json_path: String,
     pub rust_name: String,
     pub docs: Docs,
     /// The field's type without the `Option` wrapper.
@@ -175,6 +183,8 @@ pub enum RustType {
 pub struct Resource {
     /// The resource's key in the document (`archiveJobs`); empty for the root.
     pub json_name: String,
+    /// The resource's JSON path (`resources.archiveJobs`); empty for the root.
+    pub json_path: String,
     /// Module name (`archive_jobs`).
     pub module: String,
     /// Handle struct name (`ArchiveJobs`).
@@ -195,6 +205,8 @@ pub struct Resource {
 pub struct Method {
     pub id: String,
     pub json_name: String,
+    /// The method's JSON path (`resources.archiveJobs.methods.cancel`).
+    pub json_path: String,
     /// Accessor on the resource handle (`get_portability_archive_state`).
     pub accessor: String,
     /// Builder struct (`GetPortabilityArchiveStateCall`).
@@ -289,6 +301,11 @@ pub struct RequestBody {
 #[derive(Clone, Debug)]
 pub struct Param {
     pub json_name: String,
+    /// The parameter's JSON path (`resources.jobs.methods.get.parameters.name`, `parameters.fields`).
+    pub json_path: String,
+    /// The JSON path of the schema of one value: the parameter's own, or its `items` when
+    /// the document declares a repeated parameter as an array.
+    pub value_path: String,
     pub rust_name: String,
     pub location: ParamLocation,
     /// The type of one value.

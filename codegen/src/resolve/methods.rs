@@ -10,6 +10,7 @@ use super::ir::{
 use super::names::{Namespace, camel, claim_all, claim_all_or, shouty, snake};
 use super::types::{SchemaNames, Scope, TypeBuilder, hoist_param_enum, property_docs};
 use crate::Error;
+use crate::json_path::{child, join};
 use crate::parse::{JsonSchema, RestMethod, RestResource, SchemaType};
 
 /// Names a builder cannot give to a parameter setter: its own methods.
@@ -75,7 +76,7 @@ impl MethodBuilder<'_> {
         let mut param_types = Scope::with_reserved(module_path.clone(), &reserved);
         let mut built_methods = Vec::with_capacity(methods.len());
         for (i, (method_key, method)) in methods.iter().enumerate() {
-            let path = format!("{json_path}methods.{method_key}");
+            let path = join(json_path, &["methods", method_key]);
             let info_const = consts.claim(shouty(method_key), "_");
             let upload_const = consts.claim(format!("{info_const}_UPLOAD"), "_");
             let names = MethodNames {
@@ -95,7 +96,7 @@ impl MethodBuilder<'_> {
                 &child.methods,
                 &child.resources,
                 child_path,
-                &format!("{json_path}resources.{child_key}."),
+                &join(json_path, &["resources", child_key]),
                 child.deprecated,
             )?;
             resource.accessor = resource_accessors[i].clone();
@@ -103,6 +104,7 @@ impl MethodBuilder<'_> {
         }
         Ok(Resource {
             json_name: key.to_owned(),
+            json_path: json_path.to_owned(),
             module: module_path.last().cloned().unwrap_or_default(),
             handle,
             accessor: snake(key),
@@ -168,7 +170,7 @@ impl MethodBuilder<'_> {
         let mut param = |name: &str, namespace: &mut Namespace| -> Result<Param, Error> {
             let schema = &method.parameters[name];
             let hint = format!("{}{}", camel(key), camel(name));
-            let param_path = format!("{json_path}.parameters.{name}");
+            let param_path = join(json_path, &["parameters", name]);
             let rust_name = namespace.claim_or(snake(name), Some("_param"), "_");
             param_from_schema(&builder, name, rust_name, schema, &param_path, param_types, &hint)
         };
@@ -211,6 +213,7 @@ impl MethodBuilder<'_> {
         Ok(Method {
             id: method.id.clone(),
             json_name: key.to_owned(),
+            json_path: json_path.to_owned(),
             accessor: names.accessor,
             builder: names.builder,
             info_const: names.info_const,
@@ -344,14 +347,14 @@ pub fn param_from_schema(
         }
     };
     // Discovery marks a repeated parameter with `repeated`, sometimes as an array type.
-    let (item, repeated) = match (&schema.schema_type, &schema.items) {
-        (Some(SchemaType::Array), Some(items)) => (items.as_ref(), true),
-        _ => (schema, schema.repeated),
+    let (item, repeated, value_path) = match (&schema.schema_type, &schema.items) {
+        (Some(SchemaType::Array), Some(items)) => (items.as_ref(), true, child(json_path, "items")),
+        _ => (schema, schema.repeated, json_path.to_owned()),
     };
     let ty = if !item.enum_values.is_empty() {
-        hoist_param_enum(scope, hint, json_name, item)
+        hoist_param_enum(scope, hint, json_name, item, &value_path)
     } else {
-        match builder.field_type(item, json_path, scope, hint)? {
+        match builder.field_type(item, &value_path, scope, hint)? {
             RustType::Json | RustType::Vec(_) | RustType::Map(_) | RustType::Bytes => RustType::String,
             RustType::Named { .. } => RustType::String,
             other => other,
@@ -366,6 +369,8 @@ pub fn param_from_schema(
     }
     Ok(Param {
         json_name: json_name.to_owned(),
+        json_path: json_path.to_owned(),
+        value_path,
         rust_name,
         location,
         ty,

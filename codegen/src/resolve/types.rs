@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::ir::{Docs, Enum, Field, Presence, RustType, Struct, TypeDef, TypeKind, Variant, Wire};
 use super::names::{Namespace, camel, claim_all, snake};
 use crate::Error;
+use crate::json_path::{child, join};
 use crate::parse::{JsonSchema, SchemaType};
 
 /// The Rust name of every top-level schema, for `$ref` resolution.
@@ -85,7 +86,7 @@ pub struct TypeBuilder<'a> {
 impl TypeBuilder<'_> {
     /// The definition of top-level schema `id`, named `name`, in the `models` module.
     pub fn top_level(&self, id: &str, schema: &JsonSchema, module: String) -> Result<TypeDef, Error> {
-        let json_path = format!("schemas.{id}");
+        let json_path = child("schemas", id);
         let name = self.names.name(id).to_owned();
         let mut nested = Scope::new(vec!["models".to_owned(), module.clone()]);
         let kind = if let Some(reference) = &schema.reference {
@@ -100,6 +101,7 @@ impl TypeBuilder<'_> {
         Ok(TypeDef {
             name,
             json_name: id.to_owned(),
+            json_path,
             docs: schema_docs(schema),
             kind,
             nested: nested.into_defs(),
@@ -114,20 +116,20 @@ impl TypeBuilder<'_> {
         let rust_names = claim_all(&mut field_names, &keys, snake, "_");
         let mut fields = Vec::with_capacity(keys.len());
         for ((key, property), rust_name) in schema.properties.iter().zip(rust_names) {
-            let path = format!("{json_path}.properties.{key}");
+            let path = join(json_path, &["properties", key]);
             let ty = self.field_type(property, &path, scope, &camel(key))?;
-            fields.push(field(key.clone(), rust_name, ty, property_docs(property)));
+            fields.push(field(key.clone(), path, rust_name, ty, property_docs(property)));
         }
         let additional = match &schema.additional_properties {
             Some(values) => {
-                let path = format!("{json_path}.additionalProperties");
+                let path = child(json_path, "additionalProperties");
                 let value = self.field_type(values, &path, scope, "AdditionalProperty")?;
                 let name = field_names.claim("additional_properties".to_owned(), "_");
                 let docs = Docs {
                     description: "Properties not declared by the schema.".to_owned(),
                     ..Docs::default()
                 };
-                Some(field(String::new(), name, RustType::Map(Box::new(value)), docs))
+                Some(field(String::new(), path, name, RustType::Map(Box::new(value)), docs))
             }
             None => None,
         };
@@ -147,7 +149,7 @@ impl TypeBuilder<'_> {
             return self.names.resolve(reference, &format!("{json_path}.$ref"));
         }
         if !schema.enum_values.is_empty() && matches!(schema.schema_type, None | Some(SchemaType::String)) {
-            return self.hoist(scope, hint, schema, |_, _| {
+            return self.hoist(scope, hint, schema, json_path, |_, _| {
                 Ok(TypeKind::Enum(build_enum(schema, false)))
             });
         }
@@ -160,22 +162,20 @@ impl TypeBuilder<'_> {
             Some(SchemaType::Any | SchemaType::Null) => RustType::Json,
             Some(SchemaType::Array) => {
                 let item = match &schema.items {
-                    Some(items) => {
-                        self.field_type(items, &format!("{json_path}.items"), scope, &format!("{hint}Item"))?
-                    }
+                    Some(items) => self.field_type(items, &child(json_path, "items"), scope, &format!("{hint}Item"))?,
                     None => RustType::Json,
                 };
                 RustType::Vec(Box::new(item))
             }
             Some(SchemaType::Object) | None => {
                 if is_struct(schema) {
-                    return self.hoist(scope, hint, schema, |builder, nested| {
+                    return self.hoist(scope, hint, schema, json_path, |builder, nested| {
                         builder.build_struct(schema, json_path, nested).map(TypeKind::Struct)
                     });
                 }
                 match &schema.additional_properties {
                     Some(values) => {
-                        let path = format!("{json_path}.additionalProperties");
+                        let path = child(json_path, "additionalProperties");
                         RustType::Map(Box::new(self.field_type(
                             values,
                             &path,
@@ -197,6 +197,7 @@ impl TypeBuilder<'_> {
         scope: &mut Scope,
         hint: &str,
         schema: &JsonSchema,
+        json_path: &str,
         build: impl FnOnce(&Self, &mut Scope) -> Result<TypeKind, Error>,
     ) -> Result<RustType, Error> {
         let name = scope.types.claim(camel(hint), "");
@@ -210,6 +211,7 @@ impl TypeBuilder<'_> {
         scope.defs.push(TypeDef {
             name,
             json_name: hint.to_owned(),
+            json_path: json_path.to_owned(),
             docs: schema_docs(schema),
             kind,
             nested: nested.into_defs(),
@@ -219,14 +221,21 @@ impl TypeBuilder<'_> {
     }
 }
 
-/// Builds an enum type for a parameter into `scope`.
-pub fn hoist_param_enum(scope: &mut Scope, hint: &str, json_name: &str, schema: &JsonSchema) -> RustType {
+/// Builds an enum type for a parameter into `scope`; `json_path` is the path of `schema`.
+pub fn hoist_param_enum(
+    scope: &mut Scope,
+    hint: &str,
+    json_name: &str,
+    schema: &JsonSchema,
+    json_path: &str,
+) -> RustType {
     let name = scope.types.claim(camel(hint), "");
     let mut path = scope.module_path.clone();
     path.push(name.clone());
     scope.defs.push(TypeDef {
         name,
         json_name: json_name.to_owned(),
+        json_path: json_path.to_owned(),
         docs: Docs {
             description: format!("Values of the `{json_name}` parameter."),
             ..Docs::default()
@@ -281,7 +290,7 @@ pub fn string_type(format: &str) -> RustType {
     }
 }
 
-fn field(json_name: String, rust_name: String, ty: RustType, docs: Docs) -> Field {
+fn field(json_name: String, json_path: String, rust_name: String, ty: RustType, docs: Docs) -> Field {
     let presence = match ty {
         RustType::Vec(_) => Presence::EmptyVec,
         RustType::Map(_) => Presence::EmptyMap,
@@ -293,6 +302,7 @@ fn field(json_name: String, rust_name: String, ty: RustType, docs: Docs) -> Fiel
     });
     Field {
         json_name,
+        json_path,
         rust_name,
         docs,
         ty,

@@ -1,11 +1,16 @@
-//! Reading the two documents to compare, from files or URLs, as typed Discovery models.
+//! The two documents to compare, parsed as typed Discovery models.
 
 use anyhow::{Context, Result, bail};
-use codegen::parse::RestDescription;
+use codegen::parse::{DISCOVERY_KIND, RestDescription};
 
-use super::Side;
-use crate::document::DISCOVERY_KIND;
-use crate::source::Source;
+/// One side of a comparison: where the document came from and its revision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Side {
+    /// The document's source as the report names it (a path or a URL).
+    pub label: String,
+    /// The document's `revision`.
+    pub revision: String,
+}
 
 /// A Discovery document read for comparison.
 #[derive(Clone, Debug)]
@@ -19,12 +24,6 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Reads and parses the document at `source`, named `label` in reports and errors.
-    pub fn load(source: &Source, label: impl Into<String>) -> Result<Self> {
-        let text = source.load()?;
-        Self::from_text(text, label)
-    }
-
     /// Parses `text` as a Discovery document named `label`.
     pub fn from_text(text: String, label: impl Into<String>) -> Result<Self> {
         let label = label.into();

@@ -17,8 +17,10 @@
 
 use anstyle::{AnsiColor, Style};
 
-use super::change::{Change, Impact, Summary};
-use super::{Report, code_diff};
+use crate::change::{Change, Summary};
+use crate::code_diff;
+use crate::kind::Impact;
+use crate::report::Report;
 
 /// How to render the text report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -17,16 +17,17 @@
     clippy::module_inception,
     clippy::large_enum_variant
 )]
+
 pub mod models;
 mod params;
 pub mod resources;
 pub mod scopes;
+
 pub use ::discovery_runtime as runtime;
 pub use ::discovery_runtime::{
     AccessToken, ApiError, ApiKey, AuthError, Error, ErrorDetail, Result, RetryPolicy,
     StaticToken, TimeoutScope, TokenSource,
 };
-
 pub use scopes::Scope;
 
 /// The revision of the Discovery document this crate was generated from.

@@ -2,9 +2,10 @@
 //! changes with the reason they break, compatible changes, description-only changes and the
 //! generated code diff in collapsed `<details>` blocks.
 
-use super::change::{Change, Impact};
-use super::classify;
-use super::{Report, code_diff};
+use crate::change::Change;
+use crate::kind::{Impact, Kind};
+use crate::report::Report;
+use crate::{classify, code_diff};
 
 /// Renders `report`; description-only changes are listed only when `verbose`.
 pub fn render(report: &Report, verbose: bool) -> String {
@@ -60,7 +61,7 @@ fn item(change: &Change, with_reason: bool) -> String {
     if let Some(subject) = &change.subject {
         text.push_str(&format!(": {}", code(subject)));
     }
-    if change.kind != super::Kind::DescriptionChanged {
+    if change.kind != Kind::DescriptionChanged {
         match (&change.old, &change.new) {
             (Some(old), Some(new)) => text.push_str(&format!(": {} → {}", code(old), code(new))),
             (Some(value), None) | (None, Some(value)) => text.push_str(&format!(": {}", code(value))),

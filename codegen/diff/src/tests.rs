@@ -8,6 +8,9 @@ use serde_json::{Value, json};
 
 use super::{Change, Impact, Kind, diff};
 
+/// Schemas the cases name in a `$ref` without declaring them.
+const REFERENCED: &[&str] = &["A", "B", "Req", "Req2", "Res", "Res2"];
+
 /// A minimal document with `extra` merged in at the top level.
 fn document(extra: Value) -> RestDescription {
     let mut value = json!({
@@ -21,6 +24,16 @@ fn document(extra: Value) -> RestDescription {
     });
     if let (Value::Object(base), Value::Object(extra)) = (&mut value, extra) {
         base.extend(extra);
+        // The schemas the cases refer to, the same on both sides (so never a change), unless
+        // a case declares them itself: the generator resolves every `$ref`.
+        let schemas = base.entry("schemas").or_insert_with(|| json!({}));
+        if let Value::Object(schemas) = schemas {
+            for name in REFERENCED {
+                schemas
+                    .entry(name.to_owned())
+                    .or_insert_with(|| json!({"id": name, "type": "object"}));
+            }
+        }
     }
     serde_json::from_value(value).expect("a valid document")
 }
@@ -28,6 +41,7 @@ fn document(extra: Value) -> RestDescription {
 /// The changes between two documents, one line each: `impact path: message`.
 fn lines(old: Value, new: Value) -> Vec<String> {
     diff(&document(old), &document(new))
+        .expect("both documents resolve")
         .iter()
         .map(|change| format!("{} {change}", change.impact().id()))
         .collect()
@@ -452,7 +466,12 @@ fn each_case_reports_exactly_its_changes() {
 fn every_kind_is_covered() {
     let mut seen = BTreeSet::new();
     for (_, old, new) in cases() {
-        seen.extend(diff(&document(old), &document(new)).iter().map(|change| change.kind));
+        seen.extend(
+            diff(&document(old), &document(new))
+                .expect("resolves")
+                .iter()
+                .map(|change| change.kind),
+        );
     }
     let missing: Vec<Kind> = Kind::ALL.iter().copied().filter(|kind| !seen.contains(kind)).collect();
     assert_eq!(missing, vec![], "kinds no case produces");
@@ -464,7 +483,7 @@ fn the_same_document_has_no_changes_even_with_a_new_revision_and_etag() {
     let mut new = old.clone();
     new.revision = "20990101".into();
     new.etag = "\"2\"".into();
-    assert_eq!(diff(&old, &new), vec![]);
+    assert_eq!(diff(&old, &new).expect("resolves"), vec![]);
 }
 
 #[test]
@@ -491,7 +510,7 @@ fn description_changes_keep_both_texts() {
     let old = document(json!({"schemas": {"S": {"id": "S", "type": "object", "description": "Before."}}}));
     let new = document(json!({"schemas": {"S": {"id": "S", "type": "object", "description": "After."}}}));
     assert_eq!(
-        diff(&old, &new),
+        diff(&old, &new).expect("resolves"),
         vec![
             Change::at(Kind::DescriptionChanged, "schemas.S.description")
                 .before("Before.")
@@ -526,4 +545,31 @@ fn impacts_are_the_classification_of_the_kind() {
     assert_eq!(change.impact(), Impact::Compatible);
     let change = Change::at(Kind::FieldRemoved, "schemas.S.properties.x");
     assert_eq!(change.impact(), Impact::Breaking);
+}
+
+#[test]
+fn a_document_the_generator_cannot_resolve_is_an_error_naming_where() {
+    let old = document(json!({}));
+    let mut new = old.clone();
+    new.schemas.insert(
+        "S".to_owned(),
+        serde_json::from_value(json!({"type": "object", "properties": {"x": {"$ref": "Missing"}}})).expect("schema"),
+    );
+    let error = diff(&old, &new).expect_err("a dangling $ref").to_string();
+    assert!(error.starts_with("schemas.S.properties.x.$ref:"), "{error}");
+}
+
+#[test]
+fn a_method_parameter_the_crate_exposes_as_a_standard_setter_is_not_compared() {
+    // `fields` is a standard parameter: the generated builder's `fields()` setter is the
+    // standard one, so a method that also declares it gets no setter of its own.
+    let standard = json!({"fields": {"type": "string", "location": "query"}});
+    let old = json!({"parameters": standard, "resources": {"jobs": {"methods": {"get": jobs_method(json!({}))}}}});
+    let mut parameters = jobs_method(json!({}))["parameters"].clone();
+    parameters["fields"] = json!({"type": "integer", "location": "query"});
+    let new = json!({
+        "parameters": standard,
+        "resources": {"jobs": {"methods": {"get": jobs_method(json!({"parameters": parameters}))}}},
+    });
+    assert_eq!(lines(old, new), Vec::<String>::new());
 }

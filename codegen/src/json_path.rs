@@ -1,4 +1,4 @@
-//! Paths into a Discovery document, as the report shows them: `schemas.Foo.properties.bar`,
+//! Paths into a Discovery document, as errors and the API diff show them: `schemas.Foo.properties.bar`,
 //! with keys that are not plain identifiers quoted (`parameters["$.xgafv"]`).
 
 use serde_json::Value;

@@ -3,14 +3,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use codegen::parse::{MediaUpload, RestMethod, RestResource};
+use codegen::parse::{JsonSchema, MediaUpload, RestMethod, RestResource};
+use codegen::resolve::ir::RustType;
 
-use super::change::{Change, Kind};
 use super::pairs::pairs;
-use super::param_diff::{self, Owner, positional_order};
-use super::path::{child, join};
-use super::schema_diff::{compare, deprecation, text};
-use super::shape::Shape;
+use super::param_diff;
+use super::schema_diff::{Models, compare, deprecation, text, typed};
+use super::shape::written;
+use crate::change::Change;
+use crate::kind::Kind;
+use crate::resolved::{MethodView, Resolved};
+use codegen::json_path::{child, join};
 
 /// The methods and child resources of a resource, or of the document's root.
 #[derive(Clone, Copy, Debug)]
@@ -42,13 +45,20 @@ pub struct ScopeChanges<'a> {
 }
 
 /// Compares the methods and resources below `path` (empty for the document's root).
-pub fn resources(old: Node<'_>, new: Node<'_>, path: &str, scopes: &ScopeChanges<'_>, out: &mut Vec<Change>) {
+pub fn resources(
+    old: Node<'_>,
+    new: Node<'_>,
+    path: &str,
+    scopes: &ScopeChanges<'_>,
+    models: Models<'_>,
+    out: &mut Vec<Change>,
+) {
     for (name, old, new) in pairs(old.methods, new.methods) {
         let path = join(path, &["methods", name]);
         match (old, new) {
             (None, Some(new)) => out.push(Change::at(Kind::MethodAdded, path).after(signature(new))),
             (Some(old), None) => out.push(Change::at(Kind::MethodRemoved, path).before(signature(old))),
-            (Some(old), Some(new)) => method(old, new, &path, scopes, out),
+            (Some(old), Some(new)) => method(old, new, &path, scopes, models, out),
             (None, None) => {}
         }
     }
@@ -59,7 +69,7 @@ pub fn resources(old: Node<'_>, new: Node<'_>, path: &str, scopes: &ScopeChanges
             (Some(old), None) => everything(old, &path, Kind::ResourceRemoved, Kind::MethodRemoved, out),
             (Some(old), Some(new)) => {
                 deprecation(old.deprecated, new.deprecated, &path, out);
-                resources(Node::of(old), Node::of(new), &path, scopes, out);
+                resources(Node::of(old), Node::of(new), &path, scopes, models, out);
             }
             (None, None) => {}
         }
@@ -90,7 +100,17 @@ fn everything(resource: &RestResource, path: &str, resource_kind: Kind, method_k
 }
 
 /// Compares two versions of the method at `path`.
-fn method(old: &RestMethod, new: &RestMethod, path: &str, scopes: &ScopeChanges<'_>, out: &mut Vec<Change>) {
+fn method(
+    old: &RestMethod,
+    new: &RestMethod,
+    path: &str,
+    scopes: &ScopeChanges<'_>,
+    models: Models<'_>,
+    out: &mut Vec<Change>,
+) {
+    let no_method = MethodView::default();
+    let old_view = models.old.method(path).unwrap_or(&no_method);
+    let new_view = models.new.method(path).unwrap_or(&no_method);
     deprecation(old.deprecated, new.deprecated, path, out);
     text(&old.description, &new.description, &child(path, "description"), out);
     if !old.http_method.eq_ignore_ascii_case(&new.http_method) {
@@ -107,50 +127,68 @@ fn method(old: &RestMethod, new: &RestMethod, path: &str, scopes: &ScopeChanges<
                 .after(&new.path),
         );
     }
-    param_diff::parameters(&old.parameters, &new.parameters, path, Owner::Method, out);
-    positional(old, new, path, out);
+    param_diff::parameters(&old.parameters, &new.parameters, path, models, out);
+    positional(old_view, new_view, path, out);
     let request = (Kind::RequestAdded, Kind::RequestRemoved, Kind::RequestTypeChanged);
-    body(&old.request, &new.request, &child(path, "request"), request, out);
+    let bodies = |method: &MethodView| method.request.clone();
+    body(
+        (&old.request, bodies(old_view), models.old),
+        (&new.request, bodies(new_view), models.new),
+        &child(path, "request"),
+        request,
+        out,
+    );
     let response = (Kind::ResponseAdded, Kind::ResponseRemoved, Kind::ResponseTypeChanged);
-    body(&old.response, &new.response, &child(path, "response"), response, out);
+    body(
+        (&old.response, old_view.response.clone(), models.old),
+        (&new.response, new_view.response.clone(), models.new),
+        &child(path, "response"),
+        response,
+        out,
+    );
     method_scopes(&old.scopes, &new.scopes, &child(path, "scopes"), scopes, out);
-    media(old, new, path, out);
+    media((old, old_view), (new, new_view), path, out);
 }
 
 /// Positional arguments that both versions have, in another order.
-fn positional(old: &RestMethod, new: &RestMethod, path: &str, out: &mut Vec<Change>) {
-    let (old_order, new_order) = (positional_order(old), positional_order(new));
-    let old_common: Vec<&str> = old_order
-        .iter()
-        .copied()
-        .filter(|name| new_order.contains(name))
-        .collect();
-    let new_common: Vec<&str> = new_order
-        .iter()
-        .copied()
-        .filter(|name| old_order.contains(name))
-        .collect();
-    if old_common != new_common {
+fn positional(old: &MethodView, new: &MethodView, path: &str, out: &mut Vec<Change>) {
+    let common = |order: &[String], other: &[String]| -> Vec<String> {
+        order.iter().filter(|name| other.contains(name)).cloned().collect()
+    };
+    if common(&old.positional, &new.positional) != common(&new.positional, &old.positional) {
         out.push(
             Change::at(Kind::PositionalOrderChanged, child(path, "parameterOrder"))
-                .before(old_order.join(", "))
-                .after(new_order.join(", ")),
+                .before(old.positional.join(", "))
+                .after(new.positional.join(", ")),
         );
     }
 }
 
+/// One side of a request or response body: the document's schema, the type the generator
+/// made of it, and that document's resolved model.
+type Body<'a> = (&'a Option<JsonSchema>, Option<RustType>, &'a Resolved);
+
 /// A request or response body: appeared, disappeared, or compared.
 fn body(
-    old: &Option<codegen::parse::JsonSchema>,
-    new: &Option<codegen::parse::JsonSchema>,
+    (old, old_type, old_model): Body<'_>,
+    (new, new_type, new_model): Body<'_>,
     path: &str,
     (added, removed, retyped): (Kind, Kind, Kind),
     out: &mut Vec<Change>,
 ) {
     match (old, new) {
-        (None, Some(new)) => out.push(Change::at(added, path).after(Shape::of_field(new).shown())),
-        (Some(old), None) => out.push(Change::at(removed, path).before(Shape::of_field(old).shown())),
-        (Some(old), Some(new)) => compare(old, new, path, retyped, false, out),
+        (None, Some(new)) => out.push(Change::at(added, path).after(written(Some(new)))),
+        (Some(old), None) => out.push(Change::at(removed, path).before(written(Some(old)))),
+        (Some(old), Some(new)) => {
+            let (old_type, new_type) = (old_type.unwrap_or(RustType::Json), new_type.unwrap_or(RustType::Json));
+            compare(
+                typed(old, &old_type, old_model),
+                typed(new, &new_type, new_model),
+                path,
+                retyped,
+                out,
+            );
+        }
         (None, None) => {}
     }
 }
@@ -173,7 +211,12 @@ fn method_scopes(old: &[String], new: &[String], path: &str, global: &ScopeChang
 }
 
 /// Media download and upload support, and the upload settings.
-fn media(old: &RestMethod, new: &RestMethod, path: &str, out: &mut Vec<Change>) {
+fn media(
+    (old, old_view): (&RestMethod, &MethodView),
+    (new, new_view): (&RestMethod, &MethodView),
+    path: &str,
+    out: &mut Vec<Change>,
+) {
     if old.supports_media_download != new.supports_media_download {
         let kind = if new.supports_media_download {
             Kind::MediaDownloadAdded
@@ -183,7 +226,7 @@ fn media(old: &RestMethod, new: &RestMethod, path: &str, out: &mut Vec<Change>) 
         out.push(Change::at(kind, child(path, "supportsMediaDownload")));
     }
     let path = child(path, "mediaUpload");
-    match (upload(old), upload(new)) {
+    match (upload(old, old_view), upload(new, new_view)) {
         (None, Some(new)) => out.push(Change::at(Kind::MediaUploadAdded, path).after(describe_upload(new))),
         (Some(old), None) => out.push(Change::at(Kind::MediaUploadRemoved, path).before(describe_upload(old))),
         (Some(old), Some(new)) if describe_upload(old) != describe_upload(new) => out.push(
@@ -195,9 +238,9 @@ fn media(old: &RestMethod, new: &RestMethod, path: &str, out: &mut Vec<Change>) 
     }
 }
 
-/// The upload settings `codegen` uses: only with `supportsMediaUpload` and `mediaUpload`.
-fn upload(method: &RestMethod) -> Option<&MediaUpload> {
-    method.media_upload.as_ref().filter(|_| method.supports_media_upload)
+/// The upload settings of a method the generated crate can upload with.
+fn upload<'a>(method: &'a RestMethod, view: &MethodView) -> Option<&'a MediaUpload> {
+    method.media_upload.as_ref().filter(|_| view.media_upload)
 }
 
 /// `accept */*; max size 10MB; simple v1/upload (multipart)`.

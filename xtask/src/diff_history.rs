@@ -14,9 +14,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use similar::TextDiff;
 
-use super::load::{Loaded, check_same_api};
-use super::report_text::TextOptions;
-use super::{Report, report_json, report_text};
+use api_diff::load::{Loaded, check_same_api};
+use api_diff::report_text::TextOptions;
+use api_diff::{Report, report_json, report_text};
+
 use crate::source::Source;
 
 /// Where the snapshots are committed, relative to the workspace root.
@@ -78,14 +79,14 @@ pub fn reports(documents: &[PathBuf]) -> Result<Reports> {
     }
     let loaded = documents
         .iter()
-        .map(|path| Loaded::load(&Source::File(path.clone()), file_name(path)))
+        .map(|path| Loaded::from_text(Source::File(path.clone()).load()?, file_name(path)))
         .collect::<Result<Vec<_>>>()?;
     let mut files = BTreeMap::new();
     let mut summaries = Vec::new();
     for (pair, old_new) in documents.windows(2).zip(loaded.windows(2)) {
         let [old, new] = old_new else { continue };
         check_same_api(old, new)?;
-        let report = Report::new(old, new);
+        let report = Report::new(old, new)?;
         let name = format!("{}..{}", file_stem(&pair[0]), file_stem(&pair[1]));
         let options = TextOptions {
             verbose: true,
@@ -225,7 +226,7 @@ mod tests {
     fn document(dir: &Path, name: &str, revision: &str, scopes: Value) -> PathBuf {
         let path = dir.join(name);
         let value = json!({
-            "kind": "discovery#restDescription", "name": "x", "version": "v1", "revision": revision,
+            "kind": "discovery#restDescription", "name": "x", "version": "v1", "revision": revision, "rootUrl": "https://x.googleapis.com/",
             "auth": {"oauth2": {"scopes": scopes}}
         });
         std::fs::write(&path, value.to_string()).expect("write");

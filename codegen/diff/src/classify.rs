@@ -26,7 +26,7 @@
 //!
 //! `revision` and `etag` change with every publication and are not changes at all.
 
-use super::change::{Impact, Kind};
+use crate::kind::{Impact, Kind};
 
 /// How a change of `kind` affects users of the generated crate.
 pub fn impact(kind: Kind) -> Impact {

@@ -169,7 +169,36 @@ fn read_text(path: &Path) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{sample_crate, write_files};
+
+    /// A small hand-built generated crate with files at several depths.
+    fn sample_crate() -> GeneratedCrate {
+        let files = [
+            ("Cargo.toml", "[package]\nname = \"sample\"\n"),
+            ("README.md", "# sample\n"),
+            (
+                "src/lib.rs",
+                "//! Sample.\n\npub mod resources;\n\npub fn one() -> u32 {\n    1\n}\n",
+            ),
+            ("src/resources/mod.rs", "pub mod jobs;\n"),
+            ("src/resources/jobs.rs", "pub struct Jobs;\n"),
+        ];
+        GeneratedCrate {
+            name: "sample".into(),
+            files: files
+                .iter()
+                .map(|(path, text)| ((*path).to_owned(), (*text).to_owned()))
+                .collect(),
+        }
+    }
+
+    /// Writes `files` (keyed by `/`-separated relative paths) under `dir`.
+    fn write_files(dir: &Path, files: &BTreeMap<String, String>) {
+        for (path, text) in files {
+            let full = dir.join(path);
+            std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+            std::fs::write(full, text).expect("write");
+        }
+    }
 
     #[test]
     fn an_identical_directory_has_no_differences() {

@@ -25,7 +25,7 @@
 //! ```
 //!
 //! - `impact`: `breaking`, `compatible` or `description-only`; `kind`: one of the ids of
-//!   [`Kind`](super::Kind) (`method-added`, `field-type-changed`, ...).
+//!   [`Kind`](crate::Kind) (`method-added`, `field-type-changed`, ...).
 //! - `path`: where the change is in the document; `subject`: the member of the list or map
 //!   at `path` (an enum value, a scope URL); `old`/`new`: the values before and after when
 //!   they matter (types, path templates, full descriptions).
@@ -36,8 +36,10 @@
 
 use serde_json::{Value, json};
 
-use super::change::Change;
-use super::{Report, Side, classify};
+use crate::change::Change;
+use crate::classify;
+use crate::load::Side;
+use crate::report::Report;
 
 /// The version of the JSON shape.
 pub const FORMAT_VERSION: u32 = 1;

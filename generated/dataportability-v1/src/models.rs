@@ -14,6 +14,7 @@
 )]
 #[serde(crate = "::discovery_runtime::serde", default)]
 pub struct CancelPortabilityArchiveRequest {}
+
 /// Response to canceling a Data Portability Archive job.
 #[derive(
     Clone,
@@ -25,6 +26,7 @@ pub struct CancelPortabilityArchiveRequest {}
 )]
 #[serde(crate = "::discovery_runtime::serde", default)]
 pub struct CancelPortabilityArchiveResponse {}
+
 /// Request to check the token's access type. All required information is derived from the attached OAuth token.
 #[derive(
     Clone,
@@ -36,6 +38,7 @@ pub struct CancelPortabilityArchiveResponse {}
 )]
 #[serde(crate = "::discovery_runtime::serde", default)]
 pub struct CheckAccessTypeRequest {}
+
 /// Response to checking the token's access type.
 #[derive(
     Clone,
@@ -72,6 +75,7 @@ pub struct CheckAccessTypeResponse {
 )]
 #[serde(crate = "::discovery_runtime::serde", default)]
 pub struct Empty {}
+
 /// Request to kick off an Archive job.
 #[derive(
     Clone,
@@ -313,6 +317,7 @@ pub mod portability_archive_state {
 )]
 #[serde(crate = "::discovery_runtime::serde", default)]
 pub struct ResetAuthorizationRequest {}
+
 /// Request to retry a failed Portability Archive job.
 #[derive(
     Clone,
@@ -324,6 +329,7 @@ pub struct ResetAuthorizationRequest {}
 )]
 #[serde(crate = "::discovery_runtime::serde", default)]
 pub struct RetryPortabilityArchiveRequest {}
+
 /// Response from retrying a Portability Archive.
 #[derive(
     Clone,

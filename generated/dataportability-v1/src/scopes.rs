@@ -380,6 +380,7 @@ impl Scope {
         Self::YoutubeUnlistedPlaylists,
         Self::YoutubeUnlistedVideos,
     ];
+
     /// The scope's URL, as requested from Google's OAuth server.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -10,21 +10,41 @@
 
 use codegen::parse::RestDescription;
 
-use super::change::{Change, Kind};
 use super::pairs::pairs;
-use super::param_diff::{self, Owner};
+use super::param_diff;
 use super::resource_diff::{self, Node, ScopeChanges};
-use super::schema_diff::{self, text};
+use super::schema_diff::{self, Models, text};
+use crate::change::Change;
+use crate::kind::Kind;
+use crate::resolved::Resolved;
 
 /// Every change from `old` to `new`, in document order: service, scopes, standard
 /// parameters, resources and methods, schemas.
-pub fn diff(old: &RestDescription, new: &RestDescription) -> Vec<Change> {
+///
+/// Both documents are resolved by the generator first: what each schema and parameter
+/// becomes in the generated crate comes from there. A document the generator cannot resolve
+/// is an error (naming where in the document), since it has no generated crate to compare.
+pub fn diff(old: &RestDescription, new: &RestDescription) -> Result<Vec<Change>, codegen::Error> {
+    Ok(diff_resolved(old, new, &Resolved::of(old)?, &Resolved::of(new)?))
+}
+
+/// [`diff`] with both documents already resolved.
+pub fn diff_resolved(
+    old: &RestDescription,
+    new: &RestDescription,
+    old_model: &Resolved,
+    new_model: &Resolved,
+) -> Vec<Change> {
+    let models = Models {
+        old: old_model,
+        new: new_model,
+    };
     let mut out = Vec::new();
     service(old, new, &mut out);
     let scopes = scopes(old, new, &mut out);
-    param_diff::parameters(&old.parameters, &new.parameters, "", Owner::Standard, &mut out);
-    resource_diff::resources(root(old), root(new), "", &scopes, &mut out);
-    schema_diff::schemas(&old.schemas, &new.schemas, &mut out);
+    param_diff::parameters(&old.parameters, &new.parameters, "", models, &mut out);
+    resource_diff::resources(root(old), root(new), "", &scopes, models, &mut out);
+    schema_diff::schemas(&old.schemas, &new.schemas, models, &mut out);
     out
 }
 
