@@ -7,6 +7,12 @@ use crate::Error;
 /// The placeholder type name in an [`impl_macro`] template.
 const PLACEHOLDER: &str = "__Builder";
 
+/// The attribute the emitters put on an enum that becomes an `open_enum!` invocation.
+pub const OPEN_ENUM_MARKER: &str = "__open_enum";
+
+/// The invocation that replaces the marker.
+const OPEN_ENUM_MACRO: &str = "::discovery_runtime::open_enum! {";
+
 /// Tells `rustfmt` (and so `cargo fmt --all`) to leave a generated file as prettyplease wrote it;
 /// `cfg(rustfmt)` is never set when compiling, so the compiler ignores it.
 const RUSTFMT_SKIP: &str = "#![cfg_attr(rustfmt, rustfmt::skip)]";
@@ -16,8 +22,43 @@ pub fn format_rust(path: &str, tokens: TokenStream, header: &str) -> Result<Stri
     let file = parse_file(path, tokens)?;
     Ok(format!(
         "// {header}\n{RUSTFMT_SKIP}\n\n{}",
-        space_items(&prettyplease::unparse(&file))
+        space_items(&wrap_open_enums(&prettyplease::unparse(&file)))
     ))
+}
+
+/// Wraps each enum marked with [`OPEN_ENUM_MARKER`] (formatted as an ordinary enum, whose
+/// variants have string discriminants) in an invocation of the runtime's `open_enum!`.
+fn wrap_open_enums(text: &str) -> String {
+    let marker = format!("#[{OPEN_ENUM_MARKER}]");
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut closing: Option<String> = None;
+    for line in text.lines() {
+        if line.trim_start() == marker {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push_str(&format!("{indent}{OPEN_ENUM_MACRO}\n"));
+            closing = Some(format!("{indent}}}"));
+            continue;
+        }
+        match &closing {
+            Some(end) => {
+                if !line.is_empty() {
+                    out.push_str("    ");
+                }
+                out.push_str(line);
+                out.push('\n');
+                if line == end {
+                    out.push_str(end);
+                    out.push('\n');
+                    closing = None;
+                }
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// A `macro_rules!` that implements `template` (an `impl __Builder { .. }` block) for each
@@ -104,6 +145,7 @@ fn starts_item(line: &str) -> bool {
         "enum ",
         "struct ",
         "crate::",
+        OPEN_ENUM_MACRO,
     ];
     STARTS.iter().any(|s| line.starts_with(s))
 }

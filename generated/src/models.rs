@@ -13,7 +13,16 @@
     ::discovery_runtime::serde::Deserialize
 )]
 #[serde(crate = "::discovery_runtime::serde", default)]
-pub struct CancelPortabilityArchiveRequest {}
+pub struct CancelPortabilityArchiveRequest {
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
+}
+
 /// Response to canceling a Data Portability Archive job.
 #[derive(
     Clone,
@@ -24,7 +33,16 @@ pub struct CancelPortabilityArchiveRequest {}
     ::discovery_runtime::serde::Deserialize
 )]
 #[serde(crate = "::discovery_runtime::serde", default)]
-pub struct CancelPortabilityArchiveResponse {}
+pub struct CancelPortabilityArchiveResponse {
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
+}
+
 /// Request to check the token's access type. All required information is derived from the attached OAuth token.
 #[derive(
     Clone,
@@ -35,7 +53,16 @@ pub struct CancelPortabilityArchiveResponse {}
     ::discovery_runtime::serde::Deserialize
 )]
 #[serde(crate = "::discovery_runtime::serde", default)]
-pub struct CheckAccessTypeRequest {}
+pub struct CheckAccessTypeRequest {
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
+}
+
 /// Response to checking the token's access type.
 #[derive(
     Clone,
@@ -59,6 +86,13 @@ pub struct CheckAccessTypeResponse {
         skip_serializing_if = "::std::vec::Vec::is_empty"
     )]
     pub time_based_resources: ::std::vec::Vec<::std::string::String>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 /// A generic empty message that you can re-use to avoid defining duplicated empty messages in your APIs. A typical example is to use it as the request or the response type of an API method. For instance: service Foo { rpc Bar(google.protobuf.Empty) returns (google.protobuf.Empty); }
@@ -71,7 +105,16 @@ pub struct CheckAccessTypeResponse {
     ::discovery_runtime::serde::Deserialize
 )]
 #[serde(crate = "::discovery_runtime::serde", default)]
-pub struct Empty {}
+pub struct Empty {
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
+}
+
 /// Request to kick off an Archive job.
 #[derive(
     Clone,
@@ -98,6 +141,13 @@ pub struct InitiatePortabilityArchiveRequest {
     )]
     pub start_time: ::std::option::Option<
         ::discovery_runtime::chrono::DateTime<::discovery_runtime::chrono::Utc>,
+    >,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
     >,
 }
 
@@ -126,68 +176,26 @@ pub struct InitiatePortabilityArchiveResponse {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub archive_job_id: ::std::option::Option<::std::string::String>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 /// Types nested in `InitiatePortabilityArchiveResponse`.
 pub mod initiate_portability_archive_response {
-    /// The access type of the Archive job initiated by the API.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum AccessType {
-        /// Default value. This value is unused.
-        AccessTypeUnspecified,
-        /// One-time access to the requested scopes.
-        AccessTypeOneTime,
-        /// Multiple exports allowed over 30 days. Enum value subject to change before launch.
-        AccessTypeTimeBased,
-        /// A value this version of the crate does not know, kept as it was received.
-        Unknown(::std::string::String),
-    }
-
-    impl AccessType {
-        /// The value as it appears in JSON.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::AccessTypeUnspecified => "ACCESS_TYPE_UNSPECIFIED",
-                Self::AccessTypeOneTime => "ACCESS_TYPE_ONE_TIME",
-                Self::AccessTypeTimeBased => "ACCESS_TYPE_TIME_BASED",
-                Self::Unknown(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for AccessType {
-        fn from(value: &str) -> Self {
-            match value {
-                "ACCESS_TYPE_UNSPECIFIED" => Self::AccessTypeUnspecified,
-                "ACCESS_TYPE_ONE_TIME" => Self::AccessTypeOneTime,
-                "ACCESS_TYPE_TIME_BASED" => Self::AccessTypeTimeBased,
-                other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for AccessType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::discovery_runtime::serde::Serialize for AccessType {
-        fn serialize<S: ::discovery_runtime::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::discovery_runtime::serde::Deserialize<'de> for AccessType {
-        fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::discovery_runtime::wire::deserialize_str(deserializer)
-                .map(|value| Self::from(value.as_ref()))
+    ::discovery_runtime::open_enum! {
+        /// The access type of the Archive job initiated by the API.
+        pub enum AccessType {
+            /// Default value. This value is unused.
+            AccessTypeUnspecified = "ACCESS_TYPE_UNSPECIFIED",
+            /// One-time access to the requested scopes.
+            AccessTypeOneTime = "ACCESS_TYPE_ONE_TIME",
+            /// Multiple exports allowed over 30 days. Enum value subject to change before launch.
+            AccessTypeTimeBased = "ACCESS_TYPE_TIME_BASED",
         }
     }
 }
@@ -228,76 +236,30 @@ pub struct PortabilityArchiveState {
     /// If the state is complete, this method returns the signed URLs of the objects in the Cloud Storage bucket.
     #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub urls: ::std::vec::Vec<::std::string::String>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 /// Types nested in `PortabilityArchiveState`.
 pub mod portability_archive_state {
-    /// Resource that represents the state of the Archive job.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum State {
-        /// Default value. This value is unused.
-        StateUnspecified,
-        /// The job is in progress.
-        InProgress,
-        /// The job is complete.
-        Complete,
-        /// The job failed.
-        Failed,
-        /// The job is cancelled.
-        Cancelled,
-        /// A value this version of the crate does not know, kept as it was received.
-        Unknown(::std::string::String),
-    }
-
-    impl State {
-        /// The value as it appears in JSON.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::StateUnspecified => "STATE_UNSPECIFIED",
-                Self::InProgress => "IN_PROGRESS",
-                Self::Complete => "COMPLETE",
-                Self::Failed => "FAILED",
-                Self::Cancelled => "CANCELLED",
-                Self::Unknown(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for State {
-        fn from(value: &str) -> Self {
-            match value {
-                "STATE_UNSPECIFIED" => Self::StateUnspecified,
-                "IN_PROGRESS" => Self::InProgress,
-                "COMPLETE" => Self::Complete,
-                "FAILED" => Self::Failed,
-                "CANCELLED" => Self::Cancelled,
-                other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for State {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::discovery_runtime::serde::Serialize for State {
-        fn serialize<S: ::discovery_runtime::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::discovery_runtime::serde::Deserialize<'de> for State {
-        fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::discovery_runtime::wire::deserialize_str(deserializer)
-                .map(|value| Self::from(value.as_ref()))
+    ::discovery_runtime::open_enum! {
+        /// Resource that represents the state of the Archive job.
+        pub enum State {
+            /// Default value. This value is unused.
+            StateUnspecified = "STATE_UNSPECIFIED",
+            /// The job is in progress.
+            InProgress = "IN_PROGRESS",
+            /// The job is complete.
+            Complete = "COMPLETE",
+            /// The job failed.
+            Failed = "FAILED",
+            /// The job is cancelled.
+            Cancelled = "CANCELLED",
         }
     }
 }
@@ -312,7 +274,16 @@ pub mod portability_archive_state {
     ::discovery_runtime::serde::Deserialize
 )]
 #[serde(crate = "::discovery_runtime::serde", default)]
-pub struct ResetAuthorizationRequest {}
+pub struct ResetAuthorizationRequest {
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
+}
+
 /// Request to retry a failed Portability Archive job.
 #[derive(
     Clone,
@@ -323,7 +294,16 @@ pub struct ResetAuthorizationRequest {}
     ::discovery_runtime::serde::Deserialize
 )]
 #[serde(crate = "::discovery_runtime::serde", default)]
-pub struct RetryPortabilityArchiveRequest {}
+pub struct RetryPortabilityArchiveRequest {
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
+}
+
 /// Response from retrying a Portability Archive.
 #[derive(
     Clone,
@@ -341,4 +321,11 @@ pub struct RetryPortabilityArchiveResponse {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub archive_job_id: ::std::option::Option<::std::string::String>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }

@@ -3,66 +3,13 @@
 
 //! Standard parameters, accepted by every method.
 
-/// Values of the `$.xgafv` parameter.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Xgafv {
-    /// v1 error format
-    V1,
-    /// v2 error format
-    V2,
-    /// A value this version of the crate does not know, kept as it was received.
-    Unknown(::std::string::String),
-}
-
-impl Xgafv {
-    /// The value as it appears in JSON.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for Xgafv {
-    fn from(value: &str) -> Self {
-        match value {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
-}
-
-impl ::std::fmt::Display for Xgafv {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::discovery_runtime::serde::Serialize for Xgafv {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Xgafv {
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::wire::deserialize_str(deserializer)
-            .map(|value| Self::from(value.as_ref()))
-    }
-}
-
-impl ::discovery_runtime::QueryValue for Xgafv {
-    fn to_query_value(&self) -> ::std::string::String {
-        ::std::borrow::ToOwned::to_owned(self.as_str())
+::discovery_runtime::open_enum! {
+    /// Values of the `$.xgafv` parameter.
+    pub enum Xgafv {
+        /// v1 error format
+        V1 = "1",
+        /// v2 error format
+        V2 = "2",
     }
 }
 

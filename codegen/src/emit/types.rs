@@ -47,6 +47,15 @@ fn struct_def(docs: &TokenStream, name: &proc_macro2::Ident, s: &Struct) -> Toke
         let ty = type_tokens(&f.ty);
         quote! { #docs #[serde(flatten)] pub #name: #ty, }
     });
+    let unknown = s.unknown_fields.as_ref().map(|name| {
+        let name = ident(name);
+        quote! {
+            /// Fields the Discovery document does not declare (added to the API after this
+            /// crate was generated): kept as received and serialized back unchanged.
+            #[serde(flatten)]
+            pub #name: ::discovery_runtime::serde_json::Map<::std::string::String, ::discovery_runtime::serde_json::Value>,
+        }
+    });
     quote! {
         #docs
         #[derive(Clone, Debug, Default, PartialEq, ::discovery_runtime::serde::Serialize, ::discovery_runtime::serde::Deserialize)]
@@ -54,6 +63,7 @@ fn struct_def(docs: &TokenStream, name: &proc_macro2::Ident, s: &Struct) -> Toke
         pub struct #name {
             #(#fields)*
             #additional
+            #unknown
         }
     }
 }
@@ -91,87 +101,17 @@ fn enum_def(docs: &TokenStream, name: &proc_macro2::Ident, e: &Enum) -> TokenStr
         let docs = doc_attrs(&v.docs);
         let deprecated = deprecated_attr(&v.docs);
         let variant = ident(&v.rust_name);
-        quote! { #docs #deprecated #variant, }
-    });
-    let to_str = e.variants.iter().map(|v| {
-        let variant = ident(&v.rust_name);
         let value = &v.json_value;
-        quote! { Self::#variant => #value, }
+        quote! { #docs #deprecated #variant = #value, }
     });
-    let from_str = e.variants.iter().map(|v| {
-        let variant = ident(&v.rust_name);
-        let value = &v.json_value;
-        quote! { #value => Self::#variant, }
-    });
-    // The conversions name every variant, deprecated ones included.
-    let allow = e
-        .variants
-        .iter()
-        .any(|v| v.docs.deprecated)
-        .then(|| quote!(#[allow(deprecated)]));
-    let query_value = e.query_value.then(|| {
-        quote! {
-            impl ::discovery_runtime::QueryValue for #name {
-                fn to_query_value(&self) -> ::std::string::String {
-                    ::std::borrow::ToOwned::to_owned(self.as_str())
-                }
-            }
-        }
-    });
+    // Printed as an enum (so prettyplease formats it), then wrapped by the format stage in
+    // an invocation of the runtime's `open_enum!`, which adds `UnknownValue` and every impl.
+    let marker = ident(crate::format::OPEN_ENUM_MARKER);
     quote! {
+        #[#marker]
         #docs
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
-            /// A value this version of the crate does not know, kept as it was received.
-            Unknown(::std::string::String),
         }
-
-        #allow
-        impl #name {
-            /// The value as it appears in JSON.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_str)*
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-
-        #allow
-        impl ::std::convert::From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str)*
-                    other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::discovery_runtime::serde::Serialize for #name {
-            fn serialize<S: ::discovery_runtime::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::discovery_runtime::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                ::discovery_runtime::wire::deserialize_str(deserializer).map(|value| Self::from(value.as_ref()))
-            }
-        }
-
-        #query_value
     }
 }

@@ -79,8 +79,12 @@ pub enum TypeKind {
 #[derive(Clone, Debug)]
 pub struct Struct {
     pub fields: Vec<Field>,
-    /// `additionalProperties` beside declared properties: flattened into a map field.
+    /// `additionalProperties` beside declared properties: flattened into a map field, which
+    /// also keeps keys the document does not declare.
     pub additional: Option<Field>,
+    /// Without `additionalProperties`: the name of the flattened JSON map that keeps the
+    /// fields the document does not declare, so that they are written back unchanged.
+    pub unknown_fields: Option<String>,
 }
 
 /// A struct field from a property.
@@ -124,8 +128,6 @@ pub enum Wire {
 #[derive(Clone, Debug)]
 pub struct Enum {
     pub variants: Vec<Variant>,
-    /// Whether to implement the runtime's `QueryValue` (enums used as parameters).
-    pub query_value: bool,
 }
 
 /// One known enum value.

@@ -59,6 +59,13 @@ pub struct Formats {
     pub when: ::std::option::Option<
         ::discovery_runtime::chrono::DateTime<::discovery_runtime::chrono::Utc>,
     >,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 /// Types nested in `Formats`.
@@ -75,6 +82,13 @@ pub mod formats {
     pub struct EntriesValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub v: ::std::option::Option<::std::string::String>,
+        /// Fields the Discovery document does not declare (added to the API after this
+        /// crate was generated): kept as received and serialized back unchanged.
+        #[serde(flatten)]
+        pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+            ::std::string::String,
+            ::discovery_runtime::serde_json::Value,
+        >,
     }
 }
 

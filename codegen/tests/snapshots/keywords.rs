@@ -29,4 +29,11 @@ pub struct Thing {
     pub self_: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }

@@ -19,6 +19,13 @@ pub struct Job {
     pub state: ::std::option::Option<crate::models::job::State>,
     #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub steps: ::std::vec::Vec<crate::models::job::StepsItem>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 /// Types nested in `Job`.
@@ -35,6 +42,13 @@ pub mod job {
     pub struct Config {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retry: ::std::option::Option<crate::models::job::config::Retry>,
+        /// Fields the Discovery document does not declare (added to the API after this
+        /// crate was generated): kept as received and serialized back unchanged.
+        #[serde(flatten)]
+        pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+            ::std::string::String,
+            ::discovery_runtime::serde_json::Value,
+        >,
     }
 
     /// Types nested in `Config`.
@@ -51,127 +65,36 @@ pub mod job {
         pub struct Retry {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub mode: ::std::option::Option<crate::models::job::config::retry::Mode>,
+            /// Fields the Discovery document does not declare (added to the API after this
+            /// crate was generated): kept as received and serialized back unchanged.
+            #[serde(flatten)]
+            pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+                ::std::string::String,
+                ::discovery_runtime::serde_json::Value,
+            >,
         }
 
         /// Types nested in `Retry`.
         pub mod retry {
-            #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-            #[non_exhaustive]
-            pub enum Mode {
-                On,
-                Off,
-                /// A value this version of the crate does not know, kept as it was received.
-                Unknown(::std::string::String),
-            }
-
-            impl Mode {
-                /// The value as it appears in JSON.
-                pub fn as_str(&self) -> &str {
-                    match self {
-                        Self::On => "ON",
-                        Self::Off => "OFF",
-                        Self::Unknown(value) => value,
-                    }
-                }
-            }
-
-            impl ::std::convert::From<&str> for Mode {
-                fn from(value: &str) -> Self {
-                    match value {
-                        "ON" => Self::On,
-                        "OFF" => Self::Off,
-                        other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-                    }
-                }
-            }
-
-            impl ::std::fmt::Display for Mode {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-
-            impl ::discovery_runtime::serde::Serialize for Mode {
-                fn serialize<S: ::discovery_runtime::serde::Serializer>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error> {
-                    serializer.serialize_str(self.as_str())
-                }
-            }
-
-            impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Mode {
-                fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    ::discovery_runtime::wire::deserialize_str(deserializer)
-                        .map(|value| Self::from(value.as_ref()))
+            ::discovery_runtime::open_enum! {
+                pub enum Mode {
+                    On = "ON",
+                    Off = "OFF",
                 }
             }
         }
     }
 
-    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum State {
-        /// Unset.
-        StateUnspecified,
-        /// Running.
-        Running,
-        /// A declared UNKNOWN.
-        UnknownValue,
-        /// Starts with a digit.
-        V1080p,
-        /// A value this version of the crate does not know, kept as it was received.
-        Unknown(::std::string::String),
-    }
-
-    impl State {
-        /// The value as it appears in JSON.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::StateUnspecified => "STATE_UNSPECIFIED",
-                Self::Running => "RUNNING",
-                Self::UnknownValue => "UNKNOWN",
-                Self::V1080p => "1080P",
-                Self::Unknown(value) => value,
-            }
-        }
-    }
-
-    impl ::std::convert::From<&str> for State {
-        fn from(value: &str) -> Self {
-            match value {
-                "STATE_UNSPECIFIED" => Self::StateUnspecified,
-                "RUNNING" => Self::Running,
-                "UNKNOWN" => Self::UnknownValue,
-                "1080P" => Self::V1080p,
-                other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for State {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::discovery_runtime::serde::Serialize for State {
-        fn serialize<S: ::discovery_runtime::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-
-    impl<'de> ::discovery_runtime::serde::Deserialize<'de> for State {
-        fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::discovery_runtime::wire::deserialize_str(deserializer)
-                .map(|value| Self::from(value.as_ref()))
+    ::discovery_runtime::open_enum! {
+        pub enum State {
+            /// Unset.
+            StateUnspecified = "STATE_UNSPECIFIED",
+            /// Running.
+            Running = "RUNNING",
+            /// A declared UNKNOWN.
+            Unknown = "UNKNOWN",
+            /// Starts with a digit.
+            V1080p = "1080P",
         }
     }
 
@@ -187,5 +110,12 @@ pub mod job {
     pub struct StepsItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the Discovery document does not declare (added to the API after this
+        /// crate was generated): kept as received and serialized back unchanged.
+        #[serde(flatten)]
+        pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+            ::std::string::String,
+            ::discovery_runtime::serde_json::Value,
+        >,
     }
 }

@@ -17,6 +17,13 @@ pub struct Forest {
     pub name: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tree: ::std::option::Option<::std::boxed::Box<crate::models::Tree>>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 #[derive(
@@ -31,6 +38,13 @@ pub struct Forest {
 pub struct Leaf {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tree: ::std::option::Option<crate::models::Tree>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 #[derive(
@@ -49,4 +63,11 @@ pub struct Tree {
     pub left: ::std::option::Option<::std::boxed::Box<crate::models::Forest>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parent: ::std::option::Option<::std::boxed::Box<crate::models::Tree>>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }

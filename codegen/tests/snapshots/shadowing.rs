@@ -15,6 +15,13 @@
 pub struct Box {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<i32>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 #[derive(
@@ -29,6 +36,13 @@ pub struct Box {
 pub struct Client {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<crate::models::Result>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 #[derive(
@@ -43,6 +57,13 @@ pub struct Client {
 pub struct FooBar {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub a: ::std::option::Option<::std::string::String>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 #[derive(
@@ -57,6 +78,13 @@ pub struct FooBar {
 pub struct Option {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<crate::models::String>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 #[derive(
@@ -71,6 +99,13 @@ pub struct Option {
 pub struct Result {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<crate::models::Option>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 #[derive(
@@ -85,6 +120,13 @@ pub struct Result {
 pub struct String {
     #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub boxes: ::std::vec::Vec<crate::models::Box>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
 #[derive(
@@ -99,4 +141,11 @@ pub struct String {
 pub struct FooBar2 {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub b: ::std::option::Option<::std::string::String>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    #[serde(flatten)]
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
