@@ -67,7 +67,10 @@ fn wrap_open_enums(text: &str) -> String {
 pub fn impl_macro(path: &str, name: &str, docs: &str, template: TokenStream) -> Result<String, Error> {
     let file = parse_file(path, template)?;
     let body = space_items(&prettyplease::unparse(&file));
-    let mut out = format!("/// {docs}\nmacro_rules! {name} {{\n    ($($builder:ident),* $(,)?) => {{$(\n");
+    // Unused when every resource's feature is off.
+    let mut out = format!(
+        "/// {docs}\n#[allow(unused_macros)]\nmacro_rules! {name} {{\n    ($($builder:ident),* $(,)?) => {{$(\n"
+    );
     for line in body.trim_end().lines() {
         if line.is_empty() {
             out.push('\n');
@@ -77,7 +80,9 @@ pub fn impl_macro(path: &str, name: &str, docs: &str, template: TokenStream) -> 
             out.push('\n');
         }
     }
-    out.push_str(&format!("    )*}};\n}}\n\npub(crate) use {name};\n"));
+    out.push_str(&format!(
+        "    )*}};\n}}\n\n#[allow(unused_imports)]\npub(crate) use {name};\n"
+    ));
     Ok(out)
 }
 

@@ -71,11 +71,13 @@ impl Client {
     }
 
     /// The `accessType` resource.
+    #[cfg(feature = "access_type")]
     pub fn access_type(&self) -> resources::access_type::AccessType {
         resources::access_type::AccessType::new(::std::clone::Clone::clone(&self.inner))
     }
 
     /// The `archiveJobs` resource.
+    #[cfg(feature = "archive_jobs")]
     pub fn archive_jobs(&self) -> resources::archive_jobs::ArchiveJobs {
         resources::archive_jobs::ArchiveJobs::new(
             ::std::clone::Clone::clone(&self.inner),
@@ -83,6 +85,7 @@ impl Client {
     }
 
     /// The `authorization` resource.
+    #[cfg(feature = "authorization")]
     pub fn authorization(&self) -> resources::authorization::Authorization {
         resources::authorization::Authorization::new(
             ::std::clone::Clone::clone(&self.inner),
@@ -90,6 +93,7 @@ impl Client {
     }
 
     /// The `portabilityArchive` resource.
+    #[cfg(feature = "portability_archive")]
     pub fn portability_archive(
         &self,
     ) -> resources::portability_archive::PortabilityArchive {

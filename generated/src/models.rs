@@ -3,6 +3,7 @@
 
 //! The API's schemas: request and response types.
 
+#[cfg(feature = "archive_jobs")]
 /// Request to cancel a Portability Archive job.
 #[derive(
     Clone,
@@ -23,6 +24,7 @@ pub struct CancelPortabilityArchiveRequest {
     >,
 }
 
+#[cfg(feature = "archive_jobs")]
 /// Response to canceling a Data Portability Archive job.
 #[derive(
     Clone,
@@ -43,6 +45,7 @@ pub struct CancelPortabilityArchiveResponse {
     >,
 }
 
+#[cfg(feature = "access_type")]
 /// Request to check the token's access type. All required information is derived from the attached OAuth token.
 #[derive(
     Clone,
@@ -63,6 +66,7 @@ pub struct CheckAccessTypeRequest {
     >,
 }
 
+#[cfg(feature = "access_type")]
 /// Response to checking the token's access type.
 #[derive(
     Clone,
@@ -95,6 +99,7 @@ pub struct CheckAccessTypeResponse {
     >,
 }
 
+#[cfg(feature = "authorization")]
 /// A generic empty message that you can re-use to avoid defining duplicated empty messages in your APIs. A typical example is to use it as the request or the response type of an API method. For instance: service Foo { rpc Bar(google.protobuf.Empty) returns (google.protobuf.Empty); }
 #[derive(
     Clone,
@@ -115,6 +120,7 @@ pub struct Empty {
     >,
 }
 
+#[cfg(feature = "portability_archive")]
 /// Request to kick off an Archive job.
 #[derive(
     Clone,
@@ -151,6 +157,7 @@ pub struct InitiatePortabilityArchiveRequest {
     >,
 }
 
+#[cfg(feature = "portability_archive")]
 /// Response from initiating an Archive job.
 #[derive(
     Clone,
@@ -186,6 +193,7 @@ pub struct InitiatePortabilityArchiveResponse {
 }
 
 /// Types nested in `InitiatePortabilityArchiveResponse`.
+#[cfg(feature = "portability_archive")]
 pub mod initiate_portability_archive_response {
     ::discovery_runtime::open_enum! {
         /// The access type of the Archive job initiated by the API.
@@ -200,6 +208,7 @@ pub mod initiate_portability_archive_response {
     }
 }
 
+#[cfg(feature = "archive_jobs")]
 /// Resource that contains the state of an Archive job.
 #[derive(
     Clone,
@@ -246,6 +255,7 @@ pub struct PortabilityArchiveState {
 }
 
 /// Types nested in `PortabilityArchiveState`.
+#[cfg(feature = "archive_jobs")]
 pub mod portability_archive_state {
     ::discovery_runtime::open_enum! {
         /// Resource that represents the state of the Archive job.
@@ -264,6 +274,7 @@ pub mod portability_archive_state {
     }
 }
 
+#[cfg(feature = "authorization")]
 /// Request to reset exhausted OAuth scopes.
 #[derive(
     Clone,
@@ -284,6 +295,7 @@ pub struct ResetAuthorizationRequest {
     >,
 }
 
+#[cfg(feature = "archive_jobs")]
 /// Request to retry a failed Portability Archive job.
 #[derive(
     Clone,
@@ -304,6 +316,7 @@ pub struct RetryPortabilityArchiveRequest {
     >,
 }
 
+#[cfg(feature = "archive_jobs")]
 /// Response from retrying a Portability Archive.
 #[derive(
     Clone,

@@ -14,6 +14,7 @@
 }
 
 /// Implements the standard parameter setters and per-call options on request builders.
+#[allow(unused_macros)]
 macro_rules! standard_parameters {
     ($($builder:ident),* $(,)?) => {$(
         impl $builder {
@@ -95,4 +96,5 @@ macro_rules! standard_parameters {
     )*};
 }
 
+#[allow(unused_imports)]
 pub(crate) use standard_parameters;

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{deprecated_attr, doc_attrs, lines_to_attrs};
-use super::rust_type::{ident, type_tokens};
+use super::rust_type::{cfg_features, ident, type_tokens};
 use super::types::type_defs;
 use crate::resolve::ir::{
     HttpMethod, MediaUpload, Method, Pagination, Param, PathPiece, PathStyle, Resource, RustType,
@@ -27,7 +27,8 @@ pub fn resource_items(resource: &Resource, children_inline: bool) -> TokenStream
             let items = resource_items(child, true);
             quote! { #[doc = #docs] pub mod #module { #items } }
         } else {
-            quote! { pub mod #module; }
+            let cfg = cfg_features(child.feature.as_slice());
+            quote! { #cfg pub mod #module; }
         }
     });
     quote! {
@@ -51,9 +52,11 @@ pub fn accessors(resource: &Resource, client: &TokenStream, module_prefix: &Toke
         let deprecated = child
             .deprecated
             .then(|| quote!(#[doc = ""] #[doc = " **Deprecated.**"] #[deprecated]));
+        let cfg = cfg_features(child.feature.as_slice());
         quote! {
             #[doc = #docs]
             #deprecated
+            #cfg
             pub fn #name(&self) -> #module_prefix #module::#handle {
                 #module_prefix #module::#handle::new(::std::clone::Clone::clone(#client))
             }

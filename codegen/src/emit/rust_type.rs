@@ -68,3 +68,13 @@ fn wire_type(wire: &Wire) -> String {
         }
     }
 }
+
+/// `#[cfg(feature = "a")]` or `#[cfg(any(feature = "a", ..))]`; nothing for no features.
+pub fn cfg_features<S: AsRef<str>>(features: &[S]) -> Option<proc_macro2::TokenStream> {
+    let features: Vec<&str> = features.iter().map(AsRef::as_ref).collect();
+    match features.as_slice() {
+        [] => None,
+        [one] => Some(quote::quote!(#[cfg(feature = #one)])),
+        many => Some(quote::quote!(#[cfg(any(#(feature = #many),*))])),
+    }
+}

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{deprecated_attr, doc_attrs};
-use super::rust_type::{ident, type_tokens, wire_path};
+use super::rust_type::{cfg_features, ident, type_tokens, wire_path};
 use crate::resolve::ir::{Enum, Field, Presence, Struct, TypeDef, TypeKind};
 
 /// The items of a list of type definitions, each followed by its nested module.
@@ -24,15 +24,18 @@ fn type_def(def: &TypeDef) -> TokenStream {
             quote! { #docs pub type #name = #ty; }
         }
     };
+    let cfg = cfg_features(&def.features);
     if def.nested.is_empty() {
-        return item;
+        return quote! { #cfg #item };
     }
     let module = ident(&def.nested_module);
     let module_doc = format!(" Types nested in `{}`.", def.name);
     let nested = type_defs(&def.nested);
     quote! {
+        #cfg
         #item
         #[doc = #module_doc]
+        #cfg
         pub mod #module {
             #nested
         }

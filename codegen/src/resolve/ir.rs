@@ -34,6 +34,10 @@ pub struct Api {
     pub standard_param_types: Vec<TypeDef>,
     /// Methods at the top level of the document and the top-level resources.
     pub root: Resource,
+    /// The crate's cargo features, all on by default: one per top-level resource, then
+    /// [`UNREFERENCED_SCHEMAS`](crate::resolve::features::UNREFERENCED_SCHEMAS) when some
+    /// schema is reached by no method.
+    pub features: Vec<String>,
 }
 
 /// A regional or alternative endpoint of the API.
@@ -65,6 +69,9 @@ pub struct TypeDef {
     /// Inline types hoisted from this one, in module `nested_module`.
     pub nested: Vec<TypeDef>,
     pub nested_module: String,
+    /// The cargo features that enable this type (any of them); empty when it is always
+    /// compiled. Only top-level schemas are gated; nested types follow their parent.
+    pub features: Vec<String>,
 }
 
 /// What a [`TypeDef`] is.
@@ -190,6 +197,8 @@ pub struct Resource {
     pub resources: Vec<Resource>,
     /// Types of enum parameters of this resource's methods.
     pub param_types: Vec<TypeDef>,
+    /// The cargo feature that enables this resource (top-level resources only).
+    pub feature: Option<String>,
 }
 
 /// One method and its request builder.

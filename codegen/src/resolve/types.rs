@@ -108,6 +108,7 @@ impl TypeBuilder<'_> {
             kind,
             nested: nested.into_defs(),
             nested_module: module,
+            features: Vec::new(),
         })
     }
 
@@ -223,6 +224,7 @@ impl TypeBuilder<'_> {
             kind,
             nested: nested.into_defs(),
             nested_module: module,
+            features: Vec::new(),
         });
         Ok(RustType::Named { path, boxed: false })
     }
@@ -243,6 +245,7 @@ pub fn hoist_param_enum(scope: &mut Scope, hint: &str, json_name: &str, schema: 
         kind: TypeKind::Enum(build_enum(schema)),
         nested: Vec::new(),
         nested_module: String::new(),
+        features: Vec::new(),
     });
     RustType::Named { path, boxed: false }
 }
