@@ -19,12 +19,14 @@ macro_rules! standard_parameters {
     ($($builder:ident),* $(,)?) => {$(
         impl $builder {
             /// V1 error format.
+            #[inline]
             pub fn xgafv(mut self, value: crate::params::Xgafv) -> Self {
                 self.call.set_query("$.xgafv", value);
                 self
             }
 
             /// Selector specifying which fields to include in a partial response.
+            #[inline]
             pub fn fields(
                 mut self,
                 value: impl ::std::convert::Into<::std::string::String>,
@@ -40,12 +42,14 @@ macro_rules! standard_parameters {
             /// Returns response with indentations and line breaks.
             ///
             /// Default: `true`.
+            #[inline]
             pub fn pretty_print(mut self, value: bool) -> Self {
                 self.call.set_query("prettyPrint", value);
                 self
             }
 
             /// Available to use for quota purposes for server-side applications. Can be any arbitrary string assigned to a user, but should not exceed 40 characters.
+            #[inline]
             pub fn quota_user(
                 mut self,
                 value: impl ::std::convert::Into<::std::string::String>,
@@ -59,6 +63,7 @@ macro_rules! standard_parameters {
             }
 
             /// Adds an HTTP header to this request, replacing the client's header of that name.
+            #[inline]
             pub fn header(
                 mut self,
                 name: ::discovery_runtime::reqwest::header::HeaderName,
@@ -69,18 +74,21 @@ macro_rules! standard_parameters {
             }
 
             /// Overrides the client's retry policy for this request.
+            #[inline]
             pub fn retry(mut self, policy: ::discovery_runtime::RetryPolicy) -> Self {
                 self.call.set_retry_policy(policy);
                 self
             }
 
             /// Limits the whole request, retries included.
+            #[inline]
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.call.set_timeout(timeout);
                 self
             }
 
             /// Limits each attempt of this request.
+            #[inline]
             pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.call.set_attempt_timeout(timeout);
                 self
@@ -88,6 +96,7 @@ macro_rules! standard_parameters {
 
             /// Declares this request safe to repeat, so a `POST` or `PATCH` may be retried
             /// like a `GET` (for example a method the API documents as idempotent).
+            #[inline]
             pub fn idempotent(mut self, idempotent: bool) -> Self {
                 self.call.set_idempotent(idempotent);
                 self

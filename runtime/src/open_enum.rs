@@ -65,7 +65,8 @@ pub fn deserialize<'de, E: OpenEnum, D: serde::Deserializer<'de>>(deserializer: 
 }
 
 /// Defines an open enum: the variants with their JSON values, an `UnknownValue` variant,
-/// and the conversions, comparisons and serde impls, all over the wire string.
+/// and the conversions, comparisons and serde impls, all over the wire string. Every function
+/// is `#[inline]`, so it is compiled only in the crates that use it.
 ///
 /// Generated code only; the syntax is `enum Name { Variant = "VALUE", .. }`.
 #[doc(hidden)]
@@ -88,6 +89,7 @@ macro_rules! open_enum {
 
         #[allow(deprecated)]
         impl $crate::OpenEnum for $name {
+            #[inline]
             fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $value,)*
@@ -95,6 +97,7 @@ macro_rules! open_enum {
                 }
             }
 
+            #[inline]
             fn from_wire(value: &str) -> Self {
                 match value {
                     $($value => Self::$variant,)*
@@ -105,12 +108,14 @@ macro_rules! open_enum {
 
         impl $name {
             /// The value as it appears in JSON.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 $crate::OpenEnum::as_str(self)
             }
         }
 
         impl ::std::convert::From<&str> for $name {
+            #[inline]
             fn from(value: &str) -> Self {
                 $crate::OpenEnum::from_wire(value)
             }
@@ -119,18 +124,21 @@ macro_rules! open_enum {
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
 
+            #[inline]
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                 ::std::result::Result::Ok($crate::OpenEnum::from_wire(value))
             }
         }
 
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
         impl ::std::cmp::PartialEq for $name {
+            #[inline]
             fn eq(&self, other: &Self) -> bool {
                 self.as_str() == other.as_str()
             }
@@ -139,36 +147,42 @@ macro_rules! open_enum {
         impl ::std::cmp::Eq for $name {}
 
         impl ::std::hash::Hash for $name {
+            #[inline]
             fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
                 ::std::hash::Hash::hash(self.as_str(), state)
             }
         }
 
         impl ::std::cmp::PartialOrd for $name {
+            #[inline]
             fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
                 ::std::option::Option::Some(::std::cmp::Ord::cmp(self, other))
             }
         }
 
         impl ::std::cmp::Ord for $name {
+            #[inline]
             fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
                 self.as_str().cmp(other.as_str())
             }
         }
 
         impl $crate::serde::Serialize for $name {
+            #[inline]
             fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 $crate::open_enum::serialize(self, serializer)
             }
         }
 
         impl<'de> $crate::serde::Deserialize<'de> for $name {
+            #[inline]
             fn deserialize<D: $crate::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 $crate::open_enum::deserialize(deserializer)
             }
         }
 
         impl $crate::QueryValue for $name {
+            #[inline]
             fn to_query_value(&self) -> ::std::string::String {
                 ::std::borrow::ToOwned::to_owned(self.as_str())
             }

@@ -3,6 +3,7 @@
 
 //! The API's schemas: request and response types.
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,
@@ -69,6 +70,7 @@ pub struct Formats {
 }
 
 /// Types nested in `Formats`.
+#[cfg(feature = "unreferenced_schemas")]
 pub mod formats {
     #[derive(
         Clone,
@@ -92,6 +94,7 @@ pub mod formats {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,

@@ -3,6 +3,7 @@
 
 //! The API's schemas: request and response types.
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,

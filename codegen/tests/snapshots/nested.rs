@@ -3,6 +3,7 @@
 
 //! The API's schemas: request and response types.
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,
@@ -29,6 +30,7 @@ pub struct Job {
 }
 
 /// Types nested in `Job`.
+#[cfg(feature = "unreferenced_schemas")]
 pub mod job {
     #[derive(
         Clone,

@@ -3,6 +3,7 @@
 
 //! The API's schemas: request and response types.
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,
@@ -26,6 +27,7 @@ pub struct Forest {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,
@@ -47,6 +49,7 @@ pub struct Leaf {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,

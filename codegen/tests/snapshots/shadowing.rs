@@ -3,6 +3,7 @@
 
 //! The API's schemas: request and response types.
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,
@@ -24,6 +25,7 @@ pub struct Box {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,
@@ -45,6 +47,7 @@ pub struct Client {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,
@@ -66,6 +69,7 @@ pub struct FooBar {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,
@@ -87,6 +91,7 @@ pub struct Option {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,
@@ -108,6 +113,7 @@ pub struct Result {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,
@@ -129,6 +135,7 @@ pub struct String {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 #[derive(
     Clone,
     Debug,
