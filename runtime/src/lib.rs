@@ -35,6 +35,7 @@ mod endpoint;
 mod error;
 mod execute;
 pub mod media;
+pub mod object;
 pub mod open_enum;
 mod options;
 pub mod paging;

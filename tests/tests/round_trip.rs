@@ -70,3 +70,23 @@ fn unknown_fields_are_reachable_and_survive_a_clone() {
         json!({"known": "k", "other": "o"})
     );
 }
+
+#[test]
+fn every_wire_format_round_trips() {
+    let json = json!({
+        "int64": "-9007199254740993", "uint64": "18446744073709551615", "int32": -5, "uint32": 7,
+        "float": 1.5, "double": 2.25, "bytes": "aGVsbG8=", "any": {"x": [1]},
+        "time": "2026-01-01T00:00:00Z", "date": "2026-01-02", "duration": "1.500s",
+        "int64List": ["1", "2"], "bytesMap": {"k": "aGk="}, "labels": {"a": "b"}, "free": {"y": null},
+        "undeclared": {"z": 1}
+    });
+    let formats: specialcases_v1::models::Formats = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(formats.int64, Some(-9_007_199_254_740_993));
+    assert_eq!(formats.bytes.as_deref(), Some(&b"hello"[..]));
+    assert_eq!(serde_json::to_value(&formats).unwrap(), json);
+    // A bare number is read for an int64, and a bad value names its field.
+    let number: specialcases_v1::models::Formats = serde_json::from_str(r#"{"int64": 3}"#).unwrap();
+    assert_eq!(number.int64, Some(3));
+    let error = serde_json::from_str::<specialcases_v1::models::Formats>(r#"{"duration": "soon"}"#).unwrap_err();
+    assert!(error.to_string().contains("invalid duration"), "{error}");
+}

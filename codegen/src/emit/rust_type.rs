@@ -47,24 +47,24 @@ pub fn type_tokens(ty: &RustType) -> TokenStream {
     }
 }
 
-/// The serde `with` path of an adapter: `::discovery_runtime::wire::As::<...>`.
-pub fn wire_path(wire: &Wire) -> String {
-    format!("::discovery_runtime::wire::As::<{}>", wire_type(wire))
-}
-
-fn wire_type(wire: &Wire) -> String {
+/// The tokens of an adapter type (`::std::option::Option<::discovery_runtime::wire::StringEncoded>`).
+pub fn wire_tokens(wire: &Wire) -> TokenStream {
     match wire {
-        Wire::Same => "::discovery_runtime::wire::Same".to_owned(),
-        Wire::StringEncoded => "::discovery_runtime::wire::StringEncoded".to_owned(),
-        Wire::Base64 => "::discovery_runtime::wire::Base64".to_owned(),
-        Wire::Duration => "::discovery_runtime::wire::Duration".to_owned(),
-        Wire::Option(inner) => format!("::std::option::Option<{}>", wire_type(inner)),
-        Wire::Vec(inner) => format!("::std::vec::Vec<{}>", wire_type(inner)),
+        Wire::Same => quote!(::discovery_runtime::wire::Same),
+        Wire::StringEncoded => quote!(::discovery_runtime::wire::StringEncoded),
+        Wire::Base64 => quote!(::discovery_runtime::wire::Base64),
+        Wire::Duration => quote!(::discovery_runtime::wire::Duration),
+        Wire::Option(inner) => {
+            let inner = wire_tokens(inner);
+            quote!(::std::option::Option<#inner>)
+        }
+        Wire::Vec(inner) => {
+            let inner = wire_tokens(inner);
+            quote!(::std::vec::Vec<#inner>)
+        }
         Wire::Map(inner) => {
-            format!(
-                "::std::collections::BTreeMap<::discovery_runtime::wire::Same, {}>",
-                wire_type(inner)
-            )
+            let inner = wire_tokens(inner);
+            quote!(::std::collections::BTreeMap<::discovery_runtime::wire::Same, #inner>)
         }
     }
 }

@@ -4,8 +4,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{deprecated_attr, doc_attrs};
-use super::rust_type::{cfg_features, ident, type_tokens, wire_path};
-use crate::resolve::ir::{Enum, Field, Presence, Struct, TypeDef, TypeKind};
+use super::rust_type::{cfg_features, ident, type_tokens, wire_tokens};
+use crate::resolve::ir::{Enum, Field, Presence, Struct, TypeDef, TypeKind, Wire};
 
 /// The items of a list of type definitions, each followed by its nested module.
 pub fn type_defs(defs: &[TypeDef]) -> TokenStream {
@@ -17,7 +17,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
     let docs = doc_attrs(&def.docs);
     let name = ident(&def.name);
     let item = match &def.kind {
-        TypeKind::Struct(s) => struct_def(&docs, &name, s),
+        TypeKind::Struct(s) => struct_def(&docs, &name, &def.json_name, s),
         TypeKind::Enum(e) => enum_def(&docs, &name, e),
         TypeKind::Alias(ty) => {
             let ty = type_tokens(ty);
@@ -42,31 +42,183 @@ fn type_def(def: &TypeDef) -> TokenStream {
     }
 }
 
-fn struct_def(docs: &TokenStream, name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
+/// A struct, with `Serialize` and `Deserialize` written over the runtime's `object` helpers
+/// (a `match` arm and an `if` per field) rather than derived: the derives' expansion was most
+/// of a generated crate's compile time.
+fn struct_def(docs: &TokenStream, name: &proc_macro2::Ident, json_name: &str, s: &Struct) -> TokenStream {
     let fields = s.fields.iter().map(field);
     let additional = s.additional.as_ref().map(|f| {
         let docs = doc_attrs(&f.docs);
         let name = ident(&f.rust_name);
         let ty = type_tokens(&f.ty);
-        quote! { #docs #[serde(flatten)] pub #name: #ty, }
+        quote! { #docs pub #name: #ty, }
     });
     let unknown = s.unknown_fields.as_ref().map(|name| {
         let name = ident(name);
         quote! {
             /// Fields the Discovery document does not declare (added to the API after this
             /// crate was generated): kept as received and serialized back unchanged.
-            #[serde(flatten)]
             pub #name: ::discovery_runtime::serde_json::Map<::std::string::String, ::discovery_runtime::serde_json::Value>,
         }
     });
+    let object = quote!(::discovery_runtime::object);
+    // Deserialize: one arm per field; anything else goes to the catch-all map.
+    let arms: Vec<_> = s
+        .fields
+        .iter()
+        .map(|f| {
+            let key = &f.json_name;
+            let field = ident(&f.rust_name);
+            let read = match &f.wire {
+                Some(wire) => {
+                    let wire = wire_tokens(wire);
+                    quote!(#object::value_as::<_, #wire, _>(map)?)
+                }
+                None => quote!(#object::value(map)?),
+            };
+            quote!(#key => self.#field = #read,)
+        })
+        .collect();
+    let rest = match (&s.additional, &s.unknown_fields) {
+        (Some(f), _) => {
+            let field = ident(&f.rust_name);
+            let read = match &f.wire {
+                Some(Wire::Map(inner)) => {
+                    let wire = wire_tokens(inner);
+                    quote!(#object::value_as::<_, #wire, _>(map)?)
+                }
+                _ => quote!(#object::value(map)?),
+            };
+            quote! {{
+                let value = #read;
+                self.#field.insert(::std::borrow::ToOwned::to_owned(key), value);
+            }}
+        }
+        (None, Some(name)) => {
+            let field = ident(name);
+            quote!(#object::unknown(&mut self.#field, key, map)?)
+        }
+        (None, None) => quote!(drop(#object::value::<::discovery_runtime::serde::de::IgnoredAny, _>(map)?)),
+    };
+    let read_body = if arms.is_empty() {
+        quote!(#rest;)
+    } else {
+        quote! {
+            match key {
+                #(#arms)*
+                _ => #rest,
+            }
+        }
+    };
+    // Serialize: the known fields that are set, then the catch-all map.
+    let writes: Vec<_> = s.fields.iter().map(write_field).collect();
+    let end = match (&s.additional, &s.unknown_fields) {
+        (Some(f), _) => {
+            let field = ident(&f.rust_name);
+            match &f.wire {
+                Some(Wire::Map(inner)) => {
+                    let wire = wire_tokens(inner);
+                    quote!(#object::end_as::<_, _, #wire>(map, &self.#field))
+                }
+                _ => quote!(#object::end(map, &self.#field)),
+            }
+        }
+        (None, Some(name)) => {
+            let field = ident(name);
+            quote!(#object::end_unknown(map, &self.#field))
+        }
+        (None, None) => quote!(::discovery_runtime::serde::ser::SerializeMap::end(map)),
+    };
+    let map_binding = if writes.is_empty() {
+        quote!(map)
+    } else {
+        quote!(mut map)
+    };
+    // The impls read and write deprecated fields too.
+    let allow = s
+        .fields
+        .iter()
+        .any(|f| f.docs.deprecated)
+        .then(|| quote!(#[allow(deprecated)]));
     quote! {
         #docs
-        #[derive(Clone, Debug, Default, PartialEq, ::discovery_runtime::serde::Serialize, ::discovery_runtime::serde::Deserialize)]
-        #[serde(crate = "::discovery_runtime::serde", default)]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct #name {
             #(#fields)*
             #additional
             #unknown
+        }
+
+        #allow
+        impl #object::Object for #name {
+            const NAME: &'static str = #json_name;
+
+            fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                #read_body
+                ::std::result::Result::Ok(())
+            }
+        }
+
+        impl<'de> ::discovery_runtime::serde::Deserialize<'de> for #name {
+            #[inline]
+            fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                #object::deserialize(deserializer)
+            }
+        }
+
+        #allow
+        impl ::discovery_runtime::serde::Serialize for #name {
+            fn serialize<S: ::discovery_runtime::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let #map_binding = #object::begin(serializer)?;
+                #(#writes)*
+                #end
+            }
+        }
+    }
+}
+
+/// Writes one field when it is set (`Some`, or a non-empty collection).
+fn write_field(f: &Field) -> TokenStream {
+    let object = quote!(::discovery_runtime::object);
+    let key = &f.json_name;
+    let field = ident(&f.rust_name);
+    match f.presence {
+        Presence::Optional => {
+            let write = match &f.wire {
+                Some(Wire::Option(inner)) => {
+                    let wire = wire_tokens(inner);
+                    quote!(#object::entry_as::<_, _, #wire>(&mut map, #key, value)?;)
+                }
+                _ => quote!(#object::entry(&mut map, #key, value)?;),
+            };
+            quote! {
+                if let ::std::option::Option::Some(value) = &self.#field {
+                    #write
+                }
+            }
+        }
+        Presence::EmptyVec | Presence::EmptyMap => {
+            let write = match &f.wire {
+                Some(wire) => {
+                    let wire = wire_tokens(wire);
+                    quote!(#object::entry_as::<_, _, #wire>(&mut map, #key, &self.#field)?;)
+                }
+                None => quote!(#object::entry(&mut map, #key, &self.#field)?;),
+            };
+            quote! {
+                if !self.#field.is_empty() {
+                    #write
+                }
+            }
         }
     }
 }
@@ -75,26 +227,14 @@ fn field(f: &Field) -> TokenStream {
     let docs = doc_attrs(&f.docs);
     let name = ident(&f.rust_name);
     let inner = type_tokens(&f.ty);
-    let (ty, skip) = match f.presence {
-        Presence::Optional => (quote!(::std::option::Option<#inner>), "::std::option::Option::is_none"),
-        Presence::EmptyVec => (inner, "::std::vec::Vec::is_empty"),
-        Presence::EmptyMap => (inner, "::std::collections::BTreeMap::is_empty"),
+    let ty = match f.presence {
+        Presence::Optional => quote!(::std::option::Option<#inner>),
+        Presence::EmptyVec | Presence::EmptyMap => inner,
     };
-    let mut serde = Vec::new();
-    if f.rust_name != f.json_name {
-        let json = &f.json_name;
-        serde.push(quote!(rename = #json));
-    }
-    serde.push(quote!(skip_serializing_if = #skip));
-    if let Some(wire) = &f.wire {
-        let path = wire_path(wire);
-        serde.push(quote!(with = #path));
-    }
     let deprecated = deprecated_attr(&f.docs);
     quote! {
         #docs
         #deprecated
-        #[serde(#(#serde),*)]
         pub #name: #ty,
     }
 }

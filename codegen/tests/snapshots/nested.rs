@@ -4,76 +4,184 @@
 //! The API's schemas: request and response types.
 
 #[cfg(feature = "unreferenced_schemas")]
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::discovery_runtime::serde::Serialize,
-    ::discovery_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discovery_runtime::serde", default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Job {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub config: ::std::option::Option<crate::models::job::Config>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<crate::models::job::State>,
-    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub steps: ::std::vec::Vec<crate::models::job::StepsItem>,
     /// Fields the Discovery document does not declare (added to the API after this
     /// crate was generated): kept as received and serialized back unchanged.
-    #[serde(flatten)]
     pub _unknown_fields: ::discovery_runtime::serde_json::Map<
         ::std::string::String,
         ::discovery_runtime::serde_json::Value,
     >,
 }
 
+impl ::discovery_runtime::object::Object for Job {
+    const NAME: &'static str = "Job";
+
+    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key {
+            "config" => self.config = ::discovery_runtime::object::value(map)?,
+            "state" => self.state = ::discovery_runtime::object::value(map)?,
+            "steps" => self.steps = ::discovery_runtime::object::value(map)?,
+            _ => {
+                ::discovery_runtime::object::unknown(
+                    &mut self._unknown_fields,
+                    key,
+                    map,
+                )?
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Job {
+    #[inline]
+    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::discovery_runtime::object::deserialize(deserializer)
+    }
+}
+
+impl ::discovery_runtime::serde::Serialize for Job {
+    fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = ::discovery_runtime::object::begin(serializer)?;
+        if let ::std::option::Option::Some(value) = &self.config {
+            ::discovery_runtime::object::entry(&mut map, "config", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.state {
+            ::discovery_runtime::object::entry(&mut map, "state", value)?;
+        }
+        if !self.steps.is_empty() {
+            ::discovery_runtime::object::entry(&mut map, "steps", &self.steps)?;
+        }
+        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+    }
+}
+
 /// Types nested in `Job`.
 #[cfg(feature = "unreferenced_schemas")]
 pub mod job {
-    #[derive(
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        ::discovery_runtime::serde::Serialize,
-        ::discovery_runtime::serde::Deserialize
-    )]
-    #[serde(crate = "::discovery_runtime::serde", default)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Config {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retry: ::std::option::Option<crate::models::job::config::Retry>,
         /// Fields the Discovery document does not declare (added to the API after this
         /// crate was generated): kept as received and serialized back unchanged.
-        #[serde(flatten)]
         pub _unknown_fields: ::discovery_runtime::serde_json::Map<
             ::std::string::String,
             ::discovery_runtime::serde_json::Value,
         >,
     }
 
+    impl ::discovery_runtime::object::Object for Config {
+        const NAME: &'static str = "Config";
+
+        fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+            &mut self,
+            key: &str,
+            map: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match key {
+                "retry" => self.retry = ::discovery_runtime::object::value(map)?,
+                _ => {
+                    ::discovery_runtime::object::unknown(
+                        &mut self._unknown_fields,
+                        key,
+                        map,
+                    )?
+                }
+            }
+            ::std::result::Result::Ok(())
+        }
+    }
+
+    impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Config {
+        #[inline]
+        fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::discovery_runtime::object::deserialize(deserializer)
+        }
+    }
+
+    impl ::discovery_runtime::serde::Serialize for Config {
+        fn serialize<S: ::discovery_runtime::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut map = ::discovery_runtime::object::begin(serializer)?;
+            if let ::std::option::Option::Some(value) = &self.retry {
+                ::discovery_runtime::object::entry(&mut map, "retry", value)?;
+            }
+            ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+        }
+    }
+
     /// Types nested in `Config`.
     pub mod config {
-        #[derive(
-            Clone,
-            Debug,
-            Default,
-            PartialEq,
-            ::discovery_runtime::serde::Serialize,
-            ::discovery_runtime::serde::Deserialize
-        )]
-        #[serde(crate = "::discovery_runtime::serde", default)]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct Retry {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub mode: ::std::option::Option<crate::models::job::config::retry::Mode>,
             /// Fields the Discovery document does not declare (added to the API after this
             /// crate was generated): kept as received and serialized back unchanged.
-            #[serde(flatten)]
             pub _unknown_fields: ::discovery_runtime::serde_json::Map<
                 ::std::string::String,
                 ::discovery_runtime::serde_json::Value,
             >,
+        }
+
+        impl ::discovery_runtime::object::Object for Retry {
+            const NAME: &'static str = "Retry";
+
+            fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match key {
+                    "mode" => self.mode = ::discovery_runtime::object::value(map)?,
+                    _ => {
+                        ::discovery_runtime::object::unknown(
+                            &mut self._unknown_fields,
+                            key,
+                            map,
+                        )?
+                    }
+                }
+                ::std::result::Result::Ok(())
+            }
+        }
+
+        impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Retry {
+            #[inline]
+            fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::discovery_runtime::object::deserialize(deserializer)
+            }
+        }
+
+        impl ::discovery_runtime::serde::Serialize for Retry {
+            fn serialize<S: ::discovery_runtime::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let mut map = ::discovery_runtime::object::begin(serializer)?;
+                if let ::std::option::Option::Some(value) = &self.mode {
+                    ::discovery_runtime::object::entry(&mut map, "mode", value)?;
+                }
+                ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+            }
         }
 
         /// Types nested in `Retry`.
@@ -100,24 +208,58 @@ pub mod job {
         }
     }
 
-    #[derive(
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        ::discovery_runtime::serde::Serialize,
-        ::discovery_runtime::serde::Deserialize
-    )]
-    #[serde(crate = "::discovery_runtime::serde", default)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct StepsItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         /// Fields the Discovery document does not declare (added to the API after this
         /// crate was generated): kept as received and serialized back unchanged.
-        #[serde(flatten)]
         pub _unknown_fields: ::discovery_runtime::serde_json::Map<
             ::std::string::String,
             ::discovery_runtime::serde_json::Value,
         >,
+    }
+
+    impl ::discovery_runtime::object::Object for StepsItem {
+        const NAME: &'static str = "StepsItem";
+
+        fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+            &mut self,
+            key: &str,
+            map: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match key {
+                "name" => self.name = ::discovery_runtime::object::value(map)?,
+                _ => {
+                    ::discovery_runtime::object::unknown(
+                        &mut self._unknown_fields,
+                        key,
+                        map,
+                    )?
+                }
+            }
+            ::std::result::Result::Ok(())
+        }
+    }
+
+    impl<'de> ::discovery_runtime::serde::Deserialize<'de> for StepsItem {
+        #[inline]
+        fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::discovery_runtime::object::deserialize(deserializer)
+        }
+    }
+
+    impl ::discovery_runtime::serde::Serialize for StepsItem {
+        fn serialize<S: ::discovery_runtime::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut map = ::discovery_runtime::object::begin(serializer)?;
+            if let ::std::option::Option::Some(value) = &self.name {
+                ::discovery_runtime::object::entry(&mut map, "name", value)?;
+            }
+            ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+        }
     }
 }
