@@ -15,6 +15,7 @@ pub struct CancelPortabilityArchiveRequest {
     >,
 }
 
+#[cfg(feature = "archive_jobs")]
 impl ::discovery_runtime::object::Object for CancelPortabilityArchiveRequest {
     const NAME: &'static str = "CancelPortabilityArchiveRequest";
 
@@ -28,6 +29,7 @@ impl ::discovery_runtime::object::Object for CancelPortabilityArchiveRequest {
     }
 }
 
+#[cfg(feature = "archive_jobs")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de>
 for CancelPortabilityArchiveRequest {
     #[inline]
@@ -38,6 +40,7 @@ for CancelPortabilityArchiveRequest {
     }
 }
 
+#[cfg(feature = "archive_jobs")]
 impl ::discovery_runtime::serde::Serialize for CancelPortabilityArchiveRequest {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -60,6 +63,7 @@ pub struct CancelPortabilityArchiveResponse {
     >,
 }
 
+#[cfg(feature = "archive_jobs")]
 impl ::discovery_runtime::object::Object for CancelPortabilityArchiveResponse {
     const NAME: &'static str = "CancelPortabilityArchiveResponse";
 
@@ -73,6 +77,7 @@ impl ::discovery_runtime::object::Object for CancelPortabilityArchiveResponse {
     }
 }
 
+#[cfg(feature = "archive_jobs")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de>
 for CancelPortabilityArchiveResponse {
     #[inline]
@@ -83,6 +88,7 @@ for CancelPortabilityArchiveResponse {
     }
 }
 
+#[cfg(feature = "archive_jobs")]
 impl ::discovery_runtime::serde::Serialize for CancelPortabilityArchiveResponse {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -105,6 +111,7 @@ pub struct CheckAccessTypeRequest {
     >,
 }
 
+#[cfg(feature = "access_type")]
 impl ::discovery_runtime::object::Object for CheckAccessTypeRequest {
     const NAME: &'static str = "CheckAccessTypeRequest";
 
@@ -118,6 +125,7 @@ impl ::discovery_runtime::object::Object for CheckAccessTypeRequest {
     }
 }
 
+#[cfg(feature = "access_type")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for CheckAccessTypeRequest {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -127,6 +135,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for CheckAccessTypeReques
     }
 }
 
+#[cfg(feature = "access_type")]
 impl ::discovery_runtime::serde::Serialize for CheckAccessTypeRequest {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -153,6 +162,7 @@ pub struct CheckAccessTypeResponse {
     >,
 }
 
+#[cfg(feature = "access_type")]
 impl ::discovery_runtime::object::Object for CheckAccessTypeResponse {
     const NAME: &'static str = "CheckAccessTypeResponse";
 
@@ -180,6 +190,7 @@ impl ::discovery_runtime::object::Object for CheckAccessTypeResponse {
     }
 }
 
+#[cfg(feature = "access_type")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for CheckAccessTypeResponse {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -189,6 +200,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for CheckAccessTypeRespon
     }
 }
 
+#[cfg(feature = "access_type")]
 impl ::discovery_runtime::serde::Serialize for CheckAccessTypeResponse {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -225,6 +237,7 @@ pub struct Empty {
     >,
 }
 
+#[cfg(feature = "authorization")]
 impl ::discovery_runtime::object::Object for Empty {
     const NAME: &'static str = "Empty";
 
@@ -238,6 +251,7 @@ impl ::discovery_runtime::object::Object for Empty {
     }
 }
 
+#[cfg(feature = "authorization")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Empty {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -247,6 +261,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Empty {
     }
 }
 
+#[cfg(feature = "authorization")]
 impl ::discovery_runtime::serde::Serialize for Empty {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -279,6 +294,7 @@ pub struct InitiatePortabilityArchiveRequest {
     >,
 }
 
+#[cfg(feature = "portability_archive")]
 impl ::discovery_runtime::object::Object for InitiatePortabilityArchiveRequest {
     const NAME: &'static str = "InitiatePortabilityArchiveRequest";
 
@@ -303,6 +319,7 @@ impl ::discovery_runtime::object::Object for InitiatePortabilityArchiveRequest {
     }
 }
 
+#[cfg(feature = "portability_archive")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de>
 for InitiatePortabilityArchiveRequest {
     #[inline]
@@ -313,6 +330,7 @@ for InitiatePortabilityArchiveRequest {
     }
 }
 
+#[cfg(feature = "portability_archive")]
 impl ::discovery_runtime::serde::Serialize for InitiatePortabilityArchiveRequest {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -350,6 +368,7 @@ pub struct InitiatePortabilityArchiveResponse {
     >,
 }
 
+#[cfg(feature = "portability_archive")]
 impl ::discovery_runtime::object::Object for InitiatePortabilityArchiveResponse {
     const NAME: &'static str = "InitiatePortabilityArchiveResponse";
 
@@ -375,6 +394,7 @@ impl ::discovery_runtime::object::Object for InitiatePortabilityArchiveResponse 
     }
 }
 
+#[cfg(feature = "portability_archive")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de>
 for InitiatePortabilityArchiveResponse {
     #[inline]
@@ -385,6 +405,7 @@ for InitiatePortabilityArchiveResponse {
     }
 }
 
+#[cfg(feature = "portability_archive")]
 impl ::discovery_runtime::serde::Serialize for InitiatePortabilityArchiveResponse {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -443,6 +464,7 @@ pub struct PortabilityArchiveState {
     >,
 }
 
+#[cfg(feature = "archive_jobs")]
 impl ::discovery_runtime::object::Object for PortabilityArchiveState {
     const NAME: &'static str = "PortabilityArchiveState";
 
@@ -469,6 +491,7 @@ impl ::discovery_runtime::object::Object for PortabilityArchiveState {
     }
 }
 
+#[cfg(feature = "archive_jobs")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for PortabilityArchiveState {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -478,6 +501,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for PortabilityArchiveSta
     }
 }
 
+#[cfg(feature = "archive_jobs")]
 impl ::discovery_runtime::serde::Serialize for PortabilityArchiveState {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -535,6 +559,7 @@ pub struct ResetAuthorizationRequest {
     >,
 }
 
+#[cfg(feature = "authorization")]
 impl ::discovery_runtime::object::Object for ResetAuthorizationRequest {
     const NAME: &'static str = "ResetAuthorizationRequest";
 
@@ -548,6 +573,7 @@ impl ::discovery_runtime::object::Object for ResetAuthorizationRequest {
     }
 }
 
+#[cfg(feature = "authorization")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for ResetAuthorizationRequest {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -557,6 +583,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for ResetAuthorizationReq
     }
 }
 
+#[cfg(feature = "authorization")]
 impl ::discovery_runtime::serde::Serialize for ResetAuthorizationRequest {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -579,6 +606,7 @@ pub struct RetryPortabilityArchiveRequest {
     >,
 }
 
+#[cfg(feature = "archive_jobs")]
 impl ::discovery_runtime::object::Object for RetryPortabilityArchiveRequest {
     const NAME: &'static str = "RetryPortabilityArchiveRequest";
 
@@ -592,6 +620,7 @@ impl ::discovery_runtime::object::Object for RetryPortabilityArchiveRequest {
     }
 }
 
+#[cfg(feature = "archive_jobs")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de>
 for RetryPortabilityArchiveRequest {
     #[inline]
@@ -602,6 +631,7 @@ for RetryPortabilityArchiveRequest {
     }
 }
 
+#[cfg(feature = "archive_jobs")]
 impl ::discovery_runtime::serde::Serialize for RetryPortabilityArchiveRequest {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -626,6 +656,7 @@ pub struct RetryPortabilityArchiveResponse {
     >,
 }
 
+#[cfg(feature = "archive_jobs")]
 impl ::discovery_runtime::object::Object for RetryPortabilityArchiveResponse {
     const NAME: &'static str = "RetryPortabilityArchiveResponse";
 
@@ -650,6 +681,7 @@ impl ::discovery_runtime::object::Object for RetryPortabilityArchiveResponse {
     }
 }
 
+#[cfg(feature = "archive_jobs")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de>
 for RetryPortabilityArchiveResponse {
     #[inline]
@@ -660,6 +692,7 @@ for RetryPortabilityArchiveResponse {
     }
 }
 
+#[cfg(feature = "archive_jobs")]
 impl ::discovery_runtime::serde::Serialize for RetryPortabilityArchiveResponse {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,

@@ -17,7 +17,7 @@ fn type_def(def: &TypeDef) -> TokenStream {
     let docs = doc_attrs(&def.docs);
     let name = ident(&def.name);
     let item = match &def.kind {
-        TypeKind::Struct(s) => struct_def(&docs, &name, &def.json_name, s),
+        TypeKind::Struct(s) => struct_def(&docs, &name, &def.json_name, s, &cfg_features(&def.features)),
         TypeKind::Enum(e) => enum_def(&docs, &name, e),
         TypeKind::Alias(ty) => {
             let ty = type_tokens(ty);
@@ -45,7 +45,13 @@ fn type_def(def: &TypeDef) -> TokenStream {
 /// A struct, with `Serialize` and `Deserialize` written over the runtime's `object` helpers
 /// (a `match` arm and an `if` per field) rather than derived: the derives' expansion was most
 /// of a generated crate's compile time.
-fn struct_def(docs: &TokenStream, name: &proc_macro2::Ident, json_name: &str, s: &Struct) -> TokenStream {
+fn struct_def(
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    json_name: &str,
+    s: &Struct,
+    cfg: &Option<TokenStream>,
+) -> TokenStream {
     let fields = s.fields.iter().map(field);
     let additional = s.additional.as_ref().map(|f| {
         let docs = doc_attrs(&f.docs);
@@ -149,6 +155,7 @@ fn struct_def(docs: &TokenStream, name: &proc_macro2::Ident, json_name: &str, s:
             #unknown
         }
 
+        #cfg
         #allow
         impl #object::Object for #name {
             const NAME: &'static str = #json_name;
@@ -163,6 +170,7 @@ fn struct_def(docs: &TokenStream, name: &proc_macro2::Ident, json_name: &str, s:
             }
         }
 
+        #cfg
         impl<'de> ::discovery_runtime::serde::Deserialize<'de> for #name {
             #[inline]
             fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -172,6 +180,7 @@ fn struct_def(docs: &TokenStream, name: &proc_macro2::Ident, json_name: &str, s:
             }
         }
 
+        #cfg
         #allow
         impl ::discovery_runtime::serde::Serialize for #name {
             fn serialize<S: ::discovery_runtime::serde::Serializer>(

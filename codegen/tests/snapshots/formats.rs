@@ -32,6 +32,7 @@ pub struct Formats {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for Formats {
     const NAME: &'static str = "Formats";
 
@@ -102,6 +103,7 @@ impl ::discovery_runtime::object::Object for Formats {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Formats {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -111,6 +113,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Formats {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for Formats {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -248,6 +251,7 @@ pub struct Open {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for Open {
     const NAME: &'static str = "Open";
 
@@ -268,6 +272,7 @@ impl ::discovery_runtime::object::Object for Open {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Open {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -277,6 +282,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Open {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for Open {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,

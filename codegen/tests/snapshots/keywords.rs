@@ -22,6 +22,7 @@ pub struct Thing {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for Thing {
     const NAME: &'static str = "Thing";
 
@@ -51,6 +52,7 @@ impl ::discovery_runtime::object::Object for Thing {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Thing {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -60,6 +62,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Thing {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for Thing {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,

@@ -17,6 +17,7 @@ pub struct Job {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for Job {
     const NAME: &'static str = "Job";
 
@@ -41,6 +42,7 @@ impl ::discovery_runtime::object::Object for Job {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Job {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -50,6 +52,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Job {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for Job {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,

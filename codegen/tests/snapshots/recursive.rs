@@ -16,6 +16,7 @@ pub struct Forest {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for Forest {
     const NAME: &'static str = "Forest";
 
@@ -39,6 +40,7 @@ impl ::discovery_runtime::object::Object for Forest {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Forest {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -48,6 +50,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Forest {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for Forest {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -76,6 +79,7 @@ pub struct Leaf {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for Leaf {
     const NAME: &'static str = "Leaf";
 
@@ -98,6 +102,7 @@ impl ::discovery_runtime::object::Object for Leaf {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Leaf {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -107,6 +112,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Leaf {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for Leaf {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -134,6 +140,7 @@ pub struct Tree {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for Tree {
     const NAME: &'static str = "Tree";
 
@@ -158,6 +165,7 @@ impl ::discovery_runtime::object::Object for Tree {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Tree {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -167,6 +175,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Tree {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for Tree {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,

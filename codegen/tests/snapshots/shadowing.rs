@@ -15,6 +15,7 @@ pub struct Box {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for Box {
     const NAME: &'static str = "Box";
 
@@ -37,6 +38,7 @@ impl ::discovery_runtime::object::Object for Box {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Box {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -46,6 +48,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Box {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for Box {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -71,6 +74,7 @@ pub struct Client {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for Client {
     const NAME: &'static str = "Client";
 
@@ -93,6 +97,7 @@ impl ::discovery_runtime::object::Object for Client {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Client {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -102,6 +107,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Client {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for Client {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -127,6 +133,7 @@ pub struct FooBar {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for FooBar {
     const NAME: &'static str = "FooBar";
 
@@ -149,6 +156,7 @@ impl ::discovery_runtime::object::Object for FooBar {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for FooBar {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -158,6 +166,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for FooBar {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for FooBar {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -183,6 +192,7 @@ pub struct Option {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for Option {
     const NAME: &'static str = "Option";
 
@@ -205,6 +215,7 @@ impl ::discovery_runtime::object::Object for Option {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Option {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -214,6 +225,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Option {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for Option {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -239,6 +251,7 @@ pub struct Result {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for Result {
     const NAME: &'static str = "Result";
 
@@ -261,6 +274,7 @@ impl ::discovery_runtime::object::Object for Result {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Result {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -270,6 +284,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Result {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for Result {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -295,6 +310,7 @@ pub struct String {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for String {
     const NAME: &'static str = "String";
 
@@ -317,6 +333,7 @@ impl ::discovery_runtime::object::Object for String {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for String {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -326,6 +343,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for String {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for String {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
@@ -351,6 +369,7 @@ pub struct FooBar2 {
     >,
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::object::Object for FooBar2 {
     const NAME: &'static str = "foo_bar";
 
@@ -373,6 +392,7 @@ impl ::discovery_runtime::object::Object for FooBar2 {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl<'de> ::discovery_runtime::serde::Deserialize<'de> for FooBar2 {
     #[inline]
     fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
@@ -382,6 +402,7 @@ impl<'de> ::discovery_runtime::serde::Deserialize<'de> for FooBar2 {
     }
 }
 
+#[cfg(feature = "unreferenced_schemas")]
 impl ::discovery_runtime::serde::Serialize for FooBar2 {
     fn serialize<S: ::discovery_runtime::serde::Serializer>(
         &self,
