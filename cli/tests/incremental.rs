@@ -79,6 +79,7 @@ async fn direct_export(
         resources: vec![SEARCH.to_owned()],
         start_time: start,
         end_time: end,
+        ..Default::default()
     };
     let job = client.portability_archive().initiate(request).send().await.unwrap();
     let job = job.archive_job_id.unwrap();

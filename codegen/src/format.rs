@@ -7,6 +7,12 @@ use crate::Error;
 /// The placeholder type name in an [`impl_macro`] template.
 const PLACEHOLDER: &str = "__Builder";
 
+/// The attribute the emitters put on an enum that becomes an `open_enum!` invocation.
+pub const OPEN_ENUM_MARKER: &str = "__open_enum";
+
+/// The invocation that replaces the marker.
+const OPEN_ENUM_MACRO: &str = "::discovery_runtime::open_enum! {";
+
 /// Tells `rustfmt` (and so `cargo fmt --all`) to leave a generated file as prettyplease wrote it;
 /// `cfg(rustfmt)` is never set when compiling, so the compiler ignores it.
 const RUSTFMT_SKIP: &str = "#![cfg_attr(rustfmt, rustfmt::skip)]";
@@ -14,7 +20,42 @@ const RUSTFMT_SKIP: &str = "#![cfg_attr(rustfmt, rustfmt::skip)]";
 /// Formats one Rust file, prefixed by a `// header` line and a `rustfmt` skip attribute.
 pub fn format_rust(path: &str, tokens: TokenStream, header: &str) -> Result<String, Error> {
     let file = parse_file(path, tokens)?;
-    Ok(format!("// {header}\n{RUSTFMT_SKIP}\n\n{}", print_file(file)))
+    Ok(format!("// {header}\n{RUSTFMT_SKIP}\n\n{}", wrap_open_enums(&print_file(file))))
+}
+
+/// Wraps each enum marked with [`OPEN_ENUM_MARKER`] (formatted as an ordinary enum, whose
+/// variants have string discriminants) in an invocation of the runtime's `open_enum!`.
+fn wrap_open_enums(text: &str) -> String {
+    let marker = format!("#[{OPEN_ENUM_MARKER}]");
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut closing: Option<String> = None;
+    for line in text.lines() {
+        if line.trim_start() == marker {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            out.push_str(&format!("{indent}{OPEN_ENUM_MACRO}\n"));
+            closing = Some(format!("{indent}}}"));
+            continue;
+        }
+        match &closing {
+            Some(end) => {
+                if !line.is_empty() {
+                    out.push_str("    ");
+                }
+                out.push_str(line);
+                out.push('\n');
+                if line == end {
+                    out.push_str(end);
+                    out.push('\n');
+                    closing = None;
+                }
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// A `macro_rules!` that implements `template` (an `impl __Builder { .. }` block) for each
@@ -22,7 +63,10 @@ pub fn format_rust(path: &str, tokens: TokenStream, header: &str) -> Result<Stri
 /// formatted as ordinary code first and placed in the macro afterwards.
 pub fn impl_macro(path: &str, name: &str, docs: &str, template: TokenStream) -> Result<String, Error> {
     let body = print_file(parse_file(path, template)?);
-    let mut out = format!("/// {docs}\nmacro_rules! {name} {{\n    ($($builder:ident),* $(,)?) => {{$(\n");
+    // Unused when every resource's feature is off.
+    let mut out = format!(
+        "/// {docs}\n#[allow(unused_macros)]\nmacro_rules! {name} {{\n    ($($builder:ident),* $(,)?) => {{$(\n"
+    );
     for line in body.trim_end().lines() {
         if line.is_empty() {
             out.push('\n');
@@ -32,7 +76,9 @@ pub fn impl_macro(path: &str, name: &str, docs: &str, template: TokenStream) -> 
             out.push('\n');
         }
     }
-    out.push_str(&format!("    )*}};\n}}\n\npub(crate) use {name};\n"));
+    out.push_str(&format!(
+        "    )*}};\n}}\n\n#[allow(unused_imports)]\npub(crate) use {name};\n"
+    ));
     Ok(out)
 }
 
@@ -73,8 +119,9 @@ enum Spacing {
 impl Spacing {
     fn of(item: &syn::Item) -> Self {
         match item {
-            syn::Item::Use(_) => Self::Use,
-            syn::Item::Mod(module) if module.content.is_none() => Self::ModDeclaration,
+            // A declaration with attributes (`#[cfg(feature = ..)] pub mod x;`) stands apart.
+            syn::Item::Use(item) if item.attrs.is_empty() => Self::Use,
+            syn::Item::Mod(module) if module.content.is_none() && module.attrs.is_empty() => Self::ModDeclaration,
             _ => Self::Separate,
         }
     }

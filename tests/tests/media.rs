@@ -48,6 +48,7 @@ async fn upload_sends_metadata_and_media_to_the_upload_path() {
             "projects/p/locations/l",
             Thing {
                 inner: Some("meta".into()),
+                ..Default::default()
             },
         )
         .upload(Media::new("text/plain", "hello"))

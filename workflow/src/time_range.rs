@@ -90,6 +90,7 @@ impl TimeRange {
             resources: vec![group.to_owned()],
             start_time: self.start,
             end_time: self.end,
+            ..Default::default()
         }
     }
 }

@@ -3,10 +3,11 @@
 //! The rules follow from how `codegen` turns a document into Rust (see the design notes in
 //! the workspace README):
 //!
-//! - **Enums are open** (`#[non_exhaustive]`, with an `Unknown(String)` variant): a new value
+//! - **Enums are open** (`#[non_exhaustive]`, with an `UnknownValue` variant): a new value
 //!   is compatible; a removed value removes a variant that code may name, so it is breaking.
-//! - **Structs are built with `..Default::default()`** and unknown JSON fields are ignored: a new
-//!   field is compatible; a removed field, or a field whose Rust type changes, is breaking.
+//! - **Structs are built with `..Default::default()`** (the contract `codegen/tests/contract.rs`
+//!   checks) and unknown JSON fields are kept: a new field is compatible; a removed field, or
+//!   a field whose Rust type changes, is breaking.
 //! - **Required parameters and the request body are positional arguments**, optional ones are
 //!   builder setters: a new optional parameter is compatible; a new required one, a parameter
 //!   that becomes required or optional, a removed one, or reordered positional arguments are

@@ -31,12 +31,33 @@ pub fn cargo_toml(api: &Api, options: &Options, header: &str) -> String {
          categories = [\"api-bindings\", \"web-programming::http-client\"]\n\
          \n\
          [dependencies]\n\
-         discovery-runtime = {runtime}\n",
+         discovery-runtime = {runtime}\n\
+         {features}",
         name = toml_string(&api.crate_name),
         version = toml_string(&version),
         api_name = toml_string(&api.name),
         runtime = options.runtime_dependency,
+        features = features(api),
     )
+}
+
+/// The `[features]` table: one feature per top-level resource, all on by default.
+fn features(api: &Api) -> String {
+    if api.features.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\n# One feature per resource: its request builders and the schemas its methods reach.\n\
+         [features]\ndefault = [\n",
+    );
+    for feature in &api.features {
+        let _ = writeln!(out, "    {},", toml_string(feature));
+    }
+    out.push_str("]\n");
+    for feature in &api.features {
+        let _ = writeln!(out, "{feature} = []");
+    }
+    out
 }
 
 fn toml_string(text: &str) -> String {

@@ -37,6 +37,10 @@ pub struct Api {
     pub standard_param_types: Vec<TypeDef>,
     /// Methods at the top level of the document and the top-level resources.
     pub root: Resource,
+    /// The crate's cargo features, all on by default: one per top-level resource, then
+    /// [`UNREFERENCED_SCHEMAS`](crate::resolve::features::UNREFERENCED_SCHEMAS) when some
+    /// schema is reached by no method.
+    pub features: Vec<String>,
 }
 
 /// A regional or alternative endpoint of the API.
@@ -71,6 +75,9 @@ pub struct TypeDef {
     /// Inline types hoisted from this one, in module `nested_module`.
     pub nested: Vec<TypeDef>,
     pub nested_module: String,
+    /// The cargo features that enable this type (any of them); empty when it is always
+    /// compiled. Only top-level schemas are gated; nested types follow their parent.
+    pub features: Vec<String>,
 }
 
 /// What a [`TypeDef`] is.
@@ -85,8 +92,12 @@ pub enum TypeKind {
 #[derive(Clone, Debug)]
 pub struct Struct {
     pub fields: Vec<Field>,
-    /// `additionalProperties` beside declared properties: flattened into a map field.
+    /// `additionalProperties` beside declared properties: flattened into a map field, which
+    /// also keeps keys the document does not declare.
     pub additional: Option<Field>,
+    /// Without `additionalProperties`: the name of the flattened JSON map that keeps the
+    /// fields the document does not declare, so that they are written back unchanged.
+    pub unknown_fields: Option<String>,
 }
 
 /// A struct field from a property.
@@ -132,8 +143,6 @@ pub enum Wire {
 #[derive(Clone, Debug)]
 pub struct Enum {
     pub variants: Vec<Variant>,
-    /// Whether to implement the runtime's `QueryValue` (enums used as parameters).
-    pub query_value: bool,
 }
 
 /// One known enum value.
@@ -198,6 +207,8 @@ pub struct Resource {
     pub resources: Vec<Resource>,
     /// Types of enum parameters of this resource's methods.
     pub param_types: Vec<TypeDef>,
+    /// The cargo feature that enables this resource (top-level resources only).
+    pub feature: Option<String>,
 }
 
 /// One method and its request builder.

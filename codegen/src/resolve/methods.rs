@@ -113,6 +113,7 @@ impl MethodBuilder<'_> {
             methods: built_methods,
             resources: children,
             param_types: param_types.into_defs(),
+            feature: None,
         })
     }
 

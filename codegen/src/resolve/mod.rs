@@ -2,6 +2,7 @@
 //! names and collisions, types and formats, `$ref`s, hoisted inline types, recursion,
 //! parameters and path templates.
 
+pub mod features;
 pub mod ir;
 mod methods;
 pub mod names;
@@ -96,7 +97,7 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
     )?;
 
     let crate_name = crate_name(&doc.name, &doc.version);
-    Ok(Api {
+    let mut api = Api {
         lib_name: crate_name.replace('-', "_"),
         crate_name,
         name: doc.name.clone(),
@@ -128,7 +129,10 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
         standard_params,
         standard_param_types: param_types.into_defs(),
         root,
-    })
+        features: Vec::new(),
+    };
+    features::assign(&mut api);
+    Ok(api)
 }
 
 fn resolve_models(doc: &RestDescription, names: &SchemaNames) -> Result<Vec<ir::TypeDef>, Error> {

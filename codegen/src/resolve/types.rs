@@ -78,6 +78,10 @@ impl Scope {
     }
 }
 
+/// The field that keeps a struct's undeclared JSON fields (as in Google's Rust SDK); a
+/// leading underscore, which no snake-cased property name has, so it never collides.
+pub const UNKNOWN_FIELDS: &str = "_unknown_fields";
+
 /// Builds types from schemas.
 pub struct TypeBuilder<'a> {
     pub names: &'a SchemaNames,
@@ -94,7 +98,7 @@ impl TypeBuilder<'_> {
         } else if is_struct(schema) || (is_object(schema) && schema.additional_properties.is_none()) {
             TypeKind::Struct(self.build_struct(schema, &json_path, &mut nested)?)
         } else if !schema.enum_values.is_empty() {
-            TypeKind::Enum(build_enum(schema, false))
+            TypeKind::Enum(build_enum(schema))
         } else {
             TypeKind::Alias(self.field_type(schema, &json_path, &mut nested, &name)?)
         };
@@ -106,13 +110,14 @@ impl TypeBuilder<'_> {
             kind,
             nested: nested.into_defs(),
             nested_module: module,
+            features: Vec::new(),
         })
     }
 
     /// The fields of an object schema; inline types go to `scope`.
     fn build_struct(&self, schema: &JsonSchema, json_path: &str, scope: &mut Scope) -> Result<Struct, Error> {
         let keys: Vec<&str> = schema.properties.keys().map(String::as_str).collect();
-        let mut field_names = Namespace::default();
+        let mut field_names = Namespace::with_reserved(&[UNKNOWN_FIELDS]);
         let rust_names = claim_all(&mut field_names, &keys, snake, "_");
         let mut fields = Vec::with_capacity(keys.len());
         for ((key, property), rust_name) in schema.properties.iter().zip(rust_names) {
@@ -133,7 +138,14 @@ impl TypeBuilder<'_> {
             }
             None => None,
         };
-        Ok(Struct { fields, additional })
+        // One map catches what the document does not declare: the `additionalProperties`
+        // map when there is one, otherwise a JSON map of its own.
+        let unknown_fields = additional.is_none().then(|| UNKNOWN_FIELDS.to_owned());
+        Ok(Struct {
+            fields,
+            additional,
+            unknown_fields,
+        })
     }
 
     /// The Rust type of a property, array item, map value or parameter. Inline objects and
@@ -149,9 +161,7 @@ impl TypeBuilder<'_> {
             return self.names.resolve(reference, &format!("{json_path}.$ref"));
         }
         if !schema.enum_values.is_empty() && matches!(schema.schema_type, None | Some(SchemaType::String)) {
-            return self.hoist(scope, hint, schema, json_path, |_, _| {
-                Ok(TypeKind::Enum(build_enum(schema, false)))
-            });
+            return self.hoist(scope, hint, schema, json_path, |_, _| Ok(TypeKind::Enum(build_enum(schema))));
         }
         let format = schema.format.as_deref().unwrap_or("");
         let ty = match schema.schema_type {
@@ -216,6 +226,7 @@ impl TypeBuilder<'_> {
             kind,
             nested: nested.into_defs(),
             nested_module: module,
+            features: Vec::new(),
         });
         Ok(RustType::Named { path, boxed: false })
     }
@@ -240,9 +251,10 @@ pub fn hoist_param_enum(
             description: format!("Values of the `{json_name}` parameter."),
             ..Docs::default()
         },
-        kind: TypeKind::Enum(build_enum(schema, true)),
+        kind: TypeKind::Enum(build_enum(schema)),
         nested: Vec::new(),
         nested_module: String::new(),
+        features: Vec::new(),
     });
     RustType::Named { path, boxed: false }
 }
@@ -323,10 +335,11 @@ pub fn wire_adapter(ty: &RustType) -> Option<Wire> {
     }
 }
 
-fn build_enum(schema: &JsonSchema, query_value: bool) -> Enum {
+fn build_enum(schema: &JsonSchema) -> Enum {
     let values: Vec<&str> = schema.enum_values.iter().map(String::as_str).collect();
-    let mut namespace = Namespace::with_reserved(&["Unknown"]);
-    let names = claim_all(&mut namespace, &values, variant_name, "");
+    // `UnknownValue` holds the values the document does not list (the runtime's `open_enum!`).
+    let mut namespace = Namespace::with_reserved(&["UnknownValue"]);
+    let names = claim_all(&mut namespace, &values, camel, "");
     let variants = values
         .iter()
         .zip(names)
@@ -341,17 +354,7 @@ fn build_enum(schema: &JsonSchema, query_value: bool) -> Enum {
             },
         })
         .collect();
-    Enum { variants, query_value }
-}
-
-/// A variant's name; `Unknown` is kept for values the document does not list.
-fn variant_name(value: &str) -> String {
-    let name = camel(value);
-    if name == "Unknown" {
-        "UnknownValue".to_owned()
-    } else {
-        name
-    }
+    Enum { variants }
 }
 
 fn schema_docs(schema: &JsonSchema) -> Docs {

@@ -72,11 +72,15 @@ impl Client {
     }
 
     /// The `accessType` resource.
+    #[cfg(feature = "access_type")]
+    #[inline]
     pub fn access_type(&self) -> resources::access_type::AccessType {
         resources::access_type::AccessType::new(::std::clone::Clone::clone(&self.inner))
     }
 
     /// The `archiveJobs` resource.
+    #[cfg(feature = "archive_jobs")]
+    #[inline]
     pub fn archive_jobs(&self) -> resources::archive_jobs::ArchiveJobs {
         resources::archive_jobs::ArchiveJobs::new(
             ::std::clone::Clone::clone(&self.inner),
@@ -84,6 +88,8 @@ impl Client {
     }
 
     /// The `authorization` resource.
+    #[cfg(feature = "authorization")]
+    #[inline]
     pub fn authorization(&self) -> resources::authorization::Authorization {
         resources::authorization::Authorization::new(
             ::std::clone::Clone::clone(&self.inner),
@@ -91,6 +97,8 @@ impl Client {
     }
 
     /// The `portabilityArchive` resource.
+    #[cfg(feature = "portability_archive")]
+    #[inline]
     pub fn portability_archive(
         &self,
     ) -> resources::portability_archive::PortabilityArchive {

@@ -3,80 +3,30 @@
 
 //! Standard parameters, accepted by every method.
 
-/// Values of the `$.xgafv` parameter.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Xgafv {
-    /// v1 error format
-    V1,
-    /// v2 error format
-    V2,
-    /// A value this version of the crate does not know, kept as it was received.
-    Unknown(::std::string::String),
-}
-
-impl Xgafv {
-    /// The value as it appears in JSON.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::V1 => "1",
-            Self::V2 => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl ::std::convert::From<&str> for Xgafv {
-    fn from(value: &str) -> Self {
-        match value {
-            "1" => Self::V1,
-            "2" => Self::V2,
-            other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-        }
-    }
-}
-
-impl ::std::fmt::Display for Xgafv {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::discovery_runtime::serde::Serialize for Xgafv {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Xgafv {
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::wire::deserialize_str(deserializer)
-            .map(|value| Self::from(value.as_ref()))
-    }
-}
-
-impl ::discovery_runtime::QueryValue for Xgafv {
-    fn to_query_value(&self) -> ::std::string::String {
-        ::std::borrow::ToOwned::to_owned(self.as_str())
+::discovery_runtime::open_enum! {
+    /// Values of the `$.xgafv` parameter.
+    pub enum Xgafv {
+        /// v1 error format
+        V1 = "1",
+        /// v2 error format
+        V2 = "2",
     }
 }
 
 /// Implements the standard parameter setters and per-call options on request builders.
+#[allow(unused_macros)]
 macro_rules! standard_parameters {
     ($($builder:ident),* $(,)?) => {$(
         impl $builder {
             /// V1 error format.
+            #[inline]
             pub fn xgafv(mut self, value: crate::params::Xgafv) -> Self {
                 self.call.set_query("$.xgafv", value);
                 self
             }
 
             /// Selector specifying which fields to include in a partial response.
+            #[inline]
             pub fn fields(
                 mut self,
                 value: impl ::std::convert::Into<::std::string::String>,
@@ -92,12 +42,14 @@ macro_rules! standard_parameters {
             /// Returns response with indentations and line breaks.
             ///
             /// Default: `true`.
+            #[inline]
             pub fn pretty_print(mut self, value: bool) -> Self {
                 self.call.set_query("prettyPrint", value);
                 self
             }
 
             /// Available to use for quota purposes for server-side applications. Can be any arbitrary string assigned to a user, but should not exceed 40 characters.
+            #[inline]
             pub fn quota_user(
                 mut self,
                 value: impl ::std::convert::Into<::std::string::String>,
@@ -111,6 +63,7 @@ macro_rules! standard_parameters {
             }
 
             /// Adds an HTTP header to this request, replacing the client's header of that name.
+            #[inline]
             pub fn header(
                 mut self,
                 name: ::discovery_runtime::reqwest::header::HeaderName,
@@ -121,18 +74,21 @@ macro_rules! standard_parameters {
             }
 
             /// Overrides the client's retry policy for this request.
+            #[inline]
             pub fn retry(mut self, policy: ::discovery_runtime::RetryPolicy) -> Self {
                 self.call.set_retry_policy(policy);
                 self
             }
 
             /// Limits the whole request, retries included.
+            #[inline]
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.call.set_timeout(timeout);
                 self
             }
 
             /// Limits each attempt of this request.
+            #[inline]
             pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.call.set_attempt_timeout(timeout);
                 self
@@ -140,6 +96,7 @@ macro_rules! standard_parameters {
 
             /// Declares this request safe to repeat, so a `POST` or `PATCH` may be retried
             /// like a `GET` (for example a method the API documents as idempotent).
+            #[inline]
             pub fn idempotent(mut self, idempotent: bool) -> Self {
                 self.call.set_idempotent(idempotent);
                 self
@@ -148,4 +105,5 @@ macro_rules! standard_parameters {
     )*};
 }
 
+#[allow(unused_imports)]
 pub(crate) use standard_parameters;

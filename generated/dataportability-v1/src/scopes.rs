@@ -303,6 +303,375 @@ pub enum Scope {
     YoutubeUnlistedVideos,
 }
 
+/// Each scope's URL, short name and description, in the order of [`Scope`]'s variants.
+static SCOPES: [::discovery_runtime::ScopeInfo; 73usize] = [
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.alerts.subscriptions",
+        "alerts.subscriptions",
+        "Move a copy of the Google Alerts subscriptions you created",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.chrome.autofill",
+        "chrome.autofill",
+        "Move a copy of the information you entered into online forms in Chrome",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.chrome.bookmarks",
+        "chrome.bookmarks",
+        "Move a copy of pages you bookmarked in Chrome",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.chrome.dictionary",
+        "chrome.dictionary",
+        "Move a copy of words you added to Chrome's dictionary",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.chrome.extensions",
+        "chrome.extensions",
+        "Move a copy of extensions you installed from the Chrome Web Store",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.chrome.history",
+        "chrome.history",
+        "Move a copy of sites you visited in Chrome",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.chrome.reading_list",
+        "chrome.reading_list",
+        "Move a copy of pages you added to your reading list in Chrome",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.chrome.settings",
+        "chrome.settings",
+        "Move a copy of your settings in Chrome",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.discover.follows",
+        "discover.follows",
+        "Move a copy of searches and sites you follow, saved by Discover",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.discover.likes",
+        "discover.likes",
+        "Move a copy of links to your liked documents, saved by Discover",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.discover.not_interested",
+        "discover.not_interested",
+        "Move a copy of content you marked as not interested, saved by Discover",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.maps.aliased_places",
+        "maps.aliased_places",
+        "Move a copy of the places you labeled on Maps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.maps.commute_routes",
+        "maps.commute_routes",
+        "Move a copy of your pinned trips on Maps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.maps.commute_settings",
+        "maps.commute_settings",
+        "Move a copy of your commute settings on Maps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.maps.ev_profile",
+        "maps.ev_profile",
+        "Move a copy of your electric vehicle profile on Maps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.maps.factual_contributions",
+        "maps.factual_contributions",
+        "Move a copy of the corrections you made to places or map information on Maps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.maps.offering_contributions",
+        "maps.offering_contributions",
+        "Move a copy of your updates to places on Maps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.maps.photos_videos",
+        "maps.photos_videos",
+        "Move a copy of the photos and videos you posted on Maps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.maps.questions_answers",
+        "maps.questions_answers",
+        "Move a copy of the questions and answers you posted on Maps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.maps.reviews",
+        "maps.reviews",
+        "Move a copy of your reviews and posts on Maps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.maps.starred_places",
+        "maps.starred_places",
+        "Move a copy of your Starred places list on Maps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.maps.vehicle_profile",
+        "maps.vehicle_profile",
+        "Move a copy of your vehicle profile on Maps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.myactivity.maps",
+        "myactivity.maps",
+        "Move a copy of your Maps activity",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.myactivity.myadcenter",
+        "myactivity.myadcenter",
+        "Move a copy of your My Ad Center activity",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.myactivity.play",
+        "myactivity.play",
+        "Move a copy of your Google Play activity",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.myactivity.search",
+        "myactivity.search",
+        "Move a copy of your Google Search activity",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.myactivity.shopping",
+        "myactivity.shopping",
+        "Move a copy of your Shopping activity",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.myactivity.youtube",
+        "myactivity.youtube",
+        "Move a copy of your YouTube activity",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.mymaps.maps",
+        "mymaps.maps",
+        "Move a copy of the maps you created in My Maps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.nest.camera_event",
+        "nest.camera_event",
+        "Copy Nest camera event data",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.nest.camera_feature",
+        "nest.camera_feature",
+        "Copy Nest camera feature data",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.nest.camera_video",
+        "nest.camera_video",
+        "Copy Nest camera footage",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.nest.store",
+        "nest.store",
+        "Copy your Nest Store and Nest Renew billing and payment information",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.nest.user",
+        "nest.user",
+        "Copy your Nest user information",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.order_reserve.purchases_reservations",
+        "order_reserve.purchases_reservations",
+        "Move a copy of your food purchase and reservation activity",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.pixel.device_data",
+        "pixel.device_data",
+        "Usage and diagnostic data from your Pixel devices.",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.play.devices",
+        "play.devices",
+        "Move a copy of information about your devices with Google Play Store installed",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.play.grouping",
+        "play.grouping",
+        "Move a copy of your Google Play Store Grouping tags created by app developers",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.play.installs",
+        "play.installs",
+        "Move a copy of your Google Play Store app installations",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.play.library",
+        "play.library",
+        "Move a copy of your Google Play Store downloads, including books, games, and apps",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.play.playpoints",
+        "play.playpoints",
+        "Move a copy of information about your Google Play Store Points",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.play.promotions",
+        "play.promotions",
+        "Move a copy of information about your Google Play Store promotions",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.play.purchases",
+        "play.purchases",
+        "Move a copy of your Google Play Store purchases",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.play.redemptions",
+        "play.redemptions",
+        "Move a copy of your Google Play Store redemption activities",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.play.subscriptions",
+        "play.subscriptions",
+        "Move a copy of your Google Play Store subscriptions",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.play.usersettings",
+        "play.usersettings",
+        "Move a copy of your Google Play Store user settings and preferences",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.saved.collections",
+        "saved.collections",
+        "Move a copy of your saved links, images, places, and collections from your use of Google services",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.search_ugc.comments",
+        "search_ugc.comments",
+        "Move a copy of your comments on Google Search",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.search_ugc.media.reviews_and_stars",
+        "search_ugc.media.reviews_and_stars",
+        "Move a copy of your media reviews on Google Search",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.search_ugc.media.streaming_video_providers",
+        "search_ugc.media.streaming_video_providers",
+        "Move a copy of your self-reported video streaming provider preferences from Google Search and Google TV",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.search_ugc.media.thumbs",
+        "search_ugc.media.thumbs",
+        "Move a copy of your indicated thumbs up and thumbs down on media in Google Search and Google TV",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.search_ugc.media.watched",
+        "search_ugc.media.watched",
+        "Move a copy of information about the movies and TV shows you marked as watched on Google Search and Google TV",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.searchnotifications.settings",
+        "searchnotifications.settings",
+        "Move a copy of your notification settings on the Google Search app",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.searchnotifications.subscriptions",
+        "searchnotifications.subscriptions",
+        "Move a copy of your notification subscriptions on Google Search app",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.shopping.addresses",
+        "shopping.addresses",
+        "Move a copy of your shipping information on Shopping",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.shopping.reviews",
+        "shopping.reviews",
+        "Move a copy of reviews you wrote about products or online stores on Google Search",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.streetview.imagery",
+        "streetview.imagery",
+        "Move a copy of the images and videos you uploaded to Street View",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.channel",
+        "youtube.channel",
+        "Move a copy of information about your YouTube channel",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.clips",
+        "youtube.clips",
+        "Move a copy of your YouTube clips metadata",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.comments",
+        "youtube.comments",
+        "Move a copy of your YouTube comments",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.conversations",
+        "youtube.conversations",
+        "Move a copy of all your YouTube messages",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.live_chat",
+        "youtube.live_chat",
+        "Move a copy of your YouTube messages in live chat",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.music",
+        "youtube.music",
+        "Move a copy of your uploaded YouTube music tracks and your YouTube music library",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.playable",
+        "youtube.playable",
+        "Move a copy of your YouTube playables saved game progress files",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.posts",
+        "youtube.posts",
+        "Move a copy of your YouTube posts",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.private_playlists",
+        "youtube.private_playlists",
+        "Move a copy of your YouTube private playlists",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.private_videos",
+        "youtube.private_videos",
+        "Move a copy of your private YouTube videos and information about them",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.public_playlists",
+        "youtube.public_playlists",
+        "Move a copy of your public YouTube playlists",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.public_videos",
+        "youtube.public_videos",
+        "Move a copy of your public YouTube videos and information about them",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.shopping",
+        "youtube.shopping",
+        "Move a copy of your YouTube shopping wishlists, and wishlist items",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.subscriptions",
+        "youtube.subscriptions",
+        "Move a copy of your YouTube channel subscriptions, even if they're private",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.unlisted_playlists",
+        "youtube.unlisted_playlists",
+        "Move a copy of your unlisted YouTube playlists",
+    ),
+    ::discovery_runtime::ScopeInfo::new(
+        "https://www.googleapis.com/auth/dataportability.youtube.unlisted_videos",
+        "youtube.unlisted_videos",
+        "Move a copy of your unlisted YouTube videos and information about them",
+    ),
+];
+
 impl Scope {
     /// Every scope of the API (73).
     pub const ALL: &'static [Scope] = &[
@@ -383,475 +752,17 @@ impl Scope {
 
     /// The scope's URL, as requested from Google's OAuth server.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::AlertsSubscriptions => {
-                "https://www.googleapis.com/auth/dataportability.alerts.subscriptions"
-            }
-            Self::ChromeAutofill => {
-                "https://www.googleapis.com/auth/dataportability.chrome.autofill"
-            }
-            Self::ChromeBookmarks => {
-                "https://www.googleapis.com/auth/dataportability.chrome.bookmarks"
-            }
-            Self::ChromeDictionary => {
-                "https://www.googleapis.com/auth/dataportability.chrome.dictionary"
-            }
-            Self::ChromeExtensions => {
-                "https://www.googleapis.com/auth/dataportability.chrome.extensions"
-            }
-            Self::ChromeHistory => {
-                "https://www.googleapis.com/auth/dataportability.chrome.history"
-            }
-            Self::ChromeReadingList => {
-                "https://www.googleapis.com/auth/dataportability.chrome.reading_list"
-            }
-            Self::ChromeSettings => {
-                "https://www.googleapis.com/auth/dataportability.chrome.settings"
-            }
-            Self::DiscoverFollows => {
-                "https://www.googleapis.com/auth/dataportability.discover.follows"
-            }
-            Self::DiscoverLikes => {
-                "https://www.googleapis.com/auth/dataportability.discover.likes"
-            }
-            Self::DiscoverNotInterested => {
-                "https://www.googleapis.com/auth/dataportability.discover.not_interested"
-            }
-            Self::MapsAliasedPlaces => {
-                "https://www.googleapis.com/auth/dataportability.maps.aliased_places"
-            }
-            Self::MapsCommuteRoutes => {
-                "https://www.googleapis.com/auth/dataportability.maps.commute_routes"
-            }
-            Self::MapsCommuteSettings => {
-                "https://www.googleapis.com/auth/dataportability.maps.commute_settings"
-            }
-            Self::MapsEvProfile => {
-                "https://www.googleapis.com/auth/dataportability.maps.ev_profile"
-            }
-            Self::MapsFactualContributions => {
-                "https://www.googleapis.com/auth/dataportability.maps.factual_contributions"
-            }
-            Self::MapsOfferingContributions => {
-                "https://www.googleapis.com/auth/dataportability.maps.offering_contributions"
-            }
-            Self::MapsPhotosVideos => {
-                "https://www.googleapis.com/auth/dataportability.maps.photos_videos"
-            }
-            Self::MapsQuestionsAnswers => {
-                "https://www.googleapis.com/auth/dataportability.maps.questions_answers"
-            }
-            Self::MapsReviews => {
-                "https://www.googleapis.com/auth/dataportability.maps.reviews"
-            }
-            Self::MapsStarredPlaces => {
-                "https://www.googleapis.com/auth/dataportability.maps.starred_places"
-            }
-            Self::MapsVehicleProfile => {
-                "https://www.googleapis.com/auth/dataportability.maps.vehicle_profile"
-            }
-            Self::MyactivityMaps => {
-                "https://www.googleapis.com/auth/dataportability.myactivity.maps"
-            }
-            Self::MyactivityMyadcenter => {
-                "https://www.googleapis.com/auth/dataportability.myactivity.myadcenter"
-            }
-            Self::MyactivityPlay => {
-                "https://www.googleapis.com/auth/dataportability.myactivity.play"
-            }
-            Self::MyactivitySearch => {
-                "https://www.googleapis.com/auth/dataportability.myactivity.search"
-            }
-            Self::MyactivityShopping => {
-                "https://www.googleapis.com/auth/dataportability.myactivity.shopping"
-            }
-            Self::MyactivityYoutube => {
-                "https://www.googleapis.com/auth/dataportability.myactivity.youtube"
-            }
-            Self::MymapsMaps => {
-                "https://www.googleapis.com/auth/dataportability.mymaps.maps"
-            }
-            Self::NestCameraEvent => {
-                "https://www.googleapis.com/auth/dataportability.nest.camera_event"
-            }
-            Self::NestCameraFeature => {
-                "https://www.googleapis.com/auth/dataportability.nest.camera_feature"
-            }
-            Self::NestCameraVideo => {
-                "https://www.googleapis.com/auth/dataportability.nest.camera_video"
-            }
-            Self::NestStore => {
-                "https://www.googleapis.com/auth/dataportability.nest.store"
-            }
-            Self::NestUser => "https://www.googleapis.com/auth/dataportability.nest.user",
-            Self::OrderReservePurchasesReservations => {
-                "https://www.googleapis.com/auth/dataportability.order_reserve.purchases_reservations"
-            }
-            Self::PixelDeviceData => {
-                "https://www.googleapis.com/auth/dataportability.pixel.device_data"
-            }
-            Self::PlayDevices => {
-                "https://www.googleapis.com/auth/dataportability.play.devices"
-            }
-            Self::PlayGrouping => {
-                "https://www.googleapis.com/auth/dataportability.play.grouping"
-            }
-            Self::PlayInstalls => {
-                "https://www.googleapis.com/auth/dataportability.play.installs"
-            }
-            Self::PlayLibrary => {
-                "https://www.googleapis.com/auth/dataportability.play.library"
-            }
-            Self::PlayPlaypoints => {
-                "https://www.googleapis.com/auth/dataportability.play.playpoints"
-            }
-            Self::PlayPromotions => {
-                "https://www.googleapis.com/auth/dataportability.play.promotions"
-            }
-            Self::PlayPurchases => {
-                "https://www.googleapis.com/auth/dataportability.play.purchases"
-            }
-            Self::PlayRedemptions => {
-                "https://www.googleapis.com/auth/dataportability.play.redemptions"
-            }
-            Self::PlaySubscriptions => {
-                "https://www.googleapis.com/auth/dataportability.play.subscriptions"
-            }
-            Self::PlayUsersettings => {
-                "https://www.googleapis.com/auth/dataportability.play.usersettings"
-            }
-            Self::SavedCollections => {
-                "https://www.googleapis.com/auth/dataportability.saved.collections"
-            }
-            Self::SearchUgcComments => {
-                "https://www.googleapis.com/auth/dataportability.search_ugc.comments"
-            }
-            Self::SearchUgcMediaReviewsAndStars => {
-                "https://www.googleapis.com/auth/dataportability.search_ugc.media.reviews_and_stars"
-            }
-            Self::SearchUgcMediaStreamingVideoProviders => {
-                "https://www.googleapis.com/auth/dataportability.search_ugc.media.streaming_video_providers"
-            }
-            Self::SearchUgcMediaThumbs => {
-                "https://www.googleapis.com/auth/dataportability.search_ugc.media.thumbs"
-            }
-            Self::SearchUgcMediaWatched => {
-                "https://www.googleapis.com/auth/dataportability.search_ugc.media.watched"
-            }
-            Self::SearchnotificationsSettings => {
-                "https://www.googleapis.com/auth/dataportability.searchnotifications.settings"
-            }
-            Self::SearchnotificationsSubscriptions => {
-                "https://www.googleapis.com/auth/dataportability.searchnotifications.subscriptions"
-            }
-            Self::ShoppingAddresses => {
-                "https://www.googleapis.com/auth/dataportability.shopping.addresses"
-            }
-            Self::ShoppingReviews => {
-                "https://www.googleapis.com/auth/dataportability.shopping.reviews"
-            }
-            Self::StreetviewImagery => {
-                "https://www.googleapis.com/auth/dataportability.streetview.imagery"
-            }
-            Self::YoutubeChannel => {
-                "https://www.googleapis.com/auth/dataportability.youtube.channel"
-            }
-            Self::YoutubeClips => {
-                "https://www.googleapis.com/auth/dataportability.youtube.clips"
-            }
-            Self::YoutubeComments => {
-                "https://www.googleapis.com/auth/dataportability.youtube.comments"
-            }
-            Self::YoutubeConversations => {
-                "https://www.googleapis.com/auth/dataportability.youtube.conversations"
-            }
-            Self::YoutubeLiveChat => {
-                "https://www.googleapis.com/auth/dataportability.youtube.live_chat"
-            }
-            Self::YoutubeMusic => {
-                "https://www.googleapis.com/auth/dataportability.youtube.music"
-            }
-            Self::YoutubePlayable => {
-                "https://www.googleapis.com/auth/dataportability.youtube.playable"
-            }
-            Self::YoutubePosts => {
-                "https://www.googleapis.com/auth/dataportability.youtube.posts"
-            }
-            Self::YoutubePrivatePlaylists => {
-                "https://www.googleapis.com/auth/dataportability.youtube.private_playlists"
-            }
-            Self::YoutubePrivateVideos => {
-                "https://www.googleapis.com/auth/dataportability.youtube.private_videos"
-            }
-            Self::YoutubePublicPlaylists => {
-                "https://www.googleapis.com/auth/dataportability.youtube.public_playlists"
-            }
-            Self::YoutubePublicVideos => {
-                "https://www.googleapis.com/auth/dataportability.youtube.public_videos"
-            }
-            Self::YoutubeShopping => {
-                "https://www.googleapis.com/auth/dataportability.youtube.shopping"
-            }
-            Self::YoutubeSubscriptions => {
-                "https://www.googleapis.com/auth/dataportability.youtube.subscriptions"
-            }
-            Self::YoutubeUnlistedPlaylists => {
-                "https://www.googleapis.com/auth/dataportability.youtube.unlisted_playlists"
-            }
-            Self::YoutubeUnlistedVideos => {
-                "https://www.googleapis.com/auth/dataportability.youtube.unlisted_videos"
-            }
-        }
+        SCOPES[self as usize].url
     }
 
     /// What the scope grants, from the Discovery document.
     pub fn description(self) -> &'static str {
-        match self {
-            Self::AlertsSubscriptions => {
-                "Move a copy of the Google Alerts subscriptions you created"
-            }
-            Self::ChromeAutofill => {
-                "Move a copy of the information you entered into online forms in Chrome"
-            }
-            Self::ChromeBookmarks => "Move a copy of pages you bookmarked in Chrome",
-            Self::ChromeDictionary => {
-                "Move a copy of words you added to Chrome's dictionary"
-            }
-            Self::ChromeExtensions => {
-                "Move a copy of extensions you installed from the Chrome Web Store"
-            }
-            Self::ChromeHistory => "Move a copy of sites you visited in Chrome",
-            Self::ChromeReadingList => {
-                "Move a copy of pages you added to your reading list in Chrome"
-            }
-            Self::ChromeSettings => "Move a copy of your settings in Chrome",
-            Self::DiscoverFollows => {
-                "Move a copy of searches and sites you follow, saved by Discover"
-            }
-            Self::DiscoverLikes => {
-                "Move a copy of links to your liked documents, saved by Discover"
-            }
-            Self::DiscoverNotInterested => {
-                "Move a copy of content you marked as not interested, saved by Discover"
-            }
-            Self::MapsAliasedPlaces => "Move a copy of the places you labeled on Maps",
-            Self::MapsCommuteRoutes => "Move a copy of your pinned trips on Maps",
-            Self::MapsCommuteSettings => "Move a copy of your commute settings on Maps",
-            Self::MapsEvProfile => "Move a copy of your electric vehicle profile on Maps",
-            Self::MapsFactualContributions => {
-                "Move a copy of the corrections you made to places or map information on Maps"
-            }
-            Self::MapsOfferingContributions => {
-                "Move a copy of your updates to places on Maps"
-            }
-            Self::MapsPhotosVideos => {
-                "Move a copy of the photos and videos you posted on Maps"
-            }
-            Self::MapsQuestionsAnswers => {
-                "Move a copy of the questions and answers you posted on Maps"
-            }
-            Self::MapsReviews => "Move a copy of your reviews and posts on Maps",
-            Self::MapsStarredPlaces => "Move a copy of your Starred places list on Maps",
-            Self::MapsVehicleProfile => "Move a copy of your vehicle profile on Maps",
-            Self::MyactivityMaps => "Move a copy of your Maps activity",
-            Self::MyactivityMyadcenter => "Move a copy of your My Ad Center activity",
-            Self::MyactivityPlay => "Move a copy of your Google Play activity",
-            Self::MyactivitySearch => "Move a copy of your Google Search activity",
-            Self::MyactivityShopping => "Move a copy of your Shopping activity",
-            Self::MyactivityYoutube => "Move a copy of your YouTube activity",
-            Self::MymapsMaps => "Move a copy of the maps you created in My Maps",
-            Self::NestCameraEvent => "Copy Nest camera event data",
-            Self::NestCameraFeature => "Copy Nest camera feature data",
-            Self::NestCameraVideo => "Copy Nest camera footage",
-            Self::NestStore => {
-                "Copy your Nest Store and Nest Renew billing and payment information"
-            }
-            Self::NestUser => "Copy your Nest user information",
-            Self::OrderReservePurchasesReservations => {
-                "Move a copy of your food purchase and reservation activity"
-            }
-            Self::PixelDeviceData => "Usage and diagnostic data from your Pixel devices.",
-            Self::PlayDevices => {
-                "Move a copy of information about your devices with Google Play Store installed"
-            }
-            Self::PlayGrouping => {
-                "Move a copy of your Google Play Store Grouping tags created by app developers"
-            }
-            Self::PlayInstalls => {
-                "Move a copy of your Google Play Store app installations"
-            }
-            Self::PlayLibrary => {
-                "Move a copy of your Google Play Store downloads, including books, games, and apps"
-            }
-            Self::PlayPlaypoints => {
-                "Move a copy of information about your Google Play Store Points"
-            }
-            Self::PlayPromotions => {
-                "Move a copy of information about your Google Play Store promotions"
-            }
-            Self::PlayPurchases => "Move a copy of your Google Play Store purchases",
-            Self::PlayRedemptions => {
-                "Move a copy of your Google Play Store redemption activities"
-            }
-            Self::PlaySubscriptions => {
-                "Move a copy of your Google Play Store subscriptions"
-            }
-            Self::PlayUsersettings => {
-                "Move a copy of your Google Play Store user settings and preferences"
-            }
-            Self::SavedCollections => {
-                "Move a copy of your saved links, images, places, and collections from your use of Google services"
-            }
-            Self::SearchUgcComments => "Move a copy of your comments on Google Search",
-            Self::SearchUgcMediaReviewsAndStars => {
-                "Move a copy of your media reviews on Google Search"
-            }
-            Self::SearchUgcMediaStreamingVideoProviders => {
-                "Move a copy of your self-reported video streaming provider preferences from Google Search and Google TV"
-            }
-            Self::SearchUgcMediaThumbs => {
-                "Move a copy of your indicated thumbs up and thumbs down on media in Google Search and Google TV"
-            }
-            Self::SearchUgcMediaWatched => {
-                "Move a copy of information about the movies and TV shows you marked as watched on Google Search and Google TV"
-            }
-            Self::SearchnotificationsSettings => {
-                "Move a copy of your notification settings on the Google Search app"
-            }
-            Self::SearchnotificationsSubscriptions => {
-                "Move a copy of your notification subscriptions on Google Search app"
-            }
-            Self::ShoppingAddresses => {
-                "Move a copy of your shipping information on Shopping"
-            }
-            Self::ShoppingReviews => {
-                "Move a copy of reviews you wrote about products or online stores on Google Search"
-            }
-            Self::StreetviewImagery => {
-                "Move a copy of the images and videos you uploaded to Street View"
-            }
-            Self::YoutubeChannel => {
-                "Move a copy of information about your YouTube channel"
-            }
-            Self::YoutubeClips => "Move a copy of your YouTube clips metadata",
-            Self::YoutubeComments => "Move a copy of your YouTube comments",
-            Self::YoutubeConversations => "Move a copy of all your YouTube messages",
-            Self::YoutubeLiveChat => "Move a copy of your YouTube messages in live chat",
-            Self::YoutubeMusic => {
-                "Move a copy of your uploaded YouTube music tracks and your YouTube music library"
-            }
-            Self::YoutubePlayable => {
-                "Move a copy of your YouTube playables saved game progress files"
-            }
-            Self::YoutubePosts => "Move a copy of your YouTube posts",
-            Self::YoutubePrivatePlaylists => {
-                "Move a copy of your YouTube private playlists"
-            }
-            Self::YoutubePrivateVideos => {
-                "Move a copy of your private YouTube videos and information about them"
-            }
-            Self::YoutubePublicPlaylists => {
-                "Move a copy of your public YouTube playlists"
-            }
-            Self::YoutubePublicVideos => {
-                "Move a copy of your public YouTube videos and information about them"
-            }
-            Self::YoutubeShopping => {
-                "Move a copy of your YouTube shopping wishlists, and wishlist items"
-            }
-            Self::YoutubeSubscriptions => {
-                "Move a copy of your YouTube channel subscriptions, even if they're private"
-            }
-            Self::YoutubeUnlistedPlaylists => {
-                "Move a copy of your unlisted YouTube playlists"
-            }
-            Self::YoutubeUnlistedVideos => {
-                "Move a copy of your unlisted YouTube videos and information about them"
-            }
-        }
+        SCOPES[self as usize].description
     }
 
     /// The scope's name without the common URL prefix (the URL when there is none).
     pub fn short_name(self) -> &'static str {
-        match self {
-            Self::AlertsSubscriptions => "alerts.subscriptions",
-            Self::ChromeAutofill => "chrome.autofill",
-            Self::ChromeBookmarks => "chrome.bookmarks",
-            Self::ChromeDictionary => "chrome.dictionary",
-            Self::ChromeExtensions => "chrome.extensions",
-            Self::ChromeHistory => "chrome.history",
-            Self::ChromeReadingList => "chrome.reading_list",
-            Self::ChromeSettings => "chrome.settings",
-            Self::DiscoverFollows => "discover.follows",
-            Self::DiscoverLikes => "discover.likes",
-            Self::DiscoverNotInterested => "discover.not_interested",
-            Self::MapsAliasedPlaces => "maps.aliased_places",
-            Self::MapsCommuteRoutes => "maps.commute_routes",
-            Self::MapsCommuteSettings => "maps.commute_settings",
-            Self::MapsEvProfile => "maps.ev_profile",
-            Self::MapsFactualContributions => "maps.factual_contributions",
-            Self::MapsOfferingContributions => "maps.offering_contributions",
-            Self::MapsPhotosVideos => "maps.photos_videos",
-            Self::MapsQuestionsAnswers => "maps.questions_answers",
-            Self::MapsReviews => "maps.reviews",
-            Self::MapsStarredPlaces => "maps.starred_places",
-            Self::MapsVehicleProfile => "maps.vehicle_profile",
-            Self::MyactivityMaps => "myactivity.maps",
-            Self::MyactivityMyadcenter => "myactivity.myadcenter",
-            Self::MyactivityPlay => "myactivity.play",
-            Self::MyactivitySearch => "myactivity.search",
-            Self::MyactivityShopping => "myactivity.shopping",
-            Self::MyactivityYoutube => "myactivity.youtube",
-            Self::MymapsMaps => "mymaps.maps",
-            Self::NestCameraEvent => "nest.camera_event",
-            Self::NestCameraFeature => "nest.camera_feature",
-            Self::NestCameraVideo => "nest.camera_video",
-            Self::NestStore => "nest.store",
-            Self::NestUser => "nest.user",
-            Self::OrderReservePurchasesReservations => {
-                "order_reserve.purchases_reservations"
-            }
-            Self::PixelDeviceData => "pixel.device_data",
-            Self::PlayDevices => "play.devices",
-            Self::PlayGrouping => "play.grouping",
-            Self::PlayInstalls => "play.installs",
-            Self::PlayLibrary => "play.library",
-            Self::PlayPlaypoints => "play.playpoints",
-            Self::PlayPromotions => "play.promotions",
-            Self::PlayPurchases => "play.purchases",
-            Self::PlayRedemptions => "play.redemptions",
-            Self::PlaySubscriptions => "play.subscriptions",
-            Self::PlayUsersettings => "play.usersettings",
-            Self::SavedCollections => "saved.collections",
-            Self::SearchUgcComments => "search_ugc.comments",
-            Self::SearchUgcMediaReviewsAndStars => "search_ugc.media.reviews_and_stars",
-            Self::SearchUgcMediaStreamingVideoProviders => {
-                "search_ugc.media.streaming_video_providers"
-            }
-            Self::SearchUgcMediaThumbs => "search_ugc.media.thumbs",
-            Self::SearchUgcMediaWatched => "search_ugc.media.watched",
-            Self::SearchnotificationsSettings => "searchnotifications.settings",
-            Self::SearchnotificationsSubscriptions => "searchnotifications.subscriptions",
-            Self::ShoppingAddresses => "shopping.addresses",
-            Self::ShoppingReviews => "shopping.reviews",
-            Self::StreetviewImagery => "streetview.imagery",
-            Self::YoutubeChannel => "youtube.channel",
-            Self::YoutubeClips => "youtube.clips",
-            Self::YoutubeComments => "youtube.comments",
-            Self::YoutubeConversations => "youtube.conversations",
-            Self::YoutubeLiveChat => "youtube.live_chat",
-            Self::YoutubeMusic => "youtube.music",
-            Self::YoutubePlayable => "youtube.playable",
-            Self::YoutubePosts => "youtube.posts",
-            Self::YoutubePrivatePlaylists => "youtube.private_playlists",
-            Self::YoutubePrivateVideos => "youtube.private_videos",
-            Self::YoutubePublicPlaylists => "youtube.public_playlists",
-            Self::YoutubePublicVideos => "youtube.public_videos",
-            Self::YoutubeShopping => "youtube.shopping",
-            Self::YoutubeSubscriptions => "youtube.subscriptions",
-            Self::YoutubeUnlistedPlaylists => "youtube.unlisted_playlists",
-            Self::YoutubeUnlistedVideos => "youtube.unlisted_videos",
-        }
+        SCOPES[self as usize].short_name
     }
 }
 
@@ -860,205 +771,13 @@ impl ::std::str::FromStr for Scope {
 
     /// Accepts a scope URL or its short name.
     fn from_str(value: &str) -> ::std::result::Result<Self, UnknownScope> {
-        match value {
-            "https://www.googleapis.com/auth/dataportability.alerts.subscriptions"
-            | "alerts.subscriptions" => {
-                ::std::result::Result::Ok(Self::AlertsSubscriptions)
+        match ::discovery_runtime::open_enum::find_scope(&SCOPES, value) {
+            ::std::option::Option::Some(index) => {
+                ::std::result::Result::Ok(Self::ALL[index])
             }
-            "https://www.googleapis.com/auth/dataportability.chrome.autofill"
-            | "chrome.autofill" => ::std::result::Result::Ok(Self::ChromeAutofill),
-            "https://www.googleapis.com/auth/dataportability.chrome.bookmarks"
-            | "chrome.bookmarks" => ::std::result::Result::Ok(Self::ChromeBookmarks),
-            "https://www.googleapis.com/auth/dataportability.chrome.dictionary"
-            | "chrome.dictionary" => ::std::result::Result::Ok(Self::ChromeDictionary),
-            "https://www.googleapis.com/auth/dataportability.chrome.extensions"
-            | "chrome.extensions" => ::std::result::Result::Ok(Self::ChromeExtensions),
-            "https://www.googleapis.com/auth/dataportability.chrome.history"
-            | "chrome.history" => ::std::result::Result::Ok(Self::ChromeHistory),
-            "https://www.googleapis.com/auth/dataportability.chrome.reading_list"
-            | "chrome.reading_list" => ::std::result::Result::Ok(Self::ChromeReadingList),
-            "https://www.googleapis.com/auth/dataportability.chrome.settings"
-            | "chrome.settings" => ::std::result::Result::Ok(Self::ChromeSettings),
-            "https://www.googleapis.com/auth/dataportability.discover.follows"
-            | "discover.follows" => ::std::result::Result::Ok(Self::DiscoverFollows),
-            "https://www.googleapis.com/auth/dataportability.discover.likes"
-            | "discover.likes" => ::std::result::Result::Ok(Self::DiscoverLikes),
-            "https://www.googleapis.com/auth/dataportability.discover.not_interested"
-            | "discover.not_interested" => {
-                ::std::result::Result::Ok(Self::DiscoverNotInterested)
-            }
-            "https://www.googleapis.com/auth/dataportability.maps.aliased_places"
-            | "maps.aliased_places" => ::std::result::Result::Ok(Self::MapsAliasedPlaces),
-            "https://www.googleapis.com/auth/dataportability.maps.commute_routes"
-            | "maps.commute_routes" => ::std::result::Result::Ok(Self::MapsCommuteRoutes),
-            "https://www.googleapis.com/auth/dataportability.maps.commute_settings"
-            | "maps.commute_settings" => {
-                ::std::result::Result::Ok(Self::MapsCommuteSettings)
-            }
-            "https://www.googleapis.com/auth/dataportability.maps.ev_profile"
-            | "maps.ev_profile" => ::std::result::Result::Ok(Self::MapsEvProfile),
-            "https://www.googleapis.com/auth/dataportability.maps.factual_contributions"
-            | "maps.factual_contributions" => {
-                ::std::result::Result::Ok(Self::MapsFactualContributions)
-            }
-            "https://www.googleapis.com/auth/dataportability.maps.offering_contributions"
-            | "maps.offering_contributions" => {
-                ::std::result::Result::Ok(Self::MapsOfferingContributions)
-            }
-            "https://www.googleapis.com/auth/dataportability.maps.photos_videos"
-            | "maps.photos_videos" => ::std::result::Result::Ok(Self::MapsPhotosVideos),
-            "https://www.googleapis.com/auth/dataportability.maps.questions_answers"
-            | "maps.questions_answers" => {
-                ::std::result::Result::Ok(Self::MapsQuestionsAnswers)
-            }
-            "https://www.googleapis.com/auth/dataportability.maps.reviews"
-            | "maps.reviews" => ::std::result::Result::Ok(Self::MapsReviews),
-            "https://www.googleapis.com/auth/dataportability.maps.starred_places"
-            | "maps.starred_places" => ::std::result::Result::Ok(Self::MapsStarredPlaces),
-            "https://www.googleapis.com/auth/dataportability.maps.vehicle_profile"
-            | "maps.vehicle_profile" => {
-                ::std::result::Result::Ok(Self::MapsVehicleProfile)
-            }
-            "https://www.googleapis.com/auth/dataportability.myactivity.maps"
-            | "myactivity.maps" => ::std::result::Result::Ok(Self::MyactivityMaps),
-            "https://www.googleapis.com/auth/dataportability.myactivity.myadcenter"
-            | "myactivity.myadcenter" => {
-                ::std::result::Result::Ok(Self::MyactivityMyadcenter)
-            }
-            "https://www.googleapis.com/auth/dataportability.myactivity.play"
-            | "myactivity.play" => ::std::result::Result::Ok(Self::MyactivityPlay),
-            "https://www.googleapis.com/auth/dataportability.myactivity.search"
-            | "myactivity.search" => ::std::result::Result::Ok(Self::MyactivitySearch),
-            "https://www.googleapis.com/auth/dataportability.myactivity.shopping"
-            | "myactivity.shopping" => {
-                ::std::result::Result::Ok(Self::MyactivityShopping)
-            }
-            "https://www.googleapis.com/auth/dataportability.myactivity.youtube"
-            | "myactivity.youtube" => ::std::result::Result::Ok(Self::MyactivityYoutube),
-            "https://www.googleapis.com/auth/dataportability.mymaps.maps"
-            | "mymaps.maps" => ::std::result::Result::Ok(Self::MymapsMaps),
-            "https://www.googleapis.com/auth/dataportability.nest.camera_event"
-            | "nest.camera_event" => ::std::result::Result::Ok(Self::NestCameraEvent),
-            "https://www.googleapis.com/auth/dataportability.nest.camera_feature"
-            | "nest.camera_feature" => ::std::result::Result::Ok(Self::NestCameraFeature),
-            "https://www.googleapis.com/auth/dataportability.nest.camera_video"
-            | "nest.camera_video" => ::std::result::Result::Ok(Self::NestCameraVideo),
-            "https://www.googleapis.com/auth/dataportability.nest.store"
-            | "nest.store" => ::std::result::Result::Ok(Self::NestStore),
-            "https://www.googleapis.com/auth/dataportability.nest.user" | "nest.user" => {
-                ::std::result::Result::Ok(Self::NestUser)
-            }
-            "https://www.googleapis.com/auth/dataportability.order_reserve.purchases_reservations"
-            | "order_reserve.purchases_reservations" => {
-                ::std::result::Result::Ok(Self::OrderReservePurchasesReservations)
-            }
-            "https://www.googleapis.com/auth/dataportability.pixel.device_data"
-            | "pixel.device_data" => ::std::result::Result::Ok(Self::PixelDeviceData),
-            "https://www.googleapis.com/auth/dataportability.play.devices"
-            | "play.devices" => ::std::result::Result::Ok(Self::PlayDevices),
-            "https://www.googleapis.com/auth/dataportability.play.grouping"
-            | "play.grouping" => ::std::result::Result::Ok(Self::PlayGrouping),
-            "https://www.googleapis.com/auth/dataportability.play.installs"
-            | "play.installs" => ::std::result::Result::Ok(Self::PlayInstalls),
-            "https://www.googleapis.com/auth/dataportability.play.library"
-            | "play.library" => ::std::result::Result::Ok(Self::PlayLibrary),
-            "https://www.googleapis.com/auth/dataportability.play.playpoints"
-            | "play.playpoints" => ::std::result::Result::Ok(Self::PlayPlaypoints),
-            "https://www.googleapis.com/auth/dataportability.play.promotions"
-            | "play.promotions" => ::std::result::Result::Ok(Self::PlayPromotions),
-            "https://www.googleapis.com/auth/dataportability.play.purchases"
-            | "play.purchases" => ::std::result::Result::Ok(Self::PlayPurchases),
-            "https://www.googleapis.com/auth/dataportability.play.redemptions"
-            | "play.redemptions" => ::std::result::Result::Ok(Self::PlayRedemptions),
-            "https://www.googleapis.com/auth/dataportability.play.subscriptions"
-            | "play.subscriptions" => ::std::result::Result::Ok(Self::PlaySubscriptions),
-            "https://www.googleapis.com/auth/dataportability.play.usersettings"
-            | "play.usersettings" => ::std::result::Result::Ok(Self::PlayUsersettings),
-            "https://www.googleapis.com/auth/dataportability.saved.collections"
-            | "saved.collections" => ::std::result::Result::Ok(Self::SavedCollections),
-            "https://www.googleapis.com/auth/dataportability.search_ugc.comments"
-            | "search_ugc.comments" => ::std::result::Result::Ok(Self::SearchUgcComments),
-            "https://www.googleapis.com/auth/dataportability.search_ugc.media.reviews_and_stars"
-            | "search_ugc.media.reviews_and_stars" => {
-                ::std::result::Result::Ok(Self::SearchUgcMediaReviewsAndStars)
-            }
-            "https://www.googleapis.com/auth/dataportability.search_ugc.media.streaming_video_providers"
-            | "search_ugc.media.streaming_video_providers" => {
-                ::std::result::Result::Ok(Self::SearchUgcMediaStreamingVideoProviders)
-            }
-            "https://www.googleapis.com/auth/dataportability.search_ugc.media.thumbs"
-            | "search_ugc.media.thumbs" => {
-                ::std::result::Result::Ok(Self::SearchUgcMediaThumbs)
-            }
-            "https://www.googleapis.com/auth/dataportability.search_ugc.media.watched"
-            | "search_ugc.media.watched" => {
-                ::std::result::Result::Ok(Self::SearchUgcMediaWatched)
-            }
-            "https://www.googleapis.com/auth/dataportability.searchnotifications.settings"
-            | "searchnotifications.settings" => {
-                ::std::result::Result::Ok(Self::SearchnotificationsSettings)
-            }
-            "https://www.googleapis.com/auth/dataportability.searchnotifications.subscriptions"
-            | "searchnotifications.subscriptions" => {
-                ::std::result::Result::Ok(Self::SearchnotificationsSubscriptions)
-            }
-            "https://www.googleapis.com/auth/dataportability.shopping.addresses"
-            | "shopping.addresses" => ::std::result::Result::Ok(Self::ShoppingAddresses),
-            "https://www.googleapis.com/auth/dataportability.shopping.reviews"
-            | "shopping.reviews" => ::std::result::Result::Ok(Self::ShoppingReviews),
-            "https://www.googleapis.com/auth/dataportability.streetview.imagery"
-            | "streetview.imagery" => ::std::result::Result::Ok(Self::StreetviewImagery),
-            "https://www.googleapis.com/auth/dataportability.youtube.channel"
-            | "youtube.channel" => ::std::result::Result::Ok(Self::YoutubeChannel),
-            "https://www.googleapis.com/auth/dataportability.youtube.clips"
-            | "youtube.clips" => ::std::result::Result::Ok(Self::YoutubeClips),
-            "https://www.googleapis.com/auth/dataportability.youtube.comments"
-            | "youtube.comments" => ::std::result::Result::Ok(Self::YoutubeComments),
-            "https://www.googleapis.com/auth/dataportability.youtube.conversations"
-            | "youtube.conversations" => {
-                ::std::result::Result::Ok(Self::YoutubeConversations)
-            }
-            "https://www.googleapis.com/auth/dataportability.youtube.live_chat"
-            | "youtube.live_chat" => ::std::result::Result::Ok(Self::YoutubeLiveChat),
-            "https://www.googleapis.com/auth/dataportability.youtube.music"
-            | "youtube.music" => ::std::result::Result::Ok(Self::YoutubeMusic),
-            "https://www.googleapis.com/auth/dataportability.youtube.playable"
-            | "youtube.playable" => ::std::result::Result::Ok(Self::YoutubePlayable),
-            "https://www.googleapis.com/auth/dataportability.youtube.posts"
-            | "youtube.posts" => ::std::result::Result::Ok(Self::YoutubePosts),
-            "https://www.googleapis.com/auth/dataportability.youtube.private_playlists"
-            | "youtube.private_playlists" => {
-                ::std::result::Result::Ok(Self::YoutubePrivatePlaylists)
-            }
-            "https://www.googleapis.com/auth/dataportability.youtube.private_videos"
-            | "youtube.private_videos" => {
-                ::std::result::Result::Ok(Self::YoutubePrivateVideos)
-            }
-            "https://www.googleapis.com/auth/dataportability.youtube.public_playlists"
-            | "youtube.public_playlists" => {
-                ::std::result::Result::Ok(Self::YoutubePublicPlaylists)
-            }
-            "https://www.googleapis.com/auth/dataportability.youtube.public_videos"
-            | "youtube.public_videos" => {
-                ::std::result::Result::Ok(Self::YoutubePublicVideos)
-            }
-            "https://www.googleapis.com/auth/dataportability.youtube.shopping"
-            | "youtube.shopping" => ::std::result::Result::Ok(Self::YoutubeShopping),
-            "https://www.googleapis.com/auth/dataportability.youtube.subscriptions"
-            | "youtube.subscriptions" => {
-                ::std::result::Result::Ok(Self::YoutubeSubscriptions)
-            }
-            "https://www.googleapis.com/auth/dataportability.youtube.unlisted_playlists"
-            | "youtube.unlisted_playlists" => {
-                ::std::result::Result::Ok(Self::YoutubeUnlistedPlaylists)
-            }
-            "https://www.googleapis.com/auth/dataportability.youtube.unlisted_videos"
-            | "youtube.unlisted_videos" => {
-                ::std::result::Result::Ok(Self::YoutubeUnlistedVideos)
-            }
-            other => {
+            ::std::option::Option::None => {
                 ::std::result::Result::Err(
-                    UnknownScope(::std::borrow::ToOwned::to_owned(other)),
+                    UnknownScope(::std::borrow::ToOwned::to_owned(value)),
                 )
             }
         }

@@ -10,6 +10,7 @@ pub struct AccessType {
 }
 
 impl AccessType {
+    #[inline]
     pub(crate) fn new(client: ::discovery_runtime::Client) -> Self {
         Self { client }
     }
@@ -17,6 +18,7 @@ impl AccessType {
     /// Gets the access type of the token.
     ///
     /// `POST v1/accessType:check`
+    #[inline]
     pub fn check(&self, request: crate::models::CheckAccessTypeRequest) -> CheckCall {
         CheckCall::new(&self.client, request)
     }
@@ -39,6 +41,7 @@ pub struct CheckCall {
 }
 
 impl CheckCall {
+    #[inline]
     pub(crate) fn new(
         client: &::discovery_runtime::Client,
         request: crate::models::CheckAccessTypeRequest,

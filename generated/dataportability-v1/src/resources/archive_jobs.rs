@@ -10,6 +10,7 @@ pub struct ArchiveJobs {
 }
 
 impl ArchiveJobs {
+    #[inline]
     pub(crate) fn new(client: ::discovery_runtime::Client) -> Self {
         Self { client }
     }
@@ -17,6 +18,7 @@ impl ArchiveJobs {
     /// Cancels a Portability Archive job.
     ///
     /// `POST v1/{+name}:cancel`
+    #[inline]
     pub fn cancel(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -28,6 +30,7 @@ impl ArchiveJobs {
     /// Retrieves the state of an Archive job for the Portability API.
     ///
     /// `GET v1/{+name}`
+    #[inline]
     pub fn get_portability_archive_state(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -38,6 +41,7 @@ impl ArchiveJobs {
     /// Retries a failed Portability Archive job.
     ///
     /// `POST v1/{+name}:retry`
+    #[inline]
     pub fn retry(
         &self,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -72,6 +76,7 @@ pub struct CancelCall {
 }
 
 impl CancelCall {
+    #[inline]
     pub(crate) fn new(
         client: &::discovery_runtime::Client,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -116,6 +121,7 @@ pub struct GetPortabilityArchiveStateCall {
 }
 
 impl GetPortabilityArchiveStateCall {
+    #[inline]
     pub(crate) fn new(
         client: &::discovery_runtime::Client,
         name: impl ::std::convert::Into<::std::string::String>,
@@ -160,6 +166,7 @@ pub struct RetryCall {
 }
 
 impl RetryCall {
+    #[inline]
     pub(crate) fn new(
         client: &::discovery_runtime::Client,
         name: impl ::std::convert::Into<::std::string::String>,

@@ -10,6 +10,7 @@ pub struct Authorization {
 }
 
 impl Authorization {
+    #[inline]
     pub(crate) fn new(client: ::discovery_runtime::Client) -> Self {
         Self { client }
     }
@@ -17,6 +18,7 @@ impl Authorization {
     /// Revokes OAuth tokens and resets exhausted scopes for a user/project pair. This method allows you to initiate a request after a new consent is granted. This method also indicates that previous archives can be garbage collected. You should call this method when all jobs are complete and all archives are downloaded. Do not call it only when you start a new job.
     ///
     /// `POST v1/authorization:reset`
+    #[inline]
     pub fn reset(&self, request: crate::models::ResetAuthorizationRequest) -> ResetCall {
         ResetCall::new(&self.client, request)
     }
@@ -39,6 +41,7 @@ pub struct ResetCall {
 }
 
 impl ResetCall {
+    #[inline]
     pub(crate) fn new(
         client: &::discovery_runtime::Client,
         request: crate::models::ResetAuthorizationRequest,

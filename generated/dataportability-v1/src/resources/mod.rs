@@ -3,7 +3,14 @@
 
 //! Resources and request builders. Reach them from the [`Client`](crate::Client).
 
+#[cfg(feature = "access_type")]
 pub mod access_type;
+
+#[cfg(feature = "archive_jobs")]
 pub mod archive_jobs;
+
+#[cfg(feature = "authorization")]
 pub mod authorization;
+
+#[cfg(feature = "portability_archive")]
 pub mod portability_archive;

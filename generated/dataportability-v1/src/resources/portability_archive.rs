@@ -10,6 +10,7 @@ pub struct PortabilityArchive {
 }
 
 impl PortabilityArchive {
+    #[inline]
     pub(crate) fn new(client: ::discovery_runtime::Client) -> Self {
         Self { client }
     }
@@ -17,6 +18,7 @@ impl PortabilityArchive {
     /// Initiates a new Archive job for the Portability API.
     ///
     /// `POST v1/portabilityArchive:initiate`
+    #[inline]
     pub fn initiate(
         &self,
         request: crate::models::InitiatePortabilityArchiveRequest,
@@ -42,6 +44,7 @@ pub struct InitiateCall {
 }
 
 impl InitiateCall {
+    #[inline]
     pub(crate) fn new(
         client: &::discovery_runtime::Client,
         request: crate::models::InitiatePortabilityArchiveRequest,
