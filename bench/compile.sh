@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Compile cost: our generated youtube.v3 / sheets.v4 crates against google-apis-rs's
-# google-youtube3 / google-sheets4 from crates.io. Run from anywhere:
+# google-youtube3 / google-sheets4 from crates.io, with every feature and with one resource
+# feature, and compute.v1 (../shared/bench/compute.v1.json) with every feature and one. Run
+# from anywhere:
 #
 #   bench/compile.sh [CORPUS_DIR]        (default ../shared/corpus)
+#   BENCH_PROFILES=debug BENCH_ONLY='youtube' bench/compile.sh    (a subset)
 #
 # Everything happens in target/bench-compile/ (two scratch workspaces, each with its own target
 # dir and lock file). For each crate and profile: build it with its dependencies, touch
@@ -17,29 +20,20 @@ work="$root/target/bench-compile"
 jobs="${BENCH_JOBS:-$(nproc)}"
 mkdir -p "$work"
 
-echo "== generating youtube.v3 and sheets.v4 with our codegen (release)" >&2
+echo "== generating youtube.v3, sheets.v4 and compute.v1 with our codegen (release)" >&2
 cargo build --quiet --release --manifest-path "$root/Cargo.toml" -p codegen --bin codegen
 codegen="$root/target/release/codegen"
 ours="$work/ours"
-rm -rf "$ours/youtube-v3" "$ours/sheets-v4"
+compute="${COMPUTE_DOC:-$root/../shared/bench/compute.v1.json}"
+rm -rf "$ours/youtube-v3" "$ours/sheets-v4" "$ours/compute-v1" "$ours"/*-inline
 mkdir -p "$ours"
 "$codegen" "$corpus/youtube.v3.json" "$ours/youtube-v3" --runtime-path "$root/runtime" >&2
 "$codegen" "$corpus/sheets.v4.json" "$ours/sheets-v4" --runtime-path "$root/runtime" >&2
-# The same crates with `#[inline]` on every `send`/`pages`/`items` (a suggested codegen change,
-# see BENCHMARKS.md): their monomorphic request code is then compiled in the crates that call them.
-for api in youtube-v3 sheets-v4; do
-    rm -rf "$ours/$api-inline"
-    cp -r "$ours/$api" "$ours/$api-inline"
-    sed -i "s/^name = \"$api\"/name = \"$api-inline\"/" "$ours/$api-inline/Cargo.toml"
-    # (Nothing to add once codegen emits the attribute itself: the two rows are then the same.)
-    if ! grep -rq '#\[inline\]' "$ours/$api/src/resources"; then
-        grep -rlE 'pub (async fn|fn (pages|items)\()' "$ours/$api-inline/src" | xargs sed -i -E 's/^(\s*)pub (async fn |fn pages\(|fn items\()/\1#[inline]\n\1pub \2/'
-    fi
-done
+"$codegen" "$compute" "$ours/compute-v1" --runtime-path "$root/runtime" >&2
 cat > "$ours/Cargo.toml" <<TOML
 [workspace]
 resolver = "3"
-members = ["youtube-v3", "sheets-v4", "youtube-v3-inline", "sheets-v4-inline"]
+members = ["youtube-v3", "sheets-v4", "compute-v1"]
 TOML
 [ -f "$ours/Cargo.lock" ] || cp "$root/Cargo.lock" "$ours/Cargo.lock"
 
@@ -78,14 +72,15 @@ TOML
 loc() { find "$1/src" -name '*.rs' -print0 | xargs -0 cat | wc -l; }
 deps() { (cd "$1" && cargo tree --quiet -p "$2" -e normal,build --prefix none | sed 's/ (\*)$//; s/ (proc-macro)$//' | sort -u | wc -l); }
 
-measure() { # workspace dir, package, crate dir, profile
+measure() { # workspace dir, package, crate dir, profile, extra cargo flags...
     local ws="$1" pkg="$2" dir="$3" profile="$4" flag=""
+    shift 4
     [ "$profile" = release ] && flag="--release"
-    (cd "$ws" && CARGO_TARGET_DIR="$ws/target" cargo build --quiet -j "$jobs" -p "$pkg" $flag)
+    (cd "$ws" && CARGO_TARGET_DIR="$ws/target" cargo build --quiet -j "$jobs" -p "$pkg" $flag "$@")
     touch "$dir/src/lib.rs"
     local log
     log="$(mktemp)"
-    (cd "$ws" && CARGO_TARGET_DIR="$ws/target" /usr/bin/time -v cargo build --quiet -j "$jobs" -p "$pkg" $flag) 2> "$log"
+    (cd "$ws" && CARGO_TARGET_DIR="$ws/target" /usr/bin/time -v cargo build --quiet -j "$jobs" -p "$pkg" $flag "$@") 2> "$log"
     local wall rss cpu
     wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")"
     rss="$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")"
@@ -94,21 +89,30 @@ measure() { # workspace dir, package, crate dir, profile
     echo "$wall $cpu $rss"
 }
 
-printf '%-18s %-8s %8s %8s %9s %8s %6s\n' crate profile wall_s cpu_s peak_MiB lines deps
-results=()
-for profile in debug release; do
-    for pair in "youtube:youtube-v3:google-youtube3" "sheets:sheets-v4:google-sheets4"; do
-        IFS=: read -r api our_pkg their_pkg <<<"$pair"
-        read -r ow oc orss < <(measure "$ours" "${our_pkg}" "$ours/$our_pkg" "$profile")
-        read -r tw tc trss < <(measure "$theirs" "$their_pkg" "$theirs/$their_pkg" "$profile")
-        read -r iw ic irss < <(measure "$ours" "$our_pkg-inline" "$ours/$our_pkg-inline" "$profile")
-        printf '%-18s %-8s %8.2f %8.2f %9s %8s %6s\n' "ours $our_pkg" "$profile" "$ow" "$oc" "$orss" "$(loc "$ours/$our_pkg")" "$(deps "$ours" "$our_pkg")"
-        printf '%-18s %-8s %8.2f %8.2f %9s %8s %6s\n' "$their_pkg" "$profile" "$tw" "$tc" "$trss" "$(loc "$theirs/$their_pkg")" "$(deps "$theirs" "$their_pkg")"
-        printf '%-18s %-8s %8.2f %8.2f %9s %8s %6s\n' "ours +#[inline]" "$profile" "$iw" "$ic" "$irss" "$(loc "$ours/$our_pkg-inline")" "$(deps "$ours" "$our_pkg-inline")"
-        results+=("$api $profile +#[inline] wall $(awk -v o="$iw" -v t="$tw" 'BEGIN {printf "%.2f", o/t}') cpu $(awk -v o="$ic" -v t="$tc" 'BEGIN {printf "%.2f", o/t}')")
-        results+=("$api $profile wall $(awk -v o="$ow" -v t="$tw" 'BEGIN {printf "%.2f", o/t}') cpu $(awk -v o="$oc" -v t="$tc" 'BEGIN {printf "%.2f", o/t}')")
+# Rows: label, workspace, package, crate dir, extra flags. `videos` and `instances` are one
+# resource feature each (`--no-default-features`); the other rows build every feature.
+one="--no-default-features --features"
+rows=(
+    "ours youtube-v3|$ours|youtube-v3|$ours/youtube-v3|"
+    "ours youtube-v3 videos|$ours|youtube-v3|$ours/youtube-v3|$one videos"
+    "google-youtube3|$theirs|google-youtube3|$theirs/google-youtube3|"
+    "ours sheets-v4|$ours|sheets-v4|$ours/sheets-v4|"
+    "google-sheets4|$theirs|google-sheets4|$theirs/google-sheets4|"
+    "ours compute-v1|$ours|compute-v1|$ours/compute-v1|"
+    "ours compute-v1 instances|$ours|compute-v1|$ours/compute-v1|$one instances"
+)
+profiles="${BENCH_PROFILES:-debug release}"
+only="${BENCH_ONLY:-}"   # a regex of row labels to run, e.g. 'youtube'
+
+printf '%-28s %-8s %8s %8s %9s\n' crate profile wall_s cpu_s peak_MiB
+for profile in $profiles; do
+    for row in "${rows[@]}"; do
+        IFS='|' read -r label ws pkg dir flags <<<"$row"
+        if [ -n "$only" ] && ! [[ "$label" =~ $only ]]; then continue; fi
+        # shellcheck disable=SC2086
+        read -r w c r < <(measure "$ws" "$pkg" "$dir" "$profile" $flags)
+        printf '%-28s %-8s %8.2f %8.2f %9s\n' "$label" "$profile" "$w" "$c" "$r"
     done
 done
 echo
-echo "ratio ours/theirs (the crate's own rebuild; goal <= 0.33):"
-for r in "${results[@]}"; do echo "  $r"; done
+echo "lines (all .rs files): youtube-v3 $(loc "$ours/youtube-v3"), google-youtube3 $(loc "$theirs/google-youtube3"), compute-v1 $(loc "$ours/compute-v1")"

@@ -32,6 +32,15 @@ pub enum Variant {
     PlainVerifiedPipelined,
     /// `workflow::download::Downloader::download_all` (resumable, verified).
     Workflow,
+    /// The `dataportability` binary: `export` resuming the completed job from a state file,
+    /// verifying CRC32C (the default); the whole process is timed (start, one poll, download,
+    /// fsync, rename) and its peak RSS is its own.
+    Cli,
+    /// The same with `--verify md5` (CRC32C and MD5).
+    CliMd5,
+    /// No download: MD5 of as many bytes in memory (64 KiB chunks of a 1 MiB buffer): the
+    /// ceiling of any client that verifies MD5.
+    Md5Memory,
 }
 
 impl Variant {
@@ -44,6 +53,9 @@ impl Variant {
             Variant::PlainVerifiedSynced => "plain-verified-synced",
             Variant::PlainVerifiedPipelined => "plain-verified-pipelined",
             Variant::Workflow => "workflow",
+            Variant::Cli => "cli",
+            Variant::CliMd5 => "cli-md5",
+            Variant::Md5Memory => "md5-memory",
         }
     }
 }
@@ -59,6 +71,12 @@ pub struct Source {
     pub token: String,
     #[arg(long)]
     pub job: String,
+    /// The `dataportability` binary (default: beside this one, `target/release/`).
+    #[arg(long)]
+    pub cli: Option<PathBuf>,
+    /// The archive's size (for `md5-memory`).
+    #[arg(long, default_value_t = 1 << 30)]
+    pub size: u64,
 }
 
 /// What one child reports.
@@ -96,6 +114,13 @@ pub fn run(size: u64, rounds: usize, variants: &[Variant], dir: &Path) -> Result
         "  this machine hashes {md5_speed:.0} MiB/s with MD5 and {crc_speed:.0} MiB/s with CRC32C (one core, 64 MiB in 64 KiB chunks)"
     );
     let exe = std::env::current_exe()?;
+    let cli = exe.with_file_name("dataportability");
+    if variants.iter().any(|v| matches!(v, Variant::Cli | Variant::CliMd5)) && !cli.is_file() {
+        bail!(
+            "{} is missing: `cargo build --release -p cli` first (`cargo xtask bench download` does)",
+            cli.display()
+        );
+    }
     let mut results: Vec<(Variant, Vec<Outcome>)> = variants.iter().map(|v| (*v, Vec::new())).collect();
     for round in 0..rounds {
         let mut order: Vec<usize> = (0..variants.len()).collect();
@@ -117,6 +142,9 @@ pub fn run(size: u64, rounds: usize, variants: &[Variant], dir: &Path) -> Result
                 ])
                 .args(["--job", &running.job_id, "--variant", variant.flag(), "--out"])
                 .arg(&out)
+                .arg("--cli")
+                .arg(&cli)
+                .args(["--size", &size.to_string()])
                 .output()?;
             let _ = std::fs::remove_dir_all(&out);
             if !output.status.success() {
@@ -173,6 +201,29 @@ pub fn run(size: u64, rounds: usize, variants: &[Variant], dir: &Path) -> Result
         );
     }
     println!("  goals: >= 90 % of plain reqwest's throughput, peak RSS < 64 MiB");
+    let of = |wanted: Variant| {
+        results
+            .iter()
+            .find(|(v, _)| *v == wanted)
+            .map(|(_, o)| (throughput(o), o.iter().map(|o| o.peak_rss).max().unwrap_or(0)))
+    };
+    if let (Some((plain, _)), Some((cli, rss))) = (of(Variant::Plain), of(Variant::Cli)) {
+        println!(
+            "  cli (crc32c): {:.1} % of plain (goal >= 90 %), peak RSS {:.1} MiB (goal < 64 MiB)",
+            100.0 * cli / plain,
+            mib(rss)
+        );
+    }
+    if let (Some((plain, _)), Some((md5, _)), Some((cli, rss))) =
+        (of(Variant::Plain), of(Variant::Md5Memory), of(Variant::CliMd5))
+    {
+        let ceiling = plain.min(md5);
+        println!(
+            "  cli --verify md5: {:.1} % of min(plain {plain:.0}, md5 in memory {md5:.0}) = {ceiling:.0} MiB/s (goal >= 90 %), peak RSS {:.1} MiB (goal < 64 MiB)",
+            100.0 * cli / ceiling,
+            mib(rss)
+        );
+    }
     Ok(())
 }
 
@@ -197,6 +248,11 @@ fn hash_speeds() -> (f64, f64) {
 
 /// The child: one download, then `bytes nanoseconds peak_rss_bytes` on stdout.
 pub fn one(source: &Source, out: &Path, variant: Variant) -> Result<()> {
+    match variant {
+        Variant::Cli | Variant::CliMd5 => return cli(source, out, variant == Variant::CliMd5),
+        Variant::Md5Memory => return md5_memory(source),
+        _ => {}
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     std::fs::create_dir_all(out)?;
     let file = out.join("archive.zip");
@@ -209,6 +265,7 @@ pub fn one(source: &Source, out: &Path, variant: Variant) -> Result<()> {
             Variant::PlainVerified => timed(plain(url, &file, Hashes::Both, false)).await,
             Variant::PlainVerifiedSynced => timed(plain(url, &file, Hashes::Both, true)).await,
             Variant::PlainVerifiedPipelined => timed(pipelined(url, &file)).await,
+            Variant::Cli | Variant::CliMd5 | Variant::Md5Memory => unreachable!("handled above"),
             Variant::Workflow => {
                 let client = dataportability_v1::Client::builder()
                     .endpoint(&source.endpoint)
@@ -220,7 +277,7 @@ pub fn one(source: &Source, out: &Path, variant: Variant) -> Result<()> {
                     workflow::download::Downloader::new(client, workflow::download::DownloadOptions::default())?;
                 timed(async {
                     let done = downloader.download_all(&source.job, &state, out, |_| {}).await?;
-                    if done.len() != 1 || done[0].verified != "crc32c+md5" {
+                    if done.len() != 1 || done[0].verified != "crc32c" {
                         bail!("unexpected outcome {done:?}");
                     }
                     Ok(done[0].bytes)
@@ -231,6 +288,87 @@ pub fn one(source: &Source, out: &Path, variant: Variant) -> Result<()> {
     })?;
     println!(
         "{bytes} {} {} {}",
+        elapsed.as_nanos(),
+        peak_rss().unwrap_or(0),
+        cpu_time().unwrap_or_default().as_nanos()
+    );
+    Ok(())
+}
+
+/// The `dataportability` binary resuming the completed job (a state file names it), timed as
+/// a whole; its peak RSS and CPU time are those of the child (`getrusage(RUSAGE_CHILDREN)`:
+/// this process has no other child).
+fn cli(source: &Source, out: &Path, md5: bool) -> Result<()> {
+    use crate::emu::GROUP;
+    let binary = source.cli.clone().context("--cli")?;
+    std::fs::create_dir_all(out)?;
+    let state = serde_json::json!({
+        "version": 1,
+        "endpoint": source.endpoint,
+        "groups": {GROUP: {"jobId": source.job, "originalJobId": source.job}},
+    });
+    std::fs::write(out.join(".dataportability-state.json"), state.to_string())?;
+    let mut command = Command::new(&binary);
+    command
+        .args(["--endpoint", &source.endpoint, "--token", &source.token, "export"])
+        .args(["--resource", GROUP, "--poll-initial", "10ms", "--out"])
+        .arg(out)
+        .args(["--verify", if md5 { "md5" } else { "crc32c" }]);
+    let started = Instant::now();
+    let output = command.output()?;
+    let elapsed = started.elapsed();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        bail!(
+            "{} failed: {stdout}{}",
+            binary.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let wanted = if md5 {
+        "size, crc32c+md5 verified"
+    } else {
+        "size, crc32c verified"
+    };
+    if !stdout.contains(wanted) {
+        bail!("expected {wanted:?}: {stdout}");
+    }
+    let bytes = std::fs::metadata(out.join(GROUP).join(format!("{GROUP}.zip")))?.len();
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    println!(
+        "{bytes} {} {} {}",
+        elapsed.as_nanos(),
+        usage.ru_maxrss as u64 * 1024,
+        (time(usage.ru_utime) + time(usage.ru_stime)).as_nanos()
+    );
+    Ok(())
+}
+
+/// MD5 of the archive's size in bytes, in memory.
+fn md5_memory(source: &Source) -> Result<()> {
+    let size = source.size;
+    let buffer: Vec<u8> = (0..1u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let started = Instant::now();
+    let mut md5 = Md5::new();
+    let mut done = 0u64;
+    while done < size {
+        let at = (done % (1 << 20)) as usize;
+        let n = (64 * 1024).min((size - done) as usize).min(buffer.len() - at);
+        md5.update(&buffer[at..at + n]);
+        done += n as u64;
+    }
+    std::hint::black_box(md5.finalize());
+    let elapsed = started.elapsed();
+    println!(
+        "{done} {} {} {}",
         elapsed.as_nanos(),
         peak_rss().unwrap_or(0),
         cpu_time().unwrap_or_default().as_nanos()

@@ -62,7 +62,7 @@ enum Command {
             long,
             value_enum,
             value_delimiter = ',',
-            default_value = "plain,plain-verified,workflow"
+            default_value = "plain,md5-memory,cli,cli-md5"
         )]
         variants: Vec<download::Variant>,
         /// Scratch directory (default target/bench-download).

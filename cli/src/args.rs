@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
+use workflow::time_range::Relative;
 
 use crate::units::{parse_duration, parse_size};
 
@@ -12,9 +14,11 @@ pub const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  the API or the export failed (an API error, a job that failed after its retries or was cancelled, a download that failed)
-  2  bad usage (an unknown option or resource group, an output directory that belongs to another endpoint)
+  2  bad usage (an unknown option or resource group, an output directory that belongs to another endpoint or is in use by another export)
   3  authentication: no credentials, the OAuth flow failed, or the API refused the token (HTTP 401/403)
   4  verification: a downloaded archive did not match its size or checksums (its partial file is deleted)
+  5  already exported: a resource group was exported before with one-time access (RESOURCE_EXHAUSTED); run `dataportability reset`, then consent again
+  75  too soon: time-based access allows one export of a group every 24 hours; the message says when the next is allowed (nothing was changed: run again then)
   130  interrupted (Ctrl-C): run the same command again to resume";
 
 /// Examples, shown by `export --help`.
@@ -23,7 +27,17 @@ Examples:
   dataportability --client-secret client_secret.json export --resource myactivity.search --out takeout
   dataportability --endpoint http://127.0.0.1:PORT --token TOKEN export --resource myactivity.search,myactivity.youtube --out takeout --poll-initial 1s
 
-Files: DIR/GROUP/FILE.part while downloading, renamed to DIR/GROUP/FILE once its size and checksums are verified.";
+Time filters (the three uses of Google's time-filter guide; --incremental and a period need time-based access):
+  dataportability export --resource myactivity.search --out takeout --incremental        # everything, then what is new since the last run
+  dataportability export --resource myactivity.search --out takeout --since 6mo          # the last 6 months
+  dataportability export --resource myactivity.search --out takeout --start-time 2024-01-01T00:00:00Z --end-time 2025-01-01T00:00:00Z
+
+Files: DIR/GROUP/FILE.part while downloading, renamed to DIR/GROUP/FILE once its size and checksums are verified. An export with a period or --incremental (and any later export of a group) goes to DIR/GROUP/<EXPORT-TIME>/ or DIR/GROUP/<START>--<EXPORT-TIME>/ (times as 20261201T223550Z), never over an earlier run's files.
+Files are created 0600 and directories 0700; no symbolic link under DIR is ever followed.
+One export at a time per DIR: DIR/.dataportability.lock names the running one.
+
+Exit codes as in `dataportability --help`, among them:
+  75  too soon: a time-based export of a group within 24 hours of the last; the message says when the next is allowed";
 
 /// Export your Google data with the Data Portability API.
 ///
@@ -62,7 +76,8 @@ pub struct Global {
     pub token: Option<String>,
 
     /// An OAuth client secret (JSON of a "Desktop app" client) for the installed-app flow;
-    /// takes precedence over a token
+    /// takes precedence over a token. Its auth_uri and token_uri are the endpoints used (the
+    /// emulator's --client-secret-file points them at the emulator)
     #[arg(long, global = true, value_name = "FILE")]
     pub client_secret: Option<PathBuf>,
 
@@ -140,6 +155,62 @@ pub struct ExportArgs {
     /// Download each file at most this fast, in bytes per second, e.g. 500KiB [default: no limit]
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub limit_rate: Option<u64>,
+
+    /// Which checksums of x-goog-hash are verified: crc32c (MD5 when the server sends no
+    /// CRC32C, as Google's storage tools do), or md5 (both)
+    #[arg(long, value_enum, default_value = "crc32c")]
+    pub verify: VerifyArg,
+
+    /// Refuse an archive larger than this (a server that sends more than it announced is
+    /// refused at the announced length anyway)
+    #[arg(long, value_name = "SIZE", default_value = "1TiB", value_parser = parse_size)]
+    pub max_archive_size: u64,
+
+    /// Export only data from this time on: RFC 3339 (2024-01-01T00:00:00Z) or a date
+    /// (2024-01-01, midnight UTC) [default: the earliest data]
+    #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "since")]
+    pub start_time: Option<DateTime<Utc>>,
+
+    /// Export only data before this time (not in the future) [default: up to now]
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub end_time: Option<DateTime<Utc>>,
+
+    /// Export only the last SPAN: 12h, 30d, 2w, 6mo, 1y (calendar months and years)
+    #[arg(long, value_name = "SPAN", value_parser = parse_relative)]
+    pub since: Option<Relative>,
+
+    /// The first run exports everything; each later run exports only what is new since the
+    /// group's last completed export (startTime = its exportTime), into a directory of its own.
+    /// Needs time-based access: one export per group every 24 hours (exit code 75 before), for
+    /// 30 days
+    #[arg(long, conflicts_with_all = ["start_time", "end_time", "since"])]
+    pub incremental: bool,
+}
+
+/// `--verify`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum VerifyArg {
+    /// CRC32C, or MD5 when the server sends no CRC32C.
+    Crc32c,
+    /// MD5 and CRC32C.
+    Md5,
+}
+
+impl From<VerifyArg> for workflow::hashes::Verify {
+    fn from(value: VerifyArg) -> Self {
+        match value {
+            VerifyArg::Crc32c => Self::Crc32c,
+            VerifyArg::Md5 => Self::Md5,
+        }
+    }
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    workflow::time_range::parse_time(text).map_err(|e| e.to_string())
+}
+
+fn parse_relative(text: &str) -> Result<Relative, String> {
+    Relative::parse(text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -166,5 +237,31 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(cli.global.resources, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn time_options_parse_and_exclude_each_other() {
+        let parse = |extra: &[&str]| {
+            let mut args = vec!["dataportability", "export", "--out", "d"];
+            args.extend(extra);
+            Cli::try_parse_from(args)
+        };
+        let cli = parse(&["--start-time", "2024-01-01", "--end-time", "2025-01-01T00:00:00+01:00"]).unwrap();
+        let Command::Export(export) = cli.command else {
+            panic!("export")
+        };
+        assert_eq!(
+            export.start_time.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2024-01-01T00:00:00+00:00")
+        );
+        assert_eq!(
+            export.end_time.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2024-12-31T23:00:00+00:00")
+        );
+        assert!(parse(&["--since", "6mo"]).is_ok());
+        assert!(parse(&["--since", "6 fortnights"]).is_err());
+        assert!(parse(&["--start-time", "yesterday"]).is_err());
+        assert!(parse(&["--incremental", "--since", "30d"]).is_err());
+        assert!(parse(&["--start-time", "2024-01-01", "--since", "30d"]).is_err());
     }
 }

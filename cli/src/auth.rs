@@ -1,11 +1,20 @@
 //! Where the access token comes from: `--token` / `DATAPORTABILITY_TOKEN`, or the OAuth
 //! installed-app flow with `--client-secret` (yup-oauth2, tokens cached on disk).
+//!
+//! The installed-app flow takes its endpoints from the client secret file (`auth_uri`,
+//! `token_uri`), so a file that points at the emulator's OAuth server runs the whole flow
+//! locally. Its tokens refresh: after a 401 (an access token lives an hour), the client asks
+//! for a forced refresh with the refresh token, once, and retries.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use dataportability_v1::{Scope, StaticToken, TokenSource};
 use discovery_runtime::YupOAuth2TokenSource;
+use std::future::Future;
+use std::pin::Pin;
+
+use yup_oauth2::authenticator_delegate::InstalledFlowDelegate;
 use yup_oauth2::{InstalledFlowAuthenticator, InstalledFlowReturnMethod};
 
 use crate::args::Global;
@@ -41,12 +50,30 @@ async fn oauth(secret: &Path, cache: &Path, scopes: &[Scope]) -> Result<Arc<dyn 
         })?;
     }
     let authenticator = InstalledFlowAuthenticator::builder(application, InstalledFlowReturnMethod::HTTPRedirect)
+        .flow_delegate(Box::new(ConsentOnStderr))
         .persist_tokens_to_disk(cache.to_path_buf())
         .build()
         .await
         .map_err(|e| Failure::auth(format!("the OAuth flow could not start: {e}")))?;
     let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
     Ok(Arc::new(YupOAuth2TokenSource::new(authenticator, scopes)))
+}
+
+/// Shows the consent URL on stderr (stdout carries the command's results).
+#[derive(Clone, Copy)]
+struct ConsentOnStderr;
+
+impl InstalledFlowDelegate for ConsentOnStderr {
+    fn present_user_url<'a>(
+        &'a self,
+        url: &'a str,
+        _need_code: bool,
+    ) -> Pin<Box<dyn Future<Output = Result<String, String>> + Send + 'a>> {
+        Box::pin(async move {
+            eprintln!("To allow access, open this URL in a browser (waiting for the answer):\n{url}");
+            Ok(String::new())
+        })
+    }
 }
 
 /// `$XDG_CONFIG_HOME/dataportability/tokens.json`, else `~/.config/dataportability/tokens.json`

@@ -1,17 +1,29 @@
 //! `dataportability export`: one job per resource group, waited for (and retried) and
 //! downloaded concurrently; the jobs are remembered in the output directory's state file, so a
 //! second run after an interruption resumes them instead of starting new ones.
+//!
+//! The output directory is locked for the whole run ([`workflow::lock`]) and used without
+//! following links ([`workflow::out_dir`]). An `initiate` is saved in the state file before it
+//! is sent and its answer as soon as it arrives; a run that finds an initiate without an answer
+//! sends it again, which Google refuses when the first one did start a job (one export per
+//! group: once with one-time access, once per 24 hours with time-based access), and then says
+//! what the user can do.
 
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
+use chrono::Utc;
 use dataportability_v1::{Client, Scope};
 use futures_util::future::join_all;
 use indicatif::ProgressBar;
 use tokio::sync::Semaphore;
 use workflow::download::{DownloadOptions, Downloaded, Downloader, Progress};
+use workflow::incremental::{self, ExportRequest, Initiated, Plan};
+use workflow::lock::Lock;
+use workflow::out_dir::Dir;
 use workflow::retry::{Finished, JobEvent, RetryOptions, wait_and_retry};
-use workflow::state_file::{GroupState, GroupStatus, StateFile};
+use workflow::state_file::{GroupState, GroupStatus, StateFile, VerifiedFile};
+use workflow::time_range::{TimeRange, rfc3339};
 use workflow::wait::{PollEvent, PollPolicy};
 
 use crate::args::ExportArgs;
@@ -23,23 +35,59 @@ use crate::units::show_duration;
 struct Run<'a> {
     client: &'a Client,
     args: &'a ExportArgs,
+    /// What each group's export asks for (a period, or what is new).
+    request: ExportRequest,
     ui: &'a Ui,
+    /// The output directory, opened once.
+    out: Dir,
+    /// Held until the run ends.
+    _lock: Lock,
     state: Mutex<StateFile>,
     downloader: Downloader,
     /// Permits to download (`--parallel-downloads`).
     downloads: Semaphore,
 }
 
+/// What `args` ask of each group, checked against this machine's clock before anything is sent
+/// (a start before the end, neither in the future).
+pub fn request(args: &ExportArgs) -> Result<ExportRequest, Failure> {
+    if args.incremental {
+        return Ok(ExportRequest::Incremental);
+    }
+    let now = Utc::now();
+    let start = match args.since {
+        Some(span) => Some(span.before(now).map_err(workflow::Error::from)?),
+        None => args.start_time,
+    };
+    let range = TimeRange {
+        start,
+        end: args.end_time,
+    };
+    range.validate(now).map_err(workflow::Error::from)?;
+    Ok(if range.is_all() {
+        ExportRequest::All
+    } else {
+        ExportRequest::Period(range)
+    })
+}
+
 pub async fn run(
     client: &Client,
     args: &ExportArgs,
+    request: ExportRequest,
     groups: &[Scope],
     endpoint: Option<&str>,
     ui: &Ui,
 ) -> Result<(), Failure> {
     let out = &args.out;
-    std::fs::create_dir_all(out).map_err(|e| Failure::new(Code::Failed, format!("{}: {e}", out.display())))?;
-    let state = StateFile::load(out)?.unwrap_or_else(|| StateFile::new(endpoint.map(str::to_owned)));
+    let dir = Dir::create(out)?;
+    let lock = Lock::acquire(&dir)?;
+    if let Some(stale) = lock.stale() {
+        ui.line(format!(
+            "note: the lock of an earlier run that did not end normally ({stale}) was taken over"
+        ));
+    }
+    let state = StateFile::load_in(&dir)?.unwrap_or_else(|| StateFile::new(endpoint.map(str::to_owned)));
     if state.endpoint.as_deref() != endpoint {
         return Err(Failure::usage(format!(
             "{} belongs to an export from {}; use another --out directory",
@@ -47,19 +95,24 @@ pub async fn run(
             state.endpoint.as_deref().unwrap_or("Google's endpoint"),
         )));
     }
-    state.save(out)?;
+    state.save_in(&dir)?;
     let downloader = Downloader::new(
         client.clone(),
         DownloadOptions {
             retry_backoff: args.download_retry_wait,
             rate_limit: args.limit_rate,
+            verify: args.verify.into(),
+            max_archive_size: args.max_archive_size,
             ..DownloadOptions::default()
         },
     )?;
     let run = Run {
         client,
         args,
+        request,
         ui,
+        out: dir,
+        _lock: lock,
         state: Mutex::new(state),
         downloader,
         downloads: Semaphore::new(args.parallel_downloads as usize),
@@ -92,7 +145,7 @@ impl Run<'_> {
     fn update(&self, change: impl FnOnce(&mut StateFile)) -> Result<(), Failure> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         change(&mut state);
-        Ok(state.save(&self.args.out)?)
+        Ok(state.save_in(&self.out)?)
     }
 
     /// Exports one group; returns the summary lines.
@@ -104,50 +157,164 @@ impl Run<'_> {
             .groups
             .get(group)
             .cloned();
-        if let Some(known) = &known
-            && self.is_downloaded(known)
-        {
-            return Ok(known
-                .files
-                .iter()
-                .map(|f| format!("{group}: {f} (already downloaded)"))
-                .collect());
-        }
-        let (job, retries_done) = self.start_or_resume(group, known).await?;
+        let present = known.as_ref().is_some_and(|known| self.is_downloaded(known));
+        let plan = match &known {
+            // An interrupted run sent this initiate and never saved its answer: send the same one.
+            Some(known) if known.initiate_unanswered() => Plan::Start {
+                range: TimeRange {
+                    start: known.history.start_time,
+                    end: known.history.end_time,
+                },
+                incremental: known.history.incremental,
+            },
+            _ => incremental::plan(self.client, known.as_ref(), &self.request, present).await?,
+        };
+        let (job, retries_done) = match (plan, known) {
+            (Plan::AlreadyDownloaded, Some(known)) => {
+                return Ok(known
+                    .files
+                    .iter()
+                    .map(|f| match known.verified_file(f) {
+                        Some(record) => format!(
+                            "{group}: {f} (already downloaded; {} verified when downloaded)",
+                            checks(&record.checksums)
+                        ),
+                        None => format!("{group}: {f} (already downloaded)"),
+                    })
+                    .collect());
+            }
+            (Plan::Resume, Some(known)) => {
+                self.ui
+                    .line(format!("{group}: resuming job {}{}", known.job_id, period_of(&known)));
+                (known.job_id, known.retries)
+            }
+            (Plan::Start { range, incremental }, known) => self.start(group, known, &range, incremental).await?,
+            (_, None) => return Err(Failure::new(Code::Failed, "no job to resume")),
+        };
         let finished = self.wait(group, &job, retries_done).await?;
+        let mut dir = group.to_owned();
+        let mut export_time = None;
+        self.update(|state| {
+            if let Some(entry) = state.groups.get_mut(group) {
+                dir = incremental::completed(&self.args.out, group, entry, &finished.state);
+                export_time = entry.history.export_time;
+            }
+        })?;
+        let until = match (&self.request, export_time) {
+            (ExportRequest::All, _) | (_, None) => String::new(),
+            (_, Some(time)) => format!(", data until {}", rfc3339(time)),
+        };
         self.ui.line(format!(
-            "{group}: job {} is COMPLETE with {} file(s)",
+            "{group}: job {} is COMPLETE with {} file(s){until}",
             finished.job_id,
             finished.state.urls.len()
         ));
-        let downloaded = self.download(group, &finished).await?;
+        let downloaded = self.download(group, &finished, &dir).await?;
         self.record_downloaded(group, &downloaded)
     }
 
-    /// Whether the state file says the group is done and its files are still there.
+    /// Whether the state file says the group is done and its files are still there (regular
+    /// files, not links).
     fn is_downloaded(&self, known: &GroupState) -> bool {
         known.status == GroupStatus::Downloaded
             && !known.files.is_empty()
-            && known.files.iter().all(|file| self.args.out.join(file).is_file())
+            && known.files.iter().all(|file| {
+                std::fs::symlink_metadata(self.args.out.join(file)).is_ok_and(|meta| meta.file_type().is_file())
+            })
     }
 
-    /// The group's job from the state file, or a new one (saved before anything else).
-    async fn start_or_resume(&self, group: &str, known: Option<GroupState>) -> Result<(String, u32), Failure> {
-        if let Some(known) = known {
-            self.ui.line(format!("{group}: resuming job {}", known.job_id));
-            return Ok((known.job_id, known.retries));
+    /// Starts a job for the group over `range`. The `initiate` is saved in the state file before
+    /// it is sent (the group's earlier completed export, if any, moves to its `earlier` list),
+    /// and its answer as soon as it arrives.
+    async fn start(
+        &self,
+        group: &str,
+        known: Option<GroupState>,
+        range: &TimeRange,
+        incremental: bool,
+    ) -> Result<(String, u32), Failure> {
+        let earlier = known
+            .as_ref()
+            .filter(|k| k.initiate_unanswered())
+            .and_then(|k| k.initiate_sent_at.clone());
+        if let Some(sent) = &earlier {
+            self.ui.line(format!(
+                "{group}: an earlier run sent initiate at {sent} and stopped before saving its answer; \
+                 sending it again (Google refuses it if the first one started a job)"
+            ));
         }
-        let job = workflow::job::initiate(self.client, group).await?;
+        let now = Utc::now();
+        let unanswered = Initiated {
+            job_id: String::new(),
+            access_type: None,
+        };
+        let mut record = incremental::started(known.clone(), &unanswered, range, incremental, now);
+        record.initiate_sent_at = Some(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         self.update(|state| {
-            let entry = GroupState {
-                job_id: job.clone(),
-                original_job_id: job.clone(),
-                ..GroupState::default()
-            };
-            state.groups.insert(group.to_owned(), entry);
+            state.groups.insert(group.to_owned(), record.clone());
         })?;
-        self.ui.line(format!("{group}: started job {job}"));
-        Ok((job, 0))
+        let job = match incremental::initiate(self.client, group, range, known.as_ref()).await {
+            Ok(job) => job,
+            Err(error) => return Err(self.initiate_failed(group, known, earlier.as_deref(), error)),
+        };
+        self.update(|state| {
+            let entry = state.groups.entry(group.to_owned()).or_insert_with(|| record.clone());
+            entry.job_id = job.job_id.clone();
+            entry.original_job_id = job.job_id.clone();
+            entry.history.access_type = job.access_type.clone();
+            entry.history.started_at = Some(Utc::now());
+        })?;
+        let period = period_of(&record);
+        self.ui.line(format!("{group}: started job {}{period}", job.job_id));
+        Ok((job.job_id, 0))
+    }
+
+    /// An `initiate` that failed. When the server answered (an HTTP error), it started no job:
+    /// the group's entry goes back to what it was before (`known`). When it refused a resent
+    /// initiate (`RESOURCE_EXHAUSTED` after a one-time export, `FAILED_PRECONDITION` within 24
+    /// hours of a time-based one), the earlier one did start a job, whose id is lost.
+    fn initiate_failed(
+        &self,
+        group: &str,
+        known: Option<GroupState>,
+        earlier: Option<&str>,
+        error: workflow::Error,
+    ) -> Failure {
+        let answered = error.is_too_soon()
+            || matches!(&error, workflow::Error::GrantEnded { .. })
+            || matches!(&error, workflow::Error::Api(e) if e.status().is_some());
+        let exhausted = crate::failure::is_exhausted(&error);
+        let refused = exhausted
+            || error.is_too_soon()
+            || matches!(&error, workflow::Error::Api(e) if e.as_api_error()
+                .is_some_and(|e| e.code.as_deref() == Some("FAILED_PRECONDITION")));
+        if let (Some(sent), true) = (earlier, refused) {
+            // With one-time access, exit code 5 says the same: reset, then consent again.
+            let code = if exhausted { Code::Exhausted } else { Code::Failed };
+            return Failure::new(
+                code,
+                format!(
+                    "the initiate sent at {sent} by an interrupted run did start a job, but its id was never saved \
+                     and the API cannot list jobs, so it cannot be resumed; Google refuses another export of the \
+                     group now ({error}); with one-time access, run `dataportability reset` and export again (the \
+                     user consents again); with time-based access, export again after 24 hours"
+                ),
+            );
+        }
+        if answered {
+            let restored = self.update(|state| match known {
+                Some(known) => {
+                    state.groups.insert(group.to_owned(), known);
+                }
+                None => {
+                    state.groups.remove(group);
+                }
+            });
+            if let Err(failure) = restored {
+                return failure;
+            }
+        }
+        error.into()
     }
 
     /// Waits for the job, retrying it when it fails; every retry is saved in the state file.
@@ -197,24 +364,49 @@ impl Run<'_> {
         }
     }
 
-    /// Downloads the job's files into `OUT/GROUP/`, with a bar per file.
-    async fn download(&self, group: &str, finished: &Finished) -> Result<Vec<Downloaded>, Failure> {
+    /// Downloads the job's files into `OUT/DIR/` (`DIR` is the group, or the group and the
+    /// run's period), with a bar per file.
+    async fn download(&self, group: &str, finished: &Finished, dir: &str) -> Result<Vec<Downloaded>, Failure> {
         let _permit = self
             .downloads
             .acquire()
             .await
             .map_err(|e| Failure::new(Code::Failed, e.to_string()))?;
-        let dir = self.args.out.join(group);
+        let dir = self.out.subpath(dir)?;
         let mut bars: Vec<ProgressBar> = Vec::new();
         let mut seen = Seen::default();
+        let mut save_failure = None;
         let downloaded = self
             .downloader
-            .download_all(&finished.job_id, &finished.state, &dir, |progress| {
-                self.show_download(group, progress, &mut bars, &mut seen)
+            .download_all_in(&finished.job_id, &finished.state, &dir, |progress| {
+                self.show_download(group, progress, &mut bars, &mut seen);
+                if let Some(file) = progress.finished.filter(|file| !file.already_present)
+                    && let Err(failure) = self.record_verified(group, file)
+                {
+                    save_failure.get_or_insert(failure);
+                }
             })
             .await;
         bars.iter().for_each(ProgressBar::finish_and_clear);
-        Ok(downloaded?)
+        match save_failure {
+            Some(failure) => Err(failure),
+            None => Ok(downloaded?),
+        }
+    }
+
+    /// Records a file verified in this run in the state file, as soon as it is.
+    fn record_verified(&self, group: &str, file: &Downloaded) -> Result<(), Failure> {
+        let record = VerifiedFile {
+            path: relative(&self.args.out, &file.path),
+            bytes: file.bytes,
+            checksums: file.checksums.to_header(),
+        };
+        self.update(|state| {
+            if let Some(entry) = state.groups.get_mut(group) {
+                entry.verified.retain(|f| f.path != record.path);
+                entry.verified.push(record.clone());
+            }
+        })
     }
 
     /// Marks the group downloaded in the state file; returns the summary lines.
@@ -223,22 +415,32 @@ impl Run<'_> {
             .iter()
             .map(|file| relative(&self.args.out, &file.path))
             .collect();
+        let mut records = Vec::new();
         self.update(|state| {
             if let Some(entry) = state.groups.get_mut(group) {
                 entry.status = GroupStatus::Downloaded;
                 entry.files = files.clone();
+                records = files.iter().map(|f| entry.verified_file(f).cloned()).collect();
             }
         })?;
         Ok(downloaded
             .iter()
             .zip(&files)
-            .map(|(file, name)| {
-                let checked = if file.verified.is_empty() {
-                    "size".to_owned()
-                } else {
-                    format!("size, {}", file.verified)
-                };
-                format!("{group}: {name} ({} bytes; {checked} verified)", file.bytes)
+            .zip(records.into_iter().chain(std::iter::repeat(None)))
+            .map(|((file, name), record)| {
+                let bytes = file.bytes;
+                if !file.already_present {
+                    let checked = checks(&file.checksums.to_header());
+                    return format!("{group}: {name} ({bytes} bytes; {checked} verified)");
+                }
+                // Present before this run: "verified" only if a run recorded it so.
+                match record.filter(|r| r.bytes == bytes) {
+                    Some(record) => format!(
+                        "{group}: {name} ({bytes} bytes; already downloaded; {} verified when downloaded)",
+                        checks(&record.checksums)
+                    ),
+                    None => format!("{group}: {name} ({bytes} bytes; was already there, not verified by this tool)"),
+                }
             })
             .collect())
     }
@@ -282,11 +484,39 @@ impl Run<'_> {
     }
 }
 
+/// `size, crc32c` for the checksums `crc32c=...` of a record (`size` when there are none).
+fn checks(checksums: &str) -> String {
+    let names: Vec<&str> = checksums
+        .split(',')
+        .filter_map(|part| part.split_once('=').map(|(name, _)| name.trim()))
+        .collect();
+    if names.is_empty() {
+        "size".to_owned()
+    } else {
+        format!("size, {}", names.join("+"))
+    }
+}
+
 /// What the display already told about the current file.
 #[derive(Default)]
 struct Seen {
     refreshes: u32,
     retries: u32,
+}
+
+/// The period of a group's job for a progress line: empty for a plain export.
+fn period_of(entry: &GroupState) -> String {
+    let history = &entry.history;
+    let range = TimeRange {
+        start: history.start_time,
+        end: history.end_time,
+    };
+    match (history.incremental, range.start) {
+        (true, None) => format!(" for {range} (incremental: the first export of the group, everything)"),
+        (true, Some(_)) => format!(" for {range} (incremental: what is new since the last export)"),
+        (false, _) if range.is_all() => String::new(),
+        (false, _) => format!(" for {range}"),
+    }
 }
 
 fn poll_message(poll: &PollEvent) -> String {

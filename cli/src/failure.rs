@@ -14,6 +14,12 @@ pub enum Code {
     Auth = 3,
     /// 4: a downloaded archive failed its size or checksum check.
     Verification = 4,
+    /// 5: a resource group was already exported with one-time access (`RESOURCE_EXHAUSTED`):
+    /// only `reset` and a new consent allow it again.
+    Exhausted = 5,
+    /// 75 (`EX_TEMPFAIL` of sysexits.h: try again later): a time-based export of a group within
+    /// 24 hours of the last one.
+    TooSoon = 75,
     /// 130: interrupted (Ctrl-C), as shells report a SIGINT.
     Interrupted = 130,
 }
@@ -55,26 +61,68 @@ impl Failure {
 
     /// Of several failures, the one whose code is the most specific: authentication, then
     /// verification, then usage, then the rest.
+    /// A group exported too soon ranks last: it is no failure of the export.
     pub fn rank(&self) -> u8 {
         match self.code {
-            Code::Interrupted => 4,
-            Code::Auth => 3,
-            Code::Verification => 2,
-            Code::Usage => 1,
-            Code::Failed => 0,
+            Code::Interrupted => 6,
+            Code::Exhausted => 5,
+            Code::Auth => 4,
+            Code::Verification => 3,
+            Code::Usage => 2,
+            Code::Failed => 1,
+            Code::TooSoon => 0,
         }
+    }
+}
+
+/// The one line shown for `RESOURCE_EXHAUSTED`: what happened and what to do.
+pub const EXHAUSTED: &str = "already exported with one-time access (RESOURCE_EXHAUSTED): run `dataportability reset`, \
+                             then consent again (a new --client-secret sign-in or a new token) to export it again";
+
+/// Whether the API refused an `initiate` because the group's one-time access is used up: HTTP
+/// 429 `RESOURCE_EXHAUSTED` that is not a rate limit (a rate limit is retried by the client).
+pub fn is_exhausted(error: &workflow::Error) -> bool {
+    match error {
+        workflow::Error::Api(api) => api.as_api_error().is_some_and(|e| {
+            e.status.as_u16() == 429 && e.code.as_deref() == Some("RESOURCE_EXHAUSTED") && !api.is_retryable()
+        }),
+        _ => false,
+    }
+}
+
+/// What to do when the API says the access token expired (after its hour).
+pub const EXPIRED_HINT: &str = "the access token expired: pass a new --token, or use --client-secret, whose tokens \
+                                are refreshed automatically";
+
+/// Whether the API refused the access token as expired (401, `ACCESS_TOKEN_EXPIRED`).
+fn is_expired_token(error: &workflow::Error) -> bool {
+    match error {
+        workflow::Error::Api(api) => api
+            .as_api_error()
+            .is_some_and(|e| e.status.as_u16() == 401 && e.reason() == Some("ACCESS_TOKEN_EXPIRED")),
+        _ => false,
     }
 }
 
 impl From<workflow::Error> for Failure {
     fn from(error: workflow::Error) -> Self {
-        let code = if error.is_auth() {
+        if is_exhausted(&error) {
+            return Failure::new(Code::Exhausted, EXHAUSTED);
+        }
+        if is_expired_token(&error) {
+            return Failure::new(Code::Auth, format!("{error} ({EXPIRED_HINT})"));
+        }
+        let code = if error.is_too_soon() {
+            Code::TooSoon
+        } else if matches!(error, workflow::Error::TimeRange(_)) {
+            Code::Usage
+        } else if error.is_auth() {
             Code::Auth
         } else if error.is_verification() {
             Code::Verification
         } else if matches!(
             &error,
-            workflow::Error::Api(dataportability_v1::Error::InvalidArgument { .. })
+            workflow::Error::Api(dataportability_v1::Error::InvalidArgument { .. }) | workflow::Error::Locked { .. }
         ) {
             Code::Usage
         } else {

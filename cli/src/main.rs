@@ -31,12 +31,14 @@ fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(async {
+        // Biased: the Ctrl-C handler is installed (on its first poll) before the command starts.
         tokio::select! {
-            outcome = run(cli) => outcome,
+            biased;
             _ = tokio::signal::ctrl_c() => Err(Failure::new(
                 Code::Interrupted,
                 "interrupted; run the same command again to resume",
             )),
+            outcome = run(cli) => outcome,
         }
     });
     match outcome {
@@ -86,6 +88,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     } else {
         groups.clone()
     };
+    // A period is checked before anything is sent (or any sign-in starts).
+    let request = match &cli.command {
+        Command::Export(args) => export::request(args)?,
+        _ => workflow::incremental::ExportRequest::All,
+    };
     let endpoint = cli.global.endpoint.as_deref().map(str::trim).filter(|e| !e.is_empty());
     let source = auth::token_source(&cli.global, &scopes).await?;
     let mut builder = Client::builder().shared_token_source(source);
@@ -95,7 +102,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     let client = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
     match &cli.command {
         Command::CheckAccess => commands::check_access(&client).await,
-        Command::Export(args) => export::run(&client, args, &groups, endpoint, &ui::Ui::new()).await,
+        Command::Export(args) => export::run(&client, args, request, &groups, endpoint, &ui::Ui::new()).await,
         Command::State { job } => commands::state(&client, job).await,
         Command::Retry { job } => commands::retry(&client, job).await,
         Command::Cancel { job } => commands::cancel(&client, job).await,

@@ -214,6 +214,7 @@ async fn help_documents_the_commands_and_exit_codes_and_scopes_lists_groups() {
         "2  bad usage",
         "3  authentication",
         "4  verification",
+        "5  already exported",
         "130  interrupted",
     ] {
         assert!(help.contains(code), "{code}: {help}");

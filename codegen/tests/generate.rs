@@ -325,3 +325,49 @@ fn identity_and_keys_must_have_googles_shapes() {
         error(list)
     );
 }
+
+/// The `UploadInfo` consts of a generated file, each from `const` to its closing `);`.
+fn upload_consts(source: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in source.lines() {
+        inside |= line.trim_start().starts_with("const ") && line.contains("UploadInfo");
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+            inside = line.trim_start() != ");";
+        }
+    }
+    out
+}
+
+#[test]
+fn uploads_start_at_the_simple_path_and_the_resumable_path_only_without_one() {
+    let upload = |protocols: Value| {
+        json!({
+            "id": "tiny.things.insert", "path": "v1/{+parent}/things", "httpMethod": "POST",
+            "parameters": {"parent": {"type": "string", "location": "path", "required": true}},
+            "supportsMediaUpload": true,
+            "mediaUpload": {"accept": ["*/*"], "protocols": protocols}
+        })
+    };
+    let both = upload(json!({
+        "simple": {"multipart": true, "path": "/upload/tiny/v1/{+parent}/things"},
+        "resumable": {"multipart": true, "path": "/resumable/upload/tiny/v1/{+parent}/things"}
+    }));
+    let mut resumable_only = upload(json!({
+        "resumable": {"multipart": true, "path": "/resumable/upload/tiny/v1/{+parent}/things:import"}
+    }));
+    resumable_only["id"] = json!("tiny.things.import");
+    resumable_only["path"] = json!("v1/{+parent}/things:import");
+    let simple_only = upload(json!({"simple": {"multipart": true, "path": "/upload/tiny/v1/{+parent}/things:put"}}));
+    let json = document(
+        json!({}),
+        json!({"things": {"methods": {"insert": both, "import": resumable_only, "put": simple_only}}}),
+    );
+    let generated = generate(&json);
+    let source = &generated.files["src/resources/things.rs"];
+    expect_file!["snapshots/uploads.rs"].assert_eq(&upload_consts(source));
+    assert_eq!(source.matches("pub async fn upload_resumable").count(), 2, "{source}");
+    assert_eq!(source.matches("pub async fn upload(").count(), 2, "{source}");
+}

@@ -10,6 +10,19 @@ use crate::error::{ApiError, Code};
 /// The user of tokens minted without one.
 pub const DEFAULT_USER: &str = "user@example.com";
 
+/// The OAuth client of tokens minted without one: every emulator registers it at start.
+pub const DEFAULT_CLIENT: &str = "emulator-client.apps.googleusercontent.com";
+
+/// Who acts: a user through an OAuth client, the "user/project pair" Google's reference keys
+/// `authorization.reset` and exhausted scopes by.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Principal {
+    /// The user whose data is exported.
+    pub user: String,
+    /// The OAuth client id of the app.
+    pub client: String,
+}
+
 /// How long the user allowed access to a resource group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AccessType {
@@ -32,11 +45,12 @@ impl AccessType {
     }
 }
 
-/// What one token grants: whose data, and which resource groups with which access type.
+/// What one token grants: whose data, to which app, and which resource groups with which
+/// access type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Grant {
-    /// The user the token acts for; jobs, exported groups and `reset` are per user.
-    pub user: String,
+    /// The user and client the token acts for; jobs, exported groups and `reset` are per pair.
+    pub principal: Principal,
     /// Resource group → access type.
     pub resources: BTreeMap<String, AccessType>,
 }
@@ -104,6 +118,11 @@ pub(crate) fn new_token() -> String {
     format!("ya29.emulator-{}", random_hex::<24>())
 }
 
+/// A new opaque refresh token, shaped like Google's (`1//` prefix).
+pub(crate) fn new_refresh_token() -> String {
+    format!("1//emulator-{}", random_hex::<24>())
+}
+
 /// The bearer token of a request, or the 401 Google answers without one.
 pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     let missing = || {
@@ -125,13 +144,16 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
 
 /// The 401 for a token the emulator does not know (never minted, or revoked by a reset).
 pub(crate) fn invalid_credentials() -> ApiError {
-    ApiError::new(
-        Code::Unauthenticated,
-        "Request had invalid authentication credentials. Expected OAuth 2 access token, login \
-         cookie or other valid authentication credential.",
-    )
-    .with_reason("ACCESS_TOKEN_TYPE_UNSUPPORTED")
+    ApiError::new(Code::Unauthenticated, INVALID_CREDENTIALS).with_reason("ACCESS_TOKEN_TYPE_UNSUPPORTED")
 }
+
+/// The 401 for an access token past its lifetime (Google's answer after the token's hour).
+pub(crate) fn expired_credentials() -> ApiError {
+    ApiError::new(Code::Unauthenticated, INVALID_CREDENTIALS).with_reason("ACCESS_TOKEN_EXPIRED")
+}
+
+const INVALID_CREDENTIALS: &str = "Request had invalid authentication credentials. Expected OAuth 2 access token, \
+                                   login cookie or other valid authentication credential.";
 
 #[cfg(test)]
 mod tests {
@@ -140,7 +162,10 @@ mod tests {
 
     fn grant() -> Grant {
         Grant {
-            user: "u".into(),
+            principal: Principal {
+                user: "u".into(),
+                client: DEFAULT_CLIENT.into(),
+            },
             resources: BTreeMap::from([
                 ("chrome.history".to_owned(), AccessType::TimeBased),
                 ("myactivity.search".to_owned(), AccessType::OneTime),

@@ -32,7 +32,7 @@ impl Clock {
         }
     }
 
-    /// The current emulator time.
+    /// The current emulator time, at most [`latest`].
     pub fn now(&self) -> DateTime<Utc> {
         let elapsed = TimeDelta::from_std(self.started.elapsed()).unwrap_or(TimeDelta::MAX);
         let offset = TimeDelta::try_milliseconds(self.offset_millis.load(Ordering::SeqCst)).unwrap_or(TimeDelta::MAX);
@@ -40,6 +40,7 @@ impl Clock {
             .checked_add_signed(elapsed)
             .and_then(|t| t.checked_add_signed(offset))
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
+            .min(latest())
     }
 
     /// Moves the clock forward by `by` (saturating), and returns the new time.
@@ -52,6 +53,15 @@ impl Clock {
             });
         self.now()
     }
+}
+
+/// Where the clock stops: 1000 years before the end of the calendar, so that every period
+/// the emulator adds to "now" (a token's hour, a 30-day grant, a 14-day retention) still ends
+/// after it.
+pub fn latest() -> DateTime<Utc> {
+    DateTime::<Utc>::MAX_UTC
+        .checked_sub_signed(TimeDelta::days(365_250))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 #[cfg(test)]
@@ -71,6 +81,7 @@ mod tests {
     fn a_huge_advance_saturates() {
         let clock = Clock::new();
         clock.advance(Duration::MAX);
-        assert_eq!(clock.now(), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(clock.now(), latest());
+        assert!(latest() + TimeDelta::days(365 * 999) < DateTime::<Utc>::MAX_UTC);
     }
 }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::auth::AccessType;
 use crate::faults::Faults;
 
 /// The settings of an [`Emulator`](crate::Emulator); `Default` gives the documented defaults.
@@ -10,6 +11,7 @@ use crate::faults::Faults;
 /// use std::time::Duration;
 /// let config = emulator::EmulatorConfig { complete_after: Duration::from_millis(100), ..Default::default() };
 /// assert_eq!(config.url_expiry, Duration::from_secs(6 * 3600));
+/// assert_eq!(config.token_lifetime, Duration::from_secs(3600));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmulatorConfig {
@@ -29,6 +31,20 @@ pub struct EmulatorConfig {
     /// The least time between two time-based exports of the same group by the same user
     /// (default 24 hours; zero allows any number).
     pub time_based_interval: Duration,
+    /// How long an access token is valid (default 1 hour, as Google's).
+    pub token_lifetime: Duration,
+    /// How long a time-based grant lasts (default 30 days, as Google's): afterwards its
+    /// access tokens stop working and its refresh token answers `invalid_grant`.
+    pub time_based_grant: Duration,
+    /// Into how many files each resource group's archive is split (default 1); each file has
+    /// its own signed URL.
+    pub files_per_archive: u32,
+    /// The access type the OAuth consent screen grants (the user's choice at Google; default
+    /// one-time).
+    pub consent_access_type: AccessType,
+    /// The largest request body accepted (default 1 MiB); a larger one is 400
+    /// `INVALID_ARGUMENT`.
+    pub body_limit: usize,
     /// The faults injected from the start.
     pub faults: Faults,
 }
@@ -42,6 +58,11 @@ impl Default for EmulatorConfig {
             url_expiry: Duration::from_secs(6 * 3600),
             retention: Duration::from_secs(14 * 24 * 3600),
             time_based_interval: Duration::from_secs(24 * 3600),
+            token_lifetime: Duration::from_secs(3600),
+            time_based_grant: Duration::from_secs(30 * 24 * 3600),
+            files_per_archive: 1,
+            consent_access_type: AccessType::OneTime,
+            body_limit: 1 << 20,
             faults: Faults::default(),
         }
     }

@@ -21,7 +21,9 @@ pub enum Code {
     NotFound,
     /// 409: the entity already exists.
     AlreadyExists,
-    /// 429: rate limited (injected fault), with `Retry-After`.
+    /// 429: rate limited (injected fault, with `Retry-After`), or a one-time resource group
+    /// already exported (never worth retrying: only `authorization.reset` and a new consent
+    /// allow it again).
     ResourceExhausted,
     /// 500: an emulator bug.
     Internal,
@@ -110,6 +112,14 @@ impl ApiError {
         Self::new(Code::NotFound, message)
     }
 
+    /// The `reason` of the first `google.rpc.ErrorInfo` detail, if any.
+    pub fn reason(&self) -> Option<&str> {
+        self.details
+            .iter()
+            .find(|d| d["@type"] == "type.googleapis.com/google.rpc.ErrorInfo")
+            .and_then(|d| d["reason"].as_str())
+    }
+
     /// The error as Google's JSON body.
     pub fn to_json(&self) -> Value {
         let mut error = json!({
@@ -128,10 +138,16 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = json_response(self.code.http_status(), &self.to_json());
         if self.code == Code::Unauthenticated {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"https://accounts.google.com/\""),
-            );
+            // RFC 6750 section 3.1: no error code when the request had no credentials;
+            // `invalid_token` for an expired, revoked or unknown one, as Google sends.
+            let challenge = if self.reason() == Some("CREDENTIALS_MISSING") {
+                "Bearer realm=\"https://accounts.google.com/\""
+            } else {
+                "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\""
+            };
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
         response
     }

@@ -1,17 +1,10 @@
-//! Injected faults: what is switched on, and the middleware that applies them to the API.
+//! Injected faults: what is switched on, and how each use takes one up. The middleware that
+//! applies them to the API is `routes::fault_layer`.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-
-use crate::error::{ApiError, Code};
-use crate::server::AppState;
 
 /// The faults an emulator injects. Counts are bursts: "the next N"; each injected fault uses
 /// one up. The JSON form (`PUT /emulator/v1/faults`) has the same fields in camelCase.
@@ -59,9 +52,14 @@ impl Default for Faults {
 }
 
 /// An injected rejection of an API request.
-enum Rejection {
+pub(crate) enum Rejection {
+    /// 503 `UNAVAILABLE`.
     Unavailable,
-    RateLimited { retry_after: u64 },
+    /// 429 `RESOURCE_EXHAUSTED` with `Retry-After`.
+    RateLimited {
+        /// Seconds.
+        retry_after: u64,
+    },
 }
 
 /// The faults of one emulator, switched at run time.
@@ -99,11 +97,13 @@ impl FaultSwitch {
         take(&mut faults.dropped_downloads).then_some(faults.drop_after_bytes)
     }
 
-    fn delay(&self) -> Duration {
+    /// The delay of every API response.
+    pub fn delay(&self) -> Duration {
         Duration::from_millis(self.lock().delay_millis)
     }
 
-    fn take_rejection(&self) -> Option<Rejection> {
+    /// Uses up one injected rejection, if any is left.
+    pub fn take_rejection(&self) -> Option<Rejection> {
         let mut faults = self.lock();
         if take(&mut faults.unavailable) {
             Some(Rejection::Unavailable)
@@ -116,7 +116,8 @@ impl FaultSwitch {
         }
     }
 
-    fn take_truncation(&self) -> bool {
+    /// Uses up one truncated response, if any is left.
+    pub fn take_truncation(&self) -> bool {
         take(&mut self.lock().truncated_json)
     }
 
@@ -133,51 +134,4 @@ fn take(count: &mut u32) -> bool {
     } else {
         false
     }
-}
-
-/// Middleware of the API routes: delay, then maybe reject, then maybe truncate the answer.
-pub(crate) async fn api_faults(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let faults = &state.faults;
-    let delay = faults.delay();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    match faults.take_rejection() {
-        Some(Rejection::Unavailable) => {
-            return ApiError::new(Code::Unavailable, "The service is currently unavailable.").into_response();
-        }
-        Some(Rejection::RateLimited { retry_after }) => {
-            let mut response = ApiError::new(
-                Code::ResourceExhausted,
-                "Quota exceeded: too many requests, retry later.",
-            )
-            .with_reason("RATE_LIMIT_EXCEEDED")
-            .into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-            return response;
-        }
-        None => {}
-    }
-    let response = next.run(request).await;
-    if response.status().is_success() && faults.take_truncation() {
-        truncate(response).await
-    } else {
-        response
-    }
-}
-
-/// The response with the first half of its body only.
-async fn truncate(response: Response) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) => bytes,
-        Err(error) => return ApiError::new(Code::Internal, error.to_string()).into_response(),
-    };
-    let cut = bytes.slice(..bytes.len() / 2);
-    parts
-        .headers
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(cut.len()));
-    Response::from_parts(parts, Body::from(cut))
 }

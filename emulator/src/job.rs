@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::AccessType;
+use crate::auth::{AccessType, Principal};
 
 /// The state of a job, as `PortabilityArchiveState.state` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,8 +52,8 @@ pub(crate) enum Outcome {
 /// What was asked of a job, kept to answer `getPortabilityArchiveState` and to retry it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct JobSpec {
-    /// The user whose data is exported.
-    pub user: String,
+    /// The user whose data is exported, and the client that asked.
+    pub principal: Principal,
     /// The resource groups, sorted and without duplicates.
     pub groups: Vec<String>,
     /// The access type the job was initiated with.
@@ -190,7 +190,10 @@ mod tests {
     fn job(access_type: AccessType, outcome: Outcome) -> (Job, DateTime<Utc>) {
         let t0 = DateTime::<Utc>::UNIX_EPOCH;
         let spec = JobSpec {
-            user: "u".into(),
+            principal: Principal {
+                user: "u".into(),
+                client: "c".into(),
+            },
             groups: vec!["g".into()],
             access_type,
             start_time: None,

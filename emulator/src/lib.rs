@@ -1,9 +1,11 @@
 //! A local emulator of Google's Data Portability API, for tests.
 //!
 //! It serves the six methods at Google's paths with Google's JSON shapes and errors, serves the
-//! archives behind the signed URLs it hands out (real ZIP files, generated as streams), and adds
-//! a control surface under `/emulator/v1/` to mint tokens, move jobs on, advance its clock and
-//! inject faults. The same controls are methods of the [`Emulator`] handle.
+//! archives behind the signed URLs it hands out (real ZIP files, generated as streams, failing
+//! as Cloud Storage fails), runs an OAuth 2.0 server at Google's paths (`/o/oauth2/v2/auth`,
+//! `/token`, `/revoke`) whose tokens expire as Google's do, and adds a control surface under
+//! `/emulator/v1/` to mint tokens, move jobs on, advance its clock and inject faults. The same
+//! controls are methods of the [`Emulator`] handle.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,10 +30,12 @@ mod error;
 mod faults;
 pub mod groups;
 mod job;
+mod oauth;
 mod routes;
 mod server;
 mod signing;
 mod store;
+mod time;
 pub mod units;
 
 use std::io;
@@ -44,13 +48,42 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use crate::auth::{AccessType, DEFAULT_USER};
+pub use crate::auth::{AccessType, DEFAULT_CLIENT, DEFAULT_USER};
 pub use crate::config::EmulatorConfig;
 pub use crate::error::{ApiError, Code};
 pub use crate::faults::Faults;
 pub use crate::job::JobState;
+pub use crate::store::Tokens;
 
+use crate::auth::Principal;
 use crate::server::Shared;
+
+/// A consent to mint with [`Emulator::mint`]: `user` grants the OAuth client `client` the
+/// `resources` with `access_type`. `Default` is [`DEFAULT_USER`], [`DEFAULT_CLIENT`], no
+/// group, one-time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRequest {
+    /// The user whose data is exported.
+    pub user: String,
+    /// The OAuth client id (a registered client: [`DEFAULT_CLIENT`] or one of
+    /// [`Emulator::register_client`]).
+    pub client: String,
+    /// The resource groups granted.
+    pub resources: Vec<String>,
+    /// How long access lasts.
+    pub access_type: AccessType,
+}
+
+impl Default for TokenRequest {
+    fn default() -> Self {
+        Self {
+            user: DEFAULT_USER.to_owned(),
+            client: DEFAULT_CLIENT.to_owned(),
+            resources: Vec::new(),
+            access_type: AccessType::OneTime,
+        }
+    }
+}
 
 /// A running emulator on 127.0.0.1. Dropping it stops the server.
 pub struct Emulator {
@@ -79,7 +112,7 @@ impl Emulator {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new(config, format!("http://{addr}/")));
-        let app = server::router(Arc::clone(&shared));
+        let app = routes::router(Arc::clone(&shared));
         let (shutdown, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -121,14 +154,48 @@ impl Emulator {
         self.mint_token_for(DEFAULT_USER, resources, access_type)
     }
 
-    /// Mints a token of `user`: jobs, one-time exports and `authorization.reset` are per user.
+    /// Mints a token of `user` (with [`DEFAULT_CLIENT`]): jobs, one-time exports and
+    /// `authorization.reset` are per user and client.
     pub fn mint_token_for<I, S>(&self, user: &str, resources: I, access_type: AccessType) -> Result<String, ApiError>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let resources: Vec<String> = resources.into_iter().map(Into::into).collect();
-        self.shared.store.mint(user, &resources, access_type)
+        let request = TokenRequest {
+            user: user.to_owned(),
+            resources: resources.into_iter().map(Into::into).collect(),
+            access_type,
+            ..TokenRequest::default()
+        };
+        Ok(self.mint(&request)?.access_token)
+    }
+
+    /// Mints the tokens of a new consent (as `POST /emulator/v1/tokens`): an access token that
+    /// expires after the configured lifetime, and a refresh token the token endpoint exchanges
+    /// for new ones.
+    pub fn mint(&self, request: &TokenRequest) -> Result<Tokens, ApiError> {
+        let principal = Principal {
+            user: request.user.clone(),
+            client: request.client.clone(),
+        };
+        self.shared
+            .store
+            .mint(&principal, &request.resources, request.access_type, self.now())
+    }
+
+    /// The installed-app client secret JSON of [`DEFAULT_CLIENT`] (as
+    /// `GET /emulator/v1/clientSecret`): what `yup_oauth2::read_application_secret` and the
+    /// Google Cloud console's "Desktop app" download give, with this emulator's URIs.
+    pub fn client_secret_json(&self) -> serde_json::Value {
+        let secret = self.shared.store.client_secret(DEFAULT_CLIENT).unwrap_or_default();
+        oauth::client_secret_json(self.url(), DEFAULT_CLIENT, &secret)
+    }
+
+    /// Registers another OAuth client (as `POST /emulator/v1/clients`) and returns its client
+    /// secret JSON; its id is at `["installed"]["client_id"]`.
+    pub fn register_client(&self) -> serde_json::Value {
+        let (id, secret) = self.shared.store.register_client();
+        oauth::client_secret_json(self.url(), &id, &secret)
     }
 
     /// Completes job `id` (`IN_PROGRESS` → `COMPLETE`) now; `id` may be `archiveJobs/{id}`.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use emulator::units::{parse_duration, parse_size};
-use emulator::{Emulator, EmulatorConfig, Faults};
+use emulator::{AccessType, Emulator, EmulatorConfig, Faults};
 
 /// A local emulator of Google's Data Portability API.
 ///
@@ -14,7 +14,9 @@ use emulator::{Emulator, EmulatorConfig, Faults};
 /// the signed archive URLs it hands out, and a control surface: POST /emulator/v1/tokens
 /// {"resources": [...], "accessType": "ACCESS_TYPE_ONE_TIME"} mints a bearer token; POST
 /// /emulator/v1/jobs/{id}:complete and :fail move a job on; POST /emulator/v1/clock:advance
-/// {"seconds": N} moves the clock; PUT /emulator/v1/faults sets the injected faults.
+/// {"seconds": N} moves the clock; PUT /emulator/v1/faults sets the injected faults; GET
+/// /emulator/v1/clientSecret gives an installed-app OAuth client secret JSON whose URIs point
+/// at the emulator's OAuth server (/o/oauth2/v2/auth, /token, /revoke).
 ///
 /// The first line on stdout is `listening on http://127.0.0.1:PORT`.
 #[derive(Debug, Parser)]
@@ -38,6 +40,24 @@ struct Args {
     /// Least time between two time-based exports of the same group (0 for no limit).
     #[arg(long, value_parser = parse_duration, default_value = "24h")]
     time_based_interval: Duration,
+    /// How long an access token is valid (emulator time); then API calls answer 401.
+    #[arg(long, value_parser = parse_duration, default_value = "1h")]
+    token_lifetime: Duration,
+    /// How long a time-based grant lasts; then its refresh token answers invalid_grant.
+    #[arg(long, value_parser = parse_duration, default_value = "30d")]
+    time_based_grant: Duration,
+    /// Into how many files each resource group's archive is split (one signed URL each).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=999))]
+    files_per_archive: u32,
+    /// The access type the OAuth consent screen grants: one-time or time-based.
+    #[arg(long, value_name = "TYPE", default_value = "one-time", value_parser = parse_access_type)]
+    consent_access_type: AccessType,
+    /// Write the installed-app OAuth client secret JSON (pointing at this emulator) to FILE.
+    #[arg(long, value_name = "FILE")]
+    client_secret_file: Option<std::path::PathBuf>,
+    /// The largest request body accepted, e.g. 1MiB.
+    #[arg(long, value_parser = parse_size, default_value = "1MiB")]
+    body_limit: u64,
     /// Fault: the first N API requests answer 503 UNAVAILABLE.
     #[arg(long, value_name = "N", default_value_t = 0)]
     unavailable: u32,
@@ -73,6 +93,11 @@ impl Args {
             url_expiry: self.url_expiry,
             retention: self.retention,
             time_based_interval: self.time_based_interval,
+            token_lifetime: self.token_lifetime,
+            time_based_grant: self.time_based_grant,
+            files_per_archive: self.files_per_archive,
+            consent_access_type: self.consent_access_type,
+            body_limit: usize::try_from(self.body_limit).unwrap_or(usize::MAX),
             faults: Faults {
                 unavailable: self.unavailable,
                 rate_limited: self.rate_limited,
@@ -87,6 +112,14 @@ impl Args {
     }
 }
 
+fn parse_access_type(text: &str) -> Result<AccessType, String> {
+    match text {
+        "one-time" | "ACCESS_TYPE_ONE_TIME" => Ok(AccessType::OneTime),
+        "time-based" | "ACCESS_TYPE_TIME_BASED" => Ok(AccessType::TimeBased),
+        other => Err(format!("{other:?} is not one-time or time-based")),
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
@@ -97,6 +130,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(path) = &args.client_secret_file {
+        let json = serde_json::to_string_pretty(&emulator.client_secret_json()).unwrap_or_default();
+        if let Err(error) = std::fs::write(path, json + "\n") {
+            eprintln!("emulator: cannot write {}: {error}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "listening on {}", emulator.url().trim_end_matches('/'));
     let _ = stdout.flush();

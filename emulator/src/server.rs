@@ -1,20 +1,18 @@
-//! What every request handler shares, and the router that serves it all.
+//! What every request handler shares: the configuration, the clock, the store, the faults,
+//! the archives and the URL signer. (The router that serves it all is `routes::router`.)
 
 use std::sync::Arc;
 
-use axum::Router;
-use axum::response::IntoResponse;
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::archive::{Archive, ArchiveCache, ArchiveKey};
+use crate::archive::{Activity, Archive, ArchiveCache, ArchiveKey, Part};
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
-use crate::error::ApiError;
 use crate::faults::FaultSwitch;
 use crate::job::Outcome;
-use crate::routes::{api, control, storage};
-use crate::signing::Signer;
+use crate::signing::{Signer, object_path};
 use crate::store::{Period, Rules, Store};
+use crate::time::{delta, later};
 
 /// The state of one emulator, shared by its handlers and its [`Emulator`](crate::Emulator)
 /// handle.
@@ -23,7 +21,7 @@ pub(crate) struct Shared {
     pub config: EmulatorConfig,
     /// Emulator time.
     pub clock: Clock,
-    /// Tokens, users, jobs.
+    /// OAuth clients, consents, tokens, users, jobs.
     pub store: Store,
     /// Injected faults.
     pub faults: FaultSwitch,
@@ -33,6 +31,9 @@ pub(crate) struct Shared {
     pub signer: Signer,
     /// `http://127.0.0.1:PORT/`.
     pub base_url: String,
+    /// Where the archives' activity gets dense: 30 days before the day the emulator started
+    /// (see `archive/activity.rs`).
+    pub dense_activity_from: DateTime<Utc>,
 }
 
 /// The state handlers receive.
@@ -41,17 +42,22 @@ pub(crate) type AppState = Arc<Shared>;
 impl Shared {
     /// The state of a new emulator serving at `base_url`.
     pub fn new(config: EmulatorConfig, base_url: String) -> Self {
-        let delta = |d: std::time::Duration| TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX);
         let rules = Rules {
             complete_after: delta(config.complete_after),
             retention: delta(config.retention),
             time_based_interval: delta(config.time_based_interval),
+            token_lifetime: delta(config.token_lifetime),
+            time_based_grant: delta(config.time_based_grant),
         };
+        let default_secret = format!("GOCSPX-{}", crate::auth::random_hex::<14>());
+        let clock = Clock::new();
+        let today = clock.now().date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
         Self {
             faults: FaultSwitch::new(config.faults.clone()),
             config,
-            clock: Clock::new(),
-            store: Store::new(rules),
+            dense_activity_from: today - TimeDelta::days(30),
+            clock,
+            store: Store::new(rules, default_secret),
             archives: ArchiveCache::default(),
             signer: Signer::new(),
             base_url,
@@ -67,41 +73,29 @@ impl Shared {
         }
     }
 
-    /// The archive of `group` for `period`.
-    pub fn archive(&self, group: &str, period: Period) -> Arc<Archive> {
-        self.archives.get(&ArchiveKey::new(
-            group,
-            self.config.archive_size,
-            period.start,
-            period.end,
-        ))
+    /// How many files each archive has.
+    pub fn files_per_archive(&self) -> u32 {
+        self.config.files_per_archive.max(1)
     }
 
-    /// A signed URL of the archive of `group` in job `job`, valid for the configured expiry,
-    /// and starts computing the archive's hashes so the first download need not wait.
-    pub fn signed_url(&self, job: &str, group: &str, period: Period, now: DateTime<Utc>) -> String {
-        self.archive(group, period).prefetch_hashes();
-        let expiry = TimeDelta::from_std(self.config.url_expiry).unwrap_or(TimeDelta::MAX);
-        let expires = now
-            .checked_add_signed(expiry)
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
-            .timestamp();
-        self.signer
-            .url(&self.base_url, &storage::object_path(job, group), expires)
+    /// File `part` of the archive of `group` for `period`.
+    pub fn archive(&self, group: &str, period: &Period, part: Part) -> Arc<Archive> {
+        let activity = Activity::new(&period.user, group, self.dense_activity_from);
+        let key = ArchiveKey::new(activity, self.config.archive_size, period.start, period.end);
+        self.archives.part(&key, part)
     }
-}
 
-/// Every route of the emulator.
-pub(crate) fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(api::routes(Arc::clone(&state)))
-        .merge(control::routes())
-        .merge(storage::routes())
-        .fallback(not_found)
-        .method_not_allowed_fallback(not_found)
-        .with_state(state)
-}
-
-async fn not_found() -> axum::response::Response {
-    ApiError::not_found("The requested URL was not found on this server.").into_response()
+    /// The signed URLs of the files of the archive of `group` in job `job`, valid for the
+    /// configured expiry; starts computing their hashes so the first download need not wait.
+    pub fn signed_urls(&self, job: &str, group: &str, period: &Period, now: DateTime<Utc>) -> Vec<String> {
+        let expires = later(now, delta(self.config.url_expiry)).timestamp();
+        let count = self.files_per_archive();
+        (0..count)
+            .map(|index| {
+                let part = Part { index, count };
+                self.archive(group, period, part).prefetch_hashes();
+                self.signer.url(&self.base_url, &object_path(job, group, part), expires)
+            })
+            .collect()
+    }
 }

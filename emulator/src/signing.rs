@@ -8,6 +8,35 @@ use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use md5::Md5;
 
+use crate::archive::Part;
+
+/// The bucket of every archive URL.
+pub(crate) const BUCKET: &str = "dataportability-emulator";
+
+/// The object path of file `part` of the archive of `group` in job `job`:
+/// `/storage/BUCKET/JOB/GROUP.zip`, or `GROUP.zip.001` .. `GROUP.zip.NNN` for a split archive.
+pub(crate) fn object_path(job: &str, group: &str, part: Part) -> String {
+    if part.count <= 1 {
+        format!("/storage/{BUCKET}/{job}/{group}.zip")
+    } else {
+        format!("/storage/{BUCKET}/{job}/{group}.zip.{:03}", part.index + 1)
+    }
+}
+
+/// The group and part of an object's file name (the inverse of [`object_path`]'s last
+/// segment), given the number of files per archive.
+pub(crate) fn parse_file_name(file: &str, count: u32) -> Option<(&str, Part)> {
+    if count <= 1 {
+        return file.strip_suffix(".zip").map(|group| (group, Part::WHOLE));
+    }
+    let (group, number) = file.rsplit_once(".zip.")?;
+    if number.len() < 3 || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let index = number.parse::<u32>().ok()?.checked_sub(1)?;
+    (index < count).then_some((group, Part { index, count }))
+}
+
 /// The service account the URLs claim to be signed by.
 pub(crate) const ACCESS_ID: &str = "dataportability-emulator@emulator.iam.gserviceaccount.com";
 
@@ -52,6 +81,23 @@ impl Signer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_round_trip() {
+        let whole = object_path("j", "myactivity.search", Part::WHOLE);
+        assert!(whole.ends_with("/j/myactivity.search.zip"));
+        assert_eq!(
+            parse_file_name("myactivity.search.zip", 1),
+            Some(("myactivity.search", Part::WHOLE))
+        );
+        let second = Part { index: 1, count: 3 };
+        assert!(object_path("j", "g", second).ends_with("/j/g.zip.002"));
+        assert_eq!(parse_file_name("g.zip.002", 3), Some(("g", second)));
+        assert_eq!(parse_file_name("g.zip.004", 3), None);
+        assert_eq!(parse_file_name("g.zip.000", 3), None);
+        assert_eq!(parse_file_name("g.zip", 3), None);
+        assert_eq!(parse_file_name("g.zip.1", 3), None);
+    }
 
     #[test]
     fn a_signature_covers_path_and_expiry() {

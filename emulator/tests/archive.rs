@@ -68,7 +68,7 @@ async fn a_url_serves_a_zip_with_its_length_and_hashes() {
 }
 
 #[tokio::test]
-async fn content_is_deterministic_per_group() {
+async fn content_is_deterministic_per_user_and_group() {
     let emulator = emulator().await;
     let (_, first) = archive_url(&emulator, SEARCH).await;
     let (_, second) = archive_url_of(&emulator, "another@example.com", SEARCH).await;
@@ -78,14 +78,18 @@ async fn content_is_deterministic_per_group() {
     let a = download(&first).await.bytes().await.expect("body");
     let b = download(&second).await.bytes().await.expect("body");
     let c = download(&other).await.bytes().await.expect("body");
-    assert_eq!(a, b, "the same group gives the same bytes");
+    assert_ne!(a, b, "another user has another history");
     assert_ne!(a, c);
     assert_eq!(records(&c, YOUTUBE)[0]["resourceGroup"], YOUTUBE);
 
-    // Another emulator generates the same archive too.
+    // Another emulator generates the same archive for the same user and group (the end of the
+    // period is the request time, and items are hours apart).
     let again = emulator_with(EmulatorConfig::default()).await;
     let (_, url) = archive_url(&again, SEARCH).await;
-    assert_eq!(download(&url).await.bytes().await.expect("body"), a);
+    assert_eq!(
+        records(&download(&url).await.bytes().await.expect("body"), SEARCH),
+        records(&a, SEARCH)
+    );
 }
 
 #[tokio::test]
@@ -139,7 +143,7 @@ async fn an_unsatisfiable_range_is_416() {
 }
 
 #[tokio::test]
-async fn a_url_expires_after_6_hours_with_403() {
+async fn a_url_expires_after_6_hours_with_400_expired_token() {
     let emulator = emulator().await;
     let (client, url) = archive_url(&emulator, SEARCH).await;
 
@@ -147,14 +151,18 @@ async fn a_url_expires_after_6_hours_with_403() {
     assert_eq!(download(&url).await.status(), 200, "still valid");
     emulator.advance_clock(Duration::from_secs(61));
     let response = download(&url).await;
-    assert_eq!(response.status(), 403);
+    // Cloud Storage's answer to an expired signed URL.
+    assert_eq!(response.status(), 400);
     let body = response.text().await.expect("body");
     assert!(
-        body.contains("<Code>AccessDenied</Code>") && body.contains("Request has expired"),
+        body.contains("<Code>ExpiredToken</Code>") && body.contains("Request signature expired at"),
         "{body}"
     );
 
-    // The data is still there: a new state gives a fresh URL.
+    // The data is still there: a new state gives a fresh URL (read with a new access token:
+    // the first expired after an hour).
+    drop(client);
+    let client = time_based_client(&emulator, &[SEARCH]);
     let fresh = state_of(&client, state_job(&url)).await.urls;
     assert_eq!(download(&fresh[0]).await.status(), 200);
 }
@@ -173,7 +181,7 @@ async fn the_url_expiry_is_configurable() {
     .await;
     let (_, url) = archive_url(&emulator, SEARCH).await;
     emulator.advance_clock(Duration::from_secs(61));
-    assert_eq!(download(&url).await.status(), 403);
+    assert_eq!(download(&url).await.status(), 400);
 }
 
 #[tokio::test]
@@ -192,6 +200,8 @@ async fn archives_are_deleted_after_14_days() {
     let response = download(&url).await;
     assert_eq!(response.status(), 404);
     assert!(response.text().await.expect("body").contains("<Code>NoSuchKey</Code>"));
+    drop(client);
+    let client = time_based_client(&emulator, &[SEARCH]);
     let state = state_of(&client, &job).await;
     assert_eq!(state.state, Some(State::Complete));
     assert!(state.urls.is_empty(), "no URLs once the archive is deleted");
@@ -244,4 +254,37 @@ async fn head_gives_the_headers_only() {
     assert_eq!(response.status(), 200);
     assert_eq!(header(&response, "content-length"), "65536");
     assert!(header(&response, "x-goog-hash").contains("md5="));
+}
+
+#[tokio::test]
+async fn an_archive_split_into_files_gives_one_verified_url_per_file() {
+    let emulator = emulator_with(EmulatorConfig {
+        files_per_archive: 3,
+        archive_size: 100_000,
+        ..Default::default()
+    })
+    .await;
+    let client = one_time_client(&emulator, &[SEARCH, YOUTUBE]);
+    let id = initiate(&client, &[SEARCH, YOUTUBE]).await;
+    let urls = completed_urls(&emulator, &client, &id).await;
+    assert_eq!(urls.len(), 6, "3 files for each of 2 groups");
+    let mut search = Vec::new();
+    for (n, url) in urls.iter().take(3).enumerate() {
+        assert!(url.contains(&format!("/{SEARCH}.zip.{:03}?", n + 1)), "{url}");
+        let response = download(url).await;
+        assert_eq!(response.status(), 200);
+        let md5 = header(&response, "x-goog-hash");
+        let bytes = response.bytes().await.expect("body");
+        assert!(
+            md5.ends_with(&STANDARD.encode(Md5::digest(&bytes))),
+            "each file has its own hashes"
+        );
+        search.extend_from_slice(&bytes);
+    }
+    // In order, the files are the group's ZIP.
+    assert_eq!(search.len(), 100_000);
+    assert!(!records(&search, SEARCH).is_empty(), "a valid ZIP with its records");
+    // A file number past the count is not an object.
+    let past = urls[2].replace(".zip.003?", ".zip.004?");
+    assert_eq!(download(&past).await.status(), 403, "the signature covers the name");
 }

@@ -116,6 +116,12 @@ fn help_documents_every_flag() {
         "--dropped-downloads",
         "--drop-after",
         "--failed-jobs",
+        "--token-lifetime",
+        "--time-based-grant",
+        "--files-per-archive",
+        "--consent-access-type",
+        "--client-secret-file",
+        "--body-limit",
         "/emulator/v1/tokens",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
@@ -130,4 +136,80 @@ fn a_bad_flag_value_is_an_error() {
         .expect("runs");
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("lots"));
+}
+
+#[tokio::test]
+async fn the_binary_writes_a_client_secret_pointing_at_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("client_secret.json");
+    let (_running, url) = start(&["--client-secret-file", path.to_str().expect("utf-8")]);
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("written")).expect("JSON");
+    assert_eq!(json["installed"]["token_uri"], format!("{url}/token"));
+    assert_eq!(json["installed"]["auth_uri"], format!("{url}/o/oauth2/v2/auth"));
+    let over_http: Value = serde_json::from_str(
+        &reqwest::get(format!("{url}/emulator/v1/clientSecret"))
+            .await
+            .expect("answer")
+            .text()
+            .await
+            .expect("body"),
+    )
+    .expect("JSON");
+    assert_eq!(over_http, json);
+}
+
+#[tokio::test]
+async fn the_token_and_file_flags_reach_the_server() {
+    let (_running, url) = start(&[
+        "--complete-after",
+        "0s",
+        "--token-lifetime",
+        "90s",
+        "--files-per-archive",
+        "2",
+    ]);
+    let answer = reqwest::Client::new()
+        .post(format!("{url}/emulator/v1/tokens"))
+        .body(json!({"resources": [SEARCH]}).to_string())
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("body");
+    let answer: Value = serde_json::from_str(&answer).expect("JSON");
+    assert_eq!(answer["expiresIn"], 90, "--token-lifetime");
+    let client = Client::builder()
+        .endpoint(format!("{url}/"))
+        .token_source(StaticToken::new(answer["accessToken"].as_str().expect("token")))
+        .build()
+        .expect("client");
+    let id = initiate(&client, &[SEARCH]).await;
+    assert_eq!(state_of(&client, &id).await.urls.len(), 2, "--files-per-archive");
+
+    // The refresh token works at the token endpoint, with HTTP Basic client authentication.
+    let secret: Value = serde_json::from_str(
+        &reqwest::get(format!("{url}/emulator/v1/clientSecret"))
+            .await
+            .expect("answer")
+            .text()
+            .await
+            .expect("body"),
+    )
+    .expect("JSON");
+    let installed = &secret["installed"];
+    let refreshed = reqwest::Client::new()
+        .post(format!("{url}/token"))
+        .basic_auth(
+            installed["client_id"].as_str().expect("id"),
+            installed["client_secret"].as_str(),
+        )
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", answer["refreshToken"].as_str().expect("refreshToken")),
+        ])
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(refreshed.status(), 200);
 }

@@ -77,7 +77,7 @@ async fn a_hundred_racing_one_time_initiates_of_one_group_make_exactly_one_job()
                 assert!(response.archive_job_id.is_some());
                 created += 1;
             }
-            Err(error) => assert_eq!(api_error(Err::<(), _>(error)), (400, "FAILED_PRECONDITION".to_owned())),
+            Err(error) => assert_eq!(api_error(Err::<(), _>(error)), (429, "RESOURCE_EXHAUSTED".to_owned())),
         }
     }
     assert_eq!(created, 1);

@@ -241,3 +241,55 @@ async fn api_errors_are_googles_json_on_the_wire() {
     .await;
     assert_google_error(&unknown, 404, "NOT_FOUND");
 }
+
+#[tokio::test]
+async fn an_advance_to_the_end_of_time_panics_nothing() {
+    let emulator = emulator().await;
+    let client = time_based_client(&emulator, &[SEARCH]);
+    let id = initiate(&client, &[SEARCH]).await;
+    let (status, _) = post(&emulator, "emulator/v1/clock:advance", json!({"seconds": 1.8e19})).await;
+    assert_eq!(status, 200);
+    // Every date sum saturates: the token expired, and the job reads fine with a new one.
+    assert_eq!(api_error(state(&client, &id).await).0, 401);
+    let client = time_based_client(&emulator, &[SEARCH]);
+    assert_eq!(state_of(&client, &id).await.state, Some(State::Complete));
+    initiate(&client, &[SEARCH]).await;
+    let (status, _) = post(&emulator, "emulator/v1/clock:advance", json!({"seconds": 1.8e19})).await;
+    assert_eq!(status, 200, "twice");
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_googles_json_error_after_the_credentials() {
+    let emulator = emulator().await;
+    let huge = format!("{{\"resources\": [\"{}\"]}}", "x".repeat(2 << 20));
+    let send = |token: Option<String>| {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}v1/portabilityArchive:initiate", emulator.url()))
+            .header("content-type", "application/json")
+            .body(huge.clone());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            let response = request.send().await.expect("an answer");
+            let status = response.status().as_u16();
+            let text = response.text().await.expect("body");
+            (
+                status,
+                serde_json::from_str::<Value>(&text).unwrap_or_else(|_| panic!("JSON: {text}")),
+            )
+        }
+    };
+    assert_google_error(&send(None).await, 401, "UNAUTHENTICATED");
+    let token = emulator
+        .mint_token([SEARCH], emulator::AccessType::OneTime)
+        .expect("token");
+    let answer = send(Some(token)).await;
+    assert_google_error(&answer, 400, "INVALID_ARGUMENT");
+    assert!(
+        answer.1["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("exceeds the limit")
+    );
+}

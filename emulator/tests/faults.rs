@@ -91,9 +91,10 @@ async fn a_post_opted_into_retries_survives_503_and_creates_one_job() {
 
     let id = initiate(&client, &[SEARCH]).await;
     assert_eq!(state_of(&client, &id).await.state, Some(State::InProgress));
-    // One job only: the group is now exported.
+    // One job only: the group is now exported, and the RESOURCE_EXHAUSTED answer is not
+    // retried although this client retries POSTs.
     let again = client.portability_archive().initiate(request(&[SEARCH])).send().await;
-    assert_eq!(api_error(again), (400, "FAILED_PRECONDITION".to_owned()));
+    assert_eq!(api_error(again), (429, "RESOURCE_EXHAUSTED".to_owned()));
 }
 
 #[tokio::test]
@@ -168,7 +169,7 @@ async fn a_truncated_json_body_is_a_decode_error_never_a_success() {
     // The request took effect on the server (as when a real response is lost): the one-time
     // group is exported, so initiating again is refused rather than silently duplicated.
     let again = client.portability_archive().initiate(request(&[SEARCH])).send().await;
-    assert_eq!(api_error(again), (400, "FAILED_PRECONDITION".to_owned()));
+    assert_eq!(api_error(again), (429, "RESOURCE_EXHAUSTED".to_owned()));
 }
 
 #[tokio::test]

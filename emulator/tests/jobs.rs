@@ -252,7 +252,26 @@ async fn cancel_only_a_time_based_job_in_progress() {
         "one-time"
     );
     assert_eq!(state_of(&one_time, &one_time_job).await.state, Some(State::InProgress));
-    // A cancelled job never completes.
+    // A cancelled job never completes (read with a new token: the first one expired).
     emulator.advance_clock(Duration::from_secs(3600));
+    let time_based = time_based_client(&emulator, &[SEARCH, YOUTUBE]);
     assert_eq!(state_of(&time_based, &running).await.state, Some(State::Cancelled));
+}
+
+#[tokio::test]
+async fn cancel_frees_the_groups_of_the_cancelled_job() {
+    // The methods guide's example: cancel the job for myactivity.youtube and
+    // youtube.public_videos, then start one for myactivity.youtube at once.
+    let emulator = emulator().await;
+    let client = time_based_client(&emulator, &[YOUTUBE, "youtube.public_videos"]);
+    let both = initiate(&client, &[YOUTUBE, "youtube.public_videos"]).await;
+    let too_soon = client.portability_archive().initiate(request(&[YOUTUBE])).send().await;
+    assert_eq!(api_error(too_soon), (400, "FAILED_PRECONDITION".to_owned()));
+
+    cancel(&client, &both).await.expect("cancel");
+    let youtube = initiate(&client, &[YOUTUBE]).await;
+    assert_eq!(state_of(&client, &youtube).await.state, Some(State::InProgress));
+    // The new job is not cancelled, so its group is taken again for 24 hours.
+    let again = client.portability_archive().initiate(request(&[YOUTUBE])).send().await;
+    assert_eq!(api_error(again), (400, "FAILED_PRECONDITION".to_owned()));
 }

@@ -139,11 +139,17 @@ impl Error {
     /// Whether the failure is transient, so the same request may succeed later: HTTP 429, 500,
     /// 502, 503 and 504, connection and other transport failures, and an attempt's timeout.
     ///
+    /// A 429 whose reason names no rate limit and that asks for no wait is not transient: it is
+    /// an exhausted allowance, such as the Data Portability API's `RESOURCE_EXHAUSTED` for a
+    /// resource group already exported with one-time access, which only a new authorization
+    /// lifts (our reading: Google's retry guidance covers rate limits, and gives no wait for a
+    /// used-up allowance).
+    ///
     /// The client retries these by itself within its [`RetryPolicy`](crate::RetryPolicy)
     /// (for a non-idempotent method only when asked to).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(api) => is_retryable_status(api.status),
+            Error::Api(api) => is_retryable_status(api.status) && !is_exhausted_allowance(api),
             Error::Transport { source, .. } => {
                 source.is_connect() || source.is_timeout() || source.is_request() || source.is_body()
             }
@@ -178,6 +184,16 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
 }
 
+/// A 429 that is not a rate limit: a reason without "rate" in it, and no `Retry-After` or
+/// `RetryInfo`.
+fn is_exhausted_allowance(api: &ApiError) -> bool {
+    api.status == StatusCode::TOO_MANY_REQUESTS
+        && api.retry_after.is_none()
+        && api
+            .reason()
+            .is_some_and(|reason| !reason.to_ascii_lowercase().contains("rate"))
+}
+
 /// The start of a body as text, bounded to 512 characters, for error messages.
 pub(crate) fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
@@ -206,6 +222,33 @@ mod tests {
         for status in [400, 401, 403, 404, 409, 501] {
             assert!(!api(status).is_retryable(), "{status}");
         }
+    }
+
+    #[test]
+    fn a_429_is_retryable_only_as_a_rate_limit() {
+        let with = |body: &str| -> Error {
+            ApiError::from_body("api.m", StatusCode::TOO_MANY_REQUESTS, body.as_bytes()).into()
+        };
+        let info = |reason: &str| {
+            format!(
+                r#"{{"error": {{"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "m", "details": [
+                    {{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "{reason}", "domain": "d"}}]}}}}"#
+            )
+        };
+        assert!(with(&info("RATE_LIMIT_EXCEEDED")).is_retryable());
+        assert!(
+            with(r#"{"error": {"code": 429, "message": "m", "errors": [{"reason": "userRateLimitExceeded"}]}}"#)
+                .is_retryable()
+        );
+        assert!(!with(&info("ONE_TIME_ACCESS_EXHAUSTED")).is_retryable());
+        let hinted = info("ONE_TIME_ACCESS_EXHAUSTED").replace(
+            "]}}",
+            r#", {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "2s"}]}}"#,
+        );
+        assert!(
+            with(&hinted).is_retryable(),
+            "a server that asks for a wait expects a retry"
+        );
     }
 
     #[test]

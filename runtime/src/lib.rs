@@ -35,6 +35,8 @@ mod endpoint;
 mod error;
 mod execute;
 pub mod media;
+pub mod object;
+pub mod open_enum;
 mod options;
 pub mod paging;
 mod path;
@@ -57,6 +59,7 @@ pub use error::{
     LocalizedMessage, QuotaFailure, QuotaViolation, RetryInfo, TimeoutScope,
 };
 pub use media::{Download, Media, MediaSource, ResumableMedia, UploadInfo};
+pub use open_enum::{OpenEnum, ScopeInfo, UnknownValue};
 pub use options::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES};
 pub use path::{PathParam, PathStyle};
 pub use query::QueryValue;

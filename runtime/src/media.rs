@@ -27,7 +27,8 @@ use crate::{Call, Error};
 pub struct UploadInfo {
     /// Path of the simple and multipart protocols, relative to the root URL.
     pub simple_path: Option<&'static [PathParam]>,
-    /// Path of the resumable protocol, relative to the root URL.
+    /// Where the resumable protocol starts its session, relative to the root URL (the
+    /// generator gives the simple path when there is one, as Google's own clients do).
     pub resumable_path: Option<&'static [PathParam]>,
     /// The largest media accepted, in bytes.
     pub max_size: Option<u64>,
@@ -98,8 +99,9 @@ impl Call {
         Ok(Download::new(self.method.id, response))
     }
 
-    /// Uploads `media` in one request: alone (`uploadType=media`) when `metadata` is `None`,
-    /// else with the metadata (`uploadType=multipart`). Decodes the response as `R`.
+    /// Uploads `media` in one request: alone (`uploadType=media`) when `metadata` is `None` or
+    /// serializes to an empty object (a default request struct: nothing would be said), else
+    /// with the metadata (`uploadType=multipart`). Decodes the response as `R`.
     pub async fn send_upload<B, R>(
         mut self,
         upload: &'static UploadInfo,
@@ -116,7 +118,7 @@ impl Call {
             .ok_or_else(|| unsupported(method, "the simple upload protocol"))?;
         limits::check(method, upload, &media.content_type, media.len())?;
         let content_type = header_value(method, &media.content_type)?;
-        let body = match encode(method, metadata)? {
+        let body = match encode(method, metadata)?.filter(|json| json.as_ref() != b"{}") {
             None => {
                 self.set_query("uploadType", "media");
                 Body {

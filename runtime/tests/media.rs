@@ -98,6 +98,20 @@ async fn a_simple_upload_sends_the_media_alone() {
 }
 
 #[tokio::test]
+async fn empty_metadata_is_a_simple_upload() {
+    let server = Server::start([Reply::json(200, r#"{"name": "a"}"#)], Reply::Close);
+
+    let _: Value = Call::new(&client(&server), &INSERT)
+        .send_upload(&UPLOAD, Some(&json!({})), Media::new("text/plain", "hello"))
+        .await
+        .unwrap();
+
+    let sent = &server.requests()[0];
+    assert_eq!(sent.target, "/upload/svc/v1/things?uploadType=media");
+    assert_eq!(sent.body, b"hello");
+}
+
+#[tokio::test]
 async fn a_multipart_upload_sends_metadata_then_media() {
     let server = Server::start([Reply::json(200, r#"{"name": "a"}"#)], Reply::Close);
 

@@ -114,7 +114,7 @@ async fn get_state_with_standard_parameters_and_an_unknown_enum_value() {
     assert_eq!(sent.query, "fields=state%2Curls&prettyPrint=false&quotaUser=user+1");
     assert_eq!(sent.header("authorization"), Some("Bearer ya29.test-token"));
     assert!(sent.body.is_empty());
-    assert_eq!(state.state, Some(State::Unknown("PAUSED_FOR_A_NEW_REASON".to_owned())));
+    assert_eq!(state.state, Some(State::from("PAUSED_FOR_A_NEW_REASON")));
     assert_eq!(state.state.as_ref().map(State::as_str), Some("PAUSED_FOR_A_NEW_REASON"));
     assert_eq!(state.urls, ["https://storage.example/a.zip"]);
     assert_eq!(state.export_time.map(|t| t.timestamp_millis()), Some(1_767_323_045_123));

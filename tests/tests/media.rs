@@ -48,6 +48,7 @@ async fn upload_sends_metadata_and_media_to_the_upload_path() {
             "projects/p/locations/l",
             Thing {
                 inner: Some("meta".into()),
+                ..Default::default()
             },
         )
         .upload(Media::new("text/plain", "hello"))
@@ -88,4 +89,45 @@ async fn the_documents_limits_are_enforced_before_sending() {
         );
     }
     assert!(server.requests().is_empty());
+}
+
+/// Google's own clients start a resumable session at the simple path with
+/// `uploadType=resumable`; the document's `resumable.path` is used only by a method that has
+/// no simple path. (The recording server sends no `Location`, so each upload stops there.)
+#[tokio::test]
+async fn resumable_sessions_start_at_the_simple_path() {
+    let (server, client) = setup().await;
+    let things = client.projects().locations_resource().things();
+
+    server.respond(200, "{}");
+    let error = things
+        .insert("projects/p/locations/l", Thing::default())
+        .upload_resumable(ResumableMedia::from_bytes("text/plain", "hello"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Upload { .. }), "{error:?}");
+    let sent = server.take_single();
+    assert_eq!(
+        (sent.method.as_str(), sent.path.as_str(), sent.query.as_str()),
+        (
+            "POST",
+            "/upload/special/v1/v1/projects/p/locations/l/things",
+            "uploadType=resumable"
+        )
+    );
+
+    server.respond(200, "{}");
+    things
+        .import("projects/p/locations/l")
+        .upload_resumable(ResumableMedia::from_bytes("text/plain", "hello"))
+        .await
+        .unwrap_err();
+    let sent = server.take_single();
+    assert_eq!(
+        (sent.path.as_str(), sent.query.as_str()),
+        (
+            "/resumable/upload/special/v1/v1/projects/p/locations/l/things:import",
+            "uploadType=resumable"
+        )
+    );
 }

@@ -90,6 +90,58 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A symbolic link where the export expects a file or a directory of its own: it is
+    /// never followed, and its target is left untouched.
+    #[error("{}: is a symbolic link; the export never follows links in its directory (its target is untouched): remove it and run again", path.display())]
+    Link {
+        /// The link.
+        path: PathBuf,
+    },
+    /// Another run holds the output directory's lock.
+    #[error("{} is in use by another export ({holder}); wait for it to end or use another --out directory", dir.display())]
+    Locked {
+        /// The output directory.
+        dir: PathBuf,
+        /// Who holds the lock (`pid 1234, started ...`).
+        holder: String,
+    },
+    /// A time-based export of the group came within 24 hours of the last one (the API answered
+    /// `FAILED_PRECONDITION`).
+    #[error(
+        "Google allows one time-based export of a resource group every 24 hours; {}; the API said: {message}",
+        match next_allowed_at {
+            Some(at) => format!("the next export is allowed at {}", crate::time_range::rfc3339(*at)),
+            None => "try again 24 hours after the last export was requested".to_owned(),
+        }
+    )]
+    TooSoon {
+        /// When the group may be exported again, when the state file says when the last export
+        /// was requested.
+        next_allowed_at: Option<chrono::DateTime<chrono::Utc>>,
+        /// The API's message.
+        message: String,
+    },
+    /// The API refused the token and the time-based grant is older than its 30 days.
+    #[error(
+        "time-based access lasts 30 days and this grant was first used at {}: the user must consent again (sign in anew for a new token); {message}",
+        crate::time_range::rfc3339(*since)
+    )]
+    GrantEnded {
+        /// When this directory's first export of the group started.
+        since: chrono::DateTime<chrono::Utc>,
+        /// The refusal.
+        message: String,
+    },
+    /// A period that cannot be asked for (checked before anything is sent).
+    #[error(transparent)]
+    TimeRange(#[from] crate::time_range::TimeRangeError),
+    /// A completed job's state has no `exportTime`, so an incremental export cannot tell where
+    /// the next one starts.
+    #[error("job {job} has no exportTime: cannot tell where the next incremental export starts")]
+    NoExportTime {
+        /// The job.
+        job: String,
+    },
     /// The state file is not valid.
     #[error("{}: not a valid state file: {message}", path.display())]
     StateFile {
@@ -106,6 +158,11 @@ impl Error {
         matches!(self, Error::Verification { .. })
     }
 
+    /// Whether a time-based export came within 24 hours of the last one.
+    pub fn is_too_soon(&self) -> bool {
+        matches!(self, Error::TooSoon { .. })
+    }
+
     /// Whether the API refused the credentials: HTTP 401 or 403 from an API call, or a token
     /// source that failed.
     pub fn is_auth(&self) -> bool {
@@ -114,6 +171,7 @@ impl Error {
                 matches!(error, dataportability_v1::Error::Auth { .. })
                     || error.status().is_some_and(|s| s.as_u16() == 401 || s.as_u16() == 403)
             }
+            Error::GrantEnded { .. } => true,
             _ => false,
         }
     }

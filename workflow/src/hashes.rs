@@ -1,5 +1,12 @@
-//! The checksums Cloud Storage sends in `x-goog-hash` (`crc32c=<base64>,md5=<base64>`) and a
-//! running hasher that computes both over a download.
+//! The checksums Cloud Storage sends in `x-goog-hash` (`crc32c=<base64>,md5=<base64>`), which
+//! of them a download verifies ([`Verify`]), and a running hasher.
+//!
+//! CRC32C is the default, as in Google's own storage tools and clients, which validate
+//! downloads with CRC32C (e.g. the C++ client's `EnableCrc32cValidationOption`, `gcloud
+//! storage`'s hash checks); every object has a CRC32C, while composite objects have no MD5
+//! (<https://cloud.google.com/storage/docs/hashes-etags>). Falling back to MD5 when no CRC32C
+//! is sent is our choice. CRC32C runs at memory speed with SSE4.2/ARMv8 instructions; MD5 at
+//! about 600 MB/s on one core.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -15,7 +22,42 @@ pub struct ExpectedHashes {
     pub md5: Option<[u8; 16]>,
 }
 
+/// Which checksums a download verifies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Verify {
+    /// CRC32C when the server sends one, MD5 otherwise (the default).
+    #[default]
+    Crc32c,
+    /// MD5 (and CRC32C) when the server sends them.
+    Md5,
+}
+
 impl ExpectedHashes {
+    /// The checksums to verify of those sent, with `verify`: CRC32C alone when the server sent
+    /// one, else MD5; both with [`Verify::Md5`].
+    pub fn select(&self, verify: Verify) -> Self {
+        match verify {
+            Verify::Md5 => self.clone(),
+            Verify::Crc32c if self.crc32c.is_some() => Self {
+                crc32c: self.crc32c,
+                md5: None,
+            },
+            Verify::Crc32c => self.clone(),
+        }
+    }
+
+    /// The checksums in `x-goog-hash` form (`crc32c=...,md5=...`), for the state file.
+    pub fn to_header(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(crc32c) = self.crc32c {
+            parts.push(format!("crc32c={}", STANDARD.encode(crc32c.to_be_bytes())));
+        }
+        if let Some(md5) = self.md5 {
+            parts.push(format!("md5={}", STANDARD.encode(md5)));
+        }
+        parts.join(",")
+    }
+
     /// Parses the values of one or more `x-goog-hash` headers; unknown algorithms and
     /// malformed values are ignored (they cannot be checked).
     ///
@@ -58,14 +100,17 @@ impl ExpectedHashes {
                 STANDARD.encode(actual.crc32c.to_be_bytes())
             ));
         }
-        if let Some(expected) = self.md5
-            && expected != actual.md5
-        {
-            return Err(format!(
-                "md5 mismatch: expected {}, got {}",
-                STANDARD.encode(expected),
-                STANDARD.encode(actual.md5)
-            ));
+        if let Some(expected) = self.md5 {
+            let Some(md5) = actual.md5 else {
+                return Err("md5 was not computed".into());
+            };
+            if expected != md5 {
+                return Err(format!(
+                    "md5 mismatch: expected {}, got {}",
+                    STANDARD.encode(expected),
+                    STANDARD.encode(md5)
+                ));
+            }
         }
         Ok(())
     }
@@ -85,34 +130,71 @@ impl ExpectedHashes {
 pub struct ComputedHashes {
     /// CRC32C.
     pub crc32c: u32,
-    /// MD5.
-    pub md5: [u8; 16],
+    /// MD5, when it was computed.
+    pub md5: Option<[u8; 16]>,
 }
 
-/// CRC32C and MD5 computed together over a stream of bytes.
-#[derive(Clone, Debug, Default)]
+/// CRC32C, and MD5 unless dropped, computed over a stream of bytes.
+#[derive(Clone, Debug)]
 pub struct Hasher {
     crc32c: u32,
-    md5: Md5,
+    md5: Option<Md5>,
+}
+
+impl Default for Hasher {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Hasher {
-    /// A hasher over no bytes yet.
+    /// A hasher of both checksums over no bytes yet.
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            crc32c: 0,
+            md5: Some(Md5::new()),
+        }
     }
 
     /// Adds `bytes`.
     pub fn update(&mut self, bytes: &[u8]) {
+        self.update_crc32c(bytes);
+        if let Some(md5) = &mut self.md5 {
+            md5.update(bytes);
+        }
+    }
+
+    /// Adds `bytes` to the CRC32C only: the caller feeds the MD5 ([`Self::take_md5`]) itself.
+    pub fn update_crc32c(&mut self, bytes: &[u8]) {
         self.crc32c = crc32c::crc32c_append(self.crc32c, bytes);
-        self.md5.update(bytes);
+    }
+
+    /// Whether the MD5 is computed (it covers every byte added).
+    pub fn has_md5(&self) -> bool {
+        self.md5.is_some()
+    }
+
+    /// Stops computing the MD5 (it is not needed).
+    pub fn drop_md5(&mut self) {
+        self.md5 = None;
+    }
+
+    /// Takes the running MD5 out, to be fed on another thread and put back with
+    /// [`Self::put_md5`].
+    pub fn take_md5(&mut self) -> Option<Md5> {
+        self.md5.take()
+    }
+
+    /// Puts back a running MD5 taken with [`Self::take_md5`].
+    pub fn put_md5(&mut self, md5: Option<Md5>) {
+        self.md5 = md5;
     }
 
     /// The checksums of everything added.
     pub fn finish(self) -> ComputedHashes {
         ComputedHashes {
             crc32c: self.crc32c,
-            md5: self.md5.finalize().into(),
+            md5: self.md5.map(|md5| md5.finalize().into()),
         }
     }
 }
@@ -152,5 +234,19 @@ mod tests {
             "{error}"
         );
         assert!(ExpectedHashes::parse(["md5=AAAA"]).is_empty());
+    }
+
+    #[test]
+    fn crc32c_is_preferred_and_md5_is_the_fallback_or_asked_for() {
+        let both = ExpectedHashes::parse(["crc32c=AAAAAA==,md5=1B2M2Y8AsgTpgAmY7PhCfg=="]);
+        assert_eq!(both.select(Verify::Crc32c).names(), "crc32c");
+        assert_eq!(both.select(Verify::Md5).names(), "crc32c+md5");
+        let md5_only = ExpectedHashes::parse(["md5=1B2M2Y8AsgTpgAmY7PhCfg=="]);
+        assert_eq!(md5_only.select(Verify::Crc32c).names(), "md5");
+        assert_eq!(both.to_header(), "crc32c=AAAAAA==,md5=1B2M2Y8AsgTpgAmY7PhCfg==");
+        let mut hasher = Hasher::new();
+        hasher.drop_md5();
+        assert_eq!(both.select(Verify::Crc32c).verify(&hasher.clone().finish()), Ok(()));
+        assert_eq!(both.verify(&hasher.finish()), Err("md5 was not computed".to_owned()));
     }
 }

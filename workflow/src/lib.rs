@@ -14,7 +14,13 @@
 //!   `Range`, verifying `Content-Length` and `x-goog-hash`, refreshing expired URLs
 //!   ([`download::Downloader`]);
 //! - [`state_file`]: a small JSON file that remembers the jobs of an export, written
-//!   atomically, so an interrupted export resumes ([`state_file::StateFile`]).
+//!   atomically, so an interrupted export resumes ([`state_file::StateFile`]);
+//! - [`out_dir`] and [`lock`]: the output directory used without following links, files `0600`
+//!   and directories `0700`, and one run at a time per directory ([`lock::Lock`]).
+//! - [`time_range`]: `startTime`/`endTime`, absolute or relative (`6mo`), checked before they
+//!   are sent ([`time_range::TimeRange`]);
+//! - [`incremental`]: exports of a period or of what is new since the last export, per user and
+//!   group, each run in its own directory ([`incremental::export_groups`]).
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -37,12 +43,19 @@
 //! # }
 //! ```
 
+#[cfg(not(unix))]
+compile_error!("workflow needs Unix (openat, O_NOFOLLOW, flock): see its out_dir and lock modules");
+
 pub mod download;
 mod error;
 pub mod hashes;
+pub mod incremental;
 pub mod job;
+pub mod lock;
+pub mod out_dir;
 pub mod retry;
 pub mod state_file;
+pub mod time_range;
 pub mod wait;
 
 pub use error::{Error, Result};

@@ -3,13 +3,21 @@
 //! took, and whether its files are downloaded. A run that was interrupted reads it and goes
 //! on with the same jobs instead of starting new ones.
 //!
-//! The file is small and rewritten whole on every change, atomically: written to
-//! `.dataportability-state.json.tmp`, synced, then renamed over the old one, so a crash leaves
-//! either the old state or the new one, never half of one.
+//! The file is small and rewritten whole on every change, atomically: written to a temporary
+//! file of a unique name (`.dataportability-state.json.PID.N.tmp`, created `0600` with
+//! `O_EXCL`), synced, renamed over the old one, and the directory synced, so a crash leaves
+//! either the old state or the new one, never half of one. It is opened without following a
+//! link ([`crate::out_dir`]).
+//!
+//! An `initiate` is recorded *before* it is sent ([`GroupState::initiate_sent_at`], no job
+//! id yet) and its answer as soon as it arrives: a run that finds an initiate without a job
+//! id knows that a job may exist whose id it never learnt.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
+
+use crate::out_dir::Dir;
 
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +61,43 @@ pub struct GroupState {
     /// The downloaded files, relative to the output directory, once downloaded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
+    /// When an `initiate` for the group was sent (RFC 3339), written before sending it: with
+    /// an empty [`job_id`](Self::job_id), its answer never arrived or was never saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initiate_sent_at: Option<String>,
+    /// The files whose size and checksums were verified, each recorded as soon as it was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub verified: Vec<VerifiedFile>,
+    /// The requested period, the `exportTime`, and the group's earlier completed exports
+    /// (see [`crate::incremental`]); absent from older state files.
+    #[serde(flatten)]
+    pub history: crate::incremental::History,
+}
+
+impl GroupState {
+    /// Whether an `initiate` was sent and no answer recorded.
+    pub fn initiate_unanswered(&self) -> bool {
+        self.job_id.is_empty() && self.initiate_sent_at.is_some()
+    }
+
+    /// The record of the verified file `path` (relative to the output directory).
+    pub fn verified_file(&self, path: &str) -> Option<&VerifiedFile> {
+        self.verified.iter().find(|f| f.path == path)
+    }
+}
+
+/// A downloaded file whose size and checksums were verified.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedFile {
+    /// The file, relative to the output directory (`GROUP/NAME`).
+    pub path: String,
+    /// Its size.
+    pub bytes: u64,
+    /// The checksums verified, as in `x-goog-hash` (`crc32c=...,md5=...`; empty when the
+    /// server sent none: then only the size was verified).
+    #[serde(default)]
+    pub checksums: String,
 }
 
 /// How far a group is.
@@ -83,12 +128,23 @@ impl StateFile {
 
     /// Reads the state file of `dir`; `None` when there is none.
     pub fn load(dir: &Path) -> Result<Option<Self>> {
-        let path = Self::path(dir);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(Error::io(&path)(error)),
+        if !dir.exists() {
+            return Ok(None);
+        }
+        Self::load_in(&Dir::create(dir)?)
+    }
+
+    /// Reads the state file of `dir` (never through a link); `None` when there is none.
+    pub fn load_in(dir: &Dir) -> Result<Option<Self>> {
+        let path = dir.join(FILE_NAME);
+        let Some(file) = dir.open_read(FILE_NAME)? else {
+            return Ok(None);
         };
+        let mut text = String::new();
+        // A state file is a few KiB; 16 MiB is far beyond any real one.
+        file.take(16 << 20)
+            .read_to_string(&mut text)
+            .map_err(Error::io(&path))?;
         let state: Self = serde_json::from_str(&text).map_err(|e| Error::StateFile {
             path: path.clone(),
             message: e.to_string(),
@@ -104,19 +160,28 @@ impl StateFile {
 
     /// Writes the state file of `dir` atomically (creating `dir` if needed).
     pub fn save(&self, dir: &Path) -> Result<()> {
-        std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
-        let path = Self::path(dir);
-        let tmp = dir.join(format!("{FILE_NAME}.tmp"));
+        self.save_in(&Dir::create(dir)?)
+    }
+
+    /// Writes the state file of `dir` atomically, through a temporary file of a unique name,
+    /// never through a link.
+    pub fn save_in(&self, dir: &Dir) -> Result<()> {
+        let path = dir.join(FILE_NAME);
         let mut json = serde_json::to_vec_pretty(self).map_err(|e| Error::StateFile {
             path: path.clone(),
             message: e.to_string(),
         })?;
         json.push(b'\n');
-        let mut file = std::fs::File::create(&tmp).map_err(Error::io(&tmp))?;
-        file.write_all(&json).map_err(Error::io(&tmp))?;
-        file.sync_all().map_err(Error::io(&tmp))?;
+        let (tmp, mut file) = dir.create_temp(FILE_NAME)?;
+        let written = file.write_all(&json).and_then(|()| file.sync_all());
         drop(file);
-        std::fs::rename(&tmp, &path).map_err(Error::io(&path))
+        if let Err(error) = written {
+            let _ = dir.remove(&tmp);
+            return Err(Error::io(dir.join(&tmp))(error));
+        }
+        dir.rename(&tmp, FILE_NAME).inspect_err(|_| {
+            let _ = dir.remove(&tmp);
+        })
     }
 }
 

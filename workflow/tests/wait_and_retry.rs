@@ -103,7 +103,7 @@ async fn an_unknown_state_is_polled_with_backoff_then_given_up() {
     }
     let waits: Vec<_> = events.iter().map(|e| e.next_poll_in).collect();
     assert_eq!(waits, [Some(ms(10)), Some(ms(20))], "it waited between polls, growing");
-    assert_eq!(events[0].state, Some(State::Unknown("PAUSED_BY_A_NEWER_API".into())));
+    assert_eq!(events[0].state, Some(State::from("PAUSED_BY_A_NEWER_API")));
 }
 
 #[tokio::test]

@@ -1,67 +1,32 @@
-//! The APIs this workspace generates clients for, and where each one's files live.
-//!
-//! Everything that names a particular API is here, so adding another API means adding
-//! one more [`ApiSpec`] to [`APIS`].
+//! The APIs this workspace generates clients for: the entries of `discovery/manifest.json`
+//! ([`codegen::manifest`]), read from and written to the workspace.
 
-/// One API: where its Discovery document comes from and where its files live in the workspace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ApiSpec {
-    /// The Discovery document's `name`, e.g. `dataportability`.
-    pub name: &'static str,
-    /// The Discovery document's `version`, e.g. `v1`.
-    pub version: &'static str,
-    /// Where `cargo xtask fetch` downloads the document from by default.
-    pub discovery_url: &'static str,
-    /// The committed, normalized document, relative to the workspace root.
-    pub document_path: &'static str,
+use std::path::Path;
+
+use anyhow::{Context, Result};
+pub use codegen::manifest::{ApiEntry, MANIFEST_PATH, Manifest};
+
+/// Reads the workspace's manifest.
+pub fn load(root: &Path) -> Result<Manifest> {
+    let path = root.join(MANIFEST_PATH);
+    let text = std::fs::read_to_string(&path).with_context(|| format!("could not read {}", path.display()))?;
+    Ok(Manifest::parse(&text)?)
 }
 
-/// One crate the workspace generates and commits: which document, where it goes, and where
-/// it finds the runtime crate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CrateSpec {
-    /// The Discovery document, relative to the workspace root.
-    pub document_path: &'static str,
-    /// The committed generated crate, relative to the workspace root.
-    pub generated_dir: &'static str,
-    /// The runtime crate's directory, relative to `generated_dir`.
-    pub runtime_path: &'static str,
+/// Writes the workspace's manifest (through a temporary file, so a failure leaves it intact).
+pub fn save(root: &Path, manifest: &Manifest) -> Result<()> {
+    let path = root.join(MANIFEST_PATH);
+    let temporary = path.with_extension("json.tmp");
+    std::fs::write(&temporary, manifest.to_json())
+        .with_context(|| format!("could not write {}", temporary.display()))?;
+    std::fs::rename(&temporary, &path).with_context(|| format!("could not write {}", path.display()))
 }
 
-/// The Data Portability API, version 1: the reference API of this workspace.
-pub const DATAPORTABILITY_V1: ApiSpec = ApiSpec {
-    name: "dataportability",
-    version: "v1",
-    discovery_url: "https://dataportability.googleapis.com/$discovery/rest?version=v1",
-    document_path: "discovery/dataportability.v1.json",
-};
-
-/// Every API the workspace fetches.
-pub const APIS: &[ApiSpec] = &[DATAPORTABILITY_V1];
-
-/// The Data Portability client crate.
-pub const DATAPORTABILITY_V1_CRATE: CrateSpec = CrateSpec {
-    document_path: DATAPORTABILITY_V1.document_path,
-    generated_dir: "generated",
-    runtime_path: "../runtime",
-};
-
-/// A crate generated from a hand-written document full of edge cases; committed so that the
-/// workspace build compiles and lints the generator's output for them.
-pub const SPECIAL_CASES_CRATE: CrateSpec = CrateSpec {
-    document_path: "tests/fixtures/special_cases.json",
-    generated_dir: "tests/fixtures/special-cases",
-    runtime_path: "../../../runtime",
-};
-
-/// Every crate `cargo xtask generate` writes.
-pub const CRATES: &[CrateSpec] = &[DATAPORTABILITY_V1_CRATE, SPECIAL_CASES_CRATE];
-
-impl ApiSpec {
-    /// `name:version`, the way Discovery ids are written (e.g. `dataportability:v1`).
-    pub fn id(&self) -> String {
-        format!("{}:{}", self.name, self.version)
-    }
+/// The Data Portability API, version 1, as the manifest lists it: the workspace's reference
+/// API, used by the unit tests.
+#[cfg(test)]
+pub fn dataportability_v1() -> ApiEntry {
+    ApiEntry::new("dataportability", "v1", None)
 }
 
 #[cfg(test)]
@@ -69,13 +34,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn document_path_follows_name_and_version() {
-        for api in APIS {
-            assert_eq!(
-                api.document_path,
-                format!("discovery/{}.{}.json", api.name, api.version)
+    fn the_committed_manifest_lists_the_reference_api_and_the_fixture() {
+        let root = crate::workspace::root().expect("workspace root");
+        let manifest = load(&root).expect("the committed manifest");
+        assert_eq!(manifest.apis[0], dataportability_v1());
+        let fixture = manifest.select(Some("specialcases")).expect("fixture")[0];
+        assert_eq!(fixture.source, None);
+        assert_eq!(fixture.runtime_path(), "../../../runtime");
+        for entry in &manifest.apis {
+            assert!(root.join(&entry.document).is_file(), "{}", entry.document);
+            assert!(
+                root.join(&entry.crate_dir).join("Cargo.toml").is_file(),
+                "{}",
+                entry.crate_dir
             );
         }
-        assert_eq!(DATAPORTABILITY_V1.id(), "dataportability:v1");
+        let text = std::fs::read_to_string(root.join(MANIFEST_PATH)).expect("read");
+        assert_eq!(
+            manifest.to_json(),
+            text,
+            "the manifest is written as `cargo xtask add` writes it"
+        );
     }
 }

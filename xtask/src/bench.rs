@@ -40,7 +40,19 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
             command
         }
         other => {
-            let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            if other == Benchmark::Download {
+                // The `cli` variants run the release `dataportability` binary.
+                let built = Command::new(&cargo)
+                    .args(["build", "--release", "--quiet", "-p", "cli", "--bin", "dataportability"])
+                    .current_dir(root)
+                    .status()
+                    .context("cannot build the CLI")?;
+                if !built.success() {
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            let mut command = Command::new(&cargo);
             let name = format!("{other:?}").to_lowercase();
             command.args(["run", "--release", "--quiet", "-p", "bench", "--", &name]);
             command

@@ -1,12 +1,12 @@
 //! The semantic summary `cargo xtask fetch` prints when the fetched document differs from
-//! the committed one: the report of [`crate::diff`], without its header (fetch prints the
+//! the committed one: the report of [`api_diff`], without its header (fetch prints the
 //! revisions itself).
 
 use codegen::parse::RestDescription;
 use serde_json::Value;
 
-use crate::diff::report_text::{self, TextOptions};
-use crate::diff::{self, Summary};
+use api_diff::report_text::{self, TextOptions};
+use api_diff::{self as diff, Summary};
 
 /// What changed in an API, as the lines of a text report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -28,19 +28,22 @@ impl ApiChanges {
 /// Summarizes the differences between the committed document `old` and the fetched `new`.
 ///
 /// Description-only changes are counted but not listed. A document the Discovery model cannot
-/// read gives a one-line note instead of a report (fetch has already checked both).
+/// read, or the generator cannot resolve, gives a one-line note instead of a report.
 pub fn summarize(old: &Value, new: &Value) -> ApiChanges {
     let model = |value: &Value| serde_json::from_value::<RestDescription>(value.clone());
-    match (model(old), model(new)) {
-        (Ok(old), Ok(new)) => {
-            let changes = diff::diff(&old, &new);
+    let changes = match (model(old), model(new)) {
+        (Ok(old), Ok(new)) => diff::diff(&old, &new).map_err(|error| error.to_string()),
+        (Err(error), _) | (_, Err(error)) => Err(error.to_string()),
+    };
+    match changes {
+        Ok(changes) => {
             let text = report_text::body(&changes, TextOptions::default());
             ApiChanges {
                 lines: text.lines().map(str::to_owned).collect(),
                 summary: Summary::of(&changes),
             }
         }
-        (Err(error), _) | (_, Err(error)) => ApiChanges {
+        Err(error) => ApiChanges {
             lines: vec![format!("(could not compare the documents: {error})")],
             summary: Summary::default(),
         },

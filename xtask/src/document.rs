@@ -3,11 +3,10 @@
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use crate::api::ApiSpec;
+use crate::api::ApiEntry;
 use crate::revision::Revision;
 
-/// The `kind` every Discovery document carries.
-pub const DISCOVERY_KIND: &str = "discovery#restDescription";
+pub use codegen::parse::DISCOVERY_KIND;
 
 /// A parsed Discovery document that is known to describe the expected API.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,7 +19,7 @@ pub struct Document {
 
 /// Parses `text` (read from `origin`, which error messages name) and checks that it is a
 /// Discovery document for `api`: `kind`, `name`, `version` and a `YYYYMMDD` `revision`.
-pub fn parse(text: &str, origin: &str, api: &ApiSpec) -> Result<Document> {
+pub fn parse(text: &str, origin: &str, api: &ApiEntry) -> Result<Document> {
     let value: Value = serde_json::from_str(text).with_context(|| format!("{origin} is not valid JSON"))?;
     let Value::Object(map) = &value else {
         bail!("{origin} is not a Discovery document: the JSON is not an object");
@@ -48,26 +47,35 @@ pub fn parse(text: &str, origin: &str, api: &ApiSpec) -> Result<Document> {
     Ok(Document { value, revision })
 }
 
+/// The `name:version` a document's text declares.
+pub fn declared_id(text: &str) -> Result<String> {
+    let value: Value = serde_json::from_str(text).context("it is not valid JSON")?;
+    match (value.get("name"), value.get("version")) {
+        (Some(Value::String(name)), Some(Value::String(version))) => Ok(format!("{name}:{version}")),
+        _ => bail!("it has no string `name` and `version`"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::api::DATAPORTABILITY_V1;
+    use crate::api::dataportability_v1;
     use crate::test_support::sample_document;
 
     fn error_for(value: &Value) -> String {
         let text = value.to_string();
         format!(
             "{:#}",
-            parse(&text, "doc.json", &DATAPORTABILITY_V1).expect_err("invalid")
+            parse(&text, "doc.json", &dataportability_v1()).expect_err("invalid")
         )
     }
 
     #[test]
     fn accepts_the_expected_api() {
         let value = sample_document("20260927", "\"abc\"");
-        let document = parse(&value.to_string(), "doc.json", &DATAPORTABILITY_V1).expect("valid document");
+        let document = parse(&value.to_string(), "doc.json", &dataportability_v1()).expect("valid document");
         assert_eq!(document.revision.as_str(), "20260927");
         assert_eq!(document.value, value);
     }
@@ -76,7 +84,7 @@ mod tests {
     fn rejects_text_that_is_not_json() {
         let error = format!(
             "{:#}",
-            parse("{oops", "doc.json", &DATAPORTABILITY_V1).expect_err("bad")
+            parse("{oops", "doc.json", &dataportability_v1()).expect_err("bad")
         );
         assert!(error.starts_with("doc.json is not valid JSON"), "{error}");
         assert!(error.contains("line 1"), "{error}");

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use crate::api::ApiSpec;
+use crate::api::{ApiEntry, MANIFEST_PATH, Manifest};
 use crate::changes::{self, ApiChanges};
 use crate::document::{self, Document};
 use crate::normalize;
@@ -94,15 +94,37 @@ impl fmt::Display for FetchOutcome {
 ///
 /// Refuses a revision older than the committed one unless `force`; writes nothing when the
 /// document equals the committed one apart from [`VOLATILE_KEYS`].
-pub fn fetch(api: &ApiSpec, root: &Path, source: &Source, force: bool) -> Result<FetchOutcome> {
+pub fn fetch(api: &ApiEntry, root: &Path, source: &Source, force: bool) -> Result<FetchOutcome> {
     let text = source.load()?;
-    let fetched = document::parse(&text, &source.to_string(), api)?;
+    fetch_text(api, root, &text, source, force)
+}
+
+/// The manifest entry a `--from` document is for: the one `selector` names, or else the one
+/// whose `name:version` the document declares.
+pub fn entry_for<'a>(
+    manifest: &'a Manifest,
+    selector: Option<&str>,
+    text: &str,
+    source: &Source,
+) -> Result<&'a ApiEntry> {
+    if selector.is_some() {
+        return Ok(manifest.select(selector)?[0]);
+    }
+    let id = document::declared_id(text).with_context(|| format!("{source} is not a Discovery document"))?;
+    manifest.apis.iter().find(|entry| entry.id() == id).with_context(|| {
+        format!("{source} describes {id}, which is not in {MANIFEST_PATH}: add it with `cargo xtask add {id} --from {source}`")
+    })
+}
+
+/// [`fetch`] with the document's text already loaded from `source`.
+pub fn fetch_text(api: &ApiEntry, root: &Path, text: &str, source: &Source, force: bool) -> Result<FetchOutcome> {
+    let fetched = document::parse(text, &source.to_string(), api)?;
     // A document the generator refuses (a hostile one included) is not written: nothing of
     // it lands in the repository.
-    codegen::generate(&text, &codegen::Options::default())
+    codegen::generate(text, &codegen::Options::default())
         .with_context(|| format!("refusing the document from {source}: the generator cannot use it"))?;
-    let target = root.join(api.document_path);
-    let path = api.document_path.to_owned();
+    let target = root.join(&api.document);
+    let path = api.document.clone();
     let committed = read_committed(api, &target, force)?;
 
     let Some(committed) = committed else {
@@ -141,7 +163,7 @@ pub fn fetch(api: &ApiSpec, root: &Path, source: &Source, force: bool) -> Result
 
 /// Reads the committed document, if any. An unreadable one is an error, or with `force`
 /// is treated as absent so that it can be replaced.
-fn read_committed(api: &ApiSpec, target: &Path, force: bool) -> Result<Option<Document>> {
+fn read_committed(api: &ApiEntry, target: &Path, force: bool) -> Result<Option<Document>> {
     if !target.exists() {
         return Ok(None);
     }
@@ -190,7 +212,7 @@ mod tests {
     use tempfile::TempDir;
 
     use super::*;
-    use crate::api::DATAPORTABILITY_V1;
+    use crate::api::dataportability_v1;
     use crate::test_support::{sample_document, serve_once};
 
     /// A workspace root in a temporary directory, and a place for input documents.
@@ -215,11 +237,11 @@ mod tests {
         }
 
         fn fetch(&self, source: &Source, force: bool) -> Result<FetchOutcome> {
-            fetch(&DATAPORTABILITY_V1, self.root.path(), source, force)
+            fetch(&dataportability_v1(), self.root.path(), source, force)
         }
 
         fn target(&self) -> PathBuf {
-            self.root.path().join(DATAPORTABILITY_V1.document_path)
+            self.root.path().join(dataportability_v1().document)
         }
 
         fn committed_text(&self) -> String {
@@ -241,7 +263,7 @@ mod tests {
         assert_eq!(
             outcome,
             FetchOutcome::Written {
-                path: DATAPORTABILITY_V1.document_path.into(),
+                path: dataportability_v1().document,
                 previous: None,
                 revision: revision("20240410"),
                 changes: ApiChanges::default(),

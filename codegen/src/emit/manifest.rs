@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::text::{code_span, doc_inline, doc_text, line_comment, toml_string};
-use crate::Options;
+use super::text::{code_span, doc_inline, doc_text, line_comment, toml_key, toml_string};
+use crate::options::Options;
 use crate::resolve::ir::{Api, Resource};
 
 /// `Cargo.toml`. Every value from the document is a TOML string made by [`toml_string`],
@@ -36,12 +36,33 @@ pub fn cargo_toml(api: &Api, options: &Options, header: &str) -> String {
          doctest = false\n\
          \n\
          [dependencies]\n\
-         discovery-runtime = {runtime}\n",
+         discovery-runtime = {runtime}\n\
+         {features}",
         name = toml_string(&api.crate_name),
         version = toml_string(&version),
         api_name = toml_string(&api.name),
         runtime = options.runtime_dependency,
+        features = features(api),
     )
+}
+
+/// The `[features]` table: one feature per top-level resource, all on by default.
+fn features(api: &Api) -> String {
+    if api.features.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\n# One feature per resource: its request builders and the schemas its methods reach.\n\
+         [features]\ndefault = [\n",
+    );
+    for feature in &api.features {
+        let _ = writeln!(out, "    {},", toml_string(feature));
+    }
+    out.push_str("]\n");
+    for feature in &api.features {
+        let _ = writeln!(out, "{} = []", toml_key(feature));
+    }
+    out
 }
 
 /// `README.md`.

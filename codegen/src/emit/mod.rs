@@ -14,7 +14,7 @@ mod types;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::Options;
+use crate::options::Options;
 use crate::resolve::ir::Api;
 
 /// One output file before formatting.

@@ -1,5 +1,6 @@
 //! The standard parameters every method accepts, as setters shared by all builders through a
-//! crate-local macro, so each builder costs one line of source.
+//! crate-local macro, so each builder costs one line of source. The setters are `#[inline]`:
+//! compiled only in the crates that call them.
 
 use quote::quote;
 
@@ -32,6 +33,7 @@ pub fn params_module(api: &Api) -> Output {
         };
         quote! {
             #docs
+            #[inline]
             pub fn #name(mut self, value: #ty) -> Self {
                 self.call.set_query(#json, #value);
                 self
@@ -48,6 +50,7 @@ pub fn params_module(api: &Api) -> Output {
             #(#setters)*
 
             /// Adds an HTTP header to this request, replacing the client's header of that name.
+            #[inline]
             pub fn header(
                 mut self,
                 name: ::discovery_runtime::reqwest::header::HeaderName,
@@ -58,18 +61,21 @@ pub fn params_module(api: &Api) -> Output {
             }
 
             /// Overrides the client's retry policy for this request.
+            #[inline]
             pub fn retry(mut self, policy: ::discovery_runtime::RetryPolicy) -> Self {
                 self.call.set_retry_policy(policy);
                 self
             }
 
             /// Limits the whole request, retries included.
+            #[inline]
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.call.set_timeout(timeout);
                 self
             }
 
             /// Limits each attempt of this request.
+            #[inline]
             pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
                 self.call.set_attempt_timeout(timeout);
                 self
@@ -77,6 +83,7 @@ pub fn params_module(api: &Api) -> Output {
 
             /// Declares this request safe to repeat, so a `POST` or `PATCH` may be retried
             /// like a `GET` (for example a method the API documents as idempotent).
+            #[inline]
             pub fn idempotent(mut self, idempotent: bool) -> Self {
                 self.call.set_idempotent(idempotent);
                 self

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{deprecated_attr, doc_attrs, lines_to_attrs};
-use super::rust_type::{ident, type_tokens};
+use super::rust_type::{cfg_features, ident, type_tokens};
 use super::text::{code_span, string_literal};
 use super::types::type_defs;
 use crate::resolve::ir::{
@@ -28,7 +28,8 @@ pub fn resource_items(resource: &Resource, children_inline: bool) -> TokenStream
             let items = resource_items(child, true);
             quote! { #[doc = #docs] pub mod #module { #items } }
         } else {
-            quote! { pub mod #module; }
+            let cfg = cfg_features(child.feature.as_slice());
+            quote! { #cfg pub mod #module; }
         }
     });
     quote! {
@@ -52,9 +53,12 @@ pub fn accessors(resource: &Resource, client: &TokenStream, module_prefix: &Toke
         let deprecated = child
             .deprecated
             .then(|| quote!(#[doc = ""] #[doc = " **Deprecated.**"] #[deprecated]));
+        let cfg = cfg_features(child.feature.as_slice());
         quote! {
             #[doc = #docs]
             #deprecated
+            #cfg
+            #[inline]
             pub fn #name(&self) -> #module_prefix #module::#handle {
                 #module_prefix #module::#handle::new(::std::clone::Clone::clone(#client))
             }
@@ -75,6 +79,7 @@ fn handle(resource: &Resource) -> TokenStream {
         }
 
         impl #name {
+            #[inline]
             pub(crate) fn new(client: ::discovery_runtime::Client) -> Self {
                 Self { client }
             }
@@ -115,15 +120,17 @@ fn accessor(method: &Method, client: &TokenStream, module_prefix: &TokenStream) 
     quote! {
         #docs
         #deprecated
+        #[inline]
         pub fn #name(&self, #(#params: #types,)* #request_arg) -> #module_prefix #builder {
             #module_prefix #builder::new(#client, #(#params,)* #request_value)
         }
     }
 }
 
-/// The items of one method. Its `send` (and media and paging methods) are `#[inline]`, so
-/// that their generic request machinery is compiled in the crates that call them rather than
-/// for every method of the generated crate (a 4x difference in release builds of large APIs).
+/// The items of one method. Every function of a builder is `#[inline]`, so that it is compiled
+/// in the crates that call it rather than for every method of the generated crate: `send` and
+/// the media and paging methods instantiate the generic request machinery (a 4x difference in
+/// release builds of large APIs), and the constructors and setters, though small, are many.
 fn method_items(resource: &Resource, method: &Method) -> TokenStream {
     let info = ident(&method.info_const);
     let id = string_literal(&method.id);
@@ -222,6 +229,7 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
         }
 
         impl #builder {
+            #[inline]
             pub(crate) fn new(client: &::discovery_runtime::Client, #(#params: #types,)* #request_arg) -> Self {
                 let #call_binding = ::discovery_runtime::Call::new(client, &#info);
                 #(#sets)*
@@ -444,6 +452,7 @@ fn setter(param: &Param) -> TokenStream {
     quote! {
         #docs
         #deprecated
+        #[inline]
         pub fn #name(mut self, #name: #ty) -> Self {
             #set
             self

@@ -44,24 +44,34 @@ pub fn type_tokens(ty: &RustType) -> TokenStream {
     }
 }
 
-/// The serde `with` path of an adapter: `::discovery_runtime::wire::As::<...>`.
-pub fn wire_path(wire: &Wire) -> String {
-    format!("::discovery_runtime::wire::As::<{}>", wire_type(wire))
+/// The tokens of an adapter type (`::std::option::Option<::discovery_runtime::wire::StringEncoded>`).
+pub fn wire_tokens(wire: &Wire) -> TokenStream {
+    match wire {
+        Wire::Same => quote!(::discovery_runtime::wire::Same),
+        Wire::StringEncoded => quote!(::discovery_runtime::wire::StringEncoded),
+        Wire::Base64 => quote!(::discovery_runtime::wire::Base64),
+        Wire::Duration => quote!(::discovery_runtime::wire::Duration),
+        Wire::Option(inner) => {
+            let inner = wire_tokens(inner);
+            quote!(::std::option::Option<#inner>)
+        }
+        Wire::Vec(inner) => {
+            let inner = wire_tokens(inner);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        Wire::Map(inner) => {
+            let inner = wire_tokens(inner);
+            quote!(::std::collections::BTreeMap<::discovery_runtime::wire::Same, #inner>)
+        }
+    }
 }
 
-fn wire_type(wire: &Wire) -> String {
-    match wire {
-        Wire::Same => "::discovery_runtime::wire::Same".to_owned(),
-        Wire::StringEncoded => "::discovery_runtime::wire::StringEncoded".to_owned(),
-        Wire::Base64 => "::discovery_runtime::wire::Base64".to_owned(),
-        Wire::Duration => "::discovery_runtime::wire::Duration".to_owned(),
-        Wire::Option(inner) => format!("::std::option::Option<{}>", wire_type(inner)),
-        Wire::Vec(inner) => format!("::std::vec::Vec<{}>", wire_type(inner)),
-        Wire::Map(inner) => {
-            format!(
-                "::std::collections::BTreeMap<::discovery_runtime::wire::Same, {}>",
-                wire_type(inner)
-            )
-        }
+/// `#[cfg(feature = "a")]` or `#[cfg(any(feature = "a", ..))]`; nothing for no features.
+pub fn cfg_features<S: AsRef<str>>(features: &[S]) -> Option<proc_macro2::TokenStream> {
+    let features: Vec<_> = features.iter().map(|f| super::text::string_literal(f.as_ref())).collect();
+    match features.as_slice() {
+        [] => None,
+        [one] => Some(quote::quote!(#[cfg(feature = #one)])),
+        many => Some(quote::quote!(#[cfg(any(#(feature = #many),*))])),
     }
 }

@@ -19,23 +19,13 @@ pub fn scopes_module(api: &Api) -> TokenStream {
         lines.push(code_span(&s.url));
         lines_to_attrs(&lines)
     });
-    let urls: Vec<_> = api.scopes.iter().map(|s| string_literal(&s.url)).collect();
-    let descriptions = api.scopes.iter().map(|s| string_literal(&s.description));
-    let short_names = api
-        .scopes
-        .iter()
-        .map(|s| string_literal(s.short_name.as_deref().unwrap_or(&s.url)));
-    let parse_arms = api.scopes.iter().map(|s| {
-        let variant = ident(&s.variant);
+    let rows = api.scopes.iter().map(|s| {
         let url = string_literal(&s.url);
-        match &s.short_name {
-            Some(short) => {
-                let short = string_literal(short);
-                quote!(#url | #short => ::std::result::Result::Ok(Self::#variant),)
-            }
-            None => quote!(#url => ::std::result::Result::Ok(Self::#variant),),
-        }
+        let short = string_literal(s.short_name.as_deref().unwrap_or(&s.url));
+        let description = string_literal(&s.description);
+        quote!(::discovery_runtime::ScopeInfo::new(#url, #short, #description))
     });
+    let count = api.scopes.len();
     let all_doc = format!(" Every scope of the API ({}).", api.scopes.len());
     let body = if api.scopes.is_empty() {
         quote! {
@@ -83,29 +73,26 @@ pub fn scopes_module(api: &Api) -> TokenStream {
                 #(#docs #variants,)*
             }
 
+            /// Each scope's URL, short name and description, in the order of [`Scope`]'s variants.
+            static SCOPES: [::discovery_runtime::ScopeInfo; #count] = [#(#rows),*];
+
             impl Scope {
                 #[doc = #all_doc]
                 pub const ALL: &'static [Scope] = &[#(Self::#variants),*];
 
                 /// The scope's URL, as requested from Google's OAuth server.
                 pub fn as_str(self) -> &'static str {
-                    match self {
-                        #(Self::#variants => #urls,)*
-                    }
+                    SCOPES[self as usize].url
                 }
 
                 /// What the scope grants, from the Discovery document.
                 pub fn description(self) -> &'static str {
-                    match self {
-                        #(Self::#variants => #descriptions,)*
-                    }
+                    SCOPES[self as usize].description
                 }
 
                 /// The scope's name without the common URL prefix (the URL when there is none).
                 pub fn short_name(self) -> &'static str {
-                    match self {
-                        #(Self::#variants => #short_names,)*
-                    }
+                    SCOPES[self as usize].short_name
                 }
             }
 
@@ -114,9 +101,11 @@ pub fn scopes_module(api: &Api) -> TokenStream {
 
                 /// Accepts a scope URL or its short name.
                 fn from_str(value: &str) -> ::std::result::Result<Self, UnknownScope> {
-                    match value {
-                        #(#parse_arms)*
-                        other => ::std::result::Result::Err(UnknownScope(::std::borrow::ToOwned::to_owned(other))),
+                    match ::discovery_runtime::open_enum::find_scope(&SCOPES, value) {
+                        ::std::option::Option::Some(index) => ::std::result::Result::Ok(Self::ALL[index]),
+                        ::std::option::Option::None => {
+                            ::std::result::Result::Err(UnknownScope(::std::borrow::ToOwned::to_owned(value)))
+                        }
                     }
                 }
             }

@@ -33,6 +33,16 @@ pub fn toml_string(text: &str) -> String {
     out
 }
 
+/// A TOML key: bare when it is only ASCII letters, digits, `_` and `-` (a feature name made by
+/// the resolve stage), otherwise a quoted key made by [`toml_string`].
+pub fn toml_key(text: &str) -> String {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        text.to_owned()
+    } else {
+        toml_string(text)
+    }
+}
+
 /// Text for the body of a line comment (`// ...`, `# ...`, `<!-- ... -->`): one line, with
 /// control characters and line separators replaced by spaces and `-->` broken up.
 pub fn line_comment(text: &str) -> String {

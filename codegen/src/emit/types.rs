@@ -4,9 +4,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{deprecated_attr, doc_attrs};
-use super::rust_type::{ident, type_tokens, wire_path};
+use super::rust_type::{cfg_features, ident, type_tokens, wire_tokens};
 use super::text::{code_span, string_literal};
-use crate::resolve::ir::{Enum, Field, Presence, Struct, TypeDef, TypeKind};
+use crate::resolve::ir::{Enum, Field, Presence, Struct, TypeDef, TypeKind, Wire};
 
 /// The items of a list of type definitions, each followed by its nested module.
 pub fn type_defs(defs: &[TypeDef]) -> TokenStream {
@@ -18,43 +18,218 @@ fn type_def(def: &TypeDef) -> TokenStream {
     let docs = doc_attrs(&def.docs);
     let name = ident(&def.name);
     let item = match &def.kind {
-        TypeKind::Struct(s) => struct_def(&docs, &name, s),
+        TypeKind::Struct(s) => struct_def(&docs, &name, &def.json_name, s, &cfg_features(&def.features)),
         TypeKind::Enum(e) => enum_def(&docs, &name, e),
         TypeKind::Alias(ty) => {
             let ty = type_tokens(ty);
             quote! { #docs pub type #name = #ty; }
         }
     };
+    let cfg = cfg_features(&def.features);
     if def.nested.is_empty() {
-        return item;
+        return quote! { #cfg #item };
     }
     let module = ident(&def.nested_module);
     let module_doc = format!(" Types nested in {}.", code_span(&def.name));
     let nested = type_defs(&def.nested);
     quote! {
+        #cfg
         #item
         #[doc = #module_doc]
+        #cfg
         pub mod #module {
             #nested
         }
     }
 }
 
-fn struct_def(docs: &TokenStream, name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
+/// A struct, with `Serialize` and `Deserialize` written over the runtime's `object` helpers
+/// (a `match` arm and an `if` per field) rather than derived: the derives' expansion was most
+/// of a generated crate's compile time.
+fn struct_def(
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    json_name: &str,
+    s: &Struct,
+    cfg: &Option<TokenStream>,
+) -> TokenStream {
     let fields = s.fields.iter().map(field);
     let additional = s.additional.as_ref().map(|f| {
         let docs = doc_attrs(&f.docs);
         let name = ident(&f.rust_name);
         let ty = type_tokens(&f.ty);
-        quote! { #docs #[serde(flatten)] pub #name: #ty, }
+        quote! { #docs pub #name: #ty, }
     });
+    let unknown = s.unknown_fields.as_ref().map(|name| {
+        let name = ident(name);
+        quote! {
+            /// Fields the Discovery document does not declare (added to the API after this
+            /// crate was generated): kept as received and serialized back unchanged.
+            pub #name: ::discovery_runtime::serde_json::Map<::std::string::String, ::discovery_runtime::serde_json::Value>,
+        }
+    });
+    let json_name = string_literal(json_name);
+    let object = quote!(::discovery_runtime::object);
+    // Deserialize: one arm per field; anything else goes to the catch-all map.
+    let arms: Vec<_> = s
+        .fields
+        .iter()
+        .map(|f| {
+            let key = string_literal(&f.json_name);
+            let field = ident(&f.rust_name);
+            let read = match &f.wire {
+                Some(wire) => {
+                    let wire = wire_tokens(wire);
+                    quote!(#object::value_as::<_, #wire, _>(map)?)
+                }
+                None => quote!(#object::value(map)?),
+            };
+            quote!(#key => self.#field = #read,)
+        })
+        .collect();
+    let rest = match (&s.additional, &s.unknown_fields) {
+        (Some(f), _) => {
+            let field = ident(&f.rust_name);
+            let read = match &f.wire {
+                Some(Wire::Map(inner)) => {
+                    let wire = wire_tokens(inner);
+                    quote!(#object::value_as::<_, #wire, _>(map)?)
+                }
+                _ => quote!(#object::value(map)?),
+            };
+            quote! {{
+                let value = #read;
+                self.#field.insert(::std::borrow::ToOwned::to_owned(key), value);
+            }}
+        }
+        (None, Some(name)) => {
+            let field = ident(name);
+            quote!(#object::unknown(&mut self.#field, key, map)?)
+        }
+        (None, None) => quote!(drop(#object::value::<::discovery_runtime::serde::de::IgnoredAny, _>(map)?)),
+    };
+    let read_body = if arms.is_empty() {
+        quote!(#rest;)
+    } else {
+        quote! {
+            match key {
+                #(#arms)*
+                _ => #rest,
+            }
+        }
+    };
+    // Serialize: the known fields that are set, then the catch-all map.
+    let writes: Vec<_> = s.fields.iter().map(write_field).collect();
+    let end = match (&s.additional, &s.unknown_fields) {
+        (Some(f), _) => {
+            let field = ident(&f.rust_name);
+            match &f.wire {
+                Some(Wire::Map(inner)) => {
+                    let wire = wire_tokens(inner);
+                    quote!(#object::end_as::<_, _, #wire>(map, &self.#field))
+                }
+                _ => quote!(#object::end(map, &self.#field)),
+            }
+        }
+        (None, Some(name)) => {
+            let field = ident(name);
+            quote!(#object::end_unknown(map, &self.#field))
+        }
+        (None, None) => quote!(::discovery_runtime::serde::ser::SerializeMap::end(map)),
+    };
+    let map_binding = if writes.is_empty() {
+        quote!(map)
+    } else {
+        quote!(mut map)
+    };
+    // The impls read and write deprecated fields too.
+    let allow = s
+        .fields
+        .iter()
+        .any(|f| f.docs.deprecated)
+        .then(|| quote!(#[allow(deprecated)]));
     quote! {
         #docs
-        #[derive(Clone, Debug, Default, PartialEq, ::discovery_runtime::serde::Serialize, ::discovery_runtime::serde::Deserialize)]
-        #[serde(crate = "::discovery_runtime::serde", default)]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct #name {
             #(#fields)*
             #additional
+            #unknown
+        }
+
+        #cfg
+        #allow
+        impl #object::Object for #name {
+            const NAME: &'static str = #json_name;
+
+            fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                #read_body
+                ::std::result::Result::Ok(())
+            }
+        }
+
+        #cfg
+        impl<'de> ::discovery_runtime::serde::Deserialize<'de> for #name {
+            #[inline]
+            fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                #object::deserialize(deserializer)
+            }
+        }
+
+        #cfg
+        #allow
+        impl ::discovery_runtime::serde::Serialize for #name {
+            fn serialize<S: ::discovery_runtime::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let #map_binding = #object::begin(serializer)?;
+                #(#writes)*
+                #end
+            }
+        }
+    }
+}
+
+/// Writes one field when it is set (`Some`, or a non-empty collection).
+fn write_field(f: &Field) -> TokenStream {
+    let object = quote!(::discovery_runtime::object);
+    let key = string_literal(&f.json_name);
+    let field = ident(&f.rust_name);
+    match f.presence {
+        Presence::Optional => {
+            let write = match &f.wire {
+                Some(Wire::Option(inner)) => {
+                    let wire = wire_tokens(inner);
+                    quote!(#object::entry_as::<_, _, #wire>(&mut map, #key, value)?;)
+                }
+                _ => quote!(#object::entry(&mut map, #key, value)?;),
+            };
+            quote! {
+                if let ::std::option::Option::Some(value) = &self.#field {
+                    #write
+                }
+            }
+        }
+        Presence::EmptyVec | Presence::EmptyMap => {
+            let write = match &f.wire {
+                Some(wire) => {
+                    let wire = wire_tokens(wire);
+                    quote!(#object::entry_as::<_, _, #wire>(&mut map, #key, &self.#field)?;)
+                }
+                None => quote!(#object::entry(&mut map, #key, &self.#field)?;),
+            };
+            quote! {
+                if !self.#field.is_empty() {
+                    #write
+                }
+            }
         }
     }
 }
@@ -63,26 +238,14 @@ fn field(f: &Field) -> TokenStream {
     let docs = doc_attrs(&f.docs);
     let name = ident(&f.rust_name);
     let inner = type_tokens(&f.ty);
-    let (ty, skip) = match f.presence {
-        Presence::Optional => (quote!(::std::option::Option<#inner>), "::std::option::Option::is_none"),
-        Presence::EmptyVec => (inner, "::std::vec::Vec::is_empty"),
-        Presence::EmptyMap => (inner, "::std::collections::BTreeMap::is_empty"),
+    let ty = match f.presence {
+        Presence::Optional => quote!(::std::option::Option<#inner>),
+        Presence::EmptyVec | Presence::EmptyMap => inner,
     };
-    let mut serde = Vec::new();
-    if f.rust_name != f.json_name {
-        let json = string_literal(&f.json_name);
-        serde.push(quote!(rename = #json));
-    }
-    serde.push(quote!(skip_serializing_if = #skip));
-    if let Some(wire) = &f.wire {
-        let path = wire_path(wire);
-        serde.push(quote!(with = #path));
-    }
     let deprecated = deprecated_attr(&f.docs);
     quote! {
         #docs
         #deprecated
-        #[serde(#(#serde),*)]
         pub #name: #ty,
     }
 }
@@ -92,87 +255,17 @@ fn enum_def(docs: &TokenStream, name: &proc_macro2::Ident, e: &Enum) -> TokenStr
         let docs = doc_attrs(&v.docs);
         let deprecated = deprecated_attr(&v.docs);
         let variant = ident(&v.rust_name);
-        quote! { #docs #deprecated #variant, }
-    });
-    let to_str = e.variants.iter().map(|v| {
-        let variant = ident(&v.rust_name);
         let value = string_literal(&v.json_value);
-        quote! { Self::#variant => #value, }
+        quote! { #docs #deprecated #variant = #value, }
     });
-    let from_str = e.variants.iter().map(|v| {
-        let variant = ident(&v.rust_name);
-        let value = string_literal(&v.json_value);
-        quote! { #value => Self::#variant, }
-    });
-    // The conversions name every variant, deprecated ones included.
-    let allow = e
-        .variants
-        .iter()
-        .any(|v| v.docs.deprecated)
-        .then(|| quote!(#[allow(deprecated)]));
-    let query_value = e.query_value.then(|| {
-        quote! {
-            impl ::discovery_runtime::QueryValue for #name {
-                fn to_query_value(&self) -> ::std::string::String {
-                    ::std::borrow::ToOwned::to_owned(self.as_str())
-                }
-            }
-        }
-    });
+    // Printed as an enum (so prettyplease formats it), then wrapped by the format stage in
+    // an invocation of the runtime's `open_enum!`, which adds `UnknownValue` and every impl.
+    let marker = ident(crate::format::OPEN_ENUM_MARKER);
     quote! {
+        #[#marker]
         #docs
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
-            /// A value this version of the crate does not know, kept as it was received.
-            Unknown(::std::string::String),
         }
-
-        #allow
-        impl #name {
-            /// The value as it appears in JSON.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_str)*
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-
-        #allow
-        impl ::std::convert::From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str)*
-                    other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::discovery_runtime::serde::Serialize for #name {
-            fn serialize<S: ::discovery_runtime::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::discovery_runtime::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                ::discovery_runtime::wire::deserialize_str(deserializer).map(|value| Self::from(value.as_ref()))
-            }
-        }
-
-        #query_value
     }
 }

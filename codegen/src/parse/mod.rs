@@ -10,6 +10,9 @@ pub use model::*;
 
 use crate::Error;
 
+/// The `kind` every Discovery document carries.
+pub const DISCOVERY_KIND: &str = "discovery#restDescription";
+
 /// Parses a Discovery document from JSON text.
 pub fn parse(json: &str) -> Result<RestDescription, Error> {
     if json.trim().is_empty() {

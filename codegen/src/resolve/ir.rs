@@ -1,6 +1,9 @@
 //! The intermediate representation: the crate to emit, with every decision made.
 //!
 //! Names here are final Rust identifiers; types are final Rust types; emitters only print.
+//! Every item keeps the JSON path of the document node it comes from
+//! ([`crate::json_path`]: `schemas.Foo.properties.bar`), so tools that compare two revisions
+//! (the API diff) can pair items and report them where the document has them.
 
 /// The whole generated crate.
 #[derive(Clone, Debug)]
@@ -34,6 +37,10 @@ pub struct Api {
     pub standard_param_types: Vec<TypeDef>,
     /// Methods at the top level of the document and the top-level resources.
     pub root: Resource,
+    /// The crate's cargo features, all on by default: one per top-level resource, then
+    /// [`UNREFERENCED_SCHEMAS`](crate::resolve::features::UNREFERENCED_SCHEMAS) when some
+    /// schema is reached by no method.
+    pub features: Vec<String>,
 }
 
 /// A regional or alternative endpoint of the API.
@@ -60,11 +67,17 @@ pub struct TypeDef {
     pub name: String,
     /// The schema's name in the document, for docs and errors.
     pub json_name: String,
+    /// The schema's JSON path (`schemas.Foo`, `schemas.Foo.properties.state` for a hoisted
+    /// type, `resources.jobs.methods.list.parameters.view` for a parameter enum).
+    pub json_path: String,
     pub docs: Docs,
     pub kind: TypeKind,
     /// Inline types hoisted from this one, in module `nested_module`.
     pub nested: Vec<TypeDef>,
     pub nested_module: String,
+    /// The cargo features that enable this type (any of them); empty when it is always
+    /// compiled. Only top-level schemas are gated; nested types follow their parent.
+    pub features: Vec<String>,
 }
 
 /// What a [`TypeDef`] is.
@@ -79,14 +92,20 @@ pub enum TypeKind {
 #[derive(Clone, Debug)]
 pub struct Struct {
     pub fields: Vec<Field>,
-    /// `additionalProperties` beside declared properties: flattened into a map field.
+    /// `additionalProperties` beside declared properties: flattened into a map field, which
+    /// also keeps keys the document does not declare.
     pub additional: Option<Field>,
+    /// Without `additionalProperties`: the name of the flattened JSON map that keeps the
+    /// fields the document does not declare, so that they are written back unchanged.
+    pub unknown_fields: Option<String>,
 }
 
 /// A struct field from a property.
 #[derive(Clone, Debug)]
 pub struct Field {
     pub json_name: String,
+    /// The property's JSON path (`schemas.Foo.properties.bar`, or `...additionalProperties`).
+    pub json_path: String,
     pub rust_name: String,
     pub docs: Docs,
     /// The field's type without the `Option` wrapper.
@@ -124,8 +143,6 @@ pub enum Wire {
 #[derive(Clone, Debug)]
 pub struct Enum {
     pub variants: Vec<Variant>,
-    /// Whether to implement the runtime's `QueryValue` (enums used as parameters).
-    pub query_value: bool,
 }
 
 /// One known enum value.
@@ -175,6 +192,8 @@ pub enum RustType {
 pub struct Resource {
     /// The resource's key in the document (`archiveJobs`); empty for the root.
     pub json_name: String,
+    /// The resource's JSON path (`resources.archiveJobs`); empty for the root.
+    pub json_path: String,
     /// Module name (`archive_jobs`).
     pub module: String,
     /// Handle struct name (`ArchiveJobs`).
@@ -188,6 +207,8 @@ pub struct Resource {
     pub resources: Vec<Resource>,
     /// Types of enum parameters of this resource's methods.
     pub param_types: Vec<TypeDef>,
+    /// The cargo feature that enables this resource (top-level resources only).
+    pub feature: Option<String>,
 }
 
 /// One method and its request builder.
@@ -195,6 +216,8 @@ pub struct Resource {
 pub struct Method {
     pub id: String,
     pub json_name: String,
+    /// The method's JSON path (`resources.archiveJobs.methods.cancel`).
+    pub json_path: String,
     /// Accessor on the resource handle (`get_portability_archive_state`).
     pub accessor: String,
     /// Builder struct (`GetPortabilityArchiveStateCall`).
@@ -238,7 +261,9 @@ pub struct MediaUpload {
     pub info_const: String,
     /// Path of the simple and multipart protocols, relative to the root URL.
     pub simple_path: Option<Vec<PathPiece>>,
-    /// Path of the resumable protocol, relative to the root URL.
+    /// Where the resumable protocol starts its session, relative to the root URL: the simple
+    /// path, as Google's own clients do, or the document's `resumable.path` when the method
+    /// has no simple path; `None` when the method has no resumable protocol.
     pub resumable_path: Option<Vec<PathPiece>>,
     /// The largest upload accepted, in bytes.
     pub max_size: Option<u64>,
@@ -287,6 +312,11 @@ pub struct RequestBody {
 #[derive(Clone, Debug)]
 pub struct Param {
     pub json_name: String,
+    /// The parameter's JSON path (`resources.jobs.methods.get.parameters.name`, `parameters.fields`).
+    pub json_path: String,
+    /// The JSON path of the schema of one value: the parameter's own, or its `items` when
+    /// the document declares a repeated parameter as an array.
+    pub value_path: String,
     pub rust_name: String,
     pub location: ParamLocation,
     /// The type of one value.

@@ -11,6 +11,7 @@ use super::names::{Namespace, camel, claim_all, claim_all_or, shouty, snake};
 use super::types::{SchemaNames, Scope, TypeBuilder, hoist_param_enum, property_docs};
 use crate::Error;
 use crate::emit::text::code_span;
+use crate::json_path::{child, join};
 use crate::parse::{JsonSchema, RestMethod, RestResource, SchemaType};
 
 /// Names a builder cannot give to a parameter setter: its own methods.
@@ -77,7 +78,7 @@ impl MethodBuilder<'_> {
         let mut param_types = Scope::with_reserved(module_path.clone(), &reserved);
         let mut built_methods = Vec::with_capacity(methods.len());
         for (i, (method_key, method)) in methods.iter().enumerate() {
-            let path = format!("{json_path}methods.{method_key}");
+            let path = join(json_path, &["methods", method_key]);
             let info_const = consts.claim(shouty(method_key), "_");
             let upload_const = consts.claim(format!("{info_const}_UPLOAD"), "_");
             let names = MethodNames {
@@ -97,7 +98,7 @@ impl MethodBuilder<'_> {
                 &child.methods,
                 &child.resources,
                 child_path,
-                &format!("{json_path}resources.{child_key}."),
+                &join(json_path, &["resources", child_key]),
                 child.deprecated,
             )?;
             resource.accessor = resource_accessors[i].clone();
@@ -105,6 +106,7 @@ impl MethodBuilder<'_> {
         }
         Ok(Resource {
             json_name: key.to_owned(),
+            json_path: json_path.to_owned(),
             module: module_path.last().cloned().unwrap_or_default(),
             handle,
             accessor: snake(key),
@@ -113,6 +115,7 @@ impl MethodBuilder<'_> {
             methods: built_methods,
             resources: children,
             param_types: param_types.into_defs(),
+            feature: None,
         })
     }
 
@@ -170,7 +173,7 @@ impl MethodBuilder<'_> {
         let mut param = |name: &str, namespace: &mut Namespace| -> Result<Param, Error> {
             let schema = &method.parameters[name];
             let hint = format!("{}{}", camel(key), camel(name));
-            let param_path = format!("{json_path}.parameters.{name}");
+            let param_path = join(json_path, &["parameters", name]);
             let rust_name = namespace.claim_or(snake(name), Some("_param"), "_");
             param_from_schema(&builder, name, rust_name, schema, &param_path, param_types, &hint)
         };
@@ -217,6 +220,7 @@ impl MethodBuilder<'_> {
         Ok(Method {
             id: method.id.clone(),
             json_name: key.to_owned(),
+            json_path: json_path.to_owned(),
             accessor: names.accessor,
             builder: names.builder,
             info_const: names.info_const,
@@ -282,10 +286,23 @@ impl MethodBuilder<'_> {
             })?),
             None => None,
         };
+        let simple_path = path_of(&upload.protocols.simple, "simple")?;
+        // Google's own clients start every upload, resumable ones included, at the simple path
+        // with `uploadType=resumable`; emulators and proxies serve only that path. The document's
+        // `resumable.path` (`/resumable/upload/...`) is used only when there is no simple path.
+        // Sources: google-api-go-generator (`mediaUploadPath()` is `protocols.simple.path`, for
+        // every upload type), googleapiclient/discovery.py (`_media_path_url_from_info`: rootUrl +
+        // `upload/` + servicePath + path, for every `uploadType`), and Cloud Storage's guide
+        // (https://cloud.google.com/storage/docs/performing-resumable-uploads: `POST
+        // /upload/storage/v1/b/BUCKET/o?uploadType=resumable`).
+        let resumable_path = match &upload.protocols.resumable {
+            Some(_) if simple_path.is_some() => simple_path.clone(),
+            _ => path_of(&upload.protocols.resumable, "resumable")?,
+        };
         Ok(MediaUpload {
             info_const: info_const.to_owned(),
-            simple_path: path_of(&upload.protocols.simple, "simple")?,
-            resumable_path: path_of(&upload.protocols.resumable, "resumable")?,
+            simple_path,
+            resumable_path,
             max_size,
             accept: upload.accept.clone(),
         })
@@ -337,14 +354,14 @@ pub fn param_from_schema(
         }
     };
     // Discovery marks a repeated parameter with `repeated`, sometimes as an array type.
-    let (item, repeated) = match (&schema.schema_type, &schema.items) {
-        (Some(SchemaType::Array), Some(items)) => (items.as_ref(), true),
-        _ => (schema, schema.repeated),
+    let (item, repeated, value_path) = match (&schema.schema_type, &schema.items) {
+        (Some(SchemaType::Array), Some(items)) => (items.as_ref(), true, child(json_path, "items")),
+        _ => (schema, schema.repeated, json_path.to_owned()),
     };
     let ty = if !item.enum_values.is_empty() {
-        hoist_param_enum(scope, hint, json_name, item)
+        hoist_param_enum(scope, hint, json_name, item, &value_path)
     } else {
-        match builder.field_type(item, json_path, scope, hint)? {
+        match builder.field_type(item, &value_path, scope, hint)? {
             RustType::Json | RustType::Vec(_) | RustType::Map(_) | RustType::Bytes => RustType::String,
             RustType::Named { .. } => RustType::String,
             other => other,
@@ -359,6 +376,8 @@ pub fn param_from_schema(
     }
     Ok(Param {
         json_name: json_name.to_owned(),
+        json_path: json_path.to_owned(),
+        value_path,
         rust_name,
         location,
         ty,

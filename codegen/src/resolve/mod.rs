@@ -2,6 +2,7 @@
 //! names and collisions, types and formats, `$ref`s, hoisted inline types, recursion,
 //! parameters and path templates.
 
+pub mod features;
 pub mod ir;
 mod methods;
 pub mod names;
@@ -57,7 +58,7 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
             continue;
         }
         let rust_name = setters.claim_or(snake(name), Some("_param"), "_");
-        let path = format!("parameters.{name}");
+        let path = crate::json_path::child("parameters", name);
         standard_params.push(param_from_schema(
             &builder,
             name,
@@ -90,7 +91,7 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
     )?;
 
     let crate_name = crate_name(&doc.name, &doc.version);
-    Ok(Api {
+    let mut api = Api {
         lib_name: crate_name.replace('-', "_"),
         crate_name,
         name: doc.name.clone(),
@@ -126,7 +127,10 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
         standard_params,
         standard_param_types: param_types.into_defs(),
         root,
-    })
+        features: Vec::new(),
+    };
+    features::assign(&mut api);
+    Ok(api)
 }
 
 fn resolve_models(doc: &RestDescription, names: &SchemaNames) -> Result<Vec<ir::TypeDef>, Error> {
@@ -145,8 +149,8 @@ fn resolve_models(doc: &RestDescription, names: &SchemaNames) -> Result<Vec<ir::
     Ok(models)
 }
 
-/// `dataportability` `v1` → `dataportability-v1`.
-fn crate_name(name: &str, version: &str) -> String {
+/// The generated crate's package name: `dataportability` `v1` → `dataportability-v1`.
+pub fn crate_name(name: &str, version: &str) -> String {
     let raw = format!("{name}-{version}").to_lowercase();
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
@@ -195,6 +199,46 @@ fn scopes(doc: &RestDescription) -> Vec<Scope> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_item_keeps_its_json_path() {
+        let doc: RestDescription = serde_json::from_value(serde_json::json!({
+            "name": "x", "version": "v1", "rootUrl": "https://x/",
+            "parameters": {"$.xgafv": {"type": "string", "enum": ["1", "2"], "location": "query"}},
+            "schemas": {"Job": {"type": "object", "properties": {
+                "state": {"type": "string", "enum": ["A"]},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+            }}},
+            "resources": {"jobs": {"methods": {"list": {
+                "httpMethod": "GET", "path": "v1/{+parent}/jobs",
+                "parameters": {
+                    "parent": {"type": "string", "location": "path", "required": true},
+                    "ids": {"type": "array", "items": {"type": "string"}, "location": "query"},
+                },
+            }}}},
+        }))
+        .expect("a document");
+        let api = resolve(&doc).expect("resolves");
+        let job = &api.models[0];
+        assert_eq!(job.json_path, "schemas.Job");
+        let ir::TypeKind::Struct(fields) = &job.kind else {
+            panic!("a struct")
+        };
+        let paths: Vec<&str> = fields.fields.iter().map(|f| f.json_path.as_str()).collect();
+        assert_eq!(paths, ["schemas.Job.properties.labels", "schemas.Job.properties.state"]);
+        assert_eq!(job.nested[0].json_path, "schemas.Job.properties.state");
+        assert_eq!(api.standard_params[0].json_path, r#"parameters["$.xgafv"]"#);
+        let jobs = &api.root.resources[0];
+        assert_eq!(jobs.json_path, "resources.jobs");
+        let list = &jobs.methods[0];
+        assert_eq!(list.json_path, "resources.jobs.methods.list");
+        assert_eq!(
+            list.required_params[0].json_path,
+            "resources.jobs.methods.list.parameters.parent"
+        );
+        let ids = &list.optional_params[0];
+        assert_eq!(ids.value_path, "resources.jobs.methods.list.parameters.ids.items");
+    }
 
     #[test]
     fn crate_names_are_cargo_friendly() {

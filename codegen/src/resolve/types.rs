@@ -7,6 +7,7 @@ use super::ir::{Docs, Enum, Field, Presence, RustType, Struct, TypeDef, TypeKind
 use super::names::{Namespace, camel, claim_all, snake};
 use crate::Error;
 use crate::emit::text::code_span;
+use crate::json_path::{child, join};
 use crate::parse::{JsonSchema, SchemaType};
 
 /// The Rust name of every top-level schema, for `$ref` resolution.
@@ -78,6 +79,10 @@ impl Scope {
     }
 }
 
+/// The field that keeps a struct's undeclared JSON fields (as in Google's Rust SDK); a
+/// leading underscore, which no snake-cased property name has, so it never collides.
+pub const UNKNOWN_FIELDS: &str = "_unknown_fields";
+
 /// Builds types from schemas.
 pub struct TypeBuilder<'a> {
     pub names: &'a SchemaNames,
@@ -86,7 +91,7 @@ pub struct TypeBuilder<'a> {
 impl TypeBuilder<'_> {
     /// The definition of top-level schema `id`, named `name`, in the `models` module.
     pub fn top_level(&self, id: &str, schema: &JsonSchema, module: String) -> Result<TypeDef, Error> {
-        let json_path = format!("schemas.{id}");
+        let json_path = child("schemas", id);
         let name = self.names.name(id).to_owned();
         let mut nested = Scope::new(vec!["models".to_owned(), module.clone()]);
         let kind = if let Some(reference) = &schema.reference {
@@ -94,45 +99,54 @@ impl TypeBuilder<'_> {
         } else if is_struct(schema) || (is_object(schema) && schema.additional_properties.is_none()) {
             TypeKind::Struct(self.build_struct(schema, &json_path, &mut nested)?)
         } else if !schema.enum_values.is_empty() {
-            TypeKind::Enum(build_enum(schema, false))
+            TypeKind::Enum(build_enum(schema))
         } else {
             TypeKind::Alias(self.field_type(schema, &json_path, &mut nested, &name)?)
         };
         Ok(TypeDef {
             name,
             json_name: id.to_owned(),
+            json_path,
             docs: schema_docs(schema),
             kind,
             nested: nested.into_defs(),
             nested_module: module,
+            features: Vec::new(),
         })
     }
 
     /// The fields of an object schema; inline types go to `scope`.
     fn build_struct(&self, schema: &JsonSchema, json_path: &str, scope: &mut Scope) -> Result<Struct, Error> {
         let keys: Vec<&str> = schema.properties.keys().map(String::as_str).collect();
-        let mut field_names = Namespace::default();
+        let mut field_names = Namespace::with_reserved(&[UNKNOWN_FIELDS]);
         let rust_names = claim_all(&mut field_names, &keys, snake, "_");
         let mut fields = Vec::with_capacity(keys.len());
         for ((key, property), rust_name) in schema.properties.iter().zip(rust_names) {
-            let path = format!("{json_path}.properties.{key}");
+            let path = join(json_path, &["properties", key]);
             let ty = self.field_type(property, &path, scope, &camel(key))?;
-            fields.push(field(key.clone(), rust_name, ty, property_docs(property)));
+            fields.push(field(key.clone(), path, rust_name, ty, property_docs(property)));
         }
         let additional = match &schema.additional_properties {
             Some(values) => {
-                let path = format!("{json_path}.additionalProperties");
+                let path = child(json_path, "additionalProperties");
                 let value = self.field_type(values, &path, scope, "AdditionalProperty")?;
                 let name = field_names.claim("additional_properties".to_owned(), "_");
                 let docs = Docs {
                     description: "Properties not declared by the schema.".to_owned(),
                     ..Docs::default()
                 };
-                Some(field(String::new(), name, RustType::Map(Box::new(value)), docs))
+                Some(field(String::new(), path, name, RustType::Map(Box::new(value)), docs))
             }
             None => None,
         };
-        Ok(Struct { fields, additional })
+        // One map catches what the document does not declare: the `additionalProperties`
+        // map when there is one, otherwise a JSON map of its own.
+        let unknown_fields = additional.is_none().then(|| UNKNOWN_FIELDS.to_owned());
+        Ok(Struct {
+            fields,
+            additional,
+            unknown_fields,
+        })
     }
 
     /// The Rust type of a property, array item, map value or parameter. Inline objects and
@@ -148,9 +162,7 @@ impl TypeBuilder<'_> {
             return self.names.resolve(reference, &format!("{json_path}.$ref"));
         }
         if !schema.enum_values.is_empty() && matches!(schema.schema_type, None | Some(SchemaType::String)) {
-            return self.hoist(scope, hint, schema, |_, _| {
-                Ok(TypeKind::Enum(build_enum(schema, false)))
-            });
+            return self.hoist(scope, hint, schema, json_path, |_, _| Ok(TypeKind::Enum(build_enum(schema))));
         }
         let format = schema.format.as_deref().unwrap_or("");
         let ty = match schema.schema_type {
@@ -161,22 +173,20 @@ impl TypeBuilder<'_> {
             Some(SchemaType::Any | SchemaType::Null) => RustType::Json,
             Some(SchemaType::Array) => {
                 let item = match &schema.items {
-                    Some(items) => {
-                        self.field_type(items, &format!("{json_path}.items"), scope, &format!("{hint}Item"))?
-                    }
+                    Some(items) => self.field_type(items, &child(json_path, "items"), scope, &format!("{hint}Item"))?,
                     None => RustType::Json,
                 };
                 RustType::Vec(Box::new(item))
             }
             Some(SchemaType::Object) | None => {
                 if is_struct(schema) {
-                    return self.hoist(scope, hint, schema, |builder, nested| {
+                    return self.hoist(scope, hint, schema, json_path, |builder, nested| {
                         builder.build_struct(schema, json_path, nested).map(TypeKind::Struct)
                     });
                 }
                 match &schema.additional_properties {
                     Some(values) => {
-                        let path = format!("{json_path}.additionalProperties");
+                        let path = child(json_path, "additionalProperties");
                         RustType::Map(Box::new(self.field_type(
                             values,
                             &path,
@@ -198,6 +208,7 @@ impl TypeBuilder<'_> {
         scope: &mut Scope,
         hint: &str,
         schema: &JsonSchema,
+        json_path: &str,
         build: impl FnOnce(&Self, &mut Scope) -> Result<TypeKind, Error>,
     ) -> Result<RustType, Error> {
         let name = scope.types.claim(camel(hint), "");
@@ -211,30 +222,40 @@ impl TypeBuilder<'_> {
         scope.defs.push(TypeDef {
             name,
             json_name: hint.to_owned(),
+            json_path: json_path.to_owned(),
             docs: schema_docs(schema),
             kind,
             nested: nested.into_defs(),
             nested_module: module,
+            features: Vec::new(),
         });
         Ok(RustType::Named { path, boxed: false })
     }
 }
 
-/// Builds an enum type for a parameter into `scope`.
-pub fn hoist_param_enum(scope: &mut Scope, hint: &str, json_name: &str, schema: &JsonSchema) -> RustType {
+/// Builds an enum type for a parameter into `scope`; `json_path` is the path of `schema`.
+pub fn hoist_param_enum(
+    scope: &mut Scope,
+    hint: &str,
+    json_name: &str,
+    schema: &JsonSchema,
+    json_path: &str,
+) -> RustType {
     let name = scope.types.claim(camel(hint), "");
     let mut path = scope.module_path.clone();
     path.push(name.clone());
     scope.defs.push(TypeDef {
         name,
         json_name: json_name.to_owned(),
+        json_path: json_path.to_owned(),
         docs: Docs {
             description: format!("Values of the {} parameter.", code_span(json_name)),
             ..Docs::default()
         },
-        kind: TypeKind::Enum(build_enum(schema, true)),
+        kind: TypeKind::Enum(build_enum(schema)),
         nested: Vec::new(),
         nested_module: String::new(),
+        features: Vec::new(),
     });
     RustType::Named { path, boxed: false }
 }
@@ -282,7 +303,7 @@ pub fn string_type(format: &str) -> RustType {
     }
 }
 
-fn field(json_name: String, rust_name: String, ty: RustType, docs: Docs) -> Field {
+fn field(json_name: String, json_path: String, rust_name: String, ty: RustType, docs: Docs) -> Field {
     let presence = match ty {
         RustType::Vec(_) => Presence::EmptyVec,
         RustType::Map(_) => Presence::EmptyMap,
@@ -294,6 +315,7 @@ fn field(json_name: String, rust_name: String, ty: RustType, docs: Docs) -> Fiel
     });
     Field {
         json_name,
+        json_path,
         rust_name,
         docs,
         ty,
@@ -314,7 +336,7 @@ pub fn wire_adapter(ty: &RustType) -> Option<Wire> {
     }
 }
 
-fn build_enum(schema: &JsonSchema, query_value: bool) -> Enum {
+fn build_enum(schema: &JsonSchema) -> Enum {
     // A value listed twice is one variant (its first description), or the conversion from a
     // string would have an unreachable arm.
     let mut seen = std::collections::BTreeSet::new();
@@ -325,8 +347,9 @@ fn build_enum(schema: &JsonSchema, query_value: bool) -> Enum {
         .filter(|(_, value)| seen.insert(value.as_str()))
         .map(|(i, value)| (i, value.as_str()))
         .unzip();
-    let mut namespace = Namespace::with_reserved(&["Unknown"]);
-    let names = claim_all(&mut namespace, &values, variant_name, "");
+    // `UnknownValue` holds the values the document does not list (the runtime's `open_enum!`).
+    let mut namespace = Namespace::with_reserved(&["UnknownValue"]);
+    let names = claim_all(&mut namespace, &values, camel, "");
     let variants = values
         .iter()
         .zip(names)
@@ -341,17 +364,7 @@ fn build_enum(schema: &JsonSchema, query_value: bool) -> Enum {
             },
         })
         .collect();
-    Enum { variants, query_value }
-}
-
-/// A variant's name; `Unknown` is kept for values the document does not list.
-fn variant_name(value: &str) -> String {
-    let name = camel(value);
-    if name == "Unknown" {
-        "UnknownValue".to_owned()
-    } else {
-        name
-    }
+    Enum { variants }
 }
 
 fn schema_docs(schema: &JsonSchema) -> Docs {

@@ -3,97 +3,295 @@
 
 //! The API's schemas: request and response types.
 
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::discovery_runtime::serde::Serialize,
-    ::discovery_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discovery_runtime::serde", default)]
+#[cfg(feature = "unreferenced_schemas")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Formats {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub any: ::std::option::Option<::discovery_runtime::serde_json::Value>,
-    #[serde(
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::discovery_runtime::wire::As::<::std::option::Option<::discovery_runtime::wire::Base64>>"
-    )]
     pub bytes: ::std::option::Option<::std::vec::Vec<u8>>,
-    #[serde(
-        skip_serializing_if = "::std::collections::BTreeMap::is_empty",
-        with = "::discovery_runtime::wire::As::<::std::collections::BTreeMap<::discovery_runtime::wire::Same, ::discovery_runtime::wire::StringEncoded>>"
-    )]
     pub counts: ::std::collections::BTreeMap<::std::string::String, u64>,
-    #[serde(skip_serializing_if = "::std::collections::BTreeMap::is_empty")]
     pub entries: ::std::collections::BTreeMap<
         ::std::string::String,
         crate::models::formats::EntriesValue,
     >,
-    #[serde(
-        skip_serializing_if = "::std::vec::Vec::is_empty",
-        with = "::discovery_runtime::wire::As::<::std::vec::Vec<::discovery_runtime::wire::StringEncoded>>"
-    )]
     pub ids: ::std::vec::Vec<i64>,
-    #[serde(
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::discovery_runtime::wire::As::<::std::option::Option<::discovery_runtime::wire::StringEncoded>>"
-    )]
     pub int64: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::collections::BTreeMap::is_empty")]
     pub labels: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
     >,
-    #[serde(
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::discovery_runtime::wire::As::<::std::option::Option<::discovery_runtime::wire::Duration>>"
-    )]
     pub ttl: ::std::option::Option<::discovery_runtime::chrono::TimeDelta>,
-    #[serde(
-        skip_serializing_if = "::std::option::Option::is_none",
-        with = "::discovery_runtime::wire::As::<::std::option::Option<::discovery_runtime::wire::StringEncoded>>"
-    )]
     pub uint64: ::std::option::Option<u64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub when: ::std::option::Option<
         ::discovery_runtime::chrono::DateTime<::discovery_runtime::chrono::Utc>,
     >,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
-/// Types nested in `Formats`.
-pub mod formats {
-    #[derive(
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        ::discovery_runtime::serde::Serialize,
-        ::discovery_runtime::serde::Deserialize
-    )]
-    #[serde(crate = "::discovery_runtime::serde", default)]
-    pub struct EntriesValue {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub v: ::std::option::Option<::std::string::String>,
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::object::Object for Formats {
+    const NAME: &'static str = "Formats";
+
+    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key {
+            "any" => self.any = ::discovery_runtime::object::value(map)?,
+            "bytes" => {
+                self.bytes = ::discovery_runtime::object::value_as::<
+                    _,
+                    ::std::option::Option<::discovery_runtime::wire::Base64>,
+                    _,
+                >(map)?;
+            }
+            "counts" => {
+                self.counts = ::discovery_runtime::object::value_as::<
+                    _,
+                    ::std::collections::BTreeMap<
+                        ::discovery_runtime::wire::Same,
+                        ::discovery_runtime::wire::StringEncoded,
+                    >,
+                    _,
+                >(map)?;
+            }
+            "entries" => self.entries = ::discovery_runtime::object::value(map)?,
+            "ids" => {
+                self.ids = ::discovery_runtime::object::value_as::<
+                    _,
+                    ::std::vec::Vec<::discovery_runtime::wire::StringEncoded>,
+                    _,
+                >(map)?;
+            }
+            "int64" => {
+                self.int64 = ::discovery_runtime::object::value_as::<
+                    _,
+                    ::std::option::Option<::discovery_runtime::wire::StringEncoded>,
+                    _,
+                >(map)?;
+            }
+            "labels" => self.labels = ::discovery_runtime::object::value(map)?,
+            "ttl" => {
+                self.ttl = ::discovery_runtime::object::value_as::<
+                    _,
+                    ::std::option::Option<::discovery_runtime::wire::Duration>,
+                    _,
+                >(map)?;
+            }
+            "uint64" => {
+                self.uint64 = ::discovery_runtime::object::value_as::<
+                    _,
+                    ::std::option::Option<::discovery_runtime::wire::StringEncoded>,
+                    _,
+                >(map)?;
+            }
+            "when" => self.when = ::discovery_runtime::object::value(map)?,
+            _ => {
+                ::discovery_runtime::object::unknown(
+                    &mut self._unknown_fields,
+                    key,
+                    map,
+                )?
+            }
+        }
+        ::std::result::Result::Ok(())
     }
 }
 
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::discovery_runtime::serde::Serialize,
-    ::discovery_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discovery_runtime::serde", default)]
+#[cfg(feature = "unreferenced_schemas")]
+impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Formats {
+    #[inline]
+    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::discovery_runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::serde::Serialize for Formats {
+    fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = ::discovery_runtime::object::begin(serializer)?;
+        if let ::std::option::Option::Some(value) = &self.any {
+            ::discovery_runtime::object::entry(&mut map, "any", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.bytes {
+            ::discovery_runtime::object::entry_as::<
+                _,
+                _,
+                ::discovery_runtime::wire::Base64,
+            >(&mut map, "bytes", value)?;
+        }
+        if !self.counts.is_empty() {
+            ::discovery_runtime::object::entry_as::<
+                _,
+                _,
+                ::std::collections::BTreeMap<
+                    ::discovery_runtime::wire::Same,
+                    ::discovery_runtime::wire::StringEncoded,
+                >,
+            >(&mut map, "counts", &self.counts)?;
+        }
+        if !self.entries.is_empty() {
+            ::discovery_runtime::object::entry(&mut map, "entries", &self.entries)?;
+        }
+        if !self.ids.is_empty() {
+            ::discovery_runtime::object::entry_as::<
+                _,
+                _,
+                ::std::vec::Vec<::discovery_runtime::wire::StringEncoded>,
+            >(&mut map, "ids", &self.ids)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.int64 {
+            ::discovery_runtime::object::entry_as::<
+                _,
+                _,
+                ::discovery_runtime::wire::StringEncoded,
+            >(&mut map, "int64", value)?;
+        }
+        if !self.labels.is_empty() {
+            ::discovery_runtime::object::entry(&mut map, "labels", &self.labels)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.ttl {
+            ::discovery_runtime::object::entry_as::<
+                _,
+                _,
+                ::discovery_runtime::wire::Duration,
+            >(&mut map, "ttl", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.uint64 {
+            ::discovery_runtime::object::entry_as::<
+                _,
+                _,
+                ::discovery_runtime::wire::StringEncoded,
+            >(&mut map, "uint64", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.when {
+            ::discovery_runtime::object::entry(&mut map, "when", value)?;
+        }
+        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+    }
+}
+
+/// Types nested in `Formats`.
+#[cfg(feature = "unreferenced_schemas")]
+pub mod formats {
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct EntriesValue {
+        pub v: ::std::option::Option<::std::string::String>,
+        /// Fields the Discovery document does not declare (added to the API after this
+        /// crate was generated): kept as received and serialized back unchanged.
+        pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+            ::std::string::String,
+            ::discovery_runtime::serde_json::Value,
+        >,
+    }
+
+    impl ::discovery_runtime::object::Object for EntriesValue {
+        const NAME: &'static str = "EntriesValue";
+
+        fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+            &mut self,
+            key: &str,
+            map: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match key {
+                "v" => self.v = ::discovery_runtime::object::value(map)?,
+                _ => {
+                    ::discovery_runtime::object::unknown(
+                        &mut self._unknown_fields,
+                        key,
+                        map,
+                    )?
+                }
+            }
+            ::std::result::Result::Ok(())
+        }
+    }
+
+    impl<'de> ::discovery_runtime::serde::Deserialize<'de> for EntriesValue {
+        #[inline]
+        fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::discovery_runtime::object::deserialize(deserializer)
+        }
+    }
+
+    impl ::discovery_runtime::serde::Serialize for EntriesValue {
+        fn serialize<S: ::discovery_runtime::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut map = ::discovery_runtime::object::begin(serializer)?;
+            if let ::std::option::Option::Some(value) = &self.v {
+                ::discovery_runtime::object::entry(&mut map, "v", value)?;
+            }
+            ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+        }
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Open {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub known: ::std::option::Option<::std::string::String>,
     /// Properties not declared by the schema.
-    #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::discovery_runtime::serde_json::Value,
     >,
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::object::Object for Open {
+    const NAME: &'static str = "Open";
+
+    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key {
+            "known" => self.known = ::discovery_runtime::object::value(map)?,
+            _ => {
+                let value = ::discovery_runtime::object::value(map)?;
+                self.additional_properties
+                    .insert(::std::borrow::ToOwned::to_owned(key), value);
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Open {
+    #[inline]
+    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::discovery_runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::serde::Serialize for Open {
+    fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = ::discovery_runtime::object::begin(serializer)?;
+        if let ::std::option::Option::Some(value) = &self.known {
+            ::discovery_runtime::object::entry(&mut map, "known", value)?;
+        }
+        ::discovery_runtime::object::end(map, &self.additional_properties)
+    }
 }

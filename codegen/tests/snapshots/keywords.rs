@@ -3,30 +3,96 @@
 
 //! The API's schemas: request and response types.
 
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::discovery_runtime::serde::Serialize,
-    ::discovery_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discovery_runtime::serde", default)]
+#[cfg(feature = "unreferenced_schemas")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Thing {
-    #[serde(rename = "@type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_2: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "a.b$", skip_serializing_if = "::std::option::Option::is_none")]
     pub a_b: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "foo-bar", skip_serializing_if = "::std::option::Option::is_none")]
     pub foo_bar_2: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "fooBar", skip_serializing_if = "::std::option::Option::is_none")]
     pub foo_bar: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "match", skip_serializing_if = "::std::option::Option::is_none")]
     pub match_: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "ref", skip_serializing_if = "::std::option::Option::is_none")]
     pub ref_: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
     pub self_: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::object::Object for Thing {
+    const NAME: &'static str = "Thing";
+
+    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key {
+            "@type" => self.type_2 = ::discovery_runtime::object::value(map)?,
+            "a.b$" => self.a_b = ::discovery_runtime::object::value(map)?,
+            "foo-bar" => self.foo_bar_2 = ::discovery_runtime::object::value(map)?,
+            "fooBar" => self.foo_bar = ::discovery_runtime::object::value(map)?,
+            "match" => self.match_ = ::discovery_runtime::object::value(map)?,
+            "ref" => self.ref_ = ::discovery_runtime::object::value(map)?,
+            "self" => self.self_ = ::discovery_runtime::object::value(map)?,
+            "type" => self.type_ = ::discovery_runtime::object::value(map)?,
+            _ => {
+                ::discovery_runtime::object::unknown(
+                    &mut self._unknown_fields,
+                    key,
+                    map,
+                )?
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Thing {
+    #[inline]
+    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::discovery_runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::serde::Serialize for Thing {
+    fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = ::discovery_runtime::object::begin(serializer)?;
+        if let ::std::option::Option::Some(value) = &self.type_2 {
+            ::discovery_runtime::object::entry(&mut map, "@type", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.a_b {
+            ::discovery_runtime::object::entry(&mut map, "a.b$", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.foo_bar_2 {
+            ::discovery_runtime::object::entry(&mut map, "foo-bar", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.foo_bar {
+            ::discovery_runtime::object::entry(&mut map, "fooBar", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.match_ {
+            ::discovery_runtime::object::entry(&mut map, "match", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.ref_ {
+            ::discovery_runtime::object::entry(&mut map, "ref", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.self_ {
+            ::discovery_runtime::object::entry(&mut map, "self", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.type_ {
+            ::discovery_runtime::object::entry(&mut map, "type", value)?;
+        }
+        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+    }
 }

@@ -3,189 +3,266 @@
 
 //! The API's schemas: request and response types.
 
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::discovery_runtime::serde::Serialize,
-    ::discovery_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discovery_runtime::serde", default)]
+#[cfg(feature = "unreferenced_schemas")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Job {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub config: ::std::option::Option<crate::models::job::Config>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<crate::models::job::State>,
-    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub steps: ::std::vec::Vec<crate::models::job::StepsItem>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::object::Object for Job {
+    const NAME: &'static str = "Job";
+
+    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key {
+            "config" => self.config = ::discovery_runtime::object::value(map)?,
+            "state" => self.state = ::discovery_runtime::object::value(map)?,
+            "steps" => self.steps = ::discovery_runtime::object::value(map)?,
+            _ => {
+                ::discovery_runtime::object::unknown(
+                    &mut self._unknown_fields,
+                    key,
+                    map,
+                )?
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Job {
+    #[inline]
+    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::discovery_runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::serde::Serialize for Job {
+    fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = ::discovery_runtime::object::begin(serializer)?;
+        if let ::std::option::Option::Some(value) = &self.config {
+            ::discovery_runtime::object::entry(&mut map, "config", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.state {
+            ::discovery_runtime::object::entry(&mut map, "state", value)?;
+        }
+        if !self.steps.is_empty() {
+            ::discovery_runtime::object::entry(&mut map, "steps", &self.steps)?;
+        }
+        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+    }
 }
 
 /// Types nested in `Job`.
+#[cfg(feature = "unreferenced_schemas")]
 pub mod job {
-    #[derive(
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        ::discovery_runtime::serde::Serialize,
-        ::discovery_runtime::serde::Deserialize
-    )]
-    #[serde(crate = "::discovery_runtime::serde", default)]
+    #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Config {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retry: ::std::option::Option<crate::models::job::config::Retry>,
+        /// Fields the Discovery document does not declare (added to the API after this
+        /// crate was generated): kept as received and serialized back unchanged.
+        pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+            ::std::string::String,
+            ::discovery_runtime::serde_json::Value,
+        >,
     }
 
-    /// Types nested in `Config`.
-    pub mod config {
-        #[derive(
-            Clone,
-            Debug,
-            Default,
-            PartialEq,
-            ::discovery_runtime::serde::Serialize,
-            ::discovery_runtime::serde::Deserialize
-        )]
-        #[serde(crate = "::discovery_runtime::serde", default)]
-        pub struct Retry {
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub mode: ::std::option::Option<crate::models::job::config::retry::Mode>,
-        }
+    impl ::discovery_runtime::object::Object for Config {
+        const NAME: &'static str = "Config";
 
-        /// Types nested in `Retry`.
-        pub mod retry {
-            #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-            #[non_exhaustive]
-            pub enum Mode {
-                On,
-                Off,
-                /// A value this version of the crate does not know, kept as it was received.
-                Unknown(::std::string::String),
-            }
-
-            impl Mode {
-                /// The value as it appears in JSON.
-                pub fn as_str(&self) -> &str {
-                    match self {
-                        Self::On => "ON",
-                        Self::Off => "OFF",
-                        Self::Unknown(value) => value,
-                    }
+        fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+            &mut self,
+            key: &str,
+            map: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match key {
+                "retry" => self.retry = ::discovery_runtime::object::value(map)?,
+                _ => {
+                    ::discovery_runtime::object::unknown(
+                        &mut self._unknown_fields,
+                        key,
+                        map,
+                    )?
                 }
             }
-
-            impl ::std::convert::From<&str> for Mode {
-                fn from(value: &str) -> Self {
-                    match value {
-                        "ON" => Self::On,
-                        "OFF" => Self::Off,
-                        other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-                    }
-                }
-            }
-
-            impl ::std::fmt::Display for Mode {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-
-            impl ::discovery_runtime::serde::Serialize for Mode {
-                fn serialize<S: ::discovery_runtime::serde::Serializer>(
-                    &self,
-                    serializer: S,
-                ) -> ::std::result::Result<S::Ok, S::Error> {
-                    serializer.serialize_str(self.as_str())
-                }
-            }
-
-            impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Mode {
-                fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-                    deserializer: D,
-                ) -> ::std::result::Result<Self, D::Error> {
-                    ::discovery_runtime::wire::deserialize_str(deserializer)
-                        .map(|value| Self::from(value.as_ref()))
-                }
-            }
+            ::std::result::Result::Ok(())
         }
     }
 
-    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum State {
-        /// Unset.
-        StateUnspecified,
-        /// Running.
-        Running,
-        /// A declared UNKNOWN.
-        UnknownValue,
-        /// Starts with a digit.
-        V1080p,
-        /// A value this version of the crate does not know, kept as it was received.
-        Unknown(::std::string::String),
-    }
-
-    impl State {
-        /// The value as it appears in JSON.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::StateUnspecified => "STATE_UNSPECIFIED",
-                Self::Running => "RUNNING",
-                Self::UnknownValue => "UNKNOWN",
-                Self::V1080p => "1080P",
-                Self::Unknown(value) => value,
-            }
+    impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Config {
+        #[inline]
+        fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::discovery_runtime::object::deserialize(deserializer)
         }
     }
 
-    impl ::std::convert::From<&str> for State {
-        fn from(value: &str) -> Self {
-            match value {
-                "STATE_UNSPECIFIED" => Self::StateUnspecified,
-                "RUNNING" => Self::Running,
-                "UNKNOWN" => Self::UnknownValue,
-                "1080P" => Self::V1080p,
-                other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
-            }
-        }
-    }
-
-    impl ::std::fmt::Display for State {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    impl ::discovery_runtime::serde::Serialize for State {
+    impl ::discovery_runtime::serde::Serialize for Config {
         fn serialize<S: ::discovery_runtime::serde::Serializer>(
             &self,
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
+            let mut map = ::discovery_runtime::object::begin(serializer)?;
+            if let ::std::option::Option::Some(value) = &self.retry {
+                ::discovery_runtime::object::entry(&mut map, "retry", value)?;
+            }
+            ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
         }
     }
 
-    impl<'de> ::discovery_runtime::serde::Deserialize<'de> for State {
+    /// Types nested in `Config`.
+    pub mod config {
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct Retry {
+            pub mode: ::std::option::Option<crate::models::job::config::retry::Mode>,
+            /// Fields the Discovery document does not declare (added to the API after this
+            /// crate was generated): kept as received and serialized back unchanged.
+            pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+                ::std::string::String,
+                ::discovery_runtime::serde_json::Value,
+            >,
+        }
+
+        impl ::discovery_runtime::object::Object for Retry {
+            const NAME: &'static str = "Retry";
+
+            fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+            ) -> ::std::result::Result<(), A::Error> {
+                match key {
+                    "mode" => self.mode = ::discovery_runtime::object::value(map)?,
+                    _ => {
+                        ::discovery_runtime::object::unknown(
+                            &mut self._unknown_fields,
+                            key,
+                            map,
+                        )?
+                    }
+                }
+                ::std::result::Result::Ok(())
+            }
+        }
+
+        impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Retry {
+            #[inline]
+            fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                ::discovery_runtime::object::deserialize(deserializer)
+            }
+        }
+
+        impl ::discovery_runtime::serde::Serialize for Retry {
+            fn serialize<S: ::discovery_runtime::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let mut map = ::discovery_runtime::object::begin(serializer)?;
+                if let ::std::option::Option::Some(value) = &self.mode {
+                    ::discovery_runtime::object::entry(&mut map, "mode", value)?;
+                }
+                ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+            }
+        }
+
+        /// Types nested in `Retry`.
+        pub mod retry {
+            ::discovery_runtime::open_enum! {
+                pub enum Mode {
+                    On = "ON",
+                    Off = "OFF",
+                }
+            }
+        }
+    }
+
+    ::discovery_runtime::open_enum! {
+        pub enum State {
+            /// Unset.
+            StateUnspecified = "STATE_UNSPECIFIED",
+            /// Running.
+            Running = "RUNNING",
+            /// A declared UNKNOWN.
+            Unknown = "UNKNOWN",
+            /// Starts with a digit.
+            V1080p = "1080P",
+        }
+    }
+
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct StepsItem {
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the Discovery document does not declare (added to the API after this
+        /// crate was generated): kept as received and serialized back unchanged.
+        pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+            ::std::string::String,
+            ::discovery_runtime::serde_json::Value,
+        >,
+    }
+
+    impl ::discovery_runtime::object::Object for StepsItem {
+        const NAME: &'static str = "StepsItem";
+
+        fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+            &mut self,
+            key: &str,
+            map: &mut A,
+        ) -> ::std::result::Result<(), A::Error> {
+            match key {
+                "name" => self.name = ::discovery_runtime::object::value(map)?,
+                _ => {
+                    ::discovery_runtime::object::unknown(
+                        &mut self._unknown_fields,
+                        key,
+                        map,
+                    )?
+                }
+            }
+            ::std::result::Result::Ok(())
+        }
+    }
+
+    impl<'de> ::discovery_runtime::serde::Deserialize<'de> for StepsItem {
+        #[inline]
         fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
-            ::discovery_runtime::wire::deserialize_str(deserializer)
-                .map(|value| Self::from(value.as_ref()))
+            ::discovery_runtime::object::deserialize(deserializer)
         }
     }
 
-    #[derive(
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        ::discovery_runtime::serde::Serialize,
-        ::discovery_runtime::serde::Deserialize
-    )]
-    #[serde(crate = "::discovery_runtime::serde", default)]
-    pub struct StepsItem {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
+    impl ::discovery_runtime::serde::Serialize for StepsItem {
+        fn serialize<S: ::discovery_runtime::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            let mut map = ::discovery_runtime::object::begin(serializer)?;
+            if let ::std::option::Option::Some(value) = &self.name {
+                ::discovery_runtime::object::entry(&mut map, "name", value)?;
+            }
+            ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+        }
     }
 }

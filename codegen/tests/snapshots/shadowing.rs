@@ -3,100 +3,415 @@
 
 //! The API's schemas: request and response types.
 
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::discovery_runtime::serde::Serialize,
-    ::discovery_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discovery_runtime::serde", default)]
+#[cfg(feature = "unreferenced_schemas")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Box {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub size: ::std::option::Option<i32>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::discovery_runtime::serde::Serialize,
-    ::discovery_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discovery_runtime::serde", default)]
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::object::Object for Box {
+    const NAME: &'static str = "Box";
+
+    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key {
+            "size" => self.size = ::discovery_runtime::object::value(map)?,
+            _ => {
+                ::discovery_runtime::object::unknown(
+                    &mut self._unknown_fields,
+                    key,
+                    map,
+                )?
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Box {
+    #[inline]
+    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::discovery_runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::serde::Serialize for Box {
+    fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = ::discovery_runtime::object::begin(serializer)?;
+        if let ::std::option::Option::Some(value) = &self.size {
+            ::discovery_runtime::object::entry(&mut map, "size", value)?;
+        }
+        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Client {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<crate::models::Result>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::discovery_runtime::serde::Serialize,
-    ::discovery_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discovery_runtime::serde", default)]
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::object::Object for Client {
+    const NAME: &'static str = "Client";
+
+    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key {
+            "result" => self.result = ::discovery_runtime::object::value(map)?,
+            _ => {
+                ::discovery_runtime::object::unknown(
+                    &mut self._unknown_fields,
+                    key,
+                    map,
+                )?
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Client {
+    #[inline]
+    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::discovery_runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::serde::Serialize for Client {
+    fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = ::discovery_runtime::object::begin(serializer)?;
+        if let ::std::option::Option::Some(value) = &self.result {
+            ::discovery_runtime::object::entry(&mut map, "result", value)?;
+        }
+        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FooBar {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub a: ::std::option::Option<::std::string::String>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::discovery_runtime::serde::Serialize,
-    ::discovery_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discovery_runtime::serde", default)]
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::object::Object for FooBar {
+    const NAME: &'static str = "FooBar";
+
+    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key {
+            "a" => self.a = ::discovery_runtime::object::value(map)?,
+            _ => {
+                ::discovery_runtime::object::unknown(
+                    &mut self._unknown_fields,
+                    key,
+                    map,
+                )?
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl<'de> ::discovery_runtime::serde::Deserialize<'de> for FooBar {
+    #[inline]
+    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::discovery_runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::serde::Serialize for FooBar {
+    fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = ::discovery_runtime::object::begin(serializer)?;
+        if let ::std::option::Option::Some(value) = &self.a {
+            ::discovery_runtime::object::entry(&mut map, "a", value)?;
+        }
+        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Option {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<crate::models::String>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::discovery_runtime::serde::Serialize,
-    ::discovery_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discovery_runtime::serde", default)]
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::object::Object for Option {
+    const NAME: &'static str = "Option";
+
+    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key {
+            "text" => self.text = ::discovery_runtime::object::value(map)?,
+            _ => {
+                ::discovery_runtime::object::unknown(
+                    &mut self._unknown_fields,
+                    key,
+                    map,
+                )?
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Option {
+    #[inline]
+    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::discovery_runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::serde::Serialize for Option {
+    fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = ::discovery_runtime::object::begin(serializer)?;
+        if let ::std::option::Option::Some(value) = &self.text {
+            ::discovery_runtime::object::entry(&mut map, "text", value)?;
+        }
+        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Result {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<crate::models::Option>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::discovery_runtime::serde::Serialize,
-    ::discovery_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discovery_runtime::serde", default)]
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::object::Object for Result {
+    const NAME: &'static str = "Result";
+
+    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key {
+            "value" => self.value = ::discovery_runtime::object::value(map)?,
+            _ => {
+                ::discovery_runtime::object::unknown(
+                    &mut self._unknown_fields,
+                    key,
+                    map,
+                )?
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Result {
+    #[inline]
+    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::discovery_runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::serde::Serialize for Result {
+    fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = ::discovery_runtime::object::begin(serializer)?;
+        if let ::std::option::Option::Some(value) = &self.value {
+            ::discovery_runtime::object::entry(&mut map, "value", value)?;
+        }
+        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct String {
-    #[serde(skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub boxes: ::std::vec::Vec<crate::models::Box>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
 }
 
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::discovery_runtime::serde::Serialize,
-    ::discovery_runtime::serde::Deserialize
-)]
-#[serde(crate = "::discovery_runtime::serde", default)]
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::object::Object for String {
+    const NAME: &'static str = "String";
+
+    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key {
+            "boxes" => self.boxes = ::discovery_runtime::object::value(map)?,
+            _ => {
+                ::discovery_runtime::object::unknown(
+                    &mut self._unknown_fields,
+                    key,
+                    map,
+                )?
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl<'de> ::discovery_runtime::serde::Deserialize<'de> for String {
+    #[inline]
+    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::discovery_runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::serde::Serialize for String {
+    fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = ::discovery_runtime::object::begin(serializer)?;
+        if !self.boxes.is_empty() {
+            ::discovery_runtime::object::entry(&mut map, "boxes", &self.boxes)?;
+        }
+        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FooBar2 {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub b: ::std::option::Option<::std::string::String>,
+    /// Fields the Discovery document does not declare (added to the API after this
+    /// crate was generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
+        ::std::string::String,
+        ::discovery_runtime::serde_json::Value,
+    >,
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::object::Object for FooBar2 {
+    const NAME: &'static str = "foo_bar";
+
+    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> ::std::result::Result<(), A::Error> {
+        match key {
+            "b" => self.b = ::discovery_runtime::object::value(map)?,
+            _ => {
+                ::discovery_runtime::object::unknown(
+                    &mut self._unknown_fields,
+                    key,
+                    map,
+                )?
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl<'de> ::discovery_runtime::serde::Deserialize<'de> for FooBar2 {
+    #[inline]
+    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::discovery_runtime::object::deserialize(deserializer)
+    }
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+impl ::discovery_runtime::serde::Serialize for FooBar2 {
+    fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut map = ::discovery_runtime::object::begin(serializer)?;
+        if let ::std::option::Option::Some(value) = &self.b {
+            ::discovery_runtime::object::entry(&mut map, "b", value)?;
+        }
+        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+    }
 }

@@ -9,7 +9,12 @@
 //! through both hashes on a blocking thread, started as soon as a job is seen `COMPLETE` and
 //! awaited by the first download; the result is cached by [`ArchiveKey`], which every job with
 //! the same group, size and period shares.
+//!
+//! With several files per archive (`--files-per-archive N`), file `i` of `N` is the `i`-th of
+//! `N` consecutive byte ranges of the one ZIP (concatenated in order they are the ZIP), with its
+//! own length and hashes; the ZIP's content is the same whatever `N`.
 
+mod activity;
 mod content;
 mod layout;
 mod stream;
@@ -24,6 +29,7 @@ use base64::engine::general_purpose::STANDARD;
 use md5::{Digest, Md5};
 use tokio::sync::OnceCell;
 
+pub(crate) use activity::Activity;
 pub(crate) use content::ArchiveKey;
 pub(crate) use stream::body_stream;
 
@@ -64,9 +70,35 @@ pub(crate) enum HashError {
     Panicked(#[from] tokio::task::JoinError),
 }
 
-/// One archive: its layout, and its hashes once computed.
+/// Which file of a split archive: `index` of `count` (0-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Part {
+    /// 0-based.
+    pub index: u32,
+    /// At least 1.
+    pub count: u32,
+}
+
+impl Part {
+    /// The whole archive as one file.
+    pub const WHOLE: Part = Part { index: 0, count: 1 };
+
+    /// The byte range of this part in an archive of `len` bytes.
+    fn range(self, len: u64) -> std::ops::Range<u64> {
+        let count = u128::from(self.count.max(1));
+        let at = |i: u32| u64::try_from(u128::from(len) * u128::from(i) / count).unwrap_or(len);
+        at(self.index.min(self.count))..at((self.index + 1).min(self.count.max(1)))
+    }
+}
+
+/// One downloadable object: an archive, or one part of a split one, and its hashes once
+/// computed.
 pub(crate) struct Archive {
-    layout: layout::Layout,
+    layout: Arc<layout::Layout>,
+    /// Where the object starts in the layout.
+    start: u64,
+    /// The object's length.
+    len: u64,
     hashes: OnceCell<Hashes>,
     prefetching: AtomicBool,
     /// Set when the emulator's cache is dropped: a hash computation in progress stops.
@@ -76,12 +108,15 @@ pub(crate) struct Archive {
 impl Archive {
     /// The size in bytes.
     pub fn len(&self) -> u64 {
-        self.layout.len()
+        self.len
     }
 
-    /// Fills `buf` from `offset`; see [`layout::Layout::read_at`].
+    /// Fills `buf` from `offset` (of this object), up to its end; see
+    /// [`layout::Layout::read_at`].
     pub fn read_at(&self, offset: u64, buf: &mut [u8]) -> usize {
-        self.layout.read_at(offset, buf)
+        let left = self.len.saturating_sub(offset);
+        let take = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        self.layout.read_at(self.start.saturating_add(offset), &mut buf[..take])
     }
 
     /// The whole-object hashes, computed on a blocking thread the first time.
@@ -126,10 +161,11 @@ impl Archive {
     }
 }
 
-/// The archives built so far, by key: one per emulator, shared by all jobs.
+/// The archives built so far, by key and part: one per emulator, shared by all jobs.
 #[derive(Default)]
 pub(crate) struct ArchiveCache {
-    archives: Mutex<HashMap<ArchiveKey, Arc<Archive>>>,
+    layouts: Mutex<HashMap<ArchiveKey, Arc<layout::Layout>>>,
+    archives: Mutex<HashMap<(ArchiveKey, Part), Arc<Archive>>>,
     stopped: Arc<AtomicBool>,
 }
 
@@ -140,24 +176,43 @@ impl Drop for ArchiveCache {
 }
 
 impl ArchiveCache {
-    /// The archive of `key`, built on first use.
+    /// The whole archive of `key`, built on first use.
+    #[cfg(test)]
     pub fn get(&self, key: &ArchiveKey) -> Arc<Archive> {
-        if let Some(archive) = self.lock().get(key) {
+        self.part(key, Part::WHOLE)
+    }
+
+    /// Part `part` of the archive of `key`, built on first use.
+    pub fn part(&self, key: &ArchiveKey, part: Part) -> Arc<Archive> {
+        let cache_key = (key.clone(), part);
+        if let Some(archive) = lock(&self.archives).get(&cache_key) {
             return Arc::clone(archive);
         }
-        // Built outside the lock (it takes microseconds, but other keys need not wait).
+        let layout = self.layout(key);
+        let range = part.range(layout.len());
         let built = Arc::new(Archive {
-            layout: content::build(key),
+            layout,
+            start: range.start,
+            len: range.end - range.start,
             hashes: OnceCell::new(),
             prefetching: AtomicBool::new(false),
             stopped: Arc::clone(&self.stopped),
         });
-        Arc::clone(self.lock().entry(key.clone()).or_insert(built))
+        Arc::clone(lock(&self.archives).entry(cache_key).or_insert(built))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ArchiveKey, Arc<Archive>>> {
-        self.archives.lock().unwrap_or_else(PoisonError::into_inner)
+    fn layout(&self, key: &ArchiveKey) -> Arc<layout::Layout> {
+        if let Some(layout) = lock(&self.layouts).get(key) {
+            return Arc::clone(layout);
+        }
+        // Built outside the lock (it takes microseconds, but other keys need not wait).
+        let built = Arc::new(content::build(key));
+        Arc::clone(lock(&self.layouts).entry(key.clone()).or_insert(built))
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -196,7 +251,8 @@ mod tests {
 
     fn key(size: u64) -> ArchiveKey {
         let end: DateTime<Utc> = "2024-06-15T00:00:00Z".parse().expect("time");
-        ArchiveKey::new("myactivity.search", size, None, end)
+        let dense_from: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().expect("time");
+        ArchiveKey::new(Activity::new("u", "myactivity.search", dense_from), size, None, end)
     }
 
     fn open(archive: &Arc<Archive>) -> ::zip::ZipArchive<Reader> {
@@ -219,7 +275,11 @@ mod tests {
             .read_to_string(&mut records)
             .expect("CRC ok");
         let parsed: serde_json::Value = serde_json::from_str(&records).expect("JSON");
-        assert_eq!(parsed.as_array().map(Vec::len), Some(54), "2020-01 .. 2024-06");
+        let count = parsed.as_array().map_or(0, Vec::len);
+        assert!(
+            (120..250).contains(&count),
+            "about one item every ten days from 2020-01 to 2024-06: {count}"
+        );
         let mut data = Vec::new();
         zip.by_name("myactivity.search/data.bin")
             .expect("data")
@@ -263,6 +323,26 @@ mod tests {
         let archive = cache.get(&key(4 << 30));
         drop(cache);
         assert!(matches!(archive.hashes().await, Err(HashError::Stopped)));
+    }
+
+    #[tokio::test]
+    async fn parts_are_consecutive_ranges_with_their_own_hashes() {
+        let cache = ArchiveCache::default();
+        let whole = cache.get(&key(100_003));
+        let mut all = vec![0; 100_003];
+        whole.read_at(0, &mut all);
+        let mut joined = Vec::new();
+        for index in 0..3 {
+            let part = cache.part(&key(100_003), Part { index, count: 3 });
+            let mut bytes = vec![0; usize::try_from(part.len()).expect("small") + 10];
+            let n = part.read_at(0, &mut bytes);
+            assert_eq!(n as u64, part.len(), "a read stops at the part's end");
+            bytes.truncate(n);
+            let hashes = part.hashes().await.expect("computed");
+            assert_eq!(hashes.crc32c, crc32c::crc32c(&bytes));
+            joined.extend(bytes);
+        }
+        assert_eq!(joined, all);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Google's six methods, at the paths of the Discovery document.
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware;
@@ -11,10 +11,9 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{custom_method, fields, parse_json};
+use super::{custom_method, fault_layer, fields, parse_json, read_body};
 use crate::auth;
 use crate::error::{ApiError, json_response};
-use crate::faults;
 use crate::server::{AppState, Shared};
 use crate::store::{InitiateRequest, JobView, rfc3339};
 
@@ -26,7 +25,7 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .route("/v1/authorization:reset", post(reset))
         .route("/v1/accessType:check", post(check))
         .layer(middleware::from_fn(fields::field_mask))
-        .layer(middleware::from_fn_with_state(state, faults::api_faults))
+        .layer(middleware::from_fn_with_state(state, fault_layer::api_faults))
 }
 
 /// `InitiatePortabilityArchiveRequest`.
@@ -43,17 +42,27 @@ struct InitiateBody {
 #[serde(deny_unknown_fields)]
 struct EmptyBody {}
 
-/// The bearer token of a request, once the store knows it (401 first, as Google checks
-/// credentials before the body).
+/// The bearer token of a request, once the store knows it and it has not expired (401
+/// first, as Google checks credentials before the body).
 fn token<'h>(state: &Shared, headers: &'h HeaderMap) -> Result<&'h str, ApiError> {
     let token = auth::bearer(headers)?;
-    state.store.authenticate(token)?;
+    state.store.authenticate(token, state.clock.now())?;
     Ok(token)
 }
 
-async fn initiate(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let token = token(&state, &headers)?;
-    let body: InitiateBody = parse_json(&body)?;
+/// The credentials, then the JSON body (at most the configured size).
+async fn authenticated<'h, T: serde::de::DeserializeOwned + Default>(
+    state: &Shared,
+    headers: &'h HeaderMap,
+    body: Body,
+) -> Result<(&'h str, T), ApiError> {
+    let token = token(state, headers)?;
+    let bytes = read_body(body, state.config.body_limit).await?;
+    Ok((token, parse_json(&bytes)?))
+}
+
+async fn initiate(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let (token, body): (_, InitiateBody) = authenticated(&state, &headers, body).await?;
     let request = InitiateRequest {
         resources: body.resources,
         start_time: body.start_time,
@@ -87,14 +96,13 @@ async fn job_method(
     State(state): State<AppState>,
     Path(rest): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, ApiError> {
     let (id, verb) = custom_method(&rest).ok_or_else(|| not_found(&rest))?;
     if verb != "retry" && verb != "cancel" {
         return Err(not_found(&rest));
     }
-    let token = token(&state, &headers)?;
-    let EmptyBody {} = parse_json(&body)?;
+    let (token, EmptyBody {}) = authenticated(&state, &headers, body).await?;
     let now = state.clock.now();
     let answer = if verb == "retry" {
         let id = state.store.retry(token, id, || state.job_outcome(), now)?;
@@ -106,17 +114,15 @@ async fn job_method(
     Ok(json_response(StatusCode::OK, &answer))
 }
 
-async fn reset(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let token = token(&state, &headers)?;
-    let EmptyBody {} = parse_json(&body)?;
-    state.store.reset(token)?;
+async fn reset(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let (token, EmptyBody {}) = authenticated(&state, &headers, body).await?;
+    state.store.reset(token, state.clock.now())?;
     Ok(json_response(StatusCode::OK, &json!({})))
 }
 
-async fn check(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
-    let token = token(&state, &headers)?;
-    let EmptyBody {} = parse_json(&body)?;
-    let (one_time, time_based) = state.store.access_types(token)?;
+async fn check(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let (token, EmptyBody {}) = authenticated(&state, &headers, body).await?;
+    let (one_time, time_based) = state.store.access_types(token, state.clock.now())?;
     let mut answer = json!({});
     if !one_time.is_empty() {
         answer["oneTimeResources"] = json!(one_time);
@@ -127,7 +133,8 @@ async fn check(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     Ok(json_response(StatusCode::OK, &answer))
 }
 
-/// A `PortabilityArchiveState`, with freshly signed URLs when the archive can be downloaded.
+/// A `PortabilityArchiveState`, with freshly signed URLs when the archive can be downloaded
+/// (one per file: `--files-per-archive` files per group).
 pub(crate) fn state_json(state: &Shared, view: &JobView, now: DateTime<Utc>) -> Value {
     let mut answer = json!({
         "name": format!("archiveJobs/{}/portabilityArchiveState", view.id),
@@ -137,11 +144,11 @@ pub(crate) fn state_json(state: &Shared, view: &JobView, now: DateTime<Utc>) -> 
     if let Some(start) = view.start_time {
         answer["startTime"] = json!(rfc3339(start));
     }
-    if let Some(period) = view.archive {
+    if let Some(period) = &view.archive {
         let urls: Vec<String> = view
             .groups
             .iter()
-            .map(|group| state.signed_url(&view.id, group, period, now))
+            .flat_map(|group| state.signed_urls(&view.id, group, period, now))
             .collect();
         answer["urls"] = json!(urls);
     }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -12,17 +12,20 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::api::state_json;
-use super::{custom_method, parse_json};
-use crate::auth::{AccessType, DEFAULT_USER};
+use super::{custom_method, parse_json, read_body};
+use crate::auth::{AccessType, DEFAULT_CLIENT, DEFAULT_USER, Principal};
 use crate::error::{ApiError, json_response};
 use crate::faults::Faults;
-use crate::server::AppState;
+use crate::oauth::client_secret_json;
+use crate::server::{AppState, Shared};
 use crate::store::rfc3339;
 
 /// The control routes.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/emulator/v1/tokens", post(mint_token))
+        .route("/emulator/v1/clientSecret", get(client_secret))
+        .route("/emulator/v1/clients", post(register_client))
         .route("/emulator/v1/jobs/{*rest}", post(move_job))
         .route("/emulator/v1/clock:advance", post(advance_clock))
         .route("/emulator/v1/clock", get(clock))
@@ -36,6 +39,7 @@ struct TokenBody {
     resources: Vec<String>,
     access_type: Option<AccessType>,
     user: Option<String>,
+    client: Option<String>,
 }
 
 /// `POST /emulator/v1/clock:advance`.
@@ -45,20 +49,55 @@ struct AdvanceBody {
     seconds: f64,
 }
 
-async fn mint_token(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-    let body: TokenBody = parse_json(&body)?;
-    let user = body.user.as_deref().unwrap_or(DEFAULT_USER);
-    let token = state
+/// A control request's body, at most the configured size.
+async fn body_of(state: &Shared, body: Body) -> Result<Bytes, ApiError> {
+    read_body(body, state.config.body_limit).await
+}
+
+async fn mint_token(State(state): State<AppState>, body: Body) -> Result<Response, ApiError> {
+    let body: TokenBody = parse_json(&body_of(&state, body).await?)?;
+    let principal = Principal {
+        user: body.user.unwrap_or_else(|| DEFAULT_USER.to_owned()),
+        client: body.client.unwrap_or_else(|| DEFAULT_CLIENT.to_owned()),
+    };
+    let access_type = body.access_type.unwrap_or(AccessType::OneTime);
+    let tokens = state
         .store
-        .mint(user, &body.resources, body.access_type.unwrap_or(AccessType::OneTime))?;
+        .mint(&principal, &body.resources, access_type, state.clock.now())?;
+    let mut answer = json!({
+        "accessToken": tokens.access_token,
+        "tokenType": "Bearer",
+        "expiresIn": tokens.expires_in,
+        "refreshToken": tokens.refresh_token,
+        "client": principal.client,
+    });
+    if let Some(seconds) = tokens.refresh_token_expires_in {
+        answer["refreshTokenExpiresIn"] = json!(seconds);
+    }
+    Ok(json_response(StatusCode::OK, &answer))
+}
+
+/// `GET /emulator/v1/clientSecret`: the installed-app client secret JSON of the default client.
+async fn client_secret(State(state): State<AppState>) -> Response {
+    let secret = state.store.client_secret(DEFAULT_CLIENT).unwrap_or_default();
+    json_response(
+        StatusCode::OK,
+        &client_secret_json(&state.base_url, DEFAULT_CLIENT, &secret),
+    )
+}
+
+/// `POST /emulator/v1/clients`: registers another OAuth client; answers its client secret JSON.
+async fn register_client(State(state): State<AppState>, body: Body) -> Result<Response, ApiError> {
+    let EmptyBody {} = parse_json(&body_of(&state, body).await?)?;
+    let (id, secret) = state.store.register_client();
     Ok(json_response(
         StatusCode::OK,
-        &json!({"accessToken": token, "tokenType": "Bearer"}),
+        &client_secret_json(&state.base_url, &id, &secret),
     ))
 }
 
-async fn move_job(State(state): State<AppState>, Path(rest): Path<String>, body: Bytes) -> Result<Response, ApiError> {
-    let EmptyBody {} = parse_json(&body)?;
+async fn move_job(State(state): State<AppState>, Path(rest): Path<String>, body: Body) -> Result<Response, ApiError> {
+    let EmptyBody {} = parse_json(&body_of(&state, body).await?)?;
     let not_found = || {
         ApiError::not_found(format!(
             "No control method at /emulator/v1/jobs/{rest}: use {{id}}:complete or {{id}}:fail"
@@ -78,8 +117,8 @@ async fn move_job(State(state): State<AppState>, Path(rest): Path<String>, body:
 #[serde(deny_unknown_fields)]
 struct EmptyBody {}
 
-async fn advance_clock(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-    let body: AdvanceBody = parse_json(&body)?;
+async fn advance_clock(State(state): State<AppState>, body: Body) -> Result<Response, ApiError> {
+    let body: AdvanceBody = parse_json(&body_of(&state, body).await?)?;
     let by = Duration::try_from_secs_f64(body.seconds).map_err(|_| {
         ApiError::invalid_argument(format!("seconds must be a non-negative number, not {}", body.seconds))
     })?;
@@ -91,8 +130,8 @@ async fn clock(State(state): State<AppState>) -> Response {
     json_response(StatusCode::OK, &json!({"now": rfc3339(state.clock.now())}))
 }
 
-async fn set_faults(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-    let faults: Faults = parse_json(&body)?;
+async fn set_faults(State(state): State<AppState>, body: Body) -> Result<Response, ApiError> {
+    let faults: Faults = parse_json(&body_of(&state, body).await?)?;
     state.faults.set(faults);
     Ok(json_response(StatusCode::OK, &json!(state.faults.get())))
 }

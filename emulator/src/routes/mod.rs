@@ -1,14 +1,61 @@
-//! The HTTP surface: Google's API paths, the signed archive URLs, and the control surface.
+//! The HTTP surface: Google's API paths, the signed archive URLs, the OAuth server, and the
+//! control surface; and the router that serves them.
 
 pub(crate) mod api;
 pub(crate) mod control;
+mod fault_layer;
 mod fields;
+mod oauth;
 mod range;
 pub(crate) mod storage;
 
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Code};
+use crate::server::AppState;
+
+/// Every route of the emulator. A handler that panics (a bug) answers Google's 500 JSON
+/// instead of dropping the connection.
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(api::routes(Arc::clone(&state)))
+        .merge(control::routes())
+        .merge(storage::routes())
+        .merge(oauth::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    ApiError::not_found("The requested URL was not found on this server.").into_response()
+}
+
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::new(Code::Internal, "Internal error encountered.").into_response()
+}
+
+/// Reads a request body of at most `limit` bytes. Handlers call it after checking the
+/// credentials, so a request without them is 401 whatever its size, and a body over the limit
+/// is Google's 400 JSON error (our reading of the documented "Request payload size exceeds the
+/// limit" error of Google's front end), not a plain-text 413.
+pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|error| {
+        let too_large =
+            std::error::Error::source(&error).is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+        if too_large {
+            ApiError::invalid_argument(format!("Request payload size exceeds the limit: {limit} bytes."))
+        } else {
+            ApiError::invalid_argument(format!("The request body could not be read: {error}"))
+        }
+    })
+}
 
 /// Parses a JSON request body; an empty body is the empty message (`{}`).
 pub(crate) fn parse_json<T: DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, ApiError> {

@@ -1,6 +1,7 @@
 //! The signed archive URLs, answered like Cloud Storage: `Range`, `Content-Length`,
-//! `x-goog-hash`, and XML errors (403 for a bad or expired signature, 404 for a deleted
-//! object, 416 for an unsatisfiable range).
+//! `x-goog-hash`, and XML errors (403 `SignatureDoesNotMatch` for a bad signature, 400
+//! `ExpiredToken` for an expired URL, 404 `NoSuchKey` for a missing or deleted object, 416 for
+//! an unsatisfiable range).
 
 use std::collections::HashMap;
 
@@ -15,19 +16,12 @@ use chrono::DateTime;
 use super::range::{self, RangeRequest};
 use crate::archive::body_stream;
 use crate::server::AppState;
+use crate::signing::parse_file_name;
 use crate::store::Gone;
-
-/// The bucket of every archive URL.
-pub(crate) const BUCKET: &str = "dataportability-emulator";
 
 /// The download route.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/storage/{bucket}/{job}/{file}", get(download))
-}
-
-/// The path of the archive of `group` in job `job`.
-pub(crate) fn object_path(job: &str, group: &str) -> String {
-    format!("/storage/{BUCKET}/{job}/{group}.zip")
 }
 
 async fn download(
@@ -63,22 +57,34 @@ async fn download(
         .and_then(|secs| DateTime::from_timestamp(secs, 0))
         .is_none_or(|at| now > at);
     if expired {
-        let details = format!("Request has expired: {}", expires_at.unwrap_or_default());
-        return xml_error(StatusCode::FORBIDDEN, "AccessDenied", "Access denied.", Some(&details));
+        // Cloud Storage's answer to an expired signed URL: 400 ExpiredToken.
+        let at = expires_at
+            .and_then(|secs| DateTime::from_timestamp(secs, 0))
+            .map_or_else(|| "an invalid time".to_owned(), |at| at.to_rfc3339());
+        let details = format!("Request signature expired at: {at}");
+        return xml_error(
+            StatusCode::BAD_REQUEST,
+            "ExpiredToken",
+            "The provided token has expired.",
+            Some(&details),
+        );
     }
-    let group = file.strip_suffix(".zip").unwrap_or_default();
+    let no_such_key = || {
+        xml_error(
+            StatusCode::NOT_FOUND,
+            "NoSuchKey",
+            "The specified key does not exist.",
+            None,
+        )
+    };
+    let Some((group, part)) = parse_file_name(&file, state.files_per_archive()) else {
+        return no_such_key();
+    };
     let period = match state.store.download(&job, group, now) {
         Ok(period) => period,
-        Err(Gone::NoSuchObject | Gone::Deleted) => {
-            return xml_error(
-                StatusCode::NOT_FOUND,
-                "NoSuchKey",
-                "The specified key does not exist.",
-                None,
-            );
-        }
+        Err(Gone::NoSuchObject | Gone::Deleted) => return no_such_key(),
     };
-    let archive = state.archive(group, period);
+    let archive = state.archive(group, &period, part);
     let hashes = match archive.hashes().await {
         Ok(hashes) => hashes,
         Err(error) => {

@@ -139,3 +139,16 @@ pub fn records(bytes: &[u8], group: &str) -> Vec<serde_json::Value> {
         .expect("records.json");
     serde_json::from_slice::<Vec<serde_json::Value>>(content).expect("records are JSON")
 }
+
+/// The `time` of every record of `SEARCH` in an archive, in order.
+pub fn record_times(bytes: &[u8]) -> Vec<chrono::DateTime<chrono::Utc>> {
+    records(bytes, SEARCH)
+        .iter()
+        .map(|r| {
+            r["time"]
+                .as_str()
+                .and_then(|t| t.parse().ok())
+                .expect("a record has a time")
+        })
+        .collect()
+}

@@ -1,8 +1,20 @@
 //! Downloading the archives of a `COMPLETE` job.
 //!
-//! Each signed URL is streamed to `DIR/NAME.part` (memory stays flat whatever the size:
-//! one network chunk and a 256 KiB write buffer at a time) and renamed to `DIR/NAME` only
-//! once it is complete and verified:
+//! Each signed URL is streamed to `DIR/NAME.part` and renamed to `DIR/NAME` only once it is
+//! complete and verified:
+//!
+//! - **Speed.** The body is received on the async task and handed (reference-counted, not
+//!   copied) to a writer thread that writes it through a 256 KiB buffer and computes the
+//!   CRC32C; when the MD5 is verified too, a third thread computes it, so hashing overlaps
+//!   receiving and writing. Both queues are bounded (16 chunks): memory stays flat whatever the
+//!   size. The writer asks the kernel to write back every 32 MiB while the download goes on,
+//!   so that the `fsync` before the rename has little left to do.
+//! - **Safety on disk.** Every file is opened relative to the directory's handle without
+//!   following links ([`crate::out_dir`]), created `0600`; a link where a part or a final file
+//!   is expected is [`Error::Link`], its target untouched.
+//! - **Bounded writes.** Never more than the object's announced length is written (the
+//!   excess is cut off and the file refused: [`Error::Verification`]), and never more than
+//!   [`DownloadOptions::max_archive_size`].
 //!
 //! - **Resuming.** After a dropped connection the download goes on with `Range: bytes=N-`
 //!   from where the part file ends, and so does a later run of the program that finds a
@@ -11,17 +23,19 @@
 //!   part already as long as the object (a run stopped just before the rename: the server
 //!   answers 416) is verified against the checksums of a `HEAD` request.
 //! - **Verifying.** The length must be the object's (`Content-Range`, `Content-Length`,
-//!   `x-goog-stored-content-length`), and the CRC32C and MD5 of `x-goog-hash` (those of the
-//!   whole object, also on a `206`) must match when present. On a mismatch the part file
-//!   is deleted and [`Error::Verification`] returned: a corrupt file never gets the final
-//!   name.
-//! - **Expired URLs.** A `403` (a signed URL is valid for 6 hours) makes the downloader read
-//!   the job's state again for freshly signed URLs, and go on from the same offset.
+//!   `x-goog-stored-content-length`), and the checksums of `x-goog-hash` (those of the
+//!   whole object, also on a `206`) chosen by [`DownloadOptions::verify`] must match: CRC32C by
+//!   default, MD5 when there is no CRC32C ([`crate::hashes`]). On a mismatch the part file is
+//!   deleted and [`Error::Verification`] returned: a corrupt file never gets the final name.
+//! - **Expired URLs.** Cloud Storage's `400 ExpiredToken` (a signed URL is valid for 6 hours),
+//!   or a `403`, makes the downloader read the job's state again for freshly signed URLs, and
+//!   go on from the same offset (at most [`DownloadOptions::max_url_refreshes`] times in a row).
 //! - **Transient failures** (connection errors, 429, 5xx) are retried with a doubling wait,
 //!   up to [`DownloadOptions::max_attempts`] attempts in a row that bring no new byte.
 //!
 //! A file whose final name already exists is taken as done (it was verified before it got
-//! that name). Signed URLs are plain HTTPS URLs: no bearer token is sent with them, and they
+//! that name); [`Downloaded::already_present`] says so, and its `verified` is empty (the
+//! caller knows, from its own records, whether it was verified, e.g. the state file). Signed URLs are plain HTTPS URLs: no bearer token is sent with them, and they
 //! never appear in errors.
 
 mod headers;
@@ -37,8 +51,13 @@ use dataportability_v1::models::PortabilityArchiveState;
 use dataportability_v1::models::portability_archive_state::State;
 
 pub use self::names::file_names;
-use crate::hashes::ExpectedHashes;
+use crate::hashes::{ExpectedHashes, Verify};
+use crate::out_dir::Dir;
 use crate::{Error, Result, job};
+
+/// The default of [`DownloadOptions::max_archive_size`]: 1 TiB, far above any archive
+/// Google serves (Takeout splits exports into files of at most 50 GB), yet a bound.
+pub const DEFAULT_MAX_ARCHIVE_SIZE: u64 = 1 << 40;
 
 /// How downloads behave.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,8 +66,8 @@ pub struct DownloadOptions {
     pub max_attempts: u32,
     /// The wait before the first retry of a failed attempt, doubling after each (default 1 s).
     pub retry_backoff: Duration,
-    /// `403` answers in a row (each followed by fresh URLs) before a file is given up
-    /// (default 3).
+    /// Refused URLs in a row (`400 ExpiredToken` or `403`, each followed by fresh URLs) before
+    /// a file is given up (default 3).
     pub max_url_refreshes: u32,
     /// Timeout of connecting (default 30 s).
     pub connect_timeout: Duration,
@@ -56,6 +75,11 @@ pub struct DownloadOptions {
     pub read_timeout: Duration,
     /// At most this many bytes per second (default: no limit).
     pub rate_limit: Option<u64>,
+    /// Which checksums are verified (default: CRC32C, MD5 when there is no CRC32C).
+    pub verify: Verify,
+    /// A file larger than this is refused, whatever its announced length
+    /// (default [`DEFAULT_MAX_ARCHIVE_SIZE`]).
+    pub max_archive_size: u64,
 }
 
 impl Default for DownloadOptions {
@@ -67,6 +91,8 @@ impl Default for DownloadOptions {
             connect_timeout: Duration::from_secs(30),
             read_timeout: Duration::from_secs(60),
             rate_limit: None,
+            verify: Verify::default(),
+            max_archive_size: DEFAULT_MAX_ARCHIVE_SIZE,
         }
     }
 }
@@ -92,6 +118,8 @@ pub struct Progress<'a> {
     pub retries: u32,
     /// Why the last failed attempt failed, once one did.
     pub last_failure: Option<&'a str>,
+    /// The file, once it is complete and verified (or found already present).
+    pub finished: Option<&'a Downloaded>,
 }
 
 /// A file downloaded and verified.
@@ -101,14 +129,17 @@ pub struct Downloaded {
     pub path: PathBuf,
     /// Its size.
     pub bytes: u64,
-    /// Which checksums were verified (`"crc32c+md5"`, `""` when the server sent none or the
-    /// file was already there).
+    /// Which checksums were verified (`"crc32c"`, `"md5"`, `"crc32c+md5"`; `""` when the
+    /// server sent none or the file was already there).
     pub verified: String,
+    /// The values of the checksums verified.
+    pub checksums: ExpectedHashes,
     /// The bytes a previous attempt had left in `NAME.part` (0 for a fresh download).
     pub resumed_from: u64,
     /// Whether the file was already complete before this call.
     pub already_present: bool,
-    /// How many times an expired URL (403) was replaced by a freshly signed one.
+    /// How many times an expired URL (400 `ExpiredToken` or 403) was replaced by a freshly
+    /// signed one.
     pub url_refreshes: u32,
 }
 
@@ -125,7 +156,7 @@ struct Target<'a> {
     job: &'a str,
     index: usize,
     files: usize,
-    dir: &'a Path,
+    dir: &'a Dir,
     name: &'a str,
 }
 
@@ -145,12 +176,23 @@ impl Downloader {
     }
 
     /// Downloads every URL of the `COMPLETE` state `state` of job `job` into `dir` (created
-    /// if needed), one file after the other, and returns them in the order of the URLs.
+    /// `0700` if needed), one file after the other, and returns them in the order of the URLs.
     pub async fn download_all(
         &self,
         job: &str,
         state: &PortabilityArchiveState,
         dir: &Path,
+        on_progress: impl FnMut(&Progress<'_>),
+    ) -> Result<Vec<Downloaded>> {
+        self.download_all_in(job, state, &Dir::create(dir)?, on_progress).await
+    }
+
+    /// [`Self::download_all`] into an open directory (see [`crate::out_dir`]).
+    pub async fn download_all_in(
+        &self,
+        job: &str,
+        state: &PortabilityArchiveState,
+        dir: &Dir,
         mut on_progress: impl FnMut(&Progress<'_>),
     ) -> Result<Vec<Downloaded>> {
         let job = job::job_id(job);
@@ -168,7 +210,6 @@ impl Downloader {
                 reason,
             });
         }
-        tokio::fs::create_dir_all(dir).await.map_err(Error::io(dir))?;
         let names = file_names(&state.urls);
         let mut done = Vec::with_capacity(names.len());
         for (index, (url, name)) in state.urls.iter().zip(&names).enumerate() {

@@ -2,7 +2,8 @@
 
 /// The local file names of a job's URLs: the last path segment of each, restricted to
 /// `[A-Za-z0-9._-]` (others become `_`), `archive-N.zip` when nothing usable is left, and
-/// prefixed with `N-` when two URLs would share a name.
+/// prefixed with `N-` (then `N-K-`) until it is unique. Names are compared case-insensitively
+/// (a file system may be), and a name never equals another's part file (`NAME.part`).
 ///
 /// ```
 /// let names = workflow::download::file_names(&[
@@ -14,6 +15,8 @@
 /// ```
 pub fn file_names(urls: &[String]) -> Vec<String> {
     let mut names: Vec<String> = Vec::with_capacity(urls.len());
+    // Every name taken, and its part file's, lowercased.
+    let mut taken = std::collections::HashSet::new();
     for (index, url) in urls.iter().enumerate() {
         let segment = reqwest::Url::parse(url)
             .ok()
@@ -29,15 +32,47 @@ pub fn file_names(urls: &[String]) -> Vec<String> {
                 }
             })
             .collect();
-        let mut name = if clean.is_empty() || clean.starts_with('.') {
+        let base = if clean.is_empty() || clean.starts_with('.') {
             format!("archive-{index}.zip")
         } else {
             clean
         };
-        if names.contains(&name) {
-            name = format!("{index}-{name}");
+        let free = |name: &str| {
+            let lower = name.to_lowercase();
+            !taken.contains(&lower) && !taken.contains(&format!("{lower}.part"))
+        };
+        let mut name = base.clone();
+        let mut attempt = 0usize;
+        while !free(&name) {
+            name = match attempt {
+                0 => format!("{index}-{base}"),
+                k => format!("{index}-{k}-{base}"),
+            };
+            attempt += 1;
         }
+        taken.insert(name.to_lowercase());
+        taken.insert(format!("{}.part", name.to_lowercase()));
         names.push(name);
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_stay_unique_after_their_prefix_and_regardless_of_case() {
+        let urls: Vec<String> = ["2-a.zip", "a.zip", "a.zip", "A.ZIP", "a.zip.part", "1-a.zip"]
+            .iter()
+            .map(|n| format!("https://storage.example/b/{n}"))
+            .collect();
+        let names = file_names(&urls);
+        assert_eq!(
+            names,
+            ["2-a.zip", "a.zip", "2-1-a.zip", "3-A.ZIP", "4-a.zip.part", "1-a.zip"]
+        );
+        let lower: std::collections::HashSet<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        assert_eq!(lower.len(), names.len());
+    }
 }

@@ -29,7 +29,9 @@ pub fn read_sample_list(path: &Path) -> Result<Vec<String>> {
 }
 
 /// Writes `crates` into a scratch workspace at `scratch` and runs `cargo check` and
-/// `cargo clippy -- -D warnings` on it, with `workspace_root`'s target directory and lock file.
+/// `cargo clippy -- -D warnings` on it, with `workspace_root`'s target directory and lock file;
+/// then clippy again with one resource feature per crate (see [`single_resource_feature`]),
+/// all crates in one cargo invocation.
 pub fn compile_sample(workspace_root: &Path, scratch: &Path, crates: &[SampleCrate<'_>]) -> Result<()> {
     let crates_dir = scratch.join("crates");
     if crates_dir.exists() {
@@ -64,7 +66,42 @@ pub fn compile_sample(workspace_root: &Path, scratch: &Path, crates: &[SampleCra
         &target_dir,
         &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
     )?;
+    let singles: Vec<(&str, String)> = crates
+        .iter()
+        .filter_map(|c| single_resource_feature(c.generated).map(|f| (c.generated.name.as_str(), f)))
+        .collect();
+    if !singles.is_empty() {
+        let mut args = vec![
+            "clippy".to_owned(),
+            "--all-targets".to_owned(),
+            "--no-default-features".to_owned(),
+        ];
+        for (package, _) in &singles {
+            args.extend(["-p".to_owned(), (*package).to_owned()]);
+        }
+        let features: Vec<String> = singles.iter().map(|(p, f)| format!("{p}/{f}")).collect();
+        args.extend(["--features".to_owned(), features.join(",")]);
+        args.extend(["--".to_owned(), "-D".to_owned(), "warnings".to_owned()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cargo(scratch, &target_dir, &args)?;
+    }
     Ok(())
+}
+
+/// The resource feature to compile a crate with alone: the one whose module is largest (the
+/// most builders, and usually the most schemas), or `None` when the crate has no resources.
+pub fn single_resource_feature(generated: &GeneratedCrate) -> Option<String> {
+    let manifest = generated.files.get("Cargo.toml")?;
+    let table = manifest.split("\n[features]\n").nth(1)?;
+    table
+        .lines()
+        .filter_map(|line| line.strip_suffix(" = []"))
+        .filter(|feature| *feature != codegen::resolve::features::UNREFERENCED_SCHEMAS)
+        .max_by_key(|feature| {
+            let module = generated.files.get(&format!("src/resources/{feature}.rs"));
+            (module.map_or(0, String::len), std::cmp::Reverse(*feature))
+        })
+        .map(str::to_owned)
 }
 
 fn cargo(dir: &Path, target_dir: &PathBuf, args: &[&str]) -> Result<()> {
@@ -84,6 +121,20 @@ fn cargo(dir: &Path, target_dir: &PathBuf, args: &[&str]) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_single_feature_is_the_largest_resource() {
+        let mut generated = codegen::GeneratedCrate::default();
+        generated.files.insert(
+            "Cargo.toml".to_owned(),
+            "[package]\n\n[features]\ndefault = [\n    \"a\",\n    \"b\",\n]\na = []\nb = []\nunreferenced_schemas = []\n".to_owned(),
+        );
+        generated.files.insert("src/resources/a.rs".to_owned(), "x".to_owned());
+        generated.files.insert("src/resources/b.rs".to_owned(), "xx".to_owned());
+        assert_eq!(super::single_resource_feature(&generated).as_deref(), Some("b"));
+        generated.files.clear();
+        assert_eq!(super::single_resource_feature(&generated), None);
+    }
+
     use super::*;
 
     #[test]

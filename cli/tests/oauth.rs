@@ -1,0 +1,251 @@
+//! The `--client-secret` flow end to end, against the emulator's OAuth server: consent, token,
+//! a wait that outlives several access tokens, a download resumed after its URLs expired, and
+//! the token cache reused (and refreshed) by a second run; and the exit code of a group already
+//! exported with one-time access.
+
+mod common;
+
+use std::io::{BufRead as _, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use emulator::{AccessType, Emulator, EmulatorConfig, Faults};
+
+/// A running binary whose stdout and stderr are collected as they come.
+struct Running {
+    child: Child,
+    output: Arc<Mutex<String>>,
+}
+
+impl Running {
+    fn spawn(args: &[&str]) -> Self {
+        let mut child = command(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let output = Arc::new(Mutex::new(String::new()));
+        let stdout: Box<dyn Read + Send> = Box::new(child.stdout.take().expect("stdout"));
+        let stderr: Box<dyn Read + Send> = Box::new(child.stderr.take().expect("stderr"));
+        for stream in [stdout, stderr] {
+            let output = Arc::clone(&output);
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let mut all = output.lock().expect("lock");
+                    all.push_str(&line);
+                    all.push('\n');
+                }
+            });
+        }
+        Self { child, output }
+    }
+
+    fn output(&self) -> String {
+        self.output.lock().expect("lock").clone()
+    }
+
+    fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().expect("try_wait")
+    }
+
+    /// Waits (at most a minute) for the end; the exit status and everything printed.
+    async fn finish(mut self) -> (std::process::ExitStatus, String) {
+        for _ in 0..6000 {
+            if let Some(status) = self.exited() {
+                tokio::time::sleep(Duration::from_millis(50)).await; // the readers drain
+                return (status, self.output());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let _ = self.child.kill();
+        panic!("the binary did not end:\n{}", self.output());
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The consent URL the binary printed, once it did.
+async fn consent_url(running: &Running) -> String {
+    let mut url = None;
+    eventually("the consent URL", Duration::from_secs(30), || {
+        url = running
+            .output()
+            .split_whitespace()
+            .find(|word| word.contains("/o/oauth2/v2/auth?"))
+            .map(str::to_owned);
+        url.is_some()
+    })
+    .await;
+    url.expect("a URL")
+}
+
+fn write_client_secret(emulator: &Emulator, dir: &Path) -> String {
+    let path = dir.join("client_secret.json");
+    std::fs::write(&path, emulator.client_secret_json().to_string()).expect("written");
+    path.to_str().expect("utf-8").to_owned()
+}
+
+fn file_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_secret_flow_exports_across_token_lifetimes_and_expired_urls() {
+    // Jobs take 3 hours and tokens live 1: the wait outlives several tokens. Archives come as
+    // two files, the first download drops after 40 000 bytes, and 7 hours pass before its
+    // resume, so its URL (and token) expired meanwhile.
+    let emulator = emulator(EmulatorConfig {
+        complete_after: Duration::from_secs(3 * 3600),
+        archive_size: 200_000,
+        files_per_archive: 2,
+        faults: Faults {
+            dropped_downloads: 1,
+            drop_after_bytes: 40_000,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = write_client_secret(&emulator, dir.path());
+    let cache = dir.path().join("tokens.json");
+    let out = dir.path().join("out");
+    let credentials = [
+        "--endpoint",
+        emulator.url(),
+        "--client-secret",
+        &secret,
+        "--token-cache",
+        cache.to_str().unwrap(),
+    ];
+    let mut args = credentials.to_vec();
+    args.extend(["export", "--resource", SEARCH, "--out", out.to_str().unwrap()]);
+    args.extend([
+        "--poll-initial",
+        "50ms",
+        "--poll-max",
+        "100ms",
+        "--deadline",
+        "60s",
+        "--download-retry-wait",
+        "2s",
+    ]);
+    let mut running = Running::spawn(&args);
+
+    // The user's browser: the emulator consents and redirects to the tool's loopback server.
+    let url = consent_url(&running).await;
+    assert!(url.starts_with(emulator.url()), "{url}");
+    let page = reqwest::get(&url).await.expect("the redirect chain");
+    assert!(page.status().is_success(), "{}", page.status());
+
+    // An hour of emulator time every 150 ms until the job completes: polls meet expired tokens.
+    let mut hours = 0;
+    while !running.output().contains("is COMPLETE") {
+        assert!(hours < 40 && running.exited().is_none(), "{}", running.output());
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        emulator.advance_clock(Duration::from_secs(3600));
+        hours += 1;
+    }
+    assert!(hours >= 3, "{hours}");
+    // The first file's connection drops; during the wait before the resume, 7 hours pass.
+    let part = out.join(SEARCH).join("myactivity.search.zip.001.part");
+    eventually("the dropped download's part file", Duration::from_secs(30), || {
+        file_len(&part) == 40_000
+    })
+    .await;
+    emulator.advance_clock(Duration::from_secs(7 * 3600));
+
+    let (status, output) = running.finish().await;
+    assert!(status.success(), "{output}");
+    assert!(
+        output.contains("the URL of myactivity.search.zip.001 expired; going on with a fresh one"),
+        "{output}"
+    );
+    assert!(
+        !cache.to_str().unwrap().is_empty() && cache.is_file(),
+        "the token cache is written"
+    );
+
+    // Both files, byte-identical to what the server serves now.
+    let job = state_file(&out)["groups"][SEARCH]["jobId"].as_str().unwrap().to_owned();
+    let reader = client(&emulator, &token(&emulator, &[SEARCH], AccessType::OneTime));
+    let state = workflow::job::state(&reader, &job).await.expect("state");
+    assert_eq!(state.urls.len(), 2);
+    for (n, url) in state.urls.iter().enumerate() {
+        let file = out.join(SEARCH).join(format!("myactivity.search.zip.{:03}", n + 1));
+        let served = reqwest::get(url.as_str()).await.unwrap().bytes().await.unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), served.as_ref(), "{}", file.display());
+        // CRC32C by default (MD5 only with --verify md5).
+        assert!(output.contains("bytes; size, crc32c verified)"), "{output}");
+    }
+
+    // A second run reuses the cached tokens: no consent, and its expired access token (2 more
+    // hours passed) is refreshed with the cached refresh token.
+    let cached = std::fs::read_to_string(&cache).unwrap();
+    emulator.advance_clock(Duration::from_secs(2 * 3600));
+    let mut check = credentials.to_vec();
+    check.extend(["check-access", "--resource", SEARCH]);
+    let (status, output) = Running::spawn(&check).finish().await;
+    assert!(status.success(), "{output}");
+    assert!(!output.contains("/o/oauth2/v2/auth"), "no new consent: {output}");
+    assert!(output.contains("one-time:   myactivity.search"), "{output}");
+    assert_ne!(
+        std::fs::read_to_string(&cache).unwrap(),
+        cached,
+        "a refreshed token was cached"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_already_exported_with_one_time_access_exits_5_with_what_to_do() {
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let token = token(&emulator, &[SEARCH], AccessType::OneTime);
+    workflow::job::initiate(&client(&emulator, &token), SEARCH)
+        .await
+        .expect("the first export");
+    let out = tempfile::tempdir().unwrap();
+    let args = [
+        "--endpoint",
+        emulator.url(),
+        "--token",
+        &token,
+        "export",
+        "--resource",
+        SEARCH,
+        "--out",
+        out.path().to_str().unwrap(),
+    ];
+    let output = run(&args).await;
+    assert_eq!(output.status.code(), Some(5), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("myactivity.search: already exported with one-time access (RESOURCE_EXHAUSTED)")
+            && stderr.contains("dataportability reset"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_static_token_exits_3_and_says_what_to_do() {
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let token = token(&emulator, &[SEARCH], AccessType::OneTime);
+    emulator.advance_clock(Duration::from_secs(3600));
+    let output = run(&["--endpoint", emulator.url(), "--token", &token, "check-access"]).await;
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("the access token expired") && stderr.contains("--client-secret"),
+        "{stderr}"
+    );
+}

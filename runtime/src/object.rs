@@ -1,0 +1,145 @@
+//! The serde impls of generated structs, written over these helpers instead of derived: a
+//! struct's `Deserialize` is one `match` on the key per field ([`Object::field`]) and its
+//! `Serialize` one `if` per field, with everything else here, once. This is a fraction of
+//! what `#[derive(Serialize, Deserialize)]` expands to (field enums, visitors, sequence
+//! forms), which was most of the compile time of a generated crate.
+//!
+//! The JSON is the same as the derives wrote and read: absent fields take their default,
+//! `None` and empty collections are not written, and fields the schema does not declare are
+//! kept in the struct's catch-all map and written back after the known ones.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{DeserializeSeed, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_with::de::DeserializeAsWrap;
+use serde_with::ser::SerializeAsWrap;
+use serde_with::{DeserializeAs, SerializeAs};
+
+/// A generated struct read from a JSON object, one field at a time.
+pub trait Object: Default {
+    /// The schema's name, for error messages.
+    const NAME: &'static str;
+
+    /// Reads the value of `key` from `map` into the field it names, or into the struct's map
+    /// of undeclared fields.
+    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
+}
+
+/// The `Deserialize` impl of a generated struct: a JSON object, field by field.
+#[inline]
+pub fn deserialize<'de, T: Object, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+    deserializer.deserialize_map(ObjectVisitor(PhantomData))
+}
+
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a JSON object ({})", T::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut out = T::default();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            out.field(&key, &mut map)?;
+        }
+        Ok(out)
+    }
+}
+
+/// A key, borrowed from the input when it can be.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        crate::wire::deserialize_str(deserializer)
+    }
+}
+
+/// The next value, with serde's own encoding.
+#[inline]
+pub fn value<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
+    map.next_value()
+}
+
+/// The next value, read through the `wire` adapter `U` (`Option<StringEncoded>`, ...).
+#[inline]
+pub fn value_as<'de, T, U: DeserializeAs<'de, T>, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
+    map.next_value::<DeserializeAsWrap<T, U>>()
+        .map(DeserializeAsWrap::into_inner)
+}
+
+/// Keeps an undeclared field in a struct's catch-all map.
+#[inline]
+pub fn unknown<'de, A: MapAccess<'de>>(
+    fields: &mut serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    let value = map.next_value()?;
+    fields.insert(key.to_owned(), value);
+    Ok(())
+}
+
+/// Starts writing a struct as a JSON object.
+#[inline]
+pub fn begin<S: Serializer>(serializer: S) -> Result<S::SerializeMap, S::Error> {
+    serializer.serialize_map(None)
+}
+
+/// Writes a field with serde's own encoding.
+#[inline]
+pub fn entry<M: SerializeMap, T: Serialize + ?Sized>(map: &mut M, key: &str, value: &T) -> Result<(), M::Error> {
+    map.serialize_entry(key, value)
+}
+
+/// Writes a field through the `wire` adapter `U`.
+#[inline]
+pub fn entry_as<M: SerializeMap, T, U: SerializeAs<T>>(map: &mut M, key: &str, value: &T) -> Result<(), M::Error> {
+    map.serialize_entry(key, &SerializeAsWrap::<T, U>::new(value))
+}
+
+/// Writes the entries of a catch-all map (undeclared fields, or `additionalProperties`)
+/// and ends the object.
+#[inline]
+pub fn end<M: SerializeMap, V: Serialize>(
+    mut map: M,
+    rest: &std::collections::BTreeMap<String, V>,
+) -> Result<M::Ok, M::Error> {
+    for (key, value) in rest {
+        map.serialize_entry(key, value)?;
+    }
+    map.end()
+}
+
+/// Like [`end`], for the catch-all of undeclared fields.
+#[inline]
+pub fn end_unknown<M: SerializeMap>(
+    mut map: M,
+    rest: &serde_json::Map<String, serde_json::Value>,
+) -> Result<M::Ok, M::Error> {
+    for (key, value) in rest {
+        map.serialize_entry(key, value)?;
+    }
+    map.end()
+}
+
+/// Like [`end`], with the values written through the `wire` adapter `U`.
+#[inline]
+pub fn end_as<M: SerializeMap, T, U: SerializeAs<T>>(
+    mut map: M,
+    rest: &std::collections::BTreeMap<String, T>,
+) -> Result<M::Ok, M::Error> {
+    for (key, value) in rest {
+        map.serialize_entry(key, &SerializeAsWrap::<T, U>::new(value))?;
+    }
+    map.end()
+}
