@@ -314,7 +314,7 @@ fn identity_and_keys_must_have_googles_shapes() {
         json!({"things": {"methods": {"get\n```": {"path": "x", "httpMethod": "GET"}}}}),
     );
     assert!(
-        error(&doc).starts_with(r#"resources.things.methods."get\n```": "#),
+        error(&doc).starts_with(r#"resources.things.methods["get\n```"]: "#),
         "{}",
         error(&doc)
     );

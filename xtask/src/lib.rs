@@ -16,6 +16,7 @@ pub mod fetch;
 pub mod fuzz;
 pub mod generate;
 pub mod hostile;
+pub mod nested_cargo;
 pub mod normalize;
 pub mod output_check;
 pub mod revision;

@@ -2,8 +2,8 @@
 //! fuzzer on every input and by the hostile-document suite.
 //!
 //! - every file is at a plain path (`Cargo.toml`, `README.md`, `src/**/*.rs`), never `build.rs`;
-//! - `Cargo.toml` has only `[package]` (known keys, no `build`), `[lib]` with `doctest = false`
-//!   and one dependency, the runtime;
+//! - `Cargo.toml` has only `[package]` (known keys, no `build`), `[lib]` with `doctest = false`,
+//!   one dependency, the runtime, and perhaps `[features]` that enable nothing but each other;
 //! - every `.rs` file parses, starts with the one-line `// @generated` header, has only the
 //!   inner attributes the generator writes, no `include!`-like macro, and doc attributes that
 //!   are string literals whose Markdown has no code block rustdoc would run (a fenced block is
@@ -82,6 +82,33 @@ fn is_plain_path(path: &str) -> bool {
         })
 }
 
+/// Problems with a `[features]` table: each feature enables nothing (`[]`), except `default`,
+/// which lists other features of the table (never a dependency or a dependency's feature).
+fn check_features(features: &toml::Value) -> Vec<String> {
+    let Some(features) = features.as_table() else {
+        return vec!["[features] is not a table".to_owned()];
+    };
+    let mut problems = Vec::new();
+    for (name, enables) in features {
+        let Some(enables) = enables.as_array() else {
+            problems.push(format!("feature {name:?} is not a list"));
+            continue;
+        };
+        if name != "default" && !enables.is_empty() {
+            problems.push(format!("feature {name:?} enables {enables:?}"));
+        }
+        for enabled in enables {
+            let known = enabled
+                .as_str()
+                .is_some_and(|e| e != "default" && features.contains_key(e));
+            if !known {
+                problems.push(format!("feature {name:?} enables {enabled:?}, not a feature of the table"));
+            }
+        }
+    }
+    problems
+}
+
 /// Problems with a generated `Cargo.toml`.
 pub fn check_manifest(text: &str) -> Vec<String> {
     let table: toml::Table = match text.parse() {
@@ -97,11 +124,15 @@ pub fn check_manifest(text: &str) -> Vec<String> {
     if strings.iter().any(|s| s.chars().any(char::is_control)) {
         problems.push("a string value with a control character".to_owned());
     }
-    let sections: BTreeSet<&str> = table.keys().map(String::as_str).collect();
+    let mut sections: BTreeSet<&str> = table.keys().map(String::as_str).collect();
+    sections.remove("features");
     if sections != BTreeSet::from(["package", "lib", "dependencies"]) {
         problems.push(format!(
-            "sections {sections:?}, expected [package], [lib], [dependencies]"
+            "sections {sections:?}, expected [package], [lib], [dependencies] and perhaps [features]"
         ));
+    }
+    if let Some(features) = table.get("features") {
+        problems.extend(check_features(features));
     }
     if let Some(package) = table.get("package").and_then(toml::Value::as_table) {
         for key in package.keys() {
@@ -314,6 +345,12 @@ mod tests {
         assert!(!check_manifest(&build).is_empty());
         let nul = good.replace("name = \"x\"", "name = \"x\"\ndescription = \"a\\u0000b\"");
         assert!(!check_manifest(&nul).is_empty());
+        let features = format!("{good}[features]\ndefault = [\"a\", \"b\"]\na = []\nb = []\n");
+        assert!(check_manifest(&features).is_empty(), "{:?}", check_manifest(&features));
+        let dep_feature = format!("{good}[features]\ndefault = [\"a\"]\na = [\"discovery-runtime/x\"]\n");
+        assert!(!check_manifest(&dep_feature).is_empty());
+        let unknown = format!("{good}[features]\ndefault = [\"dep:pwn\"]\n");
+        assert!(!check_manifest(&unknown).is_empty());
         assert!(!is_plain_path("build.rs") && !is_plain_path("src/../x.rs") && is_plain_path("src/resources/a_b.rs"));
     }
 }

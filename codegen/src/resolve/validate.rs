@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::Error;
+use crate::json_path::{child, join};
 use crate::parse::{RestDescription, RestMethod, RestResource};
 
 /// The `kind` of Google's list of Discovery documents (`https://discovery.googleapis.com/discovery/v1/apis`).
@@ -88,21 +89,18 @@ fn check_keys(
     resources: &BTreeMap<String, RestResource>,
 ) -> Result<(), Error> {
     for key in methods.keys() {
-        check_key(json_path, "methods", "method", key)?;
+        check_key(&child(json_path, "methods"), "method", key)?;
     }
     for (key, resource) in resources {
-        check_key(json_path, "resources", "resource", key)?;
-        check_keys(
-            &format!("{json_path}resources.{key}."),
-            &resource.methods,
-            &resource.resources,
-        )?;
+        check_key(&child(json_path, "resources"), "resource", key)?;
+        check_keys(&join(json_path, &["resources", key]), &resource.methods, &resource.resources)?;
     }
     Ok(())
 }
 
 /// A method or resource key: `get`, `archiveJobs`, `well-known`, `Patient-everything`.
-fn check_key(json_path: &str, section: &str, what: &str, key: &str) -> Result<(), Error> {
+/// `section_path` is the JSON path of the map that holds the key (`resources.x.methods`).
+fn check_key(section_path: &str, what: &str, key: &str) -> Result<(), Error> {
     let good = fits(
         key,
         MAX_KEY_LEN,
@@ -113,7 +111,7 @@ fn check_key(json_path: &str, section: &str, what: &str, key: &str) -> Result<()
         return Ok(());
     }
     Err(refuse(
-        &format!("{json_path}{section}.{key:?}"),
+        &child(section_path, key),
         format!("{key:?} is not a {what} key (an ASCII letter, then letters, digits, `_` or `-`)"),
     ))
 }
@@ -198,13 +196,13 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             error,
-            r#"resources.projects.resources.jobs.methods."get\n```": "get\n```" is not a method key (an ASCII letter, then letters, digits, `_` or `-`)"#
+            r#"resources.projects.resources.jobs.methods["get\n```"]: "get\n```" is not a method key (an ASCII letter, then letters, digits, `_` or `-`)"#
         );
         let error = doc(|d| {
             d.resources.insert("é".into(), RestResource::default());
         })
         .unwrap_err();
-        assert!(error.starts_with(r#"resources."é": "#), "{error}");
+        assert!(error.starts_with(r#"resources["é"]: "#), "{error}");
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! target directory and lock file, checked with `cargo check` and `cargo clippy -D warnings`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use codegen::GeneratedCrate;
@@ -105,14 +104,13 @@ pub fn single_resource_feature(generated: &GeneratedCrate) -> Option<String> {
 }
 
 fn cargo(dir: &Path, target_dir: &PathBuf, args: &[&str]) -> Result<()> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     println!("running cargo {} in {}", args.join(" "), dir.display());
-    let status = Command::new(&cargo)
+    let status = crate::nested_cargo::command()
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir)
         .status()
-        .with_context(|| format!("cannot run {}", cargo.to_string_lossy()))?;
+        .context("cannot run cargo")?;
     if !status.success() {
         bail!("cargo {} failed in {} ({status})", args.join(" "), dir.display());
     }

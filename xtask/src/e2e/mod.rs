@@ -107,25 +107,13 @@ fn write_scratch_workspace(root: &Path, scratch: &Path, document: &Path) -> Resu
 }
 
 fn cargo(dir: &Path, root: &Path, args: &[&str]) -> Result<()> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(&cargo);
-    // `cargo run` gives xtask its package's variables; build scripts that watch one (ring's
-    // watches CARGO_MANIFEST_DIR) would otherwise rebuild, here and in the next workspace build.
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if name.starts_with("CARGO_PKG_")
-            || name.starts_with("CARGO_MANIFEST_")
-            || ["CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE"].contains(&name.as_ref())
-        {
-            command.env_remove(name.as_ref());
-        }
-    }
+    let mut command = xtask::nested_cargo::command();
     let status = command
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", root.join("target"))
         .status()
-        .with_context(|| format!("cannot run {}", cargo.to_string_lossy()))?;
+        .context("cannot run cargo")?;
     if !status.success() {
         bail!("cargo {} failed in {} ({status})", args.join(" "), dir.display());
     }

@@ -222,7 +222,7 @@ pub fn named_cases(base: &Value) -> Vec<NamedCase> {
                     json!({"things\n```\nfn main() {}\n```": {"methods": {}}}),
                 );
             }),
-            expect_refusal: Some("resources.\"things\\n```"),
+            expect_refusal: Some("resources[\"things\\n```"),
         },
     ]
 }

@@ -17,7 +17,7 @@ mod cases;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use codegen::{Error, GeneratedCrate, Options};
@@ -445,14 +445,13 @@ fn write_files<'a>(dir: &Path, files: impl Iterator<Item = (&'a String, &'a Stri
 }
 
 fn cargo(dir: &Path, target_dir: &Path, args: &[&str]) -> Result<()> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     println!("running cargo {} in {}", args.join(" "), dir.display());
-    let status = Command::new(&cargo)
+    let status = crate::nested_cargo::command()
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir)
         .status()
-        .with_context(|| format!("cannot run {}", cargo.to_string_lossy()))?;
+        .context("cannot run cargo")?;
     if !status.success() {
         bail!("cargo {} failed in {} ({status})", args.join(" "), dir.display());
     }
