@@ -20,7 +20,10 @@ const RUSTFMT_SKIP: &str = "#![cfg_attr(rustfmt, rustfmt::skip)]";
 /// Formats one Rust file, prefixed by a `// header` line and a `rustfmt` skip attribute.
 pub fn format_rust(path: &str, tokens: TokenStream, header: &str) -> Result<String, Error> {
     let file = parse_file(path, tokens)?;
-    Ok(format!("// {header}\n{RUSTFMT_SKIP}\n\n{}", wrap_open_enums(&print_file(file))))
+    Ok(format!(
+        "// {header}\n{RUSTFMT_SKIP}\n\n{}",
+        wrap_open_enums(&print_file(file))
+    ))
 }
 
 /// Wraps each enum marked with [`OPEN_ENUM_MARKER`] (formatted as an ordinary enum, whose

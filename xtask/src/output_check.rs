@@ -102,7 +102,9 @@ fn check_features(features: &toml::Value) -> Vec<String> {
                 .as_str()
                 .is_some_and(|e| e != "default" && features.contains_key(e));
             if !known {
-                problems.push(format!("feature {name:?} enables {enabled:?}, not a feature of the table"));
+                problems.push(format!(
+                    "feature {name:?} enables {enabled:?}, not a feature of the table"
+                ));
             }
         }
     }

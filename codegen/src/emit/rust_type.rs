@@ -68,7 +68,10 @@ pub fn wire_tokens(wire: &Wire) -> TokenStream {
 
 /// `#[cfg(feature = "a")]` or `#[cfg(any(feature = "a", ..))]`; nothing for no features.
 pub fn cfg_features<S: AsRef<str>>(features: &[S]) -> Option<proc_macro2::TokenStream> {
-    let features: Vec<_> = features.iter().map(|f| super::text::string_literal(f.as_ref())).collect();
+    let features: Vec<_> = features
+        .iter()
+        .map(|f| super::text::string_literal(f.as_ref()))
+        .collect();
     match features.as_slice() {
         [] => None,
         [one] => Some(quote::quote!(#[cfg(feature = #one)])),

@@ -36,7 +36,11 @@ pub fn toml_string(text: &str) -> String {
 /// A TOML key: bare when it is only ASCII letters, digits, `_` and `-` (a feature name made by
 /// the resolve stage), otherwise a quoted key made by [`toml_string`].
 pub fn toml_key(text: &str) -> String {
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+    if !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
         text.to_owned()
     } else {
         toml_string(text)

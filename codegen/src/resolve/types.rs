@@ -162,7 +162,9 @@ impl TypeBuilder<'_> {
             return self.names.resolve(reference, &format!("{json_path}.$ref"));
         }
         if !schema.enum_values.is_empty() && matches!(schema.schema_type, None | Some(SchemaType::String)) {
-            return self.hoist(scope, hint, schema, json_path, |_, _| Ok(TypeKind::Enum(build_enum(schema))));
+            return self.hoist(scope, hint, schema, json_path, |_, _| {
+                Ok(TypeKind::Enum(build_enum(schema)))
+            });
         }
         let format = schema.format.as_deref().unwrap_or("");
         let ty = match schema.schema_type {

@@ -93,7 +93,11 @@ fn check_keys(
     }
     for (key, resource) in resources {
         check_key(&child(json_path, "resources"), "resource", key)?;
-        check_keys(&join(json_path, &["resources", key]), &resource.methods, &resource.resources)?;
+        check_keys(
+            &join(json_path, &["resources", key]),
+            &resource.methods,
+            &resource.resources,
+        )?;
     }
     Ok(())
 }
