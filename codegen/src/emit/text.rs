@@ -5,6 +5,7 @@
 //! | context                         | function                          |
 //! | ------------------------------- | --------------------------------- |
 //! | TOML basic string (`Cargo.toml`)| [`toml_string`]                   |
+//! | TOML key (a feature name)       | [`toml_key`]                      |
 //! | line comment (`//`, `#`, HTML)  | [`line_comment`]                  |
 //! | doc text, several lines         | [`doc_text`]                      |
 //! | doc text, one line              | [`doc_inline`], [`code_span`]     |

@@ -29,7 +29,7 @@ pub fn read_sample_list(path: &Path) -> Result<Vec<String>> {
 
 /// Writes `crates` into a scratch workspace at `scratch` and runs `cargo check` and
 /// `cargo clippy -- -D warnings` on it, with `workspace_root`'s target directory and lock file;
-/// then clippy again with one resource feature per crate (see [`single_resource_feature`]),
+/// then clippy again with one resource feature per crate (see `single_resource_feature`),
 /// all crates in one cargo invocation.
 pub fn compile_sample(workspace_root: &Path, scratch: &Path, crates: &[SampleCrate<'_>]) -> Result<()> {
     let crates_dir = scratch.join("crates");
