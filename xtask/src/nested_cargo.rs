@@ -1,7 +1,10 @@
 //! A `cargo` command for builds that xtask starts itself (the corpus sample, the hostile
 //! suite, the e2e program).
 
+use std::path::Path;
 use std::process::Command;
+
+use anyhow::{Context, Result, bail};
 
 /// `cargo` (the one that runs xtask, else the one on `PATH`) without the variables `cargo run`
 /// gives xtask's own package: build scripts that watch one (ring's watches
@@ -16,6 +19,21 @@ pub fn command() -> Command {
         }
     }
     command
+}
+
+/// Runs `cargo ARGS` in `dir` with `target_dir` as its target directory; a failed run is an
+/// error naming the command and the directory.
+pub fn run(dir: &Path, target_dir: &Path, args: &[&str]) -> Result<()> {
+    let status = command()
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .status()
+        .context("cannot run cargo")?;
+    if !status.success() {
+        bail!("cargo {} failed in {} ({status})", args.join(" "), dir.display());
+    }
+    Ok(())
 }
 
 fn is_package_variable(name: &str) -> bool {

@@ -1,9 +1,9 @@
 //! Compiling a sample of generated crates: one scratch workspace, sharing the project's
 //! target directory and lock file, checked with `cargo check` and `cargo clippy -D warnings`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use codegen::GeneratedCrate;
 
 /// One crate of the sample: the document's file stem and its generated crate.
@@ -103,18 +103,9 @@ pub fn single_resource_feature(generated: &GeneratedCrate) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn cargo(dir: &Path, target_dir: &PathBuf, args: &[&str]) -> Result<()> {
+fn cargo(dir: &Path, target_dir: &Path, args: &[&str]) -> Result<()> {
     println!("running cargo {} in {}", args.join(" "), dir.display());
-    let status = crate::nested_cargo::command()
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir)
-        .status()
-        .context("cannot run cargo")?;
-    if !status.success() {
-        bail!("cargo {} failed in {} ({status})", args.join(" "), dir.display());
-    }
-    Ok(())
+    crate::nested_cargo::run(dir, target_dir, args)
 }
 
 #[cfg(test)]

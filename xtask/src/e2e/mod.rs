@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use codegen::Options;
 
 /// Where the program's sources are, relative to the workspace root.
@@ -107,15 +107,5 @@ fn write_scratch_workspace(root: &Path, scratch: &Path, document: &Path) -> Resu
 }
 
 fn cargo(dir: &Path, root: &Path, args: &[&str]) -> Result<()> {
-    let mut command = xtask::nested_cargo::command();
-    let status = command
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", root.join("target"))
-        .status()
-        .context("cannot run cargo")?;
-    if !status.success() {
-        bail!("cargo {} failed in {} ({status})", args.join(" "), dir.display());
-    }
-    Ok(())
+    xtask::nested_cargo::run(dir, &root.join("target"), args)
 }

@@ -446,16 +446,7 @@ fn write_files<'a>(dir: &Path, files: impl Iterator<Item = (&'a String, &'a Stri
 
 fn cargo(dir: &Path, target_dir: &Path, args: &[&str]) -> Result<()> {
     println!("running cargo {} in {}", args.join(" "), dir.display());
-    let status = crate::nested_cargo::command()
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir)
-        .status()
-        .context("cannot run cargo")?;
-    if !status.success() {
-        bail!("cargo {} failed in {} ({status})", args.join(" "), dir.display());
-    }
-    Ok(())
+    crate::nested_cargo::run(dir, target_dir, args)
 }
 
 #[cfg(test)]
