@@ -92,7 +92,7 @@ mod tests {
     /// The list matches the scopes of the committed Discovery document.
     #[test]
     fn groups_are_the_scopes_of_the_discovery_document() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../discovery/dataportability.v1.json");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../discovery/dataportability.v1.json");
         let text = std::fs::read_to_string(path).expect("the committed Discovery document");
         let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         let scopes = doc["auth"]["oauth2"]["scopes"].as_object().expect("scopes");
