@@ -30,7 +30,7 @@ pub enum Variant {
     /// Like `plain-verified-synced`, but CRC32C and MD5 are computed on a thread of their own,
     /// fed the chunks (reference-counted, not copied) through a bounded channel.
     PlainVerifiedPipelined,
-    /// `workflow::download::Downloader::download_all` (resumable, verified).
+    /// `dataportability_export::download::Downloader::download_all` (resumable, verified).
     Workflow,
     /// The `dataportability` binary: `export` resuming the completed job from a state file,
     /// verifying CRC32C (the default); the whole process is timed (start, one poll, download,
@@ -117,7 +117,7 @@ pub fn run(size: u64, rounds: usize, variants: &[Variant], dir: &Path) -> Result
     let cli = exe.with_file_name("dataportability");
     if variants.iter().any(|v| matches!(v, Variant::Cli | Variant::CliMd5)) && !cli.is_file() {
         bail!(
-            "{} is missing: `cargo build --release -p cli` first (`cargo xtask bench download` does)",
+            "{} is missing: `cargo build --release -p dataportability-cli` first (`cargo xtask bench download` does)",
             cli.display()
         );
     }
@@ -272,9 +272,11 @@ pub fn one(source: &Source, out: &Path, variant: Variant) -> Result<()> {
                     .token_source(dataportability_v1::StaticToken::new(&source.token))
                     .build()?;
                 // The state read (one API call, fresh URLs) is not timed: only the download.
-                let state = workflow::job::state(&client, &source.job).await?;
-                let downloader =
-                    workflow::download::Downloader::new(client, workflow::download::DownloadOptions::default())?;
+                let state = dataportability_export::job::state(&client, &source.job).await?;
+                let downloader = dataportability_export::download::Downloader::new(
+                    client,
+                    dataportability_export::download::DownloadOptions::default(),
+                )?;
                 timed(async {
                     let done = downloader.download_all(&source.job, &state, out, |_| {}).await?;
                     if done.len() != 1 || done[0].verified != "crc32c" {

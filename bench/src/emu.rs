@@ -2,9 +2,9 @@
 //! core to itself, and a completed job to read.
 
 use anyhow::{Context, Result};
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig};
 use dataportability_v1::models::InitiatePortabilityArchiveRequest;
 use dataportability_v1::{Client, StaticToken};
-use emulator::{AccessType, Emulator, EmulatorConfig};
 
 /// The resource group the benchmarks export.
 pub const GROUP: &str = "myactivity.search";

@@ -9,7 +9,7 @@ use dataportability_v1::models::{
 };
 use dataportability_v1::{Client, Error, StaticToken};
 use serde_json::json;
-use workspace_tests::RecordingServer;
+use tests::RecordingServer;
 
 const TOKEN: &str = "ya29.test-token";
 
@@ -23,7 +23,7 @@ async fn setup() -> (RecordingServer, Client) {
     (server, client)
 }
 
-fn assert_authorized_json(request: &workspace_tests::RecordedRequest) {
+fn assert_authorized_json(request: &tests::RecordedRequest) {
     assert_eq!(request.header("authorization"), Some("Bearer ya29.test-token"));
     assert_eq!(request.header("content-type"), Some("application/json"));
     let agent = request.header("user-agent").unwrap_or_default();

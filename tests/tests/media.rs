@@ -5,7 +5,7 @@ use futures_util::TryStreamExt;
 use specialcases_v1::models::Box as Thing;
 use specialcases_v1::runtime::{Media, ResumableMedia};
 use specialcases_v1::{Client, Error};
-use workspace_tests::RecordingServer;
+use tests::RecordingServer;
 
 async fn setup() -> (RecordingServer, Client) {
     let server = RecordingServer::start().await.expect("server starts");

@@ -4,7 +4,7 @@
 use futures_util::TryStreamExt;
 use specialcases_v1::Client;
 use specialcases_v1::models::Formats;
-use workspace_tests::RecordingServer;
+use tests::RecordingServer;
 
 const PARENT: &str = "projects/p/locations/l";
 

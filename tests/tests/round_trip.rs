@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use specialcases_v1::Client;
 use specialcases_v1::models::nested::TagsItem;
 use specialcases_v1::models::nested::inner::Kind;
-use workspace_tests::RecordingServer;
+use tests::RecordingServer;
 
 /// What a server newer than the crate answers: unknown fields at the top, in a nested
 /// object, in an array item, in a map value, in a `$ref`'d struct inside a map; unknown

@@ -44,7 +44,15 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
             if other == Benchmark::Download {
                 // The `cli` variants run the release `dataportability` binary.
                 let built = Command::new(&cargo)
-                    .args(["build", "--release", "--quiet", "-p", "cli", "--bin", "dataportability"])
+                    .args([
+                        "build",
+                        "--release",
+                        "--quiet",
+                        "-p",
+                        "dataportability-cli",
+                        "--bin",
+                        "dataportability",
+                    ])
                     .current_dir(root)
                     .status()
                     .context("cannot build the CLI")?;

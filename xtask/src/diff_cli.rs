@@ -41,7 +41,7 @@ pub enum Format {
     Text,
     /// Markdown for a pull request description.
     Markdown,
-    /// JSON for tools (a stable shape, documented in `codegen/diff/src/report_json.rs`).
+    /// JSON for tools (a stable shape, documented in `api-diff/src/report_json.rs`).
     Json,
 }
 

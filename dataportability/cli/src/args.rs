@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
-use workflow::time_range::Relative;
+use dataportability_export::time_range::Relative;
 
 use crate::units::{parse_duration, parse_size};
 
@@ -141,7 +141,7 @@ pub struct ExportArgs {
     pub deadline: Option<Duration>,
 
     /// How many times a FAILED job is retried (Google allows 3)
-    #[arg(long, value_name = "N", default_value_t = workflow::retry::MAX_RETRIES)]
+    #[arg(long, value_name = "N", default_value_t = dataportability_export::retry::MAX_RETRIES)]
     pub max_retries: u32,
 
     /// The wait before resuming a failed download (doubling after each failure)
@@ -196,7 +196,7 @@ pub enum VerifyArg {
     Md5,
 }
 
-impl From<VerifyArg> for workflow::hashes::Verify {
+impl From<VerifyArg> for dataportability_export::hashes::Verify {
     fn from(value: VerifyArg) -> Self {
         match value {
             VerifyArg::Crc32c => Self::Crc32c,
@@ -206,7 +206,7 @@ impl From<VerifyArg> for workflow::hashes::Verify {
 }
 
 fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
-    workflow::time_range::parse_time(text).map_err(|e| e.to_string())
+    dataportability_export::time_range::parse_time(text).map_err(|e| e.to_string())
 }
 
 fn parse_relative(text: &str) -> Result<Relative, String> {

@@ -24,8 +24,8 @@ pub async fn check_access(client: &Client) -> Result<(), Failure> {
 }
 
 pub async fn state(client: &Client, job: &str) -> Result<(), Failure> {
-    let state = workflow::job::state(client, job).await?;
-    println!("job:    {}", workflow::job::job_id(job));
+    let state = dataportability_export::job::state(client, job).await?;
+    println!("job:    {}", dataportability_export::job::job_id(job));
     println!("state:  {}", state.state.as_ref().map_or("(none)", |s| s.as_str()));
     if let Some(start) = state.start_time {
         println!("start:  {}", start.to_rfc3339());
@@ -40,18 +40,24 @@ pub async fn state(client: &Client, job: &str) -> Result<(), Failure> {
 }
 
 pub async fn retry(client: &Client, job: &str) -> Result<(), Failure> {
-    let new = workflow::retry::retry(client, job).await?;
-    println!("job {} retried: the new job is {new}", workflow::job::job_id(job));
+    let new = dataportability_export::retry::retry(client, job).await?;
+    println!(
+        "job {} retried: the new job is {new}",
+        dataportability_export::job::job_id(job)
+    );
     Ok(())
 }
 
 pub async fn cancel(client: &Client, job: &str) -> Result<(), Failure> {
     client
         .archive_jobs()
-        .cancel(workflow::job::job_name(job), CancelPortabilityArchiveRequest::default())
+        .cancel(
+            dataportability_export::job::job_name(job),
+            CancelPortabilityArchiveRequest::default(),
+        )
         .send()
         .await?;
-    println!("job {} cancelled", workflow::job::job_id(job));
+    println!("job {} cancelled", dataportability_export::job::job_id(job));
     Ok(())
 }
 

@@ -2,8 +2,8 @@
 //! downloaded concurrently; the jobs are remembered in the output directory's state file, so a
 //! second run after an interruption resumes them instead of starting new ones.
 //!
-//! The output directory is locked for the whole run ([`workflow::lock`]) and used without
-//! following links ([`workflow::out_dir`]). An `initiate` is saved in the state file before it
+//! The output directory is locked for the whole run ([`dataportability_export::lock`]) and used without
+//! following links ([`dataportability_export::out_dir`]). An `initiate` is saved in the state file before it
 //! is sent and its answer as soon as it arrives; a run that finds an initiate without an answer
 //! sends it again, which Google refuses when the first one did start a job (one export per
 //! group: once with one-time access, once per 24 hours with time-based access), and then says
@@ -13,18 +13,18 @@ use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 use chrono::Utc;
+use dataportability_export::download::{DownloadOptions, Downloaded, Downloader, Progress};
+use dataportability_export::incremental::{self, ExportRequest, Initiated, Plan};
+use dataportability_export::lock::Lock;
+use dataportability_export::out_dir::Dir;
+use dataportability_export::retry::{Finished, JobEvent, RetryOptions, wait_and_retry};
+use dataportability_export::state_file::{GroupState, GroupStatus, StateFile, VerifiedFile};
+use dataportability_export::time_range::{TimeRange, rfc3339};
+use dataportability_export::wait::{PollEvent, PollPolicy};
 use dataportability_v1::{Client, Scope};
 use futures_util::future::join_all;
 use indicatif::ProgressBar;
 use tokio::sync::Semaphore;
-use workflow::download::{DownloadOptions, Downloaded, Downloader, Progress};
-use workflow::incremental::{self, ExportRequest, Initiated, Plan};
-use workflow::lock::Lock;
-use workflow::out_dir::Dir;
-use workflow::retry::{Finished, JobEvent, RetryOptions, wait_and_retry};
-use workflow::state_file::{GroupState, GroupStatus, StateFile, VerifiedFile};
-use workflow::time_range::{TimeRange, rfc3339};
-use workflow::wait::{PollEvent, PollPolicy};
 
 use crate::args::ExportArgs;
 use crate::failure::{Code, Failure};
@@ -56,14 +56,14 @@ pub fn request(args: &ExportArgs) -> Result<ExportRequest, Failure> {
     }
     let now = Utc::now();
     let start = match args.since {
-        Some(span) => Some(span.before(now).map_err(workflow::Error::from)?),
+        Some(span) => Some(span.before(now).map_err(dataportability_export::Error::from)?),
         None => args.start_time,
     };
     let range = TimeRange {
         start,
         end: args.end_time,
     };
-    range.validate(now).map_err(workflow::Error::from)?;
+    range.validate(now).map_err(dataportability_export::Error::from)?;
     Ok(if range.is_all() {
         ExportRequest::All
     } else {
@@ -278,15 +278,15 @@ impl Run<'_> {
         group: &str,
         known: Option<GroupState>,
         earlier: Option<&str>,
-        error: workflow::Error,
+        error: dataportability_export::Error,
     ) -> Failure {
         let answered = error.is_too_soon()
-            || matches!(&error, workflow::Error::GrantEnded { .. })
-            || matches!(&error, workflow::Error::Api(e) if e.status().is_some());
+            || matches!(&error, dataportability_export::Error::GrantEnded { .. })
+            || matches!(&error, dataportability_export::Error::Api(e) if e.status().is_some());
         let exhausted = crate::failure::is_exhausted(&error);
         let refused = exhausted
             || error.is_too_soon()
-            || matches!(&error, workflow::Error::Api(e) if e.as_api_error()
+            || matches!(&error, dataportability_export::Error::Api(e) if e.as_api_error()
                 .is_some_and(|e| e.code.as_deref() == Some("FAILED_PRECONDITION")));
         if let (Some(sent), true) = (earlier, refused) {
             // With one-time access, exit code 5 says the same: reset, then consent again.

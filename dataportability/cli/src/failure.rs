@@ -81,9 +81,9 @@ pub const EXHAUSTED: &str = "already exported with one-time access (RESOURCE_EXH
 
 /// Whether the API refused an `initiate` because the group's one-time access is used up: HTTP
 /// 429 `RESOURCE_EXHAUSTED` that is not a rate limit (a rate limit is retried by the client).
-pub fn is_exhausted(error: &workflow::Error) -> bool {
+pub fn is_exhausted(error: &dataportability_export::Error) -> bool {
     match error {
-        workflow::Error::Api(api) => api.as_api_error().is_some_and(|e| {
+        dataportability_export::Error::Api(api) => api.as_api_error().is_some_and(|e| {
             e.status.as_u16() == 429 && e.code.as_deref() == Some("RESOURCE_EXHAUSTED") && !api.is_retryable()
         }),
         _ => false,
@@ -95,17 +95,17 @@ pub const EXPIRED_HINT: &str = "the access token expired: pass a new --token, or
                                 are refreshed automatically";
 
 /// Whether the API refused the access token as expired (401, `ACCESS_TOKEN_EXPIRED`).
-fn is_expired_token(error: &workflow::Error) -> bool {
+fn is_expired_token(error: &dataportability_export::Error) -> bool {
     match error {
-        workflow::Error::Api(api) => api
+        dataportability_export::Error::Api(api) => api
             .as_api_error()
             .is_some_and(|e| e.status.as_u16() == 401 && e.reason() == Some("ACCESS_TOKEN_EXPIRED")),
         _ => false,
     }
 }
 
-impl From<workflow::Error> for Failure {
-    fn from(error: workflow::Error) -> Self {
+impl From<dataportability_export::Error> for Failure {
+    fn from(error: dataportability_export::Error) -> Self {
         if is_exhausted(&error) {
             return Failure::new(Code::Exhausted, EXHAUSTED);
         }
@@ -114,7 +114,7 @@ impl From<workflow::Error> for Failure {
         }
         let code = if error.is_too_soon() {
             Code::TooSoon
-        } else if matches!(error, workflow::Error::TimeRange(_)) {
+        } else if matches!(error, dataportability_export::Error::TimeRange(_)) {
             Code::Usage
         } else if error.is_auth() {
             Code::Auth
@@ -122,7 +122,8 @@ impl From<workflow::Error> for Failure {
             Code::Verification
         } else if matches!(
             &error,
-            workflow::Error::Api(dataportability_v1::Error::InvalidArgument { .. }) | workflow::Error::Locked { .. }
+            dataportability_export::Error::Api(dataportability_v1::Error::InvalidArgument { .. })
+                | dataportability_export::Error::Locked { .. }
         ) {
             Code::Usage
         } else {
@@ -134,7 +135,7 @@ impl From<workflow::Error> for Failure {
 
 impl From<dataportability_v1::Error> for Failure {
     fn from(error: dataportability_v1::Error) -> Self {
-        workflow::Error::from(error).into()
+        dataportability_export::Error::from(error).into()
     }
 }
 

@@ -5,8 +5,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use dataportability_emulator::{AccessType, EmulatorConfig};
 use dataportability_v1::models::InitiatePortabilityArchiveRequest;
-use emulator::{AccessType, EmulatorConfig};
 
 async fn initiate(client: &dataportability_v1::Client, group: &str) -> String {
     let request = InitiatePortabilityArchiveRequest {

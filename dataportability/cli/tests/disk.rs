@@ -11,7 +11,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
-use emulator::{AccessType, Emulator, EmulatorConfig, Faults};
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, Faults};
 
 const LOCK: &str = ".dataportability.lock";
 const STATE: &str = ".dataportability-state.json";

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use common::*;
-use emulator::{AccessType, EmulatorConfig, Faults};
+use dataportability_emulator::{AccessType, EmulatorConfig, Faults};
 
 fn config(archive_size: u64, faults: Faults) -> EmulatorConfig {
     EmulatorConfig {

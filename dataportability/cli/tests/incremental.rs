@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use common::*;
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig};
 use dataportability_v1::models::InitiatePortabilityArchiveRequest;
-use emulator::{AccessType, Emulator, EmulatorConfig};
 
 const DAY_AND_AN_HOUR: Duration = Duration::from_secs(25 * 3600);
 

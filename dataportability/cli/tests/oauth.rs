@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
-use emulator::{AccessType, Emulator, EmulatorConfig, Faults};
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, Faults};
 
 /// A running binary whose stdout and stderr are collected as they come.
 struct Running {
@@ -178,7 +178,7 @@ async fn the_client_secret_flow_exports_across_token_lifetimes_and_expired_urls(
     // Both files, byte-identical to what the server serves now.
     let job = state_file(&out)["groups"][SEARCH]["jobId"].as_str().unwrap().to_owned();
     let reader = client(&emulator, &token(&emulator, &[SEARCH], AccessType::OneTime));
-    let state = workflow::job::state(&reader, &job).await.expect("state");
+    let state = dataportability_export::job::state(&reader, &job).await.expect("state");
     assert_eq!(state.urls.len(), 2);
     for (n, url) in state.urls.iter().enumerate() {
         let file = out.join(SEARCH).join(format!("myactivity.search.zip.{:03}", n + 1));
@@ -209,7 +209,7 @@ async fn the_client_secret_flow_exports_across_token_lifetimes_and_expired_urls(
 async fn a_group_already_exported_with_one_time_access_exits_5_with_what_to_do() {
     let emulator = emulator(EmulatorConfig::default()).await;
     let token = token(&emulator, &[SEARCH], AccessType::OneTime);
-    workflow::job::initiate(&client(&emulator, &token), SEARCH)
+    dataportability_export::job::initiate(&client(&emulator, &token), SEARCH)
         .await
         .expect("the first export");
     let out = tempfile::tempdir().unwrap();

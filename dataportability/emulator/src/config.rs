@@ -9,7 +9,7 @@ use crate::faults::Faults;
 ///
 /// ```
 /// use std::time::Duration;
-/// let config = emulator::EmulatorConfig { complete_after: Duration::from_millis(100), ..Default::default() };
+/// let config = dataportability_emulator::EmulatorConfig { complete_after: Duration::from_millis(100), ..Default::default() };
 /// assert_eq!(config.url_expiry, Duration::from_secs(6 * 3600));
 /// assert_eq!(config.token_lifetime, Duration::from_secs(3600));
 /// ```

@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! use emulator::{AccessType, Emulator};
+//! use dataportability_emulator::{AccessType, Emulator};
 //!
 //! let emulator = Emulator::start().await?;
 //! let token = emulator.mint_token(["myactivity.search"], AccessType::OneTime)?;

@@ -1,12 +1,12 @@
-//! `cargo run -p emulator -- [FLAGS]`: the emulator as a program.
+//! `cargo run -p dataportability-emulator -- [FLAGS]`: the emulator as a program.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use emulator::units::{parse_duration, parse_size};
-use emulator::{AccessType, Emulator, EmulatorConfig, Faults};
+use dataportability_emulator::units::{parse_duration, parse_size};
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, Faults};
 
 /// A local emulator of Google's Data Portability API.
 ///

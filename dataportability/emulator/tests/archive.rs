@@ -8,9 +8,9 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::*;
+use dataportability_emulator::{AccessType, DEFAULT_USER, Emulator, EmulatorConfig};
 use dataportability_v1::models::ResetAuthorizationRequest;
 use dataportability_v1::models::portability_archive_state::State;
-use emulator::{AccessType, DEFAULT_USER, Emulator, EmulatorConfig};
 use md5::{Digest, Md5};
 
 /// A completed job of `group` and its single URL, with the client of its user.

@@ -4,9 +4,9 @@
 mod common;
 
 use common::*;
+use dataportability_emulator::{AccessType, Code};
 use dataportability_v1::Client;
 use dataportability_v1::models::CheckAccessTypeRequest;
-use emulator::{AccessType, Code};
 
 #[tokio::test]
 async fn a_request_without_a_token_is_401() {

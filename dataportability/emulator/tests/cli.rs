@@ -22,7 +22,7 @@ impl Drop for Running {
 
 /// Starts the binary with `args` and returns it with its base URL (from the first line).
 fn start(args: &[&str]) -> (Running, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_emulator"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dataportability-emulator"))
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -95,7 +95,7 @@ async fn fault_flags_apply_from_the_start() {
 
 #[test]
 fn help_documents_every_flag() {
-    let output = Command::new(env!("CARGO_BIN_EXE_emulator"))
+    let output = Command::new(env!("CARGO_BIN_EXE_dataportability-emulator"))
         .arg("--help")
         .output()
         .expect("--help runs");
@@ -130,7 +130,7 @@ fn help_documents_every_flag() {
 
 #[test]
 fn a_bad_flag_value_is_an_error() {
-    let output = Command::new(env!("CARGO_BIN_EXE_emulator"))
+    let output = Command::new(env!("CARGO_BIN_EXE_dataportability-emulator"))
         .args(["--archive-size", "lots"])
         .output()
         .expect("runs");

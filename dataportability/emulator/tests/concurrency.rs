@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use common::*;
+use dataportability_emulator::{AccessType, EmulatorConfig};
 use dataportability_v1::models::portability_archive_state::State;
-use emulator::{AccessType, EmulatorConfig};
 
 const CLIENTS: usize = 100;
 

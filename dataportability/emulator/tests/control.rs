@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
+use dataportability_emulator::Emulator;
 use dataportability_v1::models::portability_archive_state::State;
-use emulator::Emulator;
 use serde_json::{Value, json};
 
 async fn call(emulator: &Emulator, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
@@ -212,7 +212,7 @@ async fn api_errors_are_googles_json_on_the_wire() {
     );
 
     let token = emulator
-        .mint_token([SEARCH], emulator::AccessType::OneTime)
+        .mint_token([SEARCH], dataportability_emulator::AccessType::OneTime)
         .expect("token");
     for bad in [
         "{\"resources\": [",
@@ -282,7 +282,7 @@ async fn a_body_over_the_limit_is_googles_json_error_after_the_credentials() {
     };
     assert_google_error(&send(None).await, 401, "UNAUTHENTICATED");
     let token = emulator
-        .mint_token([SEARCH], emulator::AccessType::OneTime)
+        .mint_token([SEARCH], dataportability_emulator::AccessType::OneTime)
         .expect("token");
     let answer = send(Some(token)).await;
     assert_google_error(&answer, 400, "INVALID_ARGUMENT");

@@ -6,10 +6,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, Faults};
 use dataportability_v1::models::portability_archive_state::State;
 use dataportability_v1::runtime::RetryPolicy;
 use dataportability_v1::{Client, Error, StaticToken};
-use emulator::{AccessType, Emulator, EmulatorConfig, Faults};
 
 /// A client whose retries wait at most 10 ms (unless the server says otherwise).
 fn retrying_client(emulator: &Emulator, token: &str, policy: RetryPolicy) -> Client {

@@ -6,9 +6,9 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use dataportability_emulator::{AccessType, EmulatorConfig};
 use dataportability_v1::models::initiate_portability_archive_response::AccessType as WireAccessType;
 use dataportability_v1::models::{InitiatePortabilityArchiveRequest, ResetAuthorizationRequest};
-use emulator::{AccessType, EmulatorConfig};
 
 #[tokio::test]
 async fn each_call_creates_one_job_with_its_access_type() {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::*;
-use emulator::{AccessType, Emulator, EmulatorConfig, TokenRequest};
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, TokenRequest};
 use serde_json::{Value, json};
 
 const VERIFIER: &str = "a-verifier-of-at-least-forty-three-characters-0123456789";
@@ -333,7 +333,7 @@ async fn the_token_lifetime_is_configurable_and_each_client_has_its_own_exports(
             })
             .expect("minted")
     };
-    let first = mint(emulator::DEFAULT_CLIENT);
+    let first = mint(dataportability_emulator::DEFAULT_CLIENT);
     assert_eq!(first.expires_in, 60);
     initiate(&client(&emulator, &first.access_token), &[SEARCH]).await;
     // The same user through another app (another "user/project pair") may export it too.

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use common::*;
+use dataportability_emulator::{Emulator, EmulatorConfig};
 use dataportability_v1::Client;
 use dataportability_v1::models::InitiatePortabilityArchiveRequest;
-use emulator::{Emulator, EmulatorConfig};
 
 const DAY_AND_AN_HOUR: Duration = Duration::from_secs(25 * 3600);
 

@@ -1,9 +1,9 @@
-//! The one error type of the workflow.
+//! The one error type of the export library.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// The result type of the workflow.
+/// The result type of the export library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can stop an export. Messages are one line and never contain a signed

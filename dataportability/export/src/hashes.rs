@@ -62,7 +62,7 @@ impl ExpectedHashes {
     /// malformed values are ignored (they cannot be checked).
     ///
     /// ```
-    /// let h = workflow::hashes::ExpectedHashes::parse(["crc32c=AAAAAA==,md5=1B2M2Y8AsgTpgAmY7PhCfg=="]);
+    /// let h = dataportability_export::hashes::ExpectedHashes::parse(["crc32c=AAAAAA==,md5=1B2M2Y8AsgTpgAmY7PhCfg=="]);
     /// assert_eq!(h.crc32c, Some(0));
     /// assert!(h.md5.is_some());
     /// ```

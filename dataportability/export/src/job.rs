@@ -26,8 +26,8 @@ pub async fn initiate(client: &Client, group: &str) -> Result<String> {
 /// `archiveJobs/ID/portabilityArchiveState`.
 ///
 /// ```
-/// assert_eq!(workflow::job::job_id("archiveJobs/abc/portabilityArchiveState"), "abc");
-/// assert_eq!(workflow::job::job_id("abc"), "abc");
+/// assert_eq!(dataportability_export::job::job_id("archiveJobs/abc/portabilityArchiveState"), "abc");
+/// assert_eq!(dataportability_export::job::job_id("abc"), "abc");
 /// ```
 pub fn job_id(job: &str) -> &str {
     let job = job.trim().trim_matches('/');

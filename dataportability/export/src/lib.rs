@@ -25,12 +25,12 @@
 //! ```no_run
 //! use std::path::Path;
 //! use dataportability_v1::{Client, StaticToken};
-//! use workflow::download::{DownloadOptions, Downloader};
-//! use workflow::retry::{RetryOptions, wait_and_retry};
+//! use dataportability_export::download::{DownloadOptions, Downloader};
+//! use dataportability_export::retry::{RetryOptions, wait_and_retry};
 //!
-//! # async fn example(token: String) -> Result<(), workflow::Error> {
+//! # async fn example(token: String) -> Result<(), dataportability_export::Error> {
 //! let client = Client::builder().token_source(StaticToken::new(token)).build()?;
-//! let job = workflow::job::initiate(&client, "myactivity.search").await?;
+//! let job = dataportability_export::job::initiate(&client, "myactivity.search").await?;
 //! let finished = wait_and_retry(&client, &job, &RetryOptions::default(), |_event| {}).await?;
 //! let downloader = Downloader::new(client, DownloadOptions::default())?;
 //! let files = downloader
@@ -44,7 +44,7 @@
 //! ```
 
 #[cfg(not(unix))]
-compile_error!("workflow needs Unix (openat, O_NOFOLLOW, flock): see its out_dir and lock modules");
+compile_error!("dataportability-export needs Unix (openat, O_NOFOLLOW, flock): see its out_dir and lock modules");
 
 pub mod download;
 mod error;

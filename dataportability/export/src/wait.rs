@@ -63,7 +63,7 @@ impl PollPolicy {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let policy = workflow::wait::PollPolicy::default();
+    /// let policy = dataportability_export::wait::PollPolicy::default();
     /// assert_eq!(policy.backoff(1), Duration::from_secs(300));
     /// assert_eq!(policy.backoff(2), Duration::from_secs(600));
     /// assert_eq!(policy.backoff(9), Duration::from_secs(3600));

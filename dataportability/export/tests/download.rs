@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use base64::Engine as _;
 use common::*;
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, Faults};
+use dataportability_export::Error;
+use dataportability_export::download::{DownloadOptions, Downloader};
+use dataportability_export::hashes::Hasher;
 use dataportability_v1::models::{InitiatePortabilityArchiveRequest, ResetAuthorizationRequest};
-use emulator::{AccessType, Emulator, EmulatorConfig, Faults};
-use workflow::Error;
-use workflow::download::{DownloadOptions, Downloader};
-use workflow::hashes::Hasher;
 
 const SIZE: u64 = 300_000;
 
@@ -45,7 +45,9 @@ async fn completed(
         .unwrap()
         .archive_job_id
         .unwrap();
-    let state = workflow::wait::wait(&client, &job, &fast_poll(), |_| {}).await.unwrap();
+    let state = dataportability_export::wait::wait(&client, &job, &fast_poll(), |_| {})
+        .await
+        .unwrap();
     (emulator, client, job, state)
 }
 
@@ -208,7 +210,7 @@ async fn an_expired_url_is_refreshed_mid_download() {
     let old_url_now = reqwest::get(&state.urls[0]).await.unwrap();
     assert_eq!(old_url_now.status(), 400, "the first URL did expire");
     assert!(old_url_now.text().await.unwrap().contains("<Code>ExpiredToken</Code>"));
-    let fresh = workflow::job::state(&client, &job).await.unwrap();
+    let fresh = dataportability_export::job::state(&client, &job).await.unwrap();
     assert_eq!(md5_of(&files[0].path), announced_md5(&fresh.urls[0]).await);
 }
 
@@ -292,7 +294,7 @@ async fn a_deleted_archive_is_a_clear_error() {
     );
     // Read again (with a new token), the job is COMPLETE without URLs: a clear error too.
     let client = common::client(&emulator, &[SEARCH], AccessType::OneTime);
-    let state = workflow::job::state(&client, &job).await.unwrap();
+    let state = dataportability_export::job::state(&client, &job).await.unwrap();
     let error = Downloader::new(client, fast_download())
         .unwrap()
         .download_all(&job, &state, dir.path(), |_| {})
@@ -348,13 +350,13 @@ async fn an_export_spanning_token_lifetimes_resumes_after_its_urls_expired() {
     .await;
     let source = refreshing(&emulator, &[SEARCH], AccessType::TimeBased);
     let client = client_with_source(&emulator, source.clone());
-    let job = workflow::job::initiate(&client, SEARCH).await.unwrap();
+    let job = dataportability_export::job::initiate(&client, SEARCH).await.unwrap();
 
-    let options = workflow::retry::RetryOptions {
+    let options = dataportability_export::retry::RetryOptions {
         poll: fast_poll(),
         ..fast_retry()
     };
-    let finished = workflow::retry::wait_and_retry(&client, &job, &options, |_event| {
+    let finished = dataportability_export::retry::wait_and_retry(&client, &job, &options, |_event| {
         // An hour of emulator time between two polls: every poll needs a new access token.
         emulator.advance_clock(std::time::Duration::from_secs(3600));
     })
@@ -386,7 +388,7 @@ async fn an_export_spanning_token_lifetimes_resumes_after_its_urls_expired() {
     let refreshes_before = source.refreshes.load(Ordering::SeqCst);
     // --verify md5: both checksums, so the resumed file's MD5 is checked across the expired URL.
     let both = DownloadOptions {
-        verify: workflow::hashes::Verify::Md5,
+        verify: dataportability_export::hashes::Verify::Md5,
         ..fast_download()
     };
     let files = Downloader::new(client.clone(), both)
@@ -405,7 +407,7 @@ async fn an_export_spanning_token_lifetimes_resumes_after_its_urls_expired() {
         2,
         "both URLs had expired"
     );
-    let fresh = workflow::job::state(&client, &job).await.unwrap();
+    let fresh = dataportability_export::job::state(&client, &job).await.unwrap();
     let mut whole = Vec::new();
     for (file, url) in files.iter().zip(&fresh.urls) {
         assert_eq!(file.verified, "crc32c+md5");

@@ -1,4 +1,4 @@
-//! `workflow::incremental` as a program exporting for several users uses it: one directory and
+//! `dataportability_export::incremental` as a program exporting for several users uses it: one directory and
 //! one client per user, `export_groups` per run, against the emulator with its clock moved 25
 //! hours between runs.
 
@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use common::*;
-use emulator::{AccessType, Emulator, EmulatorConfig};
-use workflow::Error;
-use workflow::download::Downloader;
-use workflow::incremental::{ExportOptions, ExportRequest, GroupExport, export_groups, user_dir};
-use workflow::time_range::TimeRange;
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig};
+use dataportability_export::Error;
+use dataportability_export::download::Downloader;
+use dataportability_export::incremental::{ExportOptions, ExportRequest, GroupExport, export_groups, user_dir};
+use dataportability_export::time_range::TimeRange;
 
 const DAY_AND_AN_HOUR: Duration = Duration::from_secs(25 * 3600);
 

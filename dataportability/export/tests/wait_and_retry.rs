@@ -6,12 +6,12 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use dataportability_emulator::{AccessType, EmulatorConfig, Faults};
+use dataportability_export::Error;
+use dataportability_export::retry::{JobEvent, RetryOptions, wait_and_retry};
+use dataportability_export::wait::{PollPolicy, wait};
 use dataportability_v1::models::CancelPortabilityArchiveRequest;
 use dataportability_v1::models::portability_archive_state::State;
-use emulator::{AccessType, EmulatorConfig, Faults};
-use workflow::Error;
-use workflow::retry::{JobEvent, RetryOptions, wait_and_retry};
-use workflow::wait::{PollPolicy, wait};
 
 #[tokio::test]
 async fn a_job_is_polled_with_a_growing_interval_until_complete() {
@@ -21,7 +21,7 @@ async fn a_job_is_polled_with_a_growing_interval_until_complete() {
     })
     .await;
     let client = client(&emulator, &[SEARCH], AccessType::OneTime);
-    let job = workflow::job::initiate(&client, SEARCH).await.unwrap();
+    let job = dataportability_export::job::initiate(&client, SEARCH).await.unwrap();
 
     let mut events = Vec::new();
     let state = wait(&client, &job, &fast_poll(), |e| events.push(e.clone()))
@@ -49,17 +49,17 @@ async fn failed_and_cancelled_jobs_end_the_wait_as_answers() {
     })
     .await;
     let client = client(&emulator, &[SEARCH], AccessType::OneTime);
-    let failed = workflow::job::initiate(&client, SEARCH).await.unwrap();
+    let failed = dataportability_export::job::initiate(&client, SEARCH).await.unwrap();
     emulator.fail_job(&failed).unwrap();
     let state = wait(&client, &failed, &fast_poll(), |_| {}).await.unwrap();
     assert_eq!(state.state, Some(State::Failed));
 
     let client = common::client(&emulator, &[YOUTUBE], AccessType::TimeBased);
-    let cancelled = workflow::job::initiate(&client, YOUTUBE).await.unwrap();
+    let cancelled = dataportability_export::job::initiate(&client, YOUTUBE).await.unwrap();
     client
         .archive_jobs()
         .cancel(
-            workflow::job::job_name(&cancelled),
+            dataportability_export::job::job_name(&cancelled),
             CancelPortabilityArchiveRequest::default(),
         )
         .send()
@@ -114,7 +114,7 @@ async fn a_deadline_bounds_the_wait() {
     })
     .await;
     let client = client(&emulator, &[SEARCH], AccessType::OneTime);
-    let job = workflow::job::initiate(&client, SEARCH).await.unwrap();
+    let job = dataportability_export::job::initiate(&client, SEARCH).await.unwrap();
     let policy = PollPolicy {
         deadline: Some(ms(100)),
         ..fast_poll()
@@ -143,7 +143,7 @@ async fn transient_poll_failures_are_polled_through() {
         .retry_policy(dataportability_v1::RetryPolicy::never())
         .build()
         .unwrap();
-    let job = workflow::job::initiate(&client, SEARCH).await.unwrap();
+    let job = dataportability_export::job::initiate(&client, SEARCH).await.unwrap();
     emulator.set_faults(Faults {
         unavailable: 2,
         ..Default::default()
@@ -173,7 +173,7 @@ async fn a_failed_job_is_retried_and_the_new_job_completes() {
     })
     .await;
     let client = client(&emulator, &[SEARCH], AccessType::OneTime);
-    let first = workflow::job::initiate(&client, SEARCH).await.unwrap();
+    let first = dataportability_export::job::initiate(&client, SEARCH).await.unwrap();
 
     let mut retried = Vec::new();
     let finished = wait_and_retry(&client, &first, &fast_retry(), |e| {
@@ -208,7 +208,7 @@ async fn retries_stop_after_three() {
     })
     .await;
     let client = client(&emulator, &[SEARCH], AccessType::OneTime);
-    let first = workflow::job::initiate(&client, SEARCH).await.unwrap();
+    let first = dataportability_export::job::initiate(&client, SEARCH).await.unwrap();
 
     let error = wait_and_retry(&client, &first, &fast_retry(), |_| {})
         .await
@@ -217,7 +217,7 @@ async fn retries_stop_after_three() {
 
     // A chain resumed with its retries remembered stays within the limit.
     let client = common::client(&emulator, &[YOUTUBE], AccessType::OneTime);
-    let other = workflow::job::initiate(&client, YOUTUBE).await.unwrap();
+    let other = dataportability_export::job::initiate(&client, YOUTUBE).await.unwrap();
     let options = RetryOptions {
         retries_done: 2,
         ..fast_retry()

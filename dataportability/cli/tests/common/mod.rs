@@ -7,8 +7,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use base64::Engine as _;
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig};
 use dataportability_v1::{Client, StaticToken};
-use emulator::{AccessType, Emulator, EmulatorConfig};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_dataportability");

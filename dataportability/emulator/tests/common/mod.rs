@@ -5,10 +5,10 @@
 use std::io::{Cursor, Read};
 use std::time::Duration;
 
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig};
 use dataportability_v1::models::portability_archive_state::State;
 use dataportability_v1::models::{InitiatePortabilityArchiveRequest, PortabilityArchiveState};
 use dataportability_v1::{Client, Error, StaticToken};
-use emulator::{AccessType, Emulator, EmulatorConfig};
 
 /// The resource group most tests export.
 pub const SEARCH: &str = "myactivity.search";

@@ -6,7 +6,7 @@
 /// (a file system may be), and a name never equals another's part file (`NAME.part`).
 ///
 /// ```
-/// let names = workflow::download::file_names(&[
+/// let names = dataportability_export::download::file_names(&[
 ///     "https://storage.example/b/j/myactivity.search.zip?Signature=x".into(),
 ///     "https://storage.example/b/k/myactivity.search.zip".into(),
 ///     "https://storage.example/".into(),

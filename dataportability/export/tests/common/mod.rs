@@ -1,4 +1,4 @@
-//! Helpers of the workflow's end-to-end tests: an emulator, a client pointed at it, fast
+//! Helpers of the export library's end-to-end tests: an emulator, a client pointed at it, fast
 //! policies, and a tiny fake HTTP server for answers the emulator never gives.
 #![allow(dead_code)]
 
@@ -10,13 +10,13 @@ use dataportability_v1::models::portability_archive_state::State;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, TokenRequest};
+use dataportability_export::download::DownloadOptions;
+use dataportability_export::retry::RetryOptions;
+use dataportability_export::wait::PollPolicy;
 use dataportability_v1::runtime::BoxFuture;
 use dataportability_v1::{AccessToken, AuthError, Client, RetryPolicy, StaticToken, TokenSource};
-use emulator::{AccessType, Emulator, EmulatorConfig, TokenRequest};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use workflow::download::DownloadOptions;
-use workflow::retry::RetryOptions;
-use workflow::wait::PollPolicy;
 
 pub const SEARCH: &str = "myactivity.search";
 pub const YOUTUBE: &str = "myactivity.youtube";
