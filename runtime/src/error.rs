@@ -139,23 +139,40 @@ impl Error {
     /// Whether the failure is transient, so the same request may succeed later: HTTP 429, 500,
     /// 502, 503 and 504, connection and other transport failures, and an attempt's timeout.
     ///
-    /// A 429 whose reason names no rate limit and that asks for no wait is not transient: it is
-    /// an exhausted allowance, such as the Data Portability API's `RESOURCE_EXHAUSTED` for a
-    /// resource group already exported with one-time access, which only a new authorization
-    /// lifts (our reading: Google's retry guidance covers rate limits, and gives no wait for a
-    /// used-up allowance).
+    /// An API error whose `ErrorInfo` reason Google names as a refusal that no wait lifts is
+    /// never transient, whatever its status: the Data
+    /// Portability API's `RESOURCE_EXHAUSTED_ONE_TIME` and `RESOURCE_EXHAUSTED_TIME_BASED`
+    /// (429) and `ALREADY_EXISTS_ONE_TIME` and `ALREADY_EXISTS_TIME_BASED` (409).
     ///
     /// The client retries these by itself within its [`RetryPolicy`](crate::RetryPolicy)
     /// (for a non-idempotent method only when asked to).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(api) => is_retryable_status(api.status) && !is_exhausted_allowance(api),
+            Error::Api(api) => {
+                is_retryable_status(api.status) && !api.reason().is_some_and(|r| NOT_RETRYABLE_REASONS.contains(&r))
+            }
             Error::Transport { source, .. } => {
                 source.is_connect() || source.is_timeout() || source.is_request() || source.is_body()
             }
             Error::Timeout { scope, .. } => *scope == TimeoutScope::Attempt,
             _ => false,
         }
+    }
+
+    /// The machine-readable reason of an API error: its `google.rpc.ErrorInfo` reason
+    /// (`RESOURCE_EXHAUSTED_ONE_TIME`, ...), or else the first reason of the legacy `errors`
+    /// list; `None` for an error the server did not answer or that has no reason.
+    pub fn reason(&self) -> Option<&str> {
+        self.as_api_error().and_then(ApiError::reason)
+    }
+
+    /// A value of the `google.rpc.ErrorInfo` metadata of an API error, such as the `job_id`
+    /// of the Data Portability API's `ALREADY_EXISTS_ONE_TIME`.
+    pub fn metadata(&self, key: &str) -> Option<&str> {
+        self.as_api_error()
+            .and_then(ApiError::error_info)
+            .and_then(|info| info.metadata.get(key))
+            .map(String::as_str)
     }
 
     /// How long the server asked to wait before a retry (`Retry-After` or `RetryInfo`).
@@ -184,15 +201,18 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
 }
 
-/// A 429 that is not a rate limit: a reason without "rate" in it, and no `Retry-After` or
-/// `RetryInfo`.
-fn is_exhausted_allowance(api: &ApiError) -> bool {
-    api.status == StatusCode::TOO_MANY_REQUESTS
-        && api.retry_after.is_none()
-        && api
-            .reason()
-            .is_some_and(|reason| !reason.to_ascii_lowercase().contains("rate"))
-}
+/// `ErrorInfo` reasons that say the request will keep failing however long the client waits,
+/// so it is never retried. Each is Google's name, as its sample client for the Data Portability
+/// API reads it (`data-portability-quickstart.py`, published with the API's guides): an export
+/// still running (`ALREADY_EXISTS_*`, metadata `job_id`), one-time access used up or a
+/// time-based export within 24 hours (`RESOURCE_EXHAUSTED_*`, metadata `previous_job_ids`, and
+/// `timestamp_after_24hrs` for time-based access).
+pub(crate) const NOT_RETRYABLE_REASONS: [&str; 4] = [
+    "ALREADY_EXISTS_ONE_TIME",
+    "ALREADY_EXISTS_TIME_BASED",
+    "RESOURCE_EXHAUSTED_ONE_TIME",
+    "RESOURCE_EXHAUSTED_TIME_BASED",
+];
 
 /// The start of a body as text, bounded to 512 characters, for error messages.
 pub(crate) fn snippet(body: &[u8]) -> String {
@@ -224,31 +244,57 @@ mod tests {
         }
     }
 
+    fn with_info(status: u16, reason: &str, metadata: &str) -> Error {
+        let body = format!(
+            r#"{{"error": {{"code": {status}, "status": "S", "message": "m", "details": [
+                {{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "{reason}", "domain": "d",
+                  "metadata": {metadata}}}]}}}}"#
+        );
+        ApiError::from_body("api.m", StatusCode::from_u16(status).unwrap(), body.as_bytes()).into()
+    }
+
     #[test]
-    fn a_429_is_retryable_only_as_a_rate_limit() {
-        let with = |body: &str| -> Error {
-            ApiError::from_body("api.m", StatusCode::TOO_MANY_REQUESTS, body.as_bytes()).into()
-        };
-        let info = |reason: &str| {
-            format!(
-                r#"{{"error": {{"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "m", "details": [
-                    {{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "{reason}", "domain": "d"}}]}}}}"#
-            )
-        };
-        assert!(with(&info("RATE_LIMIT_EXCEEDED")).is_retryable());
+    fn googles_refusals_are_never_retried_and_other_429s_are() {
+        assert!(with_info(429, "RATE_LIMIT_EXCEEDED", "{}").is_retryable());
         assert!(
-            with(r#"{"error": {"code": 429, "message": "m", "errors": [{"reason": "userRateLimitExceeded"}]}}"#)
-                .is_retryable()
+            with_info(429, "SOME_QUOTA_WE_DO_NOT_KNOW", "{}").is_retryable(),
+            "Google's guidance: retry a 429 with backoff"
         );
-        assert!(!with(&info("ONE_TIME_ACCESS_EXHAUSTED")).is_retryable());
-        let hinted = info("ONE_TIME_ACCESS_EXHAUSTED").replace(
-            "]}}",
-            r#", {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "2s"}]}}"#,
+        for reason in NOT_RETRYABLE_REASONS {
+            for status in [429, 409, 503] {
+                assert!(!with_info(status, reason, "{}").is_retryable(), "{reason} {status}");
+            }
+        }
+        let hinted: Error = ApiError::from_body(
+            "api.m",
+            StatusCode::TOO_MANY_REQUESTS,
+            br#"{"error": {"code": 429, "message": "m", "details": [
+                {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RESOURCE_EXHAUSTED_TIME_BASED"},
+                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "86400s"}]}}"#,
+        )
+        .into();
+        assert!(!hinted.is_retryable(), "a wait of a day is no transient failure");
+    }
+
+    #[test]
+    fn the_reason_and_its_metadata_are_read_from_error_info() {
+        let error = with_info(
+            409,
+            "ALREADY_EXISTS_ONE_TIME",
+            r#"{"job_id": "j1", "service": "dataportability.googleapis.com"}"#,
         );
-        assert!(
-            with(&hinted).is_retryable(),
-            "a server that asks for a wait expects a retry"
-        );
+        assert_eq!(error.reason(), Some("ALREADY_EXISTS_ONE_TIME"));
+        assert_eq!(error.metadata("job_id"), Some("j1"));
+        assert_eq!(error.metadata("previous_job_ids"), None);
+        let legacy: Error = ApiError::from_body(
+            "api.m",
+            StatusCode::FORBIDDEN,
+            br#"{"error": {"errors": [{"reason": "forbidden"}]}}"#,
+        )
+        .into();
+        assert_eq!(legacy.reason(), Some("forbidden"));
+        assert_eq!(legacy.metadata("job_id"), None);
+        assert_eq!(Error::Config("x".into()).reason(), None);
     }
 
     #[test]
