@@ -43,6 +43,15 @@ impl AccessType {
             AccessType::TimeBased => "ACCESS_TYPE_TIME_BASED",
         }
     }
+
+    /// Reads `one-time` / `ACCESS_TYPE_ONE_TIME` or `time-based` / `ACCESS_TYPE_TIME_BASED`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "one-time" | "ACCESS_TYPE_ONE_TIME" => Ok(AccessType::OneTime),
+            "time-based" | "ACCESS_TYPE_TIME_BASED" => Ok(AccessType::TimeBased),
+            other => Err(format!("{other:?} is not one-time or time-based")),
+        }
+    }
 }
 
 /// What one token grants: whose data, to which app, and which resource groups with which

@@ -33,9 +33,14 @@ pub struct EmulatorConfig {
     pub time_based_interval: Duration,
     /// How long an access token is valid (default 1 hour, as Google's).
     pub token_lifetime: Duration,
-    /// How long a time-based grant lasts (default 30 days, as Google's): afterwards its
-    /// access tokens stop working and its refresh token answers `invalid_grant`.
+    /// How long a time-based grant lasts when the consent does not choose (default 30 days,
+    /// the shorter of Google's two choices; a consent may choose 30 or 180 days, see
+    /// [`ConsentChoices`](crate::ConsentChoices)): afterwards its access tokens stop working
+    /// and its refresh token answers `invalid_grant`.
     pub time_based_grant: Duration,
+    /// How a time-based export within the interval is refused (default Google's sample
+    /// client's 429 `RESOURCE_EXHAUSTED_TIME_BASED`).
+    pub time_based_refusal: TimeBasedRefusal,
     /// Into how many files each resource group's archive is split (default 1); each file has
     /// its own signed URL.
     pub files_per_archive: u32,
@@ -60,10 +65,24 @@ impl Default for EmulatorConfig {
             time_based_interval: Duration::from_secs(24 * 3600),
             token_lifetime: Duration::from_secs(3600),
             time_based_grant: Duration::from_secs(30 * 24 * 3600),
+            time_based_refusal: TimeBasedRefusal::ResourceExhausted,
             files_per_archive: 1,
             consent_access_type: AccessType::OneTime,
             body_limit: 1 << 20,
             faults: Faults::default(),
         }
     }
+}
+
+/// How the emulator refuses a time-based export of a group within the interval after the last.
+/// Google's pages disagree: its sample client reads the first, its time-based guide documents
+/// the second.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeBasedRefusal {
+    /// 429 `RESOURCE_EXHAUSTED`, `ErrorInfo` reason `RESOURCE_EXHAUSTED_TIME_BASED` with
+    /// metadata `previous_job_ids` and `timestamp_after_24hrs` (`data-portability-quickstart.py`).
+    #[default]
+    ResourceExhausted,
+    /// 400 `FAILED_PRECONDITION` without details (the time-based guide).
+    FailedPrecondition,
 }

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 pub enum Code {
     /// 400: the request is wrong whatever the state (unknown group, end before start, bad JSON).
     InvalidArgument,
-    /// 400: the request is valid but the state forbids it (retry of a job that is not FAILED,
-    /// a one-time group already exported).
+    /// 400: the request is valid but the state forbids it (retry of a job that is not FAILED;
+    /// with `--time-based-refusal failed-precondition`, a time-based export within 24 hours).
     FailedPrecondition,
     /// 401: no token, or a token the emulator did not mint or that was revoked.
     Unauthenticated,
@@ -19,11 +19,13 @@ pub enum Code {
     PermissionDenied,
     /// 404: no such job (or method).
     NotFound,
-    /// 409: the entity already exists.
+    /// 409: an identical export is still in progress (`ALREADY_EXISTS_ONE_TIME`,
+    /// `ALREADY_EXISTS_TIME_BASED`, with the running job's id).
     AlreadyExists,
-    /// 429: rate limited (injected fault, with `Retry-After`), or a one-time resource group
-    /// already exported (never worth retrying: only `authorization.reset` and a new consent
-    /// allow it again).
+    /// 429: rate limited (injected fault, with `Retry-After`), a one-time resource group
+    /// already exported (`RESOURCE_EXHAUSTED_ONE_TIME`: only `authorization.reset` and a new
+    /// consent allow it again), or a time-based export within 24 hours of the last
+    /// (`RESOURCE_EXHAUSTED_TIME_BASED`).
     ResourceExhausted,
     /// 500: an emulator bug.
     Internal,
@@ -85,14 +87,31 @@ impl ApiError {
         }
     }
 
-    /// Adds a `google.rpc.ErrorInfo` detail with this reason.
+    /// Adds a `google.rpc.ErrorInfo` detail with this reason, in the domain of Google's
+    /// front end (`googleapis.com`: the credential errors).
     #[must_use]
-    pub fn with_reason(mut self, reason: &str) -> Self {
+    pub fn with_reason(self, reason: &str) -> Self {
+        self.with_detail(reason, "googleapis.com", &[])
+    }
+
+    /// Adds a `google.rpc.ErrorInfo` detail of the Data Portability service itself, with this
+    /// reason and metadata (beside the `service` every Google API error names).
+    #[must_use]
+    pub fn with_error_info(self, reason: &str, metadata: &[(&str, String)]) -> Self {
+        self.with_detail(reason, "dataportability.googleapis.com", metadata)
+    }
+
+    fn with_detail(mut self, reason: &str, domain: &str, metadata: &[(&str, String)]) -> Self {
+        let mut map = serde_json::Map::new();
+        map.insert("service".into(), json!("dataportability.googleapis.com"));
+        for (key, value) in metadata {
+            map.insert((*key).to_owned(), json!(value));
+        }
         self.details.push(json!({
             "@type": "type.googleapis.com/google.rpc.ErrorInfo",
             "reason": reason,
-            "domain": "googleapis.com",
-            "metadata": {"service": "dataportability.googleapis.com"},
+            "domain": domain,
+            "metadata": map,
         }));
         self
     }
@@ -118,6 +137,14 @@ impl ApiError {
             .iter()
             .find(|d| d["@type"] == "type.googleapis.com/google.rpc.ErrorInfo")
             .and_then(|d| d["reason"].as_str())
+    }
+
+    /// A value of the metadata of the first `google.rpc.ErrorInfo` detail.
+    pub fn metadata(&self, key: &str) -> Option<&str> {
+        self.details
+            .iter()
+            .find(|d| d["@type"] == "type.googleapis.com/google.rpc.ErrorInfo")
+            .and_then(|d| d["metadata"][key].as_str())
     }
 
     /// The error as Google's JSON body.

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 /// one up. The JSON form (`PUT /emulator/v1/faults`) has the same fields in camelCase.
 ///
 /// `unavailable`, `rate_limited`, `delay_millis` and `truncated_json` apply to the six API
-/// methods (not to the control surface); `dropped_downloads` to archive downloads;
-/// `failed_jobs` to jobs created by `initiate` or `retry`.
+/// methods (not to the control surface); `held_initiates` to `initiate`; `dropped_downloads` to
+/// archive downloads; `failed_jobs` to jobs created by `initiate` or `retry`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Faults {
@@ -34,6 +34,10 @@ pub struct Faults {
     pub drop_after_bytes: u64,
     /// The next N jobs created end `FAILED` instead of `COMPLETE` when they are due.
     pub failed_jobs: u32,
+    /// The next N `initiate` calls that create a job never answer: the job exists, and the
+    /// connection stays open without a response until the client goes away or the emulator
+    /// stops (an answer lost after Google created the job).
+    pub held_initiates: u32,
 }
 
 impl Default for Faults {
@@ -47,6 +51,7 @@ impl Default for Faults {
             dropped_downloads: 0,
             drop_after_bytes: 1024,
             failed_jobs: 0,
+            held_initiates: 0,
         }
     }
 }
@@ -114,6 +119,11 @@ impl FaultSwitch {
         } else {
             None
         }
+    }
+
+    /// Uses up one held `initiate` answer, if any is left.
+    pub fn take_held_initiate(&self) -> bool {
+        take(&mut self.lock().held_initiates)
     }
 
     /// Uses up one truncated response, if any is left.

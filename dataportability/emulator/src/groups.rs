@@ -80,6 +80,37 @@ pub const RESOURCE_GROUPS: [&str; 73] = [
     "youtube.unlisted_videos",
 ];
 
+/// The resource groups that take a time filter (`startTime`/`endTime`), sorted.
+///
+/// Google's time-filter guide (`developers.google.com/data-portability/user-guide/time-filter`)
+/// supports time filters for My Activity, Chrome history and Google Play only; the groups of
+/// those products (every `myactivity.*`, `chrome.history`, every `play.*`) are our reading of
+/// that list. An `initiate` with a time filter for another group is refused.
+pub const TIME_FILTER_GROUPS: [&str; 17] = [
+    "chrome.history",
+    "myactivity.maps",
+    "myactivity.myadcenter",
+    "myactivity.play",
+    "myactivity.search",
+    "myactivity.shopping",
+    "myactivity.youtube",
+    "play.devices",
+    "play.grouping",
+    "play.installs",
+    "play.library",
+    "play.playpoints",
+    "play.promotions",
+    "play.purchases",
+    "play.redemptions",
+    "play.subscriptions",
+    "play.usersettings",
+];
+
+/// Whether `group` takes a time filter ([`TIME_FILTER_GROUPS`]).
+pub fn takes_time_filter(group: &str) -> bool {
+    TIME_FILTER_GROUPS.binary_search(&group).is_ok()
+}
+
 /// Whether `group` is a resource group of the API.
 pub fn is_known(group: &str) -> bool {
     RESOURCE_GROUPS.binary_search(&group).is_ok()
@@ -103,5 +134,19 @@ mod tests {
             "update RESOURCE_GROUPS from the Discovery document"
         );
         assert!(is_known("myactivity.search") && !is_known("myactivity") && !is_known(""));
+    }
+
+    #[test]
+    fn the_time_filter_groups_are_the_guides_products_and_sorted() {
+        let mut sorted = TIME_FILTER_GROUPS;
+        sorted.sort_unstable();
+        assert_eq!(sorted, TIME_FILTER_GROUPS, "sorted, for the binary search");
+        let products: Vec<&str> = RESOURCE_GROUPS
+            .iter()
+            .copied()
+            .filter(|g| g.starts_with("myactivity.") || g.starts_with("play.") || *g == "chrome.history")
+            .collect();
+        assert_eq!(products, TIME_FILTER_GROUPS);
+        assert!(takes_time_filter("chrome.history") && !takes_time_filter("youtube.public_videos"));
     }
 }

@@ -86,6 +86,8 @@ pub(crate) struct Job {
     pub retries: u32,
     /// Set by `authorization.reset`: the archive is no longer served.
     pub archive_revoked: bool,
+    /// The order of creation among the emulator's jobs (jobs are never removed).
+    pub sequence: usize,
     due_at: DateTime<Utc>,
     outcome: Outcome,
     state: JobState,
@@ -108,6 +110,7 @@ impl Job {
             origin: None,
             retries: 0,
             archive_revoked: false,
+            sequence: 0,
             due_at,
             outcome,
             state: JobState::InProgress,

@@ -26,6 +26,7 @@ mod archive;
 mod auth;
 mod clock;
 mod config;
+mod consent;
 mod error;
 mod faults;
 pub mod groups;
@@ -49,11 +50,13 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use crate::auth::{AccessType, DEFAULT_CLIENT, DEFAULT_USER};
-pub use crate::config::EmulatorConfig;
+pub use crate::config::{EmulatorConfig, TimeBasedRefusal};
+pub use crate::consent::ConsentChoices;
 pub use crate::error::{ApiError, Code};
 pub use crate::faults::Faults;
 pub use crate::job::JobState;
-pub use crate::store::Tokens;
+pub use crate::oauth::{ClientRegistration, ClientType, PublishingStatus};
+pub use crate::store::{JobSummary, Tokens};
 
 use crate::auth::Principal;
 use crate::server::Shared;
@@ -187,15 +190,42 @@ impl Emulator {
     /// `GET /emulator/v1/clientSecret`): what `yup_oauth2::read_application_secret` and the
     /// Google Cloud console's "Desktop app" download give, with this emulator's URIs.
     pub fn client_secret_json(&self) -> serde_json::Value {
-        let secret = self.shared.store.client_secret(DEFAULT_CLIENT).unwrap_or_default();
-        oauth::client_secret_json(self.url(), DEFAULT_CLIENT, &secret)
+        let secret = self.shared.store.client(DEFAULT_CLIENT).map(|c| c.secret).unwrap_or_default();
+        oauth::client_secret_json(self.url(), DEFAULT_CLIENT, &secret, &ClientRegistration::default())
     }
 
-    /// Registers another OAuth client (as `POST /emulator/v1/clients`) and returns its client
-    /// secret JSON; its id is at `["installed"]["client_id"]`.
+    /// Registers another installed-app OAuth client (as `POST /emulator/v1/clients` with an
+    /// empty body) and returns its client secret JSON; its id is at `["installed"]["client_id"]`.
     pub fn register_client(&self) -> serde_json::Value {
-        let (id, secret) = self.shared.store.register_client();
-        oauth::client_secret_json(self.url(), &id, &secret)
+        self.register_client_with(&ClientRegistration::default())
+            .unwrap_or_else(|_| serde_json::Value::Null)
+    }
+
+    /// Registers an OAuth client of any type (as `POST /emulator/v1/clients`) and returns its
+    /// client secret JSON (`{"web": {...}}` for a web client). Fails with `INVALID_ARGUMENT`
+    /// for redirect URIs Google would not accept.
+    pub fn register_client_with(&self, registration: &ClientRegistration) -> Result<serde_json::Value, ApiError> {
+        let (id, secret) = self.shared.store.register_client(registration.clone())?;
+        Ok(oauth::client_secret_json(self.url(), &id, &secret, registration))
+    }
+
+    /// Sets what the emulated user chooses on every later consent screen (as
+    /// `PUT /emulator/v1/consent`). Fails with `INVALID_ARGUMENT` for an unknown group or a
+    /// length other than 30 or 180 days.
+    pub fn set_consent(&self, choices: ConsentChoices) -> Result<(), ApiError> {
+        choices.validate().map_err(ApiError::invalid_argument)?;
+        self.shared.consent.set(choices);
+        Ok(())
+    }
+
+    /// What the emulated user chooses on the consent screen now.
+    pub fn consent(&self) -> ConsentChoices {
+        self.shared.consent.get()
+    }
+
+    /// Every job of every user, oldest first (as `GET /emulator/v1/jobs`).
+    pub fn jobs(&self) -> Vec<JobSummary> {
+        self.shared.store.jobs(self.now())
     }
 
     /// Completes job `id` (`IN_PROGRESS` → `COMPLETE`) now; `id` may be `archiveJobs/{id}`.
@@ -232,6 +262,7 @@ impl Emulator {
 
     /// Stops accepting connections and waits for open ones to finish.
     pub async fn shutdown(mut self) -> io::Result<()> {
+        self.shared.stopped.send_replace(true);
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
@@ -252,6 +283,7 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
+        self.shared.stopped.send_replace(true);
         self.server.abort();
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use dataportability_emulator::units::{parse_duration, parse_size};
-use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, Faults};
+use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, Faults, TimeBasedRefusal};
 
 /// A local emulator of Google's Data Portability API.
 ///
@@ -50,7 +50,7 @@ struct Args {
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=999))]
     files_per_archive: u32,
     /// The access type the OAuth consent screen grants: one-time or time-based.
-    #[arg(long, value_name = "TYPE", default_value = "one-time", value_parser = parse_access_type)]
+    #[arg(long, value_name = "TYPE", default_value = "one-time", value_parser = AccessType::parse)]
     consent_access_type: AccessType,
     /// Write the installed-app OAuth client secret JSON (pointing at this emulator) to FILE.
     #[arg(long, value_name = "FILE")]
@@ -82,6 +82,14 @@ struct Args {
     /// Fault: the first N jobs created end FAILED instead of COMPLETE.
     #[arg(long, value_name = "N", default_value_t = 0)]
     failed_jobs: u32,
+    /// Fault: the first N initiates that create a job never answer (the job exists).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    held_initiates: u32,
+    /// How a time-based export within the interval is refused: resource-exhausted (429
+    /// RESOURCE_EXHAUSTED_TIME_BASED, as Google's sample client reads it) or failed-precondition
+    /// (400, as the time-based guide says).
+    #[arg(long, value_name = "FORM", default_value = "resource-exhausted", value_parser = parse_refusal)]
+    time_based_refusal: TimeBasedRefusal,
 }
 
 impl Args {
@@ -107,16 +115,19 @@ impl Args {
                 dropped_downloads: self.dropped_downloads,
                 drop_after_bytes: self.drop_after,
                 failed_jobs: self.failed_jobs,
+                held_initiates: self.held_initiates,
             },
+            time_based_refusal: self.time_based_refusal,
         }
     }
 }
 
-fn parse_access_type(text: &str) -> Result<AccessType, String> {
+
+fn parse_refusal(text: &str) -> Result<TimeBasedRefusal, String> {
     match text {
-        "one-time" | "ACCESS_TYPE_ONE_TIME" => Ok(AccessType::OneTime),
-        "time-based" | "ACCESS_TYPE_TIME_BASED" => Ok(AccessType::TimeBased),
-        other => Err(format!("{other:?} is not one-time or time-based")),
+        "resource-exhausted" => Ok(TimeBasedRefusal::ResourceExhausted),
+        "failed-precondition" => Ok(TimeBasedRefusal::FailedPrecondition),
+        other => Err(format!("{other:?} is not resource-exhausted or failed-precondition")),
     }
 }
 

@@ -5,6 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -49,6 +50,12 @@ impl OAuthError {
     /// 400 `invalid_grant`: a bad code, or a refresh token revoked or past its grant.
     pub fn invalid_grant(description: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_grant", description)
+    }
+
+    /// 400 `redirect_uri_mismatch`: the token request's `redirect_uri` is not the one the code
+    /// was issued for.
+    pub fn redirect_uri_mismatch() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "redirect_uri_mismatch", "Bad Request")
     }
 
     /// 400 `unsupported_grant_type`.
@@ -145,19 +152,119 @@ pub(crate) fn is_loopback_redirect(uri: &str) -> bool {
     parsed.scheme_str() == Some("http") && matches!(parsed.host(), Some("localhost" | "127.0.0.1" | "[::1]"))
 }
 
-/// The JSON of an installed-app ("Desktop app") OAuth client, as the Google Cloud console
-/// downloads it, with the endpoints of the emulator at `base_url` (ending with `/`).
-pub(crate) fn client_secret_json(base_url: &str, client_id: &str, client_secret: &str) -> Value {
+/// The kind of an OAuth client, as the Google Cloud console creates them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientType {
+    /// "Desktop app": redirects to a loopback address on any port (the installed-app flow).
+    #[default]
+    Installed,
+    /// "Web application": redirects only to one of its registered URIs, compared exactly (the
+    /// server-side web flow most apps of this API use).
+    Web,
+}
+
+/// The publishing status of an app's OAuth consent screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PublishingStatus {
+    /// In production: grants last as the user chose.
+    #[default]
+    InProduction,
+    /// Testing: every grant ends after 7 days ("Configure OAuth": "tokens granted to OAuth
+    /// clients with a Testing publishing status always expire in 7 days").
+    Testing,
+}
+
+/// An OAuth client to register (`POST /emulator/v1/clients`, [`Emulator::register_client_with`](crate::Emulator::register_client_with)).
+/// `Default` is an installed app in production.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ClientRegistration {
+    /// Installed or web.
+    #[serde(rename = "type")]
+    pub client_type: ClientType,
+    /// A web client's authorized redirect URIs: `https`, or `http` to `localhost`
+    /// (`127.0.0.1`, `[::1]`), without fragment, user info or wildcard (the rules of Google's
+    /// web-server OAuth guide). An installed app has none (it redirects to a loopback address).
+    pub redirect_uris: Vec<String>,
+    /// In production or testing.
+    pub publishing_status: PublishingStatus,
+}
+
+impl ClientRegistration {
+    /// A description of what is wrong with the registration.
+    pub fn validate(&self) -> Result<(), String> {
+        match self.client_type {
+            ClientType::Installed if !self.redirect_uris.is_empty() => Err(
+                "An installed app has no registered redirect URIs: it redirects to http://localhost or http://127.0.0.1 \
+                 (any port); register a web client for others"
+                    .into(),
+            ),
+            ClientType::Installed => Ok(()),
+            ClientType::Web if self.redirect_uris.is_empty() => {
+                Err("A web client needs at least one authorized redirect URI".into())
+            }
+            ClientType::Web => match self.redirect_uris.iter().find(|uri| !is_valid_web_redirect(uri)) {
+                Some(bad) => Err(format!(
+                    "Invalid redirect URI {bad:?}: a web client's redirect URIs use https (or http to localhost) and \
+                     have no fragment, user info or wildcard"
+                )),
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// Whether the authorization request may redirect to `uri`: any loopback URI for an
+    /// installed app, one of the registered URIs, character for character, for a web client.
+    pub(crate) fn accepts_redirect(&self, uri: &str) -> bool {
+        match self.client_type {
+            ClientType::Installed => is_loopback_redirect(uri),
+            ClientType::Web => self.redirect_uris.iter().any(|registered| registered == uri),
+        }
+    }
+}
+
+/// A redirect URI the Google Cloud console accepts for a web client.
+fn is_valid_web_redirect(uri: &str) -> bool {
+    let Ok(parsed) = uri.parse::<axum::http::Uri>() else {
+        return false;
+    };
+    let Some(authority) = parsed.authority() else {
+        return false;
+    };
+    let clean = !uri.contains(['#', '*']) && !authority.as_str().contains('@') && !authority.host().is_empty();
+    clean
+        && match parsed.scheme_str() {
+            Some("https") => true,
+            Some("http") => is_loopback_redirect(uri),
+            _ => false,
+        }
+}
+
+/// The JSON of an OAuth client as the Google Cloud console downloads it (`{"installed": ...}`
+/// for a "Desktop app", `{"web": ...}` for a web application), with the endpoints of the
+/// emulator at `base_url` (ending with `/`).
+pub(crate) fn client_secret_json(
+    base_url: &str,
+    client_id: &str,
+    client_secret: &str,
+    registration: &ClientRegistration,
+) -> Value {
     let base = base_url.trim_end_matches('/');
+    let (key, redirect_uris) = match registration.client_type {
+        ClientType::Installed => ("installed", vec!["http://localhost".to_owned()]),
+        ClientType::Web => ("web", registration.redirect_uris.clone()),
+    };
     json!({
-        "installed": {
+        key: {
             "client_id": client_id,
             "project_id": "dataportability-emulator",
             "auth_uri": format!("{base}{AUTH_PATH}"),
             "token_uri": format!("{base}{TOKEN_PATH}"),
             "revoke_uri": format!("{base}{REVOKE_PATH}"),
             "client_secret": client_secret,
-            "redirect_uris": ["http://localhost"],
+            "redirect_uris": redirect_uris,
         }
     })
 }
@@ -191,5 +298,47 @@ mod tests {
         assert!(!is_loopback_redirect("https://example.com/cb"));
         assert!(!is_loopback_redirect("http://example.com:80/"));
         assert!(!is_loopback_redirect("urn:ietf:wg:oauth:2.0:oob"));
+    }
+
+    #[test]
+    fn web_clients_register_https_or_localhost_uris_and_match_them_exactly() {
+        let web = |uris: &[&str]| ClientRegistration {
+            client_type: ClientType::Web,
+            redirect_uris: uris.iter().map(|u| (*u).to_owned()).collect(),
+            ..Default::default()
+        };
+        let client = web(&["https://app.example/oauth/callback", "http://localhost:8080/cb"]);
+        assert_eq!(client.validate(), Ok(()));
+        assert!(client.accepts_redirect("https://app.example/oauth/callback"));
+        assert!(client.accepts_redirect("http://localhost:8080/cb"));
+        for other in [
+            "https://app.example/oauth/callback/",
+            "https://app.example/oauth/callback?x=1",
+            "https://APP.example/oauth/callback",
+            "http://localhost:8081/cb",
+            "http://127.0.0.1:8080/cb",
+        ] {
+            assert!(!client.accepts_redirect(other), "{other}");
+        }
+        for bad in [
+            "http://app.example/cb",
+            "https://app.example/cb#x",
+            "https://user@app.example/cb",
+            "https://*.example/cb",
+            "ftp://app.example/cb",
+            "app.example/cb",
+        ] {
+            assert!(web(&[bad]).validate().is_err(), "{bad}");
+        }
+        assert!(web(&[]).validate().is_err());
+        let installed = ClientRegistration::default();
+        assert_eq!(installed.validate(), Ok(()));
+        assert!(installed.accepts_redirect("http://127.0.0.1:5555/anything"));
+        assert!(!installed.accepts_redirect("https://app.example/oauth/callback"));
+        let with_uris = ClientRegistration {
+            redirect_uris: vec!["http://localhost".into()],
+            ..ClientRegistration::default()
+        };
+        assert!(with_uris.validate().is_err());
     }
 }

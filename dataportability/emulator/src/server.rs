@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::archive::{Activity, Archive, ArchiveCache, ArchiveKey, Part};
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
+use crate::consent::ConsentSwitch;
 use crate::faults::FaultSwitch;
 use crate::job::Outcome;
 use crate::signing::{Signer, object_path};
@@ -25,6 +26,10 @@ pub(crate) struct Shared {
     pub store: Store,
     /// Injected faults.
     pub faults: FaultSwitch,
+    /// The emulated user's choices on the consent screen.
+    pub consent: ConsentSwitch,
+    /// Set when the emulator stops: answers held by a fault are let go.
+    pub stopped: tokio::sync::watch::Sender<bool>,
     /// Archives by content.
     pub archives: ArchiveCache,
     /// Signs download URLs.
@@ -48,12 +53,15 @@ impl Shared {
             time_based_interval: delta(config.time_based_interval),
             token_lifetime: delta(config.token_lifetime),
             time_based_grant: delta(config.time_based_grant),
+            time_based_refusal: config.time_based_refusal,
         };
         let default_secret = format!("GOCSPX-{}", crate::auth::random_hex::<14>());
         let clock = Clock::new();
         let today = clock.now().date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
         Self {
             faults: FaultSwitch::new(config.faults.clone()),
+            consent: ConsentSwitch::default(),
+            stopped: tokio::sync::watch::Sender::new(false),
             config,
             dense_activity_from: today - TimeDelta::days(30),
             clock,
@@ -73,6 +81,12 @@ impl Shared {
         }
     }
 
+    /// Waits until the emulator stops.
+    pub async fn until_stopped(&self) {
+        let mut stopped = self.stopped.subscribe();
+        let _ = stopped.wait_for(|stopped| *stopped).await;
+    }
+
     /// How many files each archive has.
     pub fn files_per_archive(&self) -> u32 {
         self.config.files_per_archive.max(1)
@@ -81,8 +95,8 @@ impl Shared {
     /// File `part` of the archive of `group` for `period`.
     pub fn archive(&self, group: &str, period: &Period, part: Part) -> Arc<Archive> {
         let activity = Activity::new(&period.user, group, self.dense_activity_from);
-        let key = ArchiveKey::new(activity, self.config.archive_size, period.start, period.end);
-        self.archives.part(&key, part)
+        let key = ArchiveKey::new(activity, self.config.archive_size, period.start, period.end, part);
+        self.archives.get(&key)
     }
 
     /// The signed URLs of the files of the archive of `group` in job `job`, valid for the

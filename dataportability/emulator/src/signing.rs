@@ -14,12 +14,13 @@ use crate::archive::Part;
 pub(crate) const BUCKET: &str = "dataportability-emulator";
 
 /// The object path of file `part` of the archive of `group` in job `job`:
-/// `/storage/BUCKET/JOB/GROUP.zip`, or `GROUP.zip.001` .. `GROUP.zip.NNN` for a split archive.
+/// `/storage/BUCKET/JOB/GROUP.zip`, or `GROUP-001.zip` .. `GROUP-NNN.zip` for an archive of
+/// several files (the names are ours: Google does not document them).
 pub(crate) fn object_path(job: &str, group: &str, part: Part) -> String {
     if part.count <= 1 {
         format!("/storage/{BUCKET}/{job}/{group}.zip")
     } else {
-        format!("/storage/{BUCKET}/{job}/{group}.zip.{:03}", part.index + 1)
+        format!("/storage/{BUCKET}/{job}/{group}-{:03}.zip", part.index + 1)
     }
 }
 
@@ -29,7 +30,7 @@ pub(crate) fn parse_file_name(file: &str, count: u32) -> Option<(&str, Part)> {
     if count <= 1 {
         return file.strip_suffix(".zip").map(|group| (group, Part::WHOLE));
     }
-    let (group, number) = file.rsplit_once(".zip.")?;
+    let (group, number) = file.strip_suffix(".zip")?.rsplit_once('-')?;
     if number.len() < 3 || !number.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -91,12 +92,12 @@ mod tests {
             Some(("myactivity.search", Part::WHOLE))
         );
         let second = Part { index: 1, count: 3 };
-        assert!(object_path("j", "g", second).ends_with("/j/g.zip.002"));
-        assert_eq!(parse_file_name("g.zip.002", 3), Some(("g", second)));
-        assert_eq!(parse_file_name("g.zip.004", 3), None);
-        assert_eq!(parse_file_name("g.zip.000", 3), None);
+        assert!(object_path("j", "g", second).ends_with("/j/g-002.zip"));
+        assert_eq!(parse_file_name("g-002.zip", 3), Some(("g", second)));
+        assert_eq!(parse_file_name("g-004.zip", 3), None);
+        assert_eq!(parse_file_name("g-000.zip", 3), None);
         assert_eq!(parse_file_name("g.zip", 3), None);
-        assert_eq!(parse_file_name("g.zip.1", 3), None);
+        assert_eq!(parse_file_name("g-1.zip", 3), None);
     }
 
     #[test]

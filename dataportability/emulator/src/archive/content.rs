@@ -6,11 +6,17 @@
 //!   one JSON record per line, each with its `time`;
 //! - `g/data.bin`: a 16 KiB pseudo-random block derived from the group's name, repeated.
 //!
+//! An archive of several files (`--files-per-archive N`) is N complete ZIP files, as Google's
+//! are: file `i` holds the `i`-th of N consecutive slices of the records
+//! (`g/records-00i.json`) and its share of the size (`g/data-00i.bin`), so the files unzip
+//! side by side and together hold every record once.
+//!
 //! Everything is a function of [`ArchiveKey`], so two jobs with the same key serve the same
 //! bytes (and share one hash computation).
 
 use chrono::{DateTime, Utc};
 
+use super::Part;
 use super::activity::{Activity, fnv1a};
 use super::layout::Layout;
 use super::zip::{self, Data, Entry};
@@ -29,18 +35,24 @@ pub(crate) struct ArchiveKey {
     pub first_record: u32,
     /// How many items.
     pub record_count: u32,
+    /// Which file of the archive.
+    pub part: Part,
 }
 
 impl ArchiveKey {
-    /// The key of the archive of `activity` for the period `[start, end)`, `start` `None`
-    /// meaning from the first item.
-    pub fn new(activity: Activity, size: u64, start: Option<DateTime<Utc>>, end: DateTime<Utc>) -> Self {
-        let (first_record, record_count) = activity.range(start, end);
+    /// The key of file `part` of the archive of `activity` for the period `[start, end)`,
+    /// `start` `None` meaning from the first item, whose files together are `size` bytes.
+    pub fn new(activity: Activity, size: u64, start: Option<DateTime<Utc>>, end: DateTime<Utc>, part: Part) -> Self {
+        let (first, count) = activity.range(start, end);
+        let records = part.slice(u64::from(count));
+        let offset = |at: u64| u32::try_from(at).unwrap_or(u32::MAX);
+        let sizes = part.slice(size);
         Self {
             activity,
-            size,
-            first_record,
-            record_count,
+            size: sizes.end - sizes.start,
+            first_record: first.saturating_add(offset(records.start)),
+            record_count: offset(records.end - records.start),
+            part,
         }
     }
 
@@ -117,8 +129,12 @@ fn repeated_crc32(block: &[u8], len: u64) -> u32 {
 
 /// The archive of `key`, laid out to exactly `key.size` bytes when that is enough room.
 pub(crate) fn build(key: &ArchiveKey) -> Layout {
-    let records_name = format!("{}/records.json", key.group());
-    let filler_name = format!("{}/data.bin", key.group());
+    let suffix = match key.part.count {
+        0 | 1 => String::new(),
+        _ => format!("-{:03}", key.part.index + 1),
+    };
+    let records_name = format!("{}/records{suffix}.json", key.group());
+    let filler_name = format!("{}/data{suffix}.bin", key.group());
     let records = records_json(key);
     let names = [records_name.as_str(), filler_name.as_str()];
     let fixed = zip::overhead(&names, false) + records.len() as u64;
@@ -153,7 +169,7 @@ mod tests {
     }
 
     fn key(group: &str, size: u64, start: Option<DateTime<Utc>>, end: DateTime<Utc>) -> ArchiveKey {
-        ArchiveKey::new(Activity::new("u", group, at(2026, 1, 1)), size, start, end)
+        ArchiveKey::new(Activity::new("u", group, at(2026, 1, 1)), size, start, end, Part::WHOLE)
     }
 
     #[test]

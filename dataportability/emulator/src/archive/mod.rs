@@ -10,9 +10,9 @@
 //! awaited by the first download; the result is cached by [`ArchiveKey`], which every job with
 //! the same group, size and period shares.
 //!
-//! With several files per archive (`--files-per-archive N`), file `i` of `N` is the `i`-th of
-//! `N` consecutive byte ranges of the one ZIP (concatenated in order they are the ZIP), with its
-//! own length and hashes; the ZIP's content is the same whatever `N`.
+//! With several files per archive (`--files-per-archive N`), each file is a complete ZIP of its
+//! own (a slice of the records, a share of the size), with its own length and hashes: its
+//! [`ArchiveKey`] names the part.
 
 mod activity;
 mod content;
@@ -83,22 +83,17 @@ impl Part {
     /// The whole archive as one file.
     pub const WHOLE: Part = Part { index: 0, count: 1 };
 
-    /// The byte range of this part in an archive of `len` bytes.
-    fn range(self, len: u64) -> std::ops::Range<u64> {
+    /// This part's share of `total` things: the `index`-th of `count` consecutive slices.
+    pub(crate) fn slice(self, total: u64) -> std::ops::Range<u64> {
         let count = u128::from(self.count.max(1));
-        let at = |i: u32| u64::try_from(u128::from(len) * u128::from(i) / count).unwrap_or(len);
+        let at = |i: u32| u64::try_from(u128::from(total) * u128::from(i) / count).unwrap_or(total);
         at(self.index.min(self.count))..at((self.index + 1).min(self.count.max(1)))
     }
 }
 
-/// One downloadable object: an archive, or one part of a split one, and its hashes once
-/// computed.
+/// One downloadable object (a ZIP file), and its hashes once computed.
 pub(crate) struct Archive {
-    layout: Arc<layout::Layout>,
-    /// Where the object starts in the layout.
-    start: u64,
-    /// The object's length.
-    len: u64,
+    layout: layout::Layout,
     hashes: OnceCell<Hashes>,
     prefetching: AtomicBool,
     /// Set when the emulator's cache is dropped: a hash computation in progress stops.
@@ -108,15 +103,12 @@ pub(crate) struct Archive {
 impl Archive {
     /// The size in bytes.
     pub fn len(&self) -> u64 {
-        self.len
+        self.layout.len()
     }
 
-    /// Fills `buf` from `offset` (of this object), up to its end; see
-    /// [`layout::Layout::read_at`].
+    /// Fills `buf` from `offset`, up to the end; see [`layout::Layout::read_at`].
     pub fn read_at(&self, offset: u64, buf: &mut [u8]) -> usize {
-        let left = self.len.saturating_sub(offset);
-        let take = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
-        self.layout.read_at(self.start.saturating_add(offset), &mut buf[..take])
+        self.layout.read_at(offset, buf)
     }
 
     /// The whole-object hashes, computed on a blocking thread the first time.
@@ -161,11 +153,10 @@ impl Archive {
     }
 }
 
-/// The archives built so far, by key and part: one per emulator, shared by all jobs.
+/// The archives built so far, by key: one cache per emulator, shared by all jobs.
 #[derive(Default)]
 pub(crate) struct ArchiveCache {
-    layouts: Mutex<HashMap<ArchiveKey, Arc<layout::Layout>>>,
-    archives: Mutex<HashMap<(ArchiveKey, Part), Arc<Archive>>>,
+    archives: Mutex<HashMap<ArchiveKey, Arc<Archive>>>,
     stopped: Arc<AtomicBool>,
 }
 
@@ -176,38 +167,19 @@ impl Drop for ArchiveCache {
 }
 
 impl ArchiveCache {
-    /// The whole archive of `key`, built on first use.
-    #[cfg(test)]
+    /// The archive of `key`, built on first use.
     pub fn get(&self, key: &ArchiveKey) -> Arc<Archive> {
-        self.part(key, Part::WHOLE)
-    }
-
-    /// Part `part` of the archive of `key`, built on first use.
-    pub fn part(&self, key: &ArchiveKey, part: Part) -> Arc<Archive> {
-        let cache_key = (key.clone(), part);
-        if let Some(archive) = lock(&self.archives).get(&cache_key) {
+        if let Some(archive) = lock(&self.archives).get(key) {
             return Arc::clone(archive);
         }
-        let layout = self.layout(key);
-        let range = part.range(layout.len());
+        // Built outside the lock (it takes microseconds, but other keys need not wait).
         let built = Arc::new(Archive {
-            layout,
-            start: range.start,
-            len: range.end - range.start,
+            layout: content::build(key),
             hashes: OnceCell::new(),
             prefetching: AtomicBool::new(false),
             stopped: Arc::clone(&self.stopped),
         });
-        Arc::clone(lock(&self.archives).entry(cache_key).or_insert(built))
-    }
-
-    fn layout(&self, key: &ArchiveKey) -> Arc<layout::Layout> {
-        if let Some(layout) = lock(&self.layouts).get(key) {
-            return Arc::clone(layout);
-        }
-        // Built outside the lock (it takes microseconds, but other keys need not wait).
-        let built = Arc::new(content::build(key));
-        Arc::clone(lock(&self.layouts).entry(key.clone()).or_insert(built))
+        Arc::clone(lock(&self.archives).entry(key.clone()).or_insert(built))
     }
 }
 
@@ -250,9 +222,13 @@ mod tests {
     }
 
     fn key(size: u64) -> ArchiveKey {
+        part_key(size, Part::WHOLE)
+    }
+
+    fn part_key(size: u64, part: Part) -> ArchiveKey {
         let end: DateTime<Utc> = "2024-06-15T00:00:00Z".parse().expect("time");
         let dense_from: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().expect("time");
-        ArchiveKey::new(Activity::new("u", "myactivity.search", dense_from), size, None, end)
+        ArchiveKey::new(Activity::new("u", "myactivity.search", dense_from), size, None, end, part)
     }
 
     fn open(archive: &Arc<Archive>) -> ::zip::ZipArchive<Reader> {
@@ -326,23 +302,40 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn parts_are_consecutive_ranges_with_their_own_hashes() {
+    async fn parts_are_complete_zips_that_share_the_records_and_the_size() {
         let cache = ArchiveCache::default();
-        let whole = cache.get(&key(100_003));
-        let mut all = vec![0; 100_003];
-        whole.read_at(0, &mut all);
-        let mut joined = Vec::new();
+        let mut records = Vec::new();
+        let mut total = 0;
         for index in 0..3 {
-            let part = cache.part(&key(100_003), Part { index, count: 3 });
-            let mut bytes = vec![0; usize::try_from(part.len()).expect("small") + 10];
-            let n = part.read_at(0, &mut bytes);
-            assert_eq!(n as u64, part.len(), "a read stops at the part's end");
-            bytes.truncate(n);
+            let part = cache.get(&part_key(300_003, Part { index, count: 3 }));
+            total += part.len();
+            let mut bytes = vec![0; usize::try_from(part.len()).expect("small")];
+            assert_eq!(part.read_at(0, &mut bytes) as u64, part.len());
             let hashes = part.hashes().await.expect("computed");
-            assert_eq!(hashes.crc32c, crc32c::crc32c(&bytes));
-            joined.extend(bytes);
+            assert_eq!(hashes.crc32c, crc32c::crc32c(&bytes), "each file has its own hashes");
+            let mut zip = open(&part);
+            let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+            let n = index + 1;
+            assert_eq!(zip.len(), 2, "{names:?}");
+            let mut text = String::new();
+            zip.by_name(&format!("myactivity.search/records-{n:03}.json"))
+                .expect("its records")
+                .read_to_string(&mut text)
+                .expect("CRC ok");
+            let slice: Vec<serde_json::Value> = serde_json::from_str(&text).expect("JSON");
+            assert!(!slice.is_empty());
+            records.extend(slice);
+            assert!(zip.by_name(&format!("myactivity.search/data-{n:03}.bin")).is_ok());
         }
-        assert_eq!(joined, all);
+        assert_eq!(total, 300_003, "the files share the size");
+        let mut whole = String::new();
+        open(&cache.get(&key(300_003)))
+            .by_name("myactivity.search/records.json")
+            .expect("records")
+            .read_to_string(&mut whole)
+            .expect("CRC ok");
+        let whole: Vec<serde_json::Value> = serde_json::from_str(&whole).expect("JSON");
+        assert_eq!(records, whole, "together, every record once, in order");
     }
 
     #[test]

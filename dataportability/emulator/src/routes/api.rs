@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::{custom_method, fault_layer, fields, parse_json, read_body};
 use crate::auth;
-use crate::error::{ApiError, json_response};
+use crate::error::{ApiError, Code, json_response};
 use crate::server::{AppState, Shared};
 use crate::store::{InitiateRequest, JobView, rfc3339};
 
@@ -71,6 +71,11 @@ async fn initiate(State(state): State<AppState>, headers: HeaderMap, body: Body)
     let (id, access_type) = state
         .store
         .initiate(token, &request, || state.job_outcome(), state.clock.now())?;
+    if state.faults.take_held_initiate() {
+        // The job exists; its answer never leaves (until the emulator stops).
+        state.until_stopped().await;
+        return Err(ApiError::new(Code::Unavailable, "The emulator stopped."));
+    }
     Ok(json_response(
         StatusCode::OK,
         &json!({"archiveJobId": id, "accessType": access_type.as_str()}),

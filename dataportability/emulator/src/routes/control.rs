@@ -14,9 +14,10 @@ use serde_json::json;
 use super::api::state_json;
 use super::{custom_method, parse_json, read_body};
 use crate::auth::{AccessType, DEFAULT_CLIENT, DEFAULT_USER, Principal};
+use crate::consent::ConsentChoices;
 use crate::error::{ApiError, json_response};
 use crate::faults::Faults;
-use crate::oauth::client_secret_json;
+use crate::oauth::{ClientRegistration, client_secret_json};
 use crate::server::{AppState, Shared};
 use crate::store::rfc3339;
 
@@ -26,7 +27,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/emulator/v1/tokens", post(mint_token))
         .route("/emulator/v1/clientSecret", get(client_secret))
         .route("/emulator/v1/clients", post(register_client))
+        .route("/emulator/v1/jobs", get(list_jobs))
         .route("/emulator/v1/jobs/{*rest}", post(move_job))
+        .route("/emulator/v1/consent", put(set_consent).get(consent))
         .route("/emulator/v1/clock:advance", post(advance_clock))
         .route("/emulator/v1/clock", get(clock))
         .route("/emulator/v1/faults", put(set_faults).get(faults))
@@ -79,21 +82,55 @@ async fn mint_token(State(state): State<AppState>, body: Body) -> Result<Respons
 
 /// `GET /emulator/v1/clientSecret`: the installed-app client secret JSON of the default client.
 async fn client_secret(State(state): State<AppState>) -> Response {
-    let secret = state.store.client_secret(DEFAULT_CLIENT).unwrap_or_default();
+    let secret = state.store.client(DEFAULT_CLIENT).map(|c| c.secret).unwrap_or_default();
     json_response(
         StatusCode::OK,
-        &client_secret_json(&state.base_url, DEFAULT_CLIENT, &secret),
+        &client_secret_json(&state.base_url, DEFAULT_CLIENT, &secret, &ClientRegistration::default()),
     )
 }
 
-/// `POST /emulator/v1/clients`: registers another OAuth client; answers its client secret JSON.
+/// `POST /emulator/v1/clients` (`{}`, or `{"type": "web", "redirectUris": [...],
+/// "publishingStatus": "TESTING"}`): registers another OAuth client; answers its client secret
+/// JSON.
 async fn register_client(State(state): State<AppState>, body: Body) -> Result<Response, ApiError> {
-    let EmptyBody {} = parse_json(&body_of(&state, body).await?)?;
-    let (id, secret) = state.store.register_client();
+    let registration: ClientRegistration = parse_json(&body_of(&state, body).await?)?;
+    let (id, secret) = state.store.register_client(registration.clone())?;
     Ok(json_response(
         StatusCode::OK,
-        &client_secret_json(&state.base_url, &id, &secret),
+        &client_secret_json(&state.base_url, &id, &secret, &registration),
     ))
+}
+
+/// `PUT /emulator/v1/consent`: what the emulated user chooses on every later consent screen.
+async fn set_consent(State(state): State<AppState>, body: Body) -> Result<Response, ApiError> {
+    let choices: ConsentChoices = parse_json(&body_of(&state, body).await?)?;
+    choices.validate().map_err(ApiError::invalid_argument)?;
+    state.consent.set(choices);
+    Ok(json_response(StatusCode::OK, &json!(state.consent.get())))
+}
+
+async fn consent(State(state): State<AppState>) -> Response {
+    json_response(StatusCode::OK, &json!(state.consent.get()))
+}
+
+/// `GET /emulator/v1/jobs`: every job, oldest first.
+async fn list_jobs(State(state): State<AppState>) -> Response {
+    let jobs: Vec<_> = state
+        .store
+        .jobs(state.clock.now())
+        .into_iter()
+        .map(|job| {
+            json!({
+                "id": job.id,
+                "user": job.user,
+                "client": job.client,
+                "resources": job.groups,
+                "accessType": job.access_type.as_str(),
+                "state": job.state.as_str(),
+            })
+        })
+        .collect();
+    json_response(StatusCode::OK, &json!({ "jobs": jobs }))
 }
 
 async fn move_job(State(state): State<AppState>, Path(rest): Path<String>, body: Body) -> Result<Response, ApiError> {

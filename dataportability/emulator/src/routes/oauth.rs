@@ -11,13 +11,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use chrono::TimeDelta;
 use serde_json::json;
 
 use super::read_body;
 use crate::auth::{DEFAULT_USER, Principal};
 use crate::error::json_response;
 use crate::groups::{self, SCOPE_PREFIX};
-use crate::oauth::{AUTH_PATH, Challenge, OAuthError, REVOKE_PATH, TOKEN_PATH, is_loopback_redirect, no_store};
+use crate::oauth::{AUTH_PATH, Challenge, ClientType, OAuthError, REVOKE_PATH, TOKEN_PATH, no_store};
 use crate::server::AppState;
 use crate::store::{AuthorizeRequest, ClientCredentials, Tokens};
 
@@ -32,24 +33,51 @@ pub(crate) fn routes() -> Router<AppState> {
 type Params = HashMap<String, String>;
 
 /// `GET /o/oauth2/v2/auth`: checks the request as Google does and, since the emulated user
-/// always clicks "Allow", redirects to `redirect_uri` with a code. A bad client or redirect URI
-/// is an error page (Google never redirects to an unverified URI); other errors are redirects
+/// always answers the consent screen (with the choices of [`ConsentChoices`](crate::ConsentChoices)),
+/// redirects to `redirect_uri` with a code. A bad client or redirect URI, a malformed
+/// `access_type` or `prompt`, and `include_granted_scopes=true` are error pages (Google never
+/// redirects to an unverified URI, and shows these as "Error 400"); other errors are redirects
 /// with `error=` (RFC 6749 section 4.1.2.1).
 async fn authorize(State(state): State<AppState>, Query(params): Query<Params>) -> Response {
     let param = |name: &str| params.get(name).map(String::as_str).filter(|v| !v.is_empty());
-    let Some(client_id) = param("client_id").filter(|id| state.store.is_client(id)) else {
+    let Some((client_id, client)) = param("client_id").and_then(|id| Some((id, state.store.client(id)?))) else {
         return error_page(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             "The OAuth client was not found.",
         );
     };
-    let Some(redirect_uri) = param("redirect_uri").filter(|uri| is_loopback_redirect(uri)) else {
+    let Some(redirect_uri) = param("redirect_uri").filter(|uri| client.registration.accepts_redirect(uri)) else {
+        let rule = match client.registration.client_type {
+            ClientType::Installed => "An installed app must redirect to http://localhost or http://127.0.0.1 (any port).",
+            ClientType::Web => "The redirect URI in the request does not match the ones authorized for the OAuth client.",
+        };
+        return error_page(StatusCode::BAD_REQUEST, "redirect_uri_mismatch", rule);
+    };
+    // Google's Data Portability troubleshooting page: "Incremental auth is not allowed".
+    if param("include_granted_scopes") == Some("true") {
         return error_page(
             StatusCode::BAD_REQUEST,
-            "redirect_uri_mismatch",
-            "An installed app must redirect to http://localhost or http://127.0.0.1 (any port).",
+            "invalid_request",
+            "Incremental auth is not allowed for the requested scopes.",
         );
+    }
+    let offline = match param("access_type") {
+        None | Some("online") => false,
+        Some("offline") => true,
+        Some(other) => {
+            let message = format!("Invalid access_type: {other}");
+            return error_page(StatusCode::BAD_REQUEST, "invalid_request", &message);
+        }
+    };
+    let prompts: Vec<&str> = param("prompt").map(|p| p.split_whitespace().collect()).unwrap_or_default();
+    if let Some(other) = prompts.iter().find(|p| !matches!(**p, "none" | "consent" | "select_account")) {
+        let message = format!("Invalid prompt: {other}");
+        return error_page(StatusCode::BAD_REQUEST, "invalid_request", &message);
+    }
+    let choices = match state.consent.get().with_hints(param) {
+        Ok(choices) => choices,
+        Err(message) => return error_page(StatusCode::BAD_REQUEST, "invalid_request", &message),
     };
     let redirect_state = param("state");
     let fail = |error: &str, description: &str| {
@@ -76,9 +104,14 @@ async fn authorize(State(state): State<AppState>, Query(params): Query<Params>) 
             None => return fail("invalid_scope", &format!("Some requested scopes were invalid: {scope}")),
         }
     }
-    let Ok(groups) = crate::store::validate_groups(&requested) else {
+    let Ok(requested) = crate::store::validate_groups(&requested) else {
         return fail("invalid_scope", "No Data Portability scope was requested");
     };
+    // The user may untick scopes ("Configure OAuth": partial consent); unticking all is a denial.
+    let groups = choices.allowed(&requested);
+    if groups.is_empty() {
+        return fail("access_denied", "The user did not grant access to any of the requested scopes");
+    }
     let scope_text = groups
         .iter()
         .map(|g| format!("{SCOPE_PREFIX}{g}"))
@@ -90,9 +123,12 @@ async fn authorize(State(state): State<AppState>, Query(params): Query<Params>) 
             client: client_id.to_owned(),
         },
         groups,
-        access_type: state.config.consent_access_type,
+        access_type: choices.access_type.unwrap_or(state.config.consent_access_type),
+        time_based_length: choices.time_based_days.map(|days| TimeDelta::days(i64::from(days))),
         redirect_uri: redirect_uri.to_owned(),
         challenge,
+        offline,
+        prompt_consent: prompts.contains(&"consent"),
     };
     let code = state.store.authorize(request, state.clock.now());
     redirect(redirect_uri, &[("code", &code), ("scope", &scope_text)], redirect_state)
@@ -137,11 +173,11 @@ async fn token_grant(state: &AppState, headers: &HeaderMap, body: Body) -> Resul
     match field("grant_type") {
         Some("authorization_code") => {
             let code = field("code").ok_or_else(|| OAuthError::invalid_request("Missing required parameter: code"))?;
-            let tokens =
+            let (tokens, with_refresh) =
                 state
                     .store
                     .exchange_code(&client, code, field("redirect_uri"), field("code_verifier"), now)?;
-            Ok((tokens, true))
+            Ok((tokens, with_refresh))
         }
         Some("refresh_token") => {
             let refresh = field("refresh_token")
@@ -153,7 +189,8 @@ async fn token_grant(state: &AppState, headers: &HeaderMap, body: Body) -> Resul
     }
 }
 
-/// Google's token response; a refresh answers no new refresh token.
+/// Google's token response; a refresh answers no new refresh token (nor does an online web
+/// consent).
 fn tokens_json(tokens: &Tokens, with_refresh: bool) -> serde_json::Value {
     let mut answer = json!({
         "access_token": tokens.access_token,

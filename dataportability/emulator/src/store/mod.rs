@@ -9,15 +9,18 @@
 //! tokens point to it and expire after the token lifetime (or when a time-based grant ends).
 //! Revoking a consent (`authorization.reset`, `/revoke`) invalidates every token of it.
 
+mod exports;
 mod oauth;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 
 pub(crate) use self::oauth::{AuthorizeRequest, ClientCredentials};
 use crate::auth::{self, AccessType, DEFAULT_CLIENT, Grant, Principal};
+use crate::config::TimeBasedRefusal;
+use crate::oauth::{ClientRegistration, PublishingStatus};
 use crate::error::{ApiError, Code};
 use crate::groups;
 use crate::job::{Job, JobSpec, JobState, Outcome};
@@ -37,9 +40,14 @@ pub(crate) struct Rules {
     pub time_based_interval: TimeDelta,
     /// How long an access token is valid.
     pub token_lifetime: TimeDelta,
-    /// How long a time-based grant lasts.
+    /// How long a time-based grant lasts when the consent does not choose.
     pub time_based_grant: TimeDelta,
+    /// How a time-based export within the interval is refused.
+    pub time_based_refusal: TimeBasedRefusal,
 }
+
+/// How long every grant to an OAuth client in Testing status lasts ("Configure OAuth").
+const TESTING_GRANT: TimeDelta = TimeDelta::days(7);
 
 /// The tokens of a new consent, or of a refresh.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,26 +130,47 @@ struct Issued {
     expires_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Default)]
-struct User {
-    /// Groups exported with one-time access since the last reset.
-    one_time_exported: BTreeSet<String>,
-    /// When each group was last exported with time-based access, since the last reset.
-    time_based_last: HashMap<String, DateTime<Utc>>,
+/// A registered OAuth client.
+#[derive(Clone, Debug)]
+pub(crate) struct OAuthClient {
+    /// Its client secret.
+    pub secret: String,
+    /// Its type, redirect URIs and publishing status.
+    pub registration: ClientRegistration,
+}
+
+/// A job as the control surface lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobSummary {
+    /// The job id.
+    pub id: String,
+    /// The user whose data it exports.
+    pub user: String,
+    /// The OAuth client that started it.
+    pub client: String,
+    /// Its resource groups.
+    pub groups: Vec<String>,
+    /// Its access type.
+    pub access_type: AccessType,
+    /// Its state now.
+    pub state: JobState,
 }
 
 #[derive(Debug, Default)]
 struct Inner {
-    /// OAuth client id → client secret.
-    clients: HashMap<String, String>,
+    /// OAuth client id → the client.
+    clients: HashMap<String, OAuthClient>,
     /// Refresh token → consent.
     consents: HashMap<String, Consent>,
     /// Access token → what it belongs to.
     access: HashMap<String, Issued>,
     /// Authorization code → the consent it stands for, until exchanged.
     codes: HashMap<String, oauth::PendingCode>,
-    /// Exports per user and client.
-    users: HashMap<Principal, User>,
+    /// What each user and client exported since their last reset.
+    exports: HashMap<Principal, exports::Exports>,
+    /// The pairs handed a refresh token since their last reset (Google gives a web app one on
+    /// the first offline consent, later only with `prompt=consent`).
+    refresh_issued: HashSet<Principal>,
     jobs: HashMap<String, Job>,
 }
 
@@ -156,7 +185,11 @@ impl Store {
     /// An empty store with the default OAuth client registered under `default_secret`.
     pub fn new(rules: Rules, default_secret: String) -> Self {
         let mut inner = Inner::default();
-        inner.clients.insert(DEFAULT_CLIENT.to_owned(), default_secret);
+        let client = OAuthClient {
+            secret: default_secret,
+            registration: ClientRegistration::default(),
+        };
+        inner.clients.insert(DEFAULT_CLIENT.to_owned(), client);
         Self {
             inner: Mutex::new(inner),
             rules,
@@ -176,106 +209,60 @@ impl Store {
             return Err(ApiError::invalid_argument("user must not be empty"));
         }
         let mut inner = self.lock();
-        if !inner.clients.contains_key(&principal.client) {
+        let Some(client) = inner.clients.get(&principal.client) else {
             return Err(ApiError::invalid_argument(format!(
                 "Unknown OAuth client {:?}; register one with POST /emulator/v1/clients",
                 principal.client
             )));
-        }
-        Ok(inner.consent(principal.clone(), &groups, access_type, now, self.rules))
+        };
+        let ends_at = grant_end(access_type, None, &client.registration, now, self.rules);
+        Ok(inner.consent(principal.clone(), &groups, access_type, ends_at, now, self.rules))
     }
 
     /// Registers a new OAuth client; returns its id and secret.
-    pub fn register_client(&self) -> (String, String) {
+    pub fn register_client(&self, registration: ClientRegistration) -> Result<(String, String), ApiError> {
+        registration.validate().map_err(ApiError::invalid_argument)?;
         let id = format!("emulator-{}.apps.googleusercontent.com", auth::random_hex::<6>());
         let secret = format!("GOCSPX-{}", auth::random_hex::<14>());
-        self.lock().clients.insert(id.clone(), secret.clone());
-        (id, secret)
+        let client = OAuthClient {
+            secret: secret.clone(),
+            registration,
+        };
+        self.lock().clients.insert(id.clone(), client);
+        Ok((id, secret))
     }
 
-    /// The secret of a registered client.
-    pub fn client_secret(&self, id: &str) -> Option<String> {
+    /// A registered client.
+    pub fn client(&self, id: &str) -> Option<OAuthClient> {
         self.lock().clients.get(id).cloned()
+    }
+
+    /// Every job, oldest first, in its state at `now`.
+    pub fn jobs(&self, now: DateTime<Utc>) -> Vec<JobSummary> {
+        let mut inner = self.lock();
+        let mut jobs: Vec<JobSummary> = inner
+            .jobs
+            .values_mut()
+            .map(|job| {
+                job.advance(now);
+                JobSummary {
+                    id: job.id.clone(),
+                    user: job.spec.principal.user.clone(),
+                    client: job.spec.principal.client.clone(),
+                    groups: job.spec.groups.clone(),
+                    access_type: job.spec.access_type,
+                    state: job.state(),
+                }
+            })
+            .collect();
+        let created = |id: &str| inner.jobs.get(id).map(|job| job.sequence);
+        jobs.sort_by_key(|job| created(&job.id));
+        jobs
     }
 
     /// 401 unless `token` is a live access token.
     pub fn authenticate(&self, token: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
         self.lock().grant(token, now).map(drop)
-    }
-
-    /// `portabilityArchive.initiate`: the new job's id and access type; `outcome` is asked
-    /// only when a job is created.
-    pub fn initiate(
-        &self,
-        token: &str,
-        request: &InitiateRequest,
-        outcome: impl FnOnce() -> Outcome,
-        now: DateTime<Utc>,
-    ) -> Result<(String, AccessType), ApiError> {
-        let mut inner = self.lock();
-        let grant = inner.grant(token, now)?;
-        let groups = validate_groups(&request.resources)?;
-        if let (Some(start), Some(end)) = (request.start_time, request.end_time)
-            && end < start
-        {
-            return Err(ApiError::invalid_argument(format!(
-                "endTime ({}) must not be before startTime ({})",
-                rfc3339(end),
-                rfc3339(start)
-            )));
-        }
-        require_scopes(&grant, &groups)?;
-        let access_type = grant.job_access_type(&groups);
-        let user = inner.users.entry(grant.principal.clone()).or_default();
-        match access_type {
-            AccessType::OneTime => {
-                let used: Vec<&str> = groups
-                    .iter()
-                    .filter(|g| user.one_time_exported.contains(*g))
-                    .map(String::as_str)
-                    .collect();
-                if !used.is_empty() {
-                    // The quickstart: a second initiate with one-time access is RESOURCE_EXHAUSTED.
-                    return Err(ApiError::new(
-                        Code::ResourceExhausted,
-                        format!(
-                            "Resource group(s) {} were already exported with one-time access; call \
-                             authorization.reset and ask the user for consent again",
-                            used.join(", ")
-                        ),
-                    )
-                    .with_reason(ONE_TIME_EXHAUSTED));
-                }
-                user.one_time_exported.extend(groups.iter().cloned());
-            }
-            AccessType::TimeBased => {
-                let interval = self.rules.time_based_interval;
-                let next = groups
-                    .iter()
-                    .filter_map(|g| user.time_based_last.get(g).map(|t| (g, later(*t, interval))))
-                    .find(|(_, next)| now < *next);
-                if let Some((group, next)) = next {
-                    return Err(ApiError::failed_precondition(format!(
-                        "Resource group {group} was already exported with time-based access in the \
-                         last {} hours; the next export is allowed from {}",
-                        interval.num_hours(),
-                        rfc3339(next)
-                    )));
-                }
-                for group in &groups {
-                    user.time_based_last.insert(group.clone(), now);
-                }
-            }
-        }
-        let spec = JobSpec {
-            principal: grant.principal,
-            groups,
-            access_type,
-            start_time: request.start_time,
-            end_time: request.end_time,
-        };
-        let id = inner.insert_job(spec, None, outcome(), now, self.rules.complete_after);
-        Ok((id, access_type))
     }
 
     /// `archiveJobs.getPortabilityArchiveState`.
@@ -314,7 +301,11 @@ impl Store {
         if let Some(origin) = inner.jobs.get_mut(&origin_id) {
             origin.retries += 1;
         }
-        Ok(inner.insert_job(spec, Some(origin_id), outcome(), now, self.rules.complete_after))
+        let new = inner.insert_job(spec, Some(origin_id), outcome(), now, self.rules.complete_after);
+        if let Some(exports) = inner.exports.get_mut(&grant.principal) {
+            exports.record_retry(id, &new);
+        }
+        Ok(new)
     }
 
     /// `archiveJobs.cancel`: also frees the job's groups, so a new job for them may start at
@@ -330,13 +321,8 @@ impl Store {
                 job.spec.access_type.as_str()
             ))
         })?;
-        let (groups, requested_at) = (job.spec.groups.clone(), job.requested_at);
-        if let Some(user) = inner.users.get_mut(&grant.principal) {
-            for group in &groups {
-                if user.time_based_last.get(group) == Some(&requested_at) {
-                    user.time_based_last.remove(group);
-                }
-            }
+        if let Some(exports) = inner.exports.get_mut(&grant.principal) {
+            exports.forget_cancelled(id);
         }
         Ok(())
     }
@@ -348,7 +334,8 @@ impl Store {
         let principal = inner.grant(token, now)?.principal;
         inner.consents.retain(|_, consent| consent.principal != principal);
         inner.forget_revoked();
-        inner.users.remove(&principal);
+        inner.exports.remove(&principal);
+        inner.refresh_issued.remove(&principal);
         for job in inner.jobs.values_mut().filter(|job| job.spec.principal == principal) {
             job.archive_revoked = true;
         }
@@ -426,10 +413,6 @@ impl Store {
 /// Past this many access tokens, those expired more than a day ago are forgotten.
 const PRUNE_ABOVE: usize = 10_000;
 
-/// The `ErrorInfo` reason of a second one-time export (our name: Google documents the status,
-/// `RESOURCE_EXHAUSTED`, not the reason).
-pub(crate) const ONE_TIME_EXHAUSTED: &str = "ONE_TIME_ACCESS_EXHAUSTED";
-
 impl Inner {
     /// The grant of a live access token, or 401 (unknown, revoked, or expired).
     fn grant(&self, token: &str, now: DateTime<Utc>) -> Result<Grant, ApiError> {
@@ -453,6 +436,7 @@ impl Inner {
         principal: Principal,
         groups: &[String],
         access_type: AccessType,
+        ends_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
         rules: Rules,
     ) -> Tokens {
@@ -460,7 +444,7 @@ impl Inner {
         let consent = Consent {
             principal,
             resources: groups.iter().map(|g| (g.clone(), access_type)).collect(),
-            ends_at: (access_type == AccessType::TimeBased).then(|| later(now, rules.time_based_grant)),
+            ends_at,
         };
         self.prune(now);
         let tokens = issue(&mut self.access, &refresh_token, &consent, now, rules);
@@ -513,6 +497,7 @@ impl Inner {
         let due = later(now, complete_after);
         let mut job = Job::new(id.clone(), spec, now, due, outcome);
         job.origin = origin;
+        job.sequence = self.jobs.len();
         self.jobs.insert(id.clone(), job);
         id
     }
@@ -552,6 +537,24 @@ fn issue(
     }
 }
 
+/// When a new grant ends: a time-based grant after `chosen` (else the configured length), and
+/// any grant to a client in Testing status after 7 days at most; `None` for a one-time grant
+/// in production (which has no end of its own).
+fn grant_end(
+    access_type: AccessType,
+    chosen: Option<TimeDelta>,
+    client: &ClientRegistration,
+    now: DateTime<Utc>,
+    rules: Rules,
+) -> Option<DateTime<Utc>> {
+    let length = (access_type == AccessType::TimeBased).then(|| chosen.unwrap_or(rules.time_based_grant));
+    let length = match client.publishing_status {
+        PublishingStatus::Testing => Some(length.map_or(TESTING_GRANT, |l| l.min(TESTING_GRANT))),
+        PublishingStatus::InProduction => length,
+    };
+    length.map(|length| later(now, length))
+}
+
 /// The requested groups, sorted and without duplicates; 400 when empty or unknown.
 pub(crate) fn validate_groups(resources: &[String]) -> Result<Vec<String>, ApiError> {
     if resources.is_empty() {
@@ -573,21 +576,17 @@ pub(crate) fn validate_groups(resources: &[String]) -> Result<Vec<String>, ApiEr
     Ok(resources.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect())
 }
 
-/// 403 unless the grant has every group.
+/// 403 unless the grant has every group, with the message of Google's troubleshooting page
+/// (`developers.google.com/data-portability/user-guide/troubleshooting`, "Requested resources
+/// are not authorized"), which names no scope and has no `ErrorInfo`.
 fn require_scopes(grant: &Grant, groups: &[String]) -> Result<(), ApiError> {
-    let missing = grant.missing(groups);
-    if missing.is_empty() {
+    if grant.missing(groups).is_empty() {
         return Ok(());
     }
-    let scopes: Vec<String> = missing.iter().map(|g| format!("{}{g}", groups::SCOPE_PREFIX)).collect();
     Err(ApiError::new(
         Code::PermissionDenied,
-        format!(
-            "Request had insufficient authentication scopes: the token lacks {}",
-            scopes.join(", ")
-        ),
-    )
-    .with_reason("ACCESS_TOKEN_SCOPE_INSUFFICIENT"))
+        "The requested resources are not authorized by the OAuth token.",
+    ))
 }
 
 fn job_not_found(id: &str) -> ApiError {
@@ -615,6 +614,7 @@ mod tests {
                 time_based_interval: TimeDelta::hours(24),
                 token_lifetime: TimeDelta::hours(1),
                 time_based_grant: TimeDelta::days(30),
+                time_based_refusal: TimeBasedRefusal::ResourceExhausted,
             },
             "secret".into(),
         )
@@ -764,7 +764,7 @@ mod tests {
     #[test]
     fn exhaustion_and_reset_are_per_user_and_client() {
         let store = store();
-        let (other_client, _) = store.register_client();
+        let (other_client, _) = store.register_client(ClientRegistration::default()).expect("registered");
         let groups = ["myactivity.search".to_owned()];
         let mint_for = |client: &str| {
             let principal = Principal {
@@ -777,16 +777,26 @@ mod tests {
                 .access_token
         };
         let (first, second) = (mint_for(DEFAULT_CLIENT), mint_for(&other_client));
+        let done = t0() + TimeDelta::seconds(20);
         let initiate = |token: &str| {
             store
-                .initiate(token, &request(&["myactivity.search"]), || Outcome::Complete, t0())
+                .initiate(token, &request(&["myactivity.search"]), || Outcome::Complete, done)
                 .map(drop)
                 .map_err(|e| (e.code, e.reason().map(str::to_owned)))
         };
         assert_eq!(initiate(&first), Ok(()));
         assert_eq!(
             initiate(&mint_for(DEFAULT_CLIENT)),
-            Err((Code::ResourceExhausted, Some(ONE_TIME_EXHAUSTED.to_owned()))),
+            Err((Code::AlreadyExists, Some(exports::reason::ALREADY_EXISTS_ONE_TIME.to_owned()))),
+            "the job is still running"
+        );
+        let later_on = done + TimeDelta::seconds(20);
+        let refused = store
+            .initiate(&mint_for(DEFAULT_CLIENT), &request(&["myactivity.search"]), || Outcome::Complete, later_on)
+            .expect_err("used up");
+        assert_eq!(
+            (refused.code, refused.reason()),
+            (Code::ResourceExhausted, Some(exports::reason::RESOURCE_EXHAUSTED_ONE_TIME)),
             "a new consent of the same pair does not reset"
         );
         assert_eq!(initiate(&second), Ok(()), "another client is another pair");
@@ -816,7 +826,7 @@ mod tests {
             store
                 .initiate(&token, &one, || Outcome::Complete, t0())
                 .map_err(|e| e.code),
-            Err(Code::FailedPrecondition)
+            Err(Code::ResourceExhausted)
         );
         store.cancel(&token, &id, t0()).expect("cancelled");
         assert!(store.initiate(&token, &one, || Outcome::Complete, t0()).is_ok());
@@ -841,6 +851,9 @@ mod tests {
                     access_type: AccessType::OneTime,
                     redirect_uri: "http://localhost:1".into(),
                     challenge: challenge.clone(),
+                    time_based_length: None,
+                    offline: true,
+                    prompt_consent: false,
                 },
                 t0(),
             )
@@ -865,7 +878,7 @@ mod tests {
         let code = authorize();
         assert_eq!(
             exchange(&code, Some(verifier), Some("http://localhost:2")),
-            Err("invalid_grant")
+            Err("redirect_uri_mismatch")
         );
         let code = authorize();
         assert_eq!(exchange(&code, None, redirect), Err("invalid_grant"));

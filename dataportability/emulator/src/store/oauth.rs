@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{Inner, Store, Tokens, issue};
+use super::{Inner, Store, Tokens, grant_end, issue};
 use crate::auth::{AccessType, Principal};
-use crate::oauth::{Challenge, OAuthError};
+use crate::oauth::{Challenge, ClientType, OAuthError};
 use crate::time::later;
 
 /// How long an authorization code can be exchanged (our choice: Google documents codes as
@@ -21,10 +21,16 @@ pub(crate) struct AuthorizeRequest {
     pub groups: Vec<String>,
     /// What the user chose on the consent screen.
     pub access_type: AccessType,
+    /// How long the user chose time-based access to last (`None`: the configured default).
+    pub time_based_length: Option<TimeDelta>,
     /// Where the code goes; the token request must repeat it.
     pub redirect_uri: String,
     /// The PKCE challenge, when one was sent.
     pub challenge: Option<Challenge>,
+    /// `access_type=offline`: a web app asks for a refresh token.
+    pub offline: bool,
+    /// `prompt=consent`: the user was asked again, so a web app gets a new refresh token.
+    pub prompt_consent: bool,
 }
 
 /// An authorization code waiting to be exchanged.
@@ -44,11 +50,6 @@ pub(crate) struct ClientCredentials {
 }
 
 impl Store {
-    /// Whether `client_id` is a registered client.
-    pub fn is_client(&self, client_id: &str) -> bool {
-        self.lock().clients.contains_key(client_id)
-    }
-
     /// Records a consent given on the authorization endpoint; returns its code.
     pub fn authorize(&self, request: AuthorizeRequest, now: DateTime<Utc>) -> String {
         let code = format!("4/emulator-{}", crate::auth::random_hex::<24>());
@@ -60,9 +61,14 @@ impl Store {
         code
     }
 
-    /// The `authorization_code` grant: the tokens of the consent `code` stands for. A code is
-    /// used once, by the client it was issued to, with the same redirect URI and, when a PKCE
-    /// challenge was sent, the matching verifier.
+    /// The `authorization_code` grant: the tokens of the consent `code` stands for, and whether
+    /// the answer carries the refresh token. A code is used once, by the client it was issued
+    /// to, with the same redirect URI (else `redirect_uri_mismatch`, as Google answers) and,
+    /// when a PKCE challenge was sent, the matching verifier.
+    ///
+    /// An installed app always gets the refresh token; a web app only with `access_type=offline`,
+    /// and then on the pair's first consent or with `prompt=consent` (Google's web-server OAuth
+    /// guide, "Refreshing an access token (offline access)").
     pub fn exchange_code(
         &self,
         client: &ClientCredentials,
@@ -70,9 +76,9 @@ impl Store {
         redirect_uri: Option<&str>,
         verifier: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<Tokens, OAuthError> {
+    ) -> Result<(Tokens, bool), OAuthError> {
         let mut inner = self.lock();
-        inner.check_client(client)?;
+        let client_type = inner.check_client(client)?;
         let pending = inner
             .codes
             .remove(code)
@@ -82,7 +88,7 @@ impl Store {
             return Err(OAuthError::invalid_grant("Bad Request"));
         }
         if redirect_uri != Some(request.redirect_uri.as_str()) {
-            return Err(OAuthError::invalid_grant("Bad Request"));
+            return Err(OAuthError::redirect_uri_mismatch());
         }
         if let Some(challenge) = &request.challenge {
             let verifier = verifier.ok_or_else(|| OAuthError::invalid_grant("Missing code verifier."))?;
@@ -91,7 +97,27 @@ impl Store {
             }
         }
         let rules = self.rules;
-        Ok(inner.consent(request.principal, &request.groups, request.access_type, now, rules))
+        let registration = inner
+            .clients
+            .get(&client.id)
+            .map(|c| c.registration.clone())
+            .unwrap_or_default();
+        let ends_at = grant_end(request.access_type, request.time_based_length, &registration, now, rules);
+        let with_refresh = match client_type {
+            ClientType::Installed => true,
+            ClientType::Web => {
+                request.offline && (request.prompt_consent || !inner.refresh_issued.contains(&request.principal))
+            }
+        };
+        if with_refresh {
+            inner.refresh_issued.insert(request.principal.clone());
+        }
+        let principal = request.principal;
+        let mut tokens = inner.consent(principal, &request.groups, request.access_type, ends_at, now, rules);
+        if !with_refresh {
+            tokens.refresh_token_expires_in = None;
+        }
+        Ok((tokens, with_refresh))
     }
 
     /// The `refresh_token` grant: a new access token of the consent, unless it was revoked
@@ -125,19 +151,23 @@ impl Store {
             None if inner.consents.contains_key(token) => token.to_owned(),
             None => return Err(OAuthError::invalid_token()),
         };
-        if inner.consents.remove(&consent).is_none() {
+        let Some(revoked) = inner.consents.remove(&consent) else {
             return Err(OAuthError::invalid_token());
-        }
+        };
         inner.forget_revoked();
+        // With no consent left, the pair's next consent is a first one again.
+        if !inner.consents.values().any(|c| c.principal == revoked.principal) {
+            inner.refresh_issued.remove(&revoked.principal);
+        }
         Ok(())
     }
 }
 
 impl Inner {
-    /// 401 `invalid_client` unless the client exists and the secret is its own.
-    fn check_client(&self, client: &ClientCredentials) -> Result<(), OAuthError> {
+    /// 401 `invalid_client` unless the client exists and the secret is its own; its type.
+    fn check_client(&self, client: &ClientCredentials) -> Result<ClientType, OAuthError> {
         match self.clients.get(&client.id) {
-            Some(secret) if *secret == client.secret => Ok(()),
+            Some(known) if known.secret == client.secret => Ok(known.registration.client_type),
             _ => Err(OAuthError::invalid_client()),
         }
     }
