@@ -114,13 +114,20 @@ mod tests {
             ..Default::default()
         };
         let hints = [
-            ("emulator_granted_resources", "myactivity.search,https://www.googleapis.com/auth/dataportability.chrome.history"),
+            (
+                "emulator_granted_resources",
+                "myactivity.search,https://www.googleapis.com/auth/dataportability.chrome.history",
+            ),
             ("emulator_time_based_days", "180"),
         ];
         let param = |name: &str| hints.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
         let choices = base.with_hints(param).expect("valid");
         assert_eq!(choices.time_based_days, Some(180));
-        let requested = ["chrome.history".to_owned(), "maps.reviews".to_owned(), "myactivity.search".to_owned()];
+        let requested = [
+            "chrome.history".to_owned(),
+            "maps.reviews".to_owned(),
+            "myactivity.search".to_owned(),
+        ];
         assert_eq!(choices.allowed(&requested), ["chrome.history", "myactivity.search"]);
         assert_eq!(base.allowed(&requested), requested, "every requested scope by default");
         let bad_days = |name: &str| (name == "emulator_time_based_days").then_some("90");

@@ -190,7 +190,12 @@ impl Emulator {
     /// `GET /emulator/v1/clientSecret`): what `yup_oauth2::read_application_secret` and the
     /// Google Cloud console's "Desktop app" download give, with this emulator's URIs.
     pub fn client_secret_json(&self) -> serde_json::Value {
-        let secret = self.shared.store.client(DEFAULT_CLIENT).map(|c| c.secret).unwrap_or_default();
+        let secret = self
+            .shared
+            .store
+            .client(DEFAULT_CLIENT)
+            .map(|c| c.secret)
+            .unwrap_or_default();
         oauth::client_secret_json(self.url(), DEFAULT_CLIENT, &secret, &ClientRegistration::default())
     }
 

@@ -122,7 +122,6 @@ impl Args {
     }
 }
 
-
 fn parse_refusal(text: &str) -> Result<TimeBasedRefusal, String> {
     match text {
         "resource-exhausted" => Ok(TimeBasedRefusal::ResourceExhausted),

@@ -257,7 +257,7 @@ async fn head_gives_the_headers_only() {
 }
 
 #[tokio::test]
-async fn an_archive_split_into_files_gives_one_verified_url_per_file() {
+async fn files_per_archive_gives_complete_zips_each_with_its_length_and_hashes() {
     let emulator = emulator_with(EmulatorConfig {
         files_per_archive: 3,
         archive_size: 100_000,
@@ -268,23 +268,39 @@ async fn an_archive_split_into_files_gives_one_verified_url_per_file() {
     let id = initiate(&client, &[SEARCH, YOUTUBE]).await;
     let urls = completed_urls(&emulator, &client, &id).await;
     assert_eq!(urls.len(), 6, "3 files for each of 2 groups");
-    let mut search = Vec::new();
+    let mut total = 0;
+    let mut records = 0;
     for (n, url) in urls.iter().take(3).enumerate() {
-        assert!(url.contains(&format!("/{SEARCH}.zip.{:03}?", n + 1)), "{url}");
+        let n = n + 1;
+        assert!(url.contains(&format!("/{SEARCH}-{n:03}.zip?")), "{url}");
         let response = download(url).await;
         assert_eq!(response.status(), 200);
-        let md5 = header(&response, "x-goog-hash");
+        let length: usize = header(&response, "content-length").parse().expect("a length");
+        let hashes = header(&response, "x-goog-hash");
         let bytes = response.bytes().await.expect("body");
+        assert_eq!(bytes.len(), length);
         assert!(
-            md5.ends_with(&STANDARD.encode(Md5::digest(&bytes))),
+            hashes.ends_with(&STANDARD.encode(Md5::digest(&bytes))),
             "each file has its own hashes"
         );
-        search.extend_from_slice(&bytes);
+        // Each file is a ZIP of its own: a slice of the records and a share of the size.
+        let names: Vec<String> = unzip(&bytes).into_iter().map(|(name, _)| name).collect();
+        assert_eq!(
+            names,
+            [
+                format!("{SEARCH}/records-{n:03}.json"),
+                format!("{SEARCH}/data-{n:03}.bin")
+            ]
+        );
+        let (_, content) = &unzip(&bytes)[0];
+        records += serde_json::from_slice::<Vec<serde_json::Value>>(content)
+            .expect("JSON")
+            .len();
+        total += bytes.len();
     }
-    // In order, the files are the group's ZIP.
-    assert_eq!(search.len(), 100_000);
-    assert!(!records(&search, SEARCH).is_empty(), "a valid ZIP with its records");
+    assert_eq!(total, 100_000, "the files share the archive's size");
+    assert!(records > 10, "the records are spread over the files: {records}");
     // A file number past the count is not an object.
-    let past = urls[2].replace(".zip.003?", ".zip.004?");
+    let past = urls[2].replace("-003.zip?", "-004.zip?");
     assert_eq!(download(&past).await.status(), 403, "the signature covers the name");
 }

@@ -53,10 +53,10 @@ async fn a_token_lacking_a_requested_groups_scope_is_403() {
     let error = result.as_ref().err().and_then(|e| e.as_api_error()).cloned();
     assert_eq!(api_error(result), (403, "PERMISSION_DENIED".to_owned()));
     let error = error.expect("API error");
-    assert!(
-        error.message.contains("dataportability.myactivity.youtube"),
-        "{}",
-        error.message
+    // The message of Google's troubleshooting page ("Requested resources are not authorized").
+    assert_eq!(
+        error.message,
+        "The requested resources are not authorized by the OAuth token."
     );
     // Nothing was exported: the granted group alone still works.
     initiate(&client, &[SEARCH]).await;

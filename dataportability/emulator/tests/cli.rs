@@ -122,6 +122,8 @@ fn help_documents_every_flag() {
         "--consent-access-type",
         "--client-secret-file",
         "--body-limit",
+        "--held-initiates",
+        "--time-based-refusal",
         "/emulator/v1/tokens",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");

@@ -77,7 +77,12 @@ async fn a_hundred_racing_one_time_initiates_of_one_group_make_exactly_one_job()
                 assert!(response.archive_job_id.is_some());
                 created += 1;
             }
-            Err(error) => assert_eq!(api_error(Err::<(), _>(error)), (429, "RESOURCE_EXHAUSTED".to_owned())),
+            // The others find the one job running: Google's answer to the same export again.
+            Err(error) => {
+                let job = error.metadata("job_id").map(str::to_owned);
+                assert_eq!(api_error(Err::<(), _>(error)), (409, "ALREADY_EXISTS".to_owned()));
+                assert!(job.is_some());
+            }
         }
     }
     assert_eq!(created, 1);

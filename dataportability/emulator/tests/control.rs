@@ -293,3 +293,45 @@ async fn a_body_over_the_limit_is_googles_json_error_after_the_credentials() {
             .contains("exceeds the limit")
     );
 }
+
+#[tokio::test]
+async fn jobs_are_listed_and_consent_choices_set_over_http() {
+    let emulator = emulator().await;
+    let token = emulator
+        .mint_token([SEARCH], dataportability_emulator::AccessType::TimeBased)
+        .expect("token");
+    let id = initiate(&client(&emulator, &token), &[SEARCH]).await;
+    let (status, body) = call(&emulator, reqwest::Method::GET, "emulator/v1/jobs", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["jobs"],
+        json!([{"id": id, "user": "user@example.com", "client": "emulator-client.apps.googleusercontent.com",
+                "resources": [SEARCH], "accessType": "ACCESS_TYPE_TIME_BASED", "state": "IN_PROGRESS"}])
+    );
+
+    let choices = json!({"grantedResources": [SEARCH], "accessType": "ACCESS_TYPE_TIME_BASED", "timeBasedDays": 180});
+    let (status, body) = call(
+        &emulator,
+        reqwest::Method::PUT,
+        "emulator/v1/consent",
+        Some(choices.clone()),
+    )
+    .await;
+    assert_eq!((status, &body), (200, &choices));
+    assert_eq!(emulator.consent().time_based_days, Some(180));
+    let (_, body) = call(&emulator, reqwest::Method::GET, "emulator/v1/consent", None).await;
+    assert_eq!(body, choices);
+    for bad in [
+        json!({"timeBasedDays": 90}),
+        json!({"grantedResources": ["nope"]}),
+        json!({"x": 1}),
+    ] {
+        let answer = call(&emulator, reqwest::Method::PUT, "emulator/v1/consent", Some(bad)).await;
+        assert_google_error(&answer, 400, "INVALID_ARGUMENT");
+    }
+    assert_eq!(
+        emulator.consent().time_based_days,
+        Some(180),
+        "a refused PUT changes nothing"
+    );
+}

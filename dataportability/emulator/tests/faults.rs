@@ -91,10 +91,19 @@ async fn a_post_opted_into_retries_survives_503_and_creates_one_job() {
 
     let id = initiate(&client, &[SEARCH]).await;
     assert_eq!(state_of(&client, &id).await.state, Some(State::InProgress));
-    // One job only: the group is now exported, and the RESOURCE_EXHAUSTED answer is not
-    // retried although this client retries POSTs.
+    // One job only: the same export again finds it running (ALREADY_EXISTS, not retried
+    // although this client retries POSTs), and once it completed the group is used up.
     let again = client.portability_archive().initiate(request(&[SEARCH])).send().await;
-    assert_eq!(api_error(again), (429, "RESOURCE_EXHAUSTED".to_owned()));
+    let running = again
+        .as_ref()
+        .err()
+        .and_then(|e| e.metadata("job_id"))
+        .map(str::to_owned);
+    assert_eq!(api_error(again), (409, "ALREADY_EXISTS".to_owned()));
+    assert_eq!(running, Some(id.clone()));
+    emulator.complete_job(&id).expect("complete");
+    let used = client.portability_archive().initiate(request(&[SEARCH])).send().await;
+    assert_eq!(api_error(used), (429, "RESOURCE_EXHAUSTED".to_owned()));
 }
 
 #[tokio::test]
@@ -166,10 +175,13 @@ async fn a_truncated_json_body_is_a_decode_error_never_a_success() {
         .await
         .expect_err("cut-off body");
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
-    // The request took effect on the server (as when a real response is lost): the one-time
-    // group is exported, so initiating again is refused rather than silently duplicated.
+    // The request took effect on the server (as when a real response is lost): initiating
+    // again is refused rather than silently duplicated, and the refusal names the job.
     let again = client.portability_archive().initiate(request(&[SEARCH])).send().await;
-    assert_eq!(api_error(again), (429, "RESOURCE_EXHAUSTED".to_owned()));
+    let error = again.expect_err("the job exists");
+    assert_eq!(error.reason(), Some("ALREADY_EXISTS_ONE_TIME"));
+    let job = error.metadata("job_id").expect("the job id").to_owned();
+    assert_eq!(emulator.jobs().iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), [job]);
 }
 
 #[tokio::test]
@@ -250,4 +262,70 @@ async fn faults_set_from_the_start_apply_to_the_first_requests() {
     let first = client.portability_archive().initiate(request(&[SEARCH])).send().await;
     assert_eq!(api_error(first).0, 503);
     initiate(&client, &[SEARCH]).await;
+}
+
+#[tokio::test]
+async fn a_held_initiate_creates_its_job_and_answers_only_when_the_emulator_stops() {
+    let emulator = emulator().await;
+    emulator.set_faults(Faults {
+        held_initiates: 2,
+        ..Default::default()
+    });
+    let token = emulator
+        .mint_token([SEARCH, YOUTUBE], AccessType::OneTime)
+        .expect("token");
+    let impatient = Client::builder()
+        .endpoint(emulator.url())
+        .token_source(StaticToken::new(token.as_str()))
+        .retry_policy(RetryPolicy::never())
+        .attempt_timeout(Duration::from_millis(300))
+        .build()
+        .expect("client");
+
+    let error = impatient
+        .portability_archive()
+        .initiate(request(&[SEARCH]))
+        .send()
+        .await
+        .expect_err("no answer");
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    // The job was created (on a loaded machine the server may see the request after the
+    // client gave up on it).
+    let jobs = until(|| Some(emulator.jobs()).filter(|jobs| !jobs.is_empty())).await;
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    // The same export again is answered (a refusal creates no job, so uses no held answer).
+    let again = client(&emulator, &token)
+        .portability_archive()
+        .initiate(request(&[SEARCH]))
+        .send()
+        .await;
+    assert_eq!(
+        again.as_ref().err().and_then(|e| e.metadata("job_id")),
+        Some(jobs[0].id.as_str())
+    );
+    assert_eq!(emulator.faults().held_initiates, 1);
+
+    // A held answer is let go when the emulator stops, so a shutdown does not wait for it.
+    let patient = client(&emulator, &token);
+    let held = tokio::spawn(async move { patient.portability_archive().initiate(request(&[YOUTUBE])).send().await });
+    until(|| (emulator.jobs().len() == 2).then_some(())).await;
+    assert!(!held.is_finished());
+    tokio::time::timeout(Duration::from_secs(60), emulator.shutdown())
+        .await
+        .expect("the shutdown ends")
+        .expect("stopped");
+    let answer = held.await.expect("joined");
+    assert!(answer.is_err(), "no success reported for a held answer: {answer:?}");
+}
+
+/// Polls `check` every 10 ms until it gives a value (at most a minute).
+async fn until<T>(mut check: impl FnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "timed out");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }

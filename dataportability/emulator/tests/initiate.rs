@@ -5,9 +5,11 @@ mod common;
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use common::*;
-use dataportability_emulator::{AccessType, EmulatorConfig};
+use dataportability_emulator::{AccessType, EmulatorConfig, TimeBasedRefusal};
 use dataportability_v1::models::initiate_portability_archive_response::AccessType as WireAccessType;
+use dataportability_v1::models::portability_archive_state::State;
 use dataportability_v1::models::{InitiatePortabilityArchiveRequest, ResetAuthorizationRequest};
 
 #[tokio::test]
@@ -67,18 +69,63 @@ async fn an_unknown_resource_group_is_400() {
 }
 
 #[tokio::test]
+async fn the_same_export_while_it_runs_is_already_exists_naming_the_job() {
+    let emulator = emulator().await;
+    for (access, reason) in [
+        (AccessType::OneTime, "ALREADY_EXISTS_ONE_TIME"),
+        (AccessType::TimeBased, "ALREADY_EXISTS_TIME_BASED"),
+    ] {
+        let user = format!("{reason}@example.com");
+        let token = emulator
+            .mint_token_for(&user, [SEARCH, YOUTUBE], access)
+            .expect("token");
+        let client = client(&emulator, &token);
+        let running = initiate(&client, &[SEARCH, YOUTUBE]).await;
+
+        // data-portability-quickstart.py: 409 with ErrorInfo reason and metadata job_id.
+        let again = client
+            .portability_archive()
+            .initiate(request(&[YOUTUBE, SEARCH]))
+            .send()
+            .await;
+        let error = again.expect_err("already exists");
+        assert_eq!(error.reason(), Some(reason));
+        assert_eq!(error.metadata("job_id"), Some(running.as_str()));
+        assert!(!error.is_retryable());
+        assert_eq!(api_error(Err::<(), _>(error)), (409, "ALREADY_EXISTS".to_owned()));
+        // The adopted id is the job: its state reads, and it completes.
+        emulator.complete_job(&running).expect("complete");
+        assert_eq!(state_of(&client, &running).await.state, Some(State::Complete));
+        let jobs = emulator.jobs();
+        assert_eq!(jobs.iter().filter(|j| j.user == user).count(), 1, "{jobs:?}");
+    }
+}
+
+#[tokio::test]
 async fn one_time_access_exports_a_group_once_until_reset() {
     let emulator = emulator().await;
     let client = one_time_client(&emulator, &[SEARCH, YOUTUBE]);
-    initiate(&client, &[SEARCH]).await;
+    let first = initiate(&client, &[SEARCH]).await;
+    emulator.fail_job(&first).expect("fail");
+    let retried = client
+        .archive_jobs()
+        .retry(format!("archiveJobs/{first}"), Default::default())
+        .send()
+        .await
+        .expect("retry")
+        .archive_job_id
+        .expect("id");
+    emulator.complete_job(&retried).expect("complete");
 
-    // The quickstart: a second initiate is RESOURCE_EXHAUSTED (429), with a reason that tells
-    // it from a rate limit; the client does not retry it.
+    // The quickstart: a second initiate is RESOURCE_EXHAUSTED (429); Google's sample reads the
+    // reason RESOURCE_EXHAUSTED_ONE_TIME and the jobs that used the group (the job, then its
+    // retries; comma-separated: our encoding). The client does not retry it.
     let again = client.portability_archive().initiate(request(&[SEARCH])).send().await;
     let error = again.expect_err("exhausted");
+    assert_eq!(error.reason(), Some("RESOURCE_EXHAUSTED_ONE_TIME"));
     assert_eq!(
-        error.as_api_error().and_then(|e| e.reason()),
-        Some("ONE_TIME_ACCESS_EXHAUSTED")
+        error.metadata("previous_job_ids"),
+        Some(format!("{first},{retried}").as_str())
     );
     assert!(!error.is_retryable(), "never retried as transient");
     assert_eq!(api_error(Err::<(), _>(error)), (429, "RESOURCE_EXHAUSTED".to_owned()));
@@ -115,14 +162,54 @@ async fn one_time_access_exports_a_group_once_until_reset() {
 async fn time_based_access_exports_a_group_again_after_the_interval() {
     let emulator = emulator().await;
     let client = time_based_client(&emulator, &[SEARCH]);
-    initiate(&client, &[SEARCH]).await;
+    let first = initiate(&client, &[SEARCH]).await;
+    emulator.complete_job(&first).expect("complete");
+    let first_at = emulator.now();
 
+    // Google's sample: 429, RESOURCE_EXHAUSTED_TIME_BASED, previous_job_ids and
+    // timestamp_after_24hrs ("Please wait until ... to initiate a new job").
     let too_soon = client.portability_archive().initiate(request(&[SEARCH])).send().await;
-    assert_eq!(api_error(too_soon), (400, "FAILED_PRECONDITION".to_owned()));
+    let error = too_soon.expect_err("too soon");
+    assert_eq!(error.reason(), Some("RESOURCE_EXHAUSTED_TIME_BASED"));
+    assert_eq!(error.metadata("previous_job_ids"), Some(first.as_str()));
+    let after: DateTime<Utc> = error
+        .metadata("timestamp_after_24hrs")
+        .and_then(|t| t.parse().ok())
+        .expect("an RFC 3339 time");
+    let expected = first_at + chrono::TimeDelta::hours(24);
+    assert!(
+        (after - expected).num_seconds().abs() <= 1,
+        "{after} is 24 hours after the export ({first_at})"
+    );
+    assert!(!error.is_retryable());
+    assert_eq!(api_error(Err::<(), _>(error)), (429, "RESOURCE_EXHAUSTED".to_owned()));
     emulator.advance_clock(Duration::from_secs(24 * 3600));
     // The first token expired after its hour: the app uses a new one.
     let client = time_based_client(&emulator, &[SEARCH]);
     initiate(&client, &[SEARCH]).await;
+}
+
+#[tokio::test]
+async fn the_time_based_guides_failed_precondition_is_behind_a_flag() {
+    let emulator = emulator_with(EmulatorConfig {
+        time_based_refusal: TimeBasedRefusal::FailedPrecondition,
+        ..Default::default()
+    })
+    .await;
+    let client = time_based_client(&emulator, &[SEARCH]);
+    let first = initiate(&client, &[SEARCH]).await;
+    emulator.complete_job(&first).expect("complete");
+
+    let too_soon = client.portability_archive().initiate(request(&[SEARCH])).send().await;
+    let message = too_soon
+        .as_ref()
+        .err()
+        .and_then(|e| e.as_api_error())
+        .map(|e| e.message.clone())
+        .unwrap_or_default();
+    assert_eq!(too_soon.as_ref().err().and_then(|e| e.reason()), None);
+    assert_eq!(api_error(too_soon), (400, "FAILED_PRECONDITION".to_owned()));
+    assert!(message.contains("the next export is allowed from 20"), "{message}");
 }
 
 #[tokio::test]
@@ -134,8 +221,40 @@ async fn time_based_exports_are_unlimited_with_a_zero_interval() {
     .await;
     let client = time_based_client(&emulator, &[SEARCH]);
     for _ in 0..3 {
-        initiate(&client, &[SEARCH]).await;
+        let id = initiate(&client, &[SEARCH]).await;
+        emulator.complete_job(&id).expect("complete");
     }
+}
+
+#[tokio::test]
+async fn time_filters_are_refused_for_groups_the_guide_does_not_list() {
+    let emulator = emulator().await;
+    let client = time_based_client(&emulator, &[SEARCH, "youtube.public_videos"]);
+    let filtered = |groups: &[&str]| InitiatePortabilityArchiveRequest {
+        start_time: Some("2024-01-01T00:00:00Z".parse().expect("time")),
+        ..request(groups)
+    };
+
+    let refused = client
+        .portability_archive()
+        .initiate(filtered(&[SEARCH, "youtube.public_videos"]))
+        .send()
+        .await;
+    let message = refused
+        .as_ref()
+        .err()
+        .and_then(|e| e.as_api_error())
+        .map(|e| e.message.clone())
+        .unwrap_or_default();
+    assert_eq!(api_error(refused), (400, "INVALID_ARGUMENT".to_owned()));
+    assert!(
+        message.contains("not for youtube.public_videos") && message.contains("chrome.history"),
+        "names the group and the groups that take a filter: {message}"
+    );
+    // Without a filter the group exports; a listed group takes one.
+    initiate(&client, &["youtube.public_videos"]).await;
+    let listed = client.portability_archive().initiate(filtered(&[SEARCH])).send().await;
+    assert!(listed.is_ok(), "{listed:?}");
 }
 
 #[tokio::test]

@@ -266,12 +266,16 @@ async fn cancel_frees_the_groups_of_the_cancelled_job() {
     let client = time_based_client(&emulator, &[YOUTUBE, "youtube.public_videos"]);
     let both = initiate(&client, &[YOUTUBE, "youtube.public_videos"]).await;
     let too_soon = client.portability_archive().initiate(request(&[YOUTUBE])).send().await;
-    assert_eq!(api_error(too_soon), (400, "FAILED_PRECONDITION".to_owned()));
+    assert_eq!(api_error(too_soon), (429, "RESOURCE_EXHAUSTED".to_owned()));
 
     cancel(&client, &both).await.expect("cancel");
     let youtube = initiate(&client, &[YOUTUBE]).await;
     assert_eq!(state_of(&client, &youtube).await.state, Some(State::InProgress));
-    // The new job is not cancelled, so its group is taken again for 24 hours.
+    // The new job is not cancelled, so its group is taken again for 24 hours (and the same
+    // export again finds it running).
     let again = client.portability_archive().initiate(request(&[YOUTUBE])).send().await;
-    assert_eq!(api_error(again), (400, "FAILED_PRECONDITION".to_owned()));
+    assert_eq!(api_error(again), (409, "ALREADY_EXISTS".to_owned()));
+    emulator.complete_job(&youtube).expect("complete");
+    let again = client.portability_archive().initiate(request(&[YOUTUBE])).send().await;
+    assert_eq!(api_error(again), (429, "RESOURCE_EXHAUSTED".to_owned()));
 }

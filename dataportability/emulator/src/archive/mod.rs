@@ -228,7 +228,13 @@ mod tests {
     fn part_key(size: u64, part: Part) -> ArchiveKey {
         let end: DateTime<Utc> = "2024-06-15T00:00:00Z".parse().expect("time");
         let dense_from: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().expect("time");
-        ArchiveKey::new(Activity::new("u", "myactivity.search", dense_from), size, None, end, part)
+        ArchiveKey::new(
+            Activity::new("u", "myactivity.search", dense_from),
+            size,
+            None,
+            end,
+            part,
+        )
     }
 
     fn open(archive: &Arc<Archive>) -> ::zip::ZipArchive<Reader> {

@@ -49,8 +49,12 @@ async fn authorize(State(state): State<AppState>, Query(params): Query<Params>) 
     };
     let Some(redirect_uri) = param("redirect_uri").filter(|uri| client.registration.accepts_redirect(uri)) else {
         let rule = match client.registration.client_type {
-            ClientType::Installed => "An installed app must redirect to http://localhost or http://127.0.0.1 (any port).",
-            ClientType::Web => "The redirect URI in the request does not match the ones authorized for the OAuth client.",
+            ClientType::Installed => {
+                "An installed app must redirect to http://localhost or http://127.0.0.1 (any port)."
+            }
+            ClientType::Web => {
+                "The redirect URI in the request does not match the ones authorized for the OAuth client."
+            }
         };
         return error_page(StatusCode::BAD_REQUEST, "redirect_uri_mismatch", rule);
     };
@@ -70,8 +74,13 @@ async fn authorize(State(state): State<AppState>, Query(params): Query<Params>) 
             return error_page(StatusCode::BAD_REQUEST, "invalid_request", &message);
         }
     };
-    let prompts: Vec<&str> = param("prompt").map(|p| p.split_whitespace().collect()).unwrap_or_default();
-    if let Some(other) = prompts.iter().find(|p| !matches!(**p, "none" | "consent" | "select_account")) {
+    let prompts: Vec<&str> = param("prompt")
+        .map(|p| p.split_whitespace().collect())
+        .unwrap_or_default();
+    if let Some(other) = prompts
+        .iter()
+        .find(|p| !matches!(**p, "none" | "consent" | "select_account"))
+    {
         let message = format!("Invalid prompt: {other}");
         return error_page(StatusCode::BAD_REQUEST, "invalid_request", &message);
     }
@@ -110,7 +119,10 @@ async fn authorize(State(state): State<AppState>, Query(params): Query<Params>) 
     // The user may untick scopes ("Configure OAuth": partial consent); unticking all is a denial.
     let groups = choices.allowed(&requested);
     if groups.is_empty() {
-        return fail("access_denied", "The user did not grant access to any of the requested scopes");
+        return fail(
+            "access_denied",
+            "The user did not grant access to any of the requested scopes",
+        );
     }
     let scope_text = groups
         .iter()

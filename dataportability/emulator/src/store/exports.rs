@@ -91,7 +91,13 @@ impl Store {
         match access_type {
             AccessType::OneTime => one_time_allowed(exports, &groups)?,
             AccessType::TimeBased => {
-                time_based_allowed(exports, &groups, now, self.rules.time_based_interval, self.rules.time_based_refusal)?;
+                time_based_allowed(
+                    exports,
+                    &groups,
+                    now,
+                    self.rules.time_based_interval,
+                    self.rules.time_based_refusal,
+                )?;
             }
         }
         let spec = JobSpec {

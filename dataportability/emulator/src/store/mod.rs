@@ -20,10 +20,10 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 pub(crate) use self::oauth::{AuthorizeRequest, ClientCredentials};
 use crate::auth::{self, AccessType, DEFAULT_CLIENT, Grant, Principal};
 use crate::config::TimeBasedRefusal;
-use crate::oauth::{ClientRegistration, PublishingStatus};
 use crate::error::{ApiError, Code};
 use crate::groups;
 use crate::job::{Job, JobSpec, JobState, Outcome};
+use crate::oauth::{ClientRegistration, PublishingStatus};
 use crate::time::{later, seconds_until};
 
 /// At most this many retries per original job (Google's documented limit).
@@ -764,7 +764,9 @@ mod tests {
     #[test]
     fn exhaustion_and_reset_are_per_user_and_client() {
         let store = store();
-        let (other_client, _) = store.register_client(ClientRegistration::default()).expect("registered");
+        let (other_client, _) = store
+            .register_client(ClientRegistration::default())
+            .expect("registered");
         let groups = ["myactivity.search".to_owned()];
         let mint_for = |client: &str| {
             let principal = Principal {
@@ -787,16 +789,27 @@ mod tests {
         assert_eq!(initiate(&first), Ok(()));
         assert_eq!(
             initiate(&mint_for(DEFAULT_CLIENT)),
-            Err((Code::AlreadyExists, Some(exports::reason::ALREADY_EXISTS_ONE_TIME.to_owned()))),
+            Err((
+                Code::AlreadyExists,
+                Some(exports::reason::ALREADY_EXISTS_ONE_TIME.to_owned())
+            )),
             "the job is still running"
         );
         let later_on = done + TimeDelta::seconds(20);
         let refused = store
-            .initiate(&mint_for(DEFAULT_CLIENT), &request(&["myactivity.search"]), || Outcome::Complete, later_on)
+            .initiate(
+                &mint_for(DEFAULT_CLIENT),
+                &request(&["myactivity.search"]),
+                || Outcome::Complete,
+                later_on,
+            )
             .expect_err("used up");
         assert_eq!(
             (refused.code, refused.reason()),
-            (Code::ResourceExhausted, Some(exports::reason::RESOURCE_EXHAUSTED_ONE_TIME)),
+            (
+                Code::ResourceExhausted,
+                Some(exports::reason::RESOURCE_EXHAUSTED_ONE_TIME)
+            ),
             "a new consent of the same pair does not reset"
         );
         assert_eq!(initiate(&second), Ok(()), "another client is another pair");

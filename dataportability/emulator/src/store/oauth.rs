@@ -102,7 +102,13 @@ impl Store {
             .get(&client.id)
             .map(|c| c.registration.clone())
             .unwrap_or_default();
-        let ends_at = grant_end(request.access_type, request.time_based_length, &registration, now, rules);
+        let ends_at = grant_end(
+            request.access_type,
+            request.time_based_length,
+            &registration,
+            now,
+            rules,
+        );
         let with_refresh = match client_type {
             ClientType::Installed => true,
             ClientType::Web => {
