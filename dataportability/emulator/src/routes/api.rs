@@ -28,12 +28,16 @@ pub(crate) fn routes(state: AppState) -> Router<AppState> {
         .layer(middleware::from_fn_with_state(state, fault_layer::api_faults))
 }
 
-/// `InitiatePortabilityArchiveRequest`.
+/// `InitiatePortabilityArchiveRequest`. As every Google API (the proto3 JSON mapping: "parsers
+/// accept both the lowerCamelCase name and the original proto field name"), `startTime` may be
+/// spelled `start_time`, as Google's sample client sends it.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 struct InitiateBody {
     resources: Vec<String>,
+    #[serde(alias = "start_time")]
     start_time: Option<DateTime<Utc>>,
+    #[serde(alias = "end_time")]
     end_time: Option<DateTime<Utc>>,
 }
 
