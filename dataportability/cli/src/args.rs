@@ -17,8 +17,9 @@ Exit codes:
   2  bad usage (an unknown option or resource group, an output directory that belongs to another endpoint or is in use by another export)
   3  authentication: no credentials, the OAuth flow failed, or the API refused the token (HTTP 401/403)
   4  verification: a downloaded archive did not match its size or checksums (its partial file is deleted)
-  5  already exported: a resource group was exported before with one-time access (RESOURCE_EXHAUSTED); run `dataportability reset`, then consent again
-  75  too soon: time-based access allows one export of a group every 24 hours; the message says when the next is allowed (nothing was changed: run again then)
+  5  already exported: a resource group was exported before with one-time access (RESOURCE_EXHAUSTED_ONE_TIME) and no archive of it can be downloaded now; the message names the jobs; run `dataportability reset`, then consent again
+  6  not granted: the token does not allow a requested resource group (the user did not allow its scope on the consent screen); each such group is named on a line of its own, the granted groups were exported
+  75  too soon: time-based access allows one export of a group every 24 hours (Google answers RESOURCE_EXHAUSTED_TIME_BASED, or FAILED_PRECONDITION); the message names the jobs and says when the next is allowed (nothing was changed: run again then)
   130  interrupted (Ctrl-C): run the same command again to resume";
 
 /// Examples, shown by `export --help`.
@@ -27,7 +28,8 @@ Examples:
   dataportability --client-secret client_secret.json export --resource myactivity.search --out takeout
   dataportability --endpoint http://127.0.0.1:PORT --token TOKEN export --resource myactivity.search,myactivity.youtube --out takeout --poll-initial 1s
 
-Time filters (the three uses of Google's time-filter guide; --incremental and a period need time-based access):
+Time filters (the three uses of Google's time-filter guide; --incremental and a period need time-based access, and
+Google supports them only for the groups of My Activity, Chrome history and Google Play: myactivity.*, chrome.history, play.*):
   dataportability export --resource myactivity.search --out takeout --incremental        # everything, then what is new since the last run
   dataportability export --resource myactivity.search --out takeout --since 6mo          # the last 6 months
   dataportability export --resource myactivity.search --out takeout --start-time 2024-01-01T00:00:00Z --end-time 2025-01-01T00:00:00Z

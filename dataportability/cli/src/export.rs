@@ -5,16 +5,17 @@
 //! The output directory is locked for the whole run ([`dataportability_export::lock`]) and used without
 //! following links ([`dataportability_export::out_dir`]). An `initiate` is saved in the state file before it
 //! is sent and its answer as soon as it arrives; a run that finds an initiate without an answer
-//! sends it again, which Google refuses when the first one did start a job (one export per
-//! group: once with one-time access, once per 24 hours with time-based access), and then says
-//! what the user can do.
+//! sends it again. The export library decides what Google's answer means
+//! ([`dataportability_export::incremental::initiate`]): the job that first initiate started is
+//! adopted (`ALREADY_EXISTS`) or, already complete, downloaded (`RESOURCE_EXHAUSTED` naming it);
+//! otherwise the refusal says what the user can do.
 
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 use chrono::Utc;
 use dataportability_export::download::{DownloadOptions, Downloaded, Downloader, Progress};
-use dataportability_export::incremental::{self, ExportRequest, Initiated, Plan};
+use dataportability_export::incremental::{self, ExportRequest, Initiated, Origin, Plan};
 use dataportability_export::lock::Lock;
 use dataportability_export::out_dir::Dir;
 use dataportability_export::retry::{Finished, JobEvent, RetryOptions, wait_and_retry};
@@ -48,9 +49,30 @@ struct Run<'a> {
     downloads: Semaphore,
 }
 
-/// What `args` ask of each group, checked against this machine's clock before anything is sent
-/// (a start before the end, neither in the future).
-pub fn request(args: &ExportArgs) -> Result<ExportRequest, Failure> {
+/// What `args` ask of each group, checked before anything is sent: against this machine's
+/// clock (a start before the end, neither in the future), and a time filter only for groups
+/// that take one.
+pub fn request(args: &ExportArgs, groups: &[Scope]) -> Result<ExportRequest, Failure> {
+    let request = period(args)?;
+    if request.filters_time() {
+        let names: Vec<&str> = groups.iter().map(|g| g.short_name()).collect();
+        dataportability_export::time_range::check_time_filter_groups(&names).map_err(|error| {
+            let option = if args.incremental {
+                "--incremental"
+            } else if args.since.is_some() {
+                "--since"
+            } else if args.start_time.is_some() {
+                "--start-time"
+            } else {
+                "--end-time"
+            };
+            Failure::usage(format!("{option} needs a time filter: {error}"))
+        })?;
+    }
+    Ok(request)
+}
+
+fn period(args: &ExportArgs) -> Result<ExportRequest, Failure> {
     if args.incremental {
         return Ok(ExportRequest::Incremental);
     }
@@ -240,13 +262,14 @@ impl Run<'_> {
         if let Some(sent) = &earlier {
             self.ui.line(format!(
                 "{group}: an earlier run sent initiate at {sent} and stopped before saving its answer; \
-                 sending it again (Google refuses it if the first one started a job)"
+                 sending it again (if the first one started a job, Google names it, and the export goes on with it)"
             ));
         }
         let now = Utc::now();
         let unanswered = Initiated {
             job_id: String::new(),
             access_type: None,
+            origin: Origin::Started,
         };
         let mut record = incremental::started(known.clone(), &unanswered, range, incremental, now);
         record.initiate_sent_at = Some(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
@@ -255,7 +278,7 @@ impl Run<'_> {
         })?;
         let job = match incremental::initiate(self.client, group, range, known.as_ref()).await {
             Ok(job) => job,
-            Err(error) => return Err(self.initiate_failed(group, known, earlier.as_deref(), error)),
+            Err(error) => return Err(self.initiate_failed(group, known, error)),
         };
         self.update(|state| {
             let entry = state.groups.entry(group.to_owned()).or_insert_with(|| record.clone());
@@ -265,42 +288,27 @@ impl Run<'_> {
             entry.history.started_at = Some(Utc::now());
         })?;
         let period = period_of(&record);
-        self.ui.line(format!("{group}: started job {}{period}", job.job_id));
+        let id = &job.job_id;
+        self.ui.line(match job.origin {
+            Origin::Started => format!("{group}: started job {id}{period}"),
+            Origin::Adopted => format!(
+                "{group}: Google already runs the same export as job {id} (ALREADY_EXISTS): going on with it{period}"
+            ),
+            Origin::Recovered => format!(
+                "{group}: job {id}, started by an initiate whose answer was lost, is COMPLETE: downloading its archive"
+            ),
+        });
         Ok((job.job_id, 0))
     }
 
-    /// An `initiate` that failed. When the server answered (an HTTP error), it started no job:
-    /// the group's entry goes back to what it was before (`known`). When it refused a resent
-    /// initiate (`RESOURCE_EXHAUSTED` after a one-time export, `FAILED_PRECONDITION` within 24
-    /// hours of a time-based one), the earlier one did start a job, whose id is lost.
-    fn initiate_failed(
-        &self,
-        group: &str,
-        known: Option<GroupState>,
-        earlier: Option<&str>,
-        error: dataportability_export::Error,
-    ) -> Failure {
+    /// An `initiate` that failed (the export library already took over any job Google named
+    /// that it could). When the server answered (an HTTP error), it started no job: the group's
+    /// entry goes back to what it was before (`known`).
+    fn initiate_failed(&self, group: &str, known: Option<GroupState>, error: dataportability_export::Error) -> Failure {
         let answered = error.is_too_soon()
+            || error.is_exhausted()
             || matches!(&error, dataportability_export::Error::GrantEnded { .. })
             || matches!(&error, dataportability_export::Error::Api(e) if e.status().is_some());
-        let exhausted = crate::failure::is_exhausted(&error);
-        let refused = exhausted
-            || error.is_too_soon()
-            || matches!(&error, dataportability_export::Error::Api(e) if e.as_api_error()
-                .is_some_and(|e| e.code.as_deref() == Some("FAILED_PRECONDITION")));
-        if let (Some(sent), true) = (earlier, refused) {
-            // With one-time access, exit code 5 says the same: reset, then consent again.
-            let code = if exhausted { Code::Exhausted } else { Code::Failed };
-            return Failure::new(
-                code,
-                format!(
-                    "the initiate sent at {sent} by an interrupted run did start a job, but its id was never saved \
-                     and the API cannot list jobs, so it cannot be resumed; Google refuses another export of the \
-                     group now ({error}); with one-time access, run `dataportability reset` and export again (the \
-                     user consents again); with time-based access, export again after 24 hours"
-                ),
-            );
-        }
         if answered {
             let restored = self.update(|state| match known {
                 Some(known) => {

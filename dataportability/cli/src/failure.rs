@@ -14,9 +14,12 @@ pub enum Code {
     Auth = 3,
     /// 4: a downloaded archive failed its size or checksum check.
     Verification = 4,
-    /// 5: a resource group was already exported with one-time access (`RESOURCE_EXHAUSTED`):
-    /// only `reset` and a new consent allow it again.
+    /// 5: a resource group was already exported with one-time access
+    /// (`RESOURCE_EXHAUSTED_ONE_TIME`): only `reset` and a new consent allow it again.
     Exhausted = 5,
+    /// 6: the token does not grant a requested resource group (the user did not allow its scope
+    /// on the consent screen); the granted groups were exported.
+    NotGranted = 6,
     /// 75 (`EX_TEMPFAIL` of sysexits.h: try again later): a time-based export of a group within
     /// 24 hours of the last one.
     TooSoon = 75,
@@ -61,34 +64,44 @@ impl Failure {
 
     /// Of several failures, the one whose code is the most specific: authentication, then
     /// verification, then usage, then the rest.
-    /// A group exported too soon ranks last: it is no failure of the export.
+    /// A group not granted or exported too soon ranks last: the user's choice, and Google's
+    /// schedule, are no failures of the export.
     pub fn rank(&self) -> u8 {
         match self.code {
-            Code::Interrupted => 6,
-            Code::Exhausted => 5,
-            Code::Auth => 4,
-            Code::Verification => 3,
-            Code::Usage => 2,
-            Code::Failed => 1,
+            Code::Interrupted => 7,
+            Code::Exhausted => 6,
+            Code::Auth => 5,
+            Code::Verification => 4,
+            Code::Usage => 3,
+            Code::Failed => 2,
+            Code::NotGranted => 1,
             Code::TooSoon => 0,
         }
     }
 }
 
-/// The one line shown for `RESOURCE_EXHAUSTED`: what happened and what to do.
-pub const EXHAUSTED: &str = "already exported with one-time access (RESOURCE_EXHAUSTED): run `dataportability reset`, \
-                             then consent again (a new --client-secret sign-in or a new token) to export it again";
+/// What to do after `RESOURCE_EXHAUSTED_ONE_TIME`.
+const EXHAUSTED_HINT: &str = "run `dataportability reset`, then consent again (a new --client-secret sign-in or a \
+                                  new token) to export it again";
 
-/// Whether the API refused an `initiate` because the group's one-time access is used up: HTTP
-/// 429 `RESOURCE_EXHAUSTED` that is not a rate limit (a rate limit is retried by the client).
-pub fn is_exhausted(error: &dataportability_export::Error) -> bool {
-    match error {
-        dataportability_export::Error::Api(api) => api.as_api_error().is_some_and(|e| {
-            e.status.as_u16() == 429 && e.code.as_deref() == Some("RESOURCE_EXHAUSTED") && !api.is_retryable()
-        }),
-        _ => false,
-    }
+/// The one line shown for a group whose one-time access is used up: the jobs Google names and
+/// what to do.
+fn exhausted(previous_job_ids: &[String]) -> String {
+    let jobs = if previous_job_ids.is_empty() {
+        String::new()
+    } else {
+        format!(" by job(s) {}", previous_job_ids.join(", "))
+    };
+    format!(
+        "already exported with one-time access{jobs} (RESOURCE_EXHAUSTED_ONE_TIME), and no archive of it can be \
+         downloaded now: {EXHAUSTED_HINT}"
+    )
 }
+
+/// What to do when the token does not grant a group.
+const NOT_GRANTED: &str = "not granted: the token does not allow this resource group (the user did not allow its \
+                           scope on the consent screen); the granted groups are exported; sign in again allowing it \
+                           to export it";
 
 /// What to do when the API says the access token expired (after its hour).
 pub const EXPIRED_HINT: &str = "the access token expired: pass a new --token, or use --client-secret, whose tokens \
@@ -106,8 +119,11 @@ fn is_expired_token(error: &dataportability_export::Error) -> bool {
 
 impl From<dataportability_export::Error> for Failure {
     fn from(error: dataportability_export::Error) -> Self {
-        if is_exhausted(&error) {
-            return Failure::new(Code::Exhausted, EXHAUSTED);
+        if let dataportability_export::Error::Exhausted { previous_job_ids, .. } = &error {
+            return Failure::new(Code::Exhausted, exhausted(previous_job_ids));
+        }
+        if error.is_not_granted() {
+            return Failure::new(Code::NotGranted, NOT_GRANTED);
         }
         if is_expired_token(&error) {
             return Failure::new(Code::Auth, format!("{error} ({EXPIRED_HINT})"));

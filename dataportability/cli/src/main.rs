@@ -90,7 +90,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     };
     // A period is checked before anything is sent (or any sign-in starts).
     let request = match &cli.command {
-        Command::Export(args) => export::request(args)?,
+        Command::Export(args) => export::request(args, &groups)?,
         _ => dataportability_export::incremental::ExportRequest::All,
     };
     let endpoint = cli.global.endpoint.as_deref().map(str::trim).filter(|e| !e.is_empty());

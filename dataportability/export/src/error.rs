@@ -106,18 +106,35 @@ pub enum Error {
         holder: String,
     },
     /// A time-based export of the group came within 24 hours of the last one (the API answered
-    /// `FAILED_PRECONDITION`).
+    /// 429 `RESOURCE_EXHAUSTED_TIME_BASED`, or the time-based guide's 400 `FAILED_PRECONDITION`).
     #[error(
-        "Google allows one time-based export of a resource group every 24 hours; {}; the API said: {message}",
+        "Google allows one time-based export of a resource group every 24 hours{}; {}; the API said: {message}",
+        jobs_of(previous_job_ids),
         match next_allowed_at {
             Some(at) => format!("the next export is allowed at {}", crate::time_range::rfc3339(*at)),
             None => "try again 24 hours after the last export was requested".to_owned(),
         }
     )]
     TooSoon {
-        /// When the group may be exported again, when the state file says when the last export
-        /// was requested.
+        /// When the group may be exported again: Google's `timestamp_after_24hrs`, else 24 hours
+        /// after the last export the state file knows of.
         next_allowed_at: Option<chrono::DateTime<chrono::Utc>>,
+        /// The jobs Google names as the last exports (`previous_job_ids`; empty when it names none).
+        previous_job_ids: Vec<String>,
+        /// The API's message.
+        message: String,
+    },
+    /// The group was already exported with one-time access (the API answered 429
+    /// `RESOURCE_EXHAUSTED_ONE_TIME`), and no archive of those jobs could be downloaded: only
+    /// `authorization.reset` and a new consent of the user allow another export.
+    #[error(
+        "the resource group was already exported with one-time access{}: only a reset of the authorization and a \
+         new consent allow another export; the API said: {message}",
+        jobs_of(previous_job_ids)
+    )]
+    Exhausted {
+        /// The jobs Google names as those that exported the group (`previous_job_ids`).
+        previous_job_ids: Vec<String>,
         /// The API's message.
         message: String,
     },
@@ -163,6 +180,25 @@ impl Error {
         matches!(self, Error::TooSoon { .. })
     }
 
+    /// Whether the group's one-time access is used up.
+    pub fn is_exhausted(&self) -> bool {
+        matches!(self, Error::Exhausted { .. })
+    }
+
+    /// Whether `initiate` was refused because the token does not grant a requested group
+    /// (HTTP 403 without a reason, or `ACCESS_TOKEN_SCOPE_INSUFFICIENT`): the user did not allow
+    /// its scope on the consent screen ("Configure OAuth": a user may consent to some but not all
+    /// of the scopes). Google's troubleshooting page shows this 403 as "The requested resources
+    /// are not authorized by the OAuth token.", with no `ErrorInfo`.
+    pub fn is_not_granted(&self) -> bool {
+        let Error::Api(error) = self else { return false };
+        error.as_api_error().is_some_and(|api| {
+            api.status.as_u16() == 403
+                && api.method.ends_with("portabilityArchive.initiate")
+                && matches!(api.reason(), None | Some("ACCESS_TOKEN_SCOPE_INSUFFICIENT"))
+        })
+    }
+
     /// Whether the API refused the credentials: HTTP 401 or 403 from an API call, or a token
     /// source that failed.
     pub fn is_auth(&self) -> bool {
@@ -179,5 +215,14 @@ impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::Io { path, source }
+    }
+}
+
+/// ` by job(s) a, b` for a non-empty list.
+fn jobs_of(jobs: &[String]) -> String {
+    if jobs.is_empty() {
+        String::new()
+    } else {
+        format!(" (previous job(s): {})", jobs.join(", "))
     }
 }

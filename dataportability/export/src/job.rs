@@ -3,23 +3,32 @@
 use dataportability_v1::Client;
 use dataportability_v1::models::{InitiatePortabilityArchiveRequest, PortabilityArchiveState};
 
+use crate::refusal::Refusal;
 use crate::{Error, Result};
 
 /// Starts one export job for `group` (a resource group such as `myactivity.search`) and
-/// returns its id. Google recommends one job per resource group.
+/// returns its id. Google recommends one job per resource group. When the same export is
+/// already running, Google answers `ALREADY_EXISTS_*` with its id, and that job is returned (as
+/// Google's sample client does); [`crate::incremental::initiate`] also reads the other refusals.
 pub async fn initiate(client: &Client, group: &str) -> Result<String> {
-    let response = client
+    let sent = client
         .portability_archive()
         .initiate(InitiatePortabilityArchiveRequest {
             resources: vec![group.to_owned()],
             ..Default::default()
         })
         .send()
-        .await?;
-    response
-        .archive_job_id
-        .filter(|id| !id.is_empty())
-        .ok_or(Error::NoJobId { method: "initiate" })
+        .await;
+    match sent {
+        Ok(response) => response
+            .archive_job_id
+            .filter(|id| !id.is_empty())
+            .ok_or(Error::NoJobId { method: "initiate" }),
+        Err(error) => match Refusal::of(&error) {
+            Some(Refusal::AlreadyExists { job_id, .. }) => Ok(job_id),
+            _ => Err(error.into()),
+        },
+    }
 }
 
 /// The bare id of a job given as `ID`, `archiveJobs/ID` or

@@ -8,6 +8,8 @@
 //! - [`job`]: start a job ([`job::initiate`]) and name it;
 //! - [`wait`]: poll a job with a growing interval until it is `COMPLETE`, `FAILED` or
 //!   `CANCELLED` ([`wait::wait`], [`wait::PollPolicy`]);
+//! - [`refusal`]: what Google's refusal of an `initiate` says (`ALREADY_EXISTS_*` with the
+//!   running job, `RESOURCE_EXHAUSTED_*` with the previous jobs and the next allowed time);
 //! - [`retry`]: wait, and retry a `FAILED` job up to 3 times, following the new job ids
 //!   ([`retry::wait_and_retry`]);
 //! - [`download`]: stream every archive of a `COMPLETE` job to disk, resuming with HTTP
@@ -53,6 +55,7 @@ pub mod incremental;
 pub mod job;
 pub mod lock;
 pub mod out_dir;
+pub mod refusal;
 pub mod retry;
 pub mod state_file;
 pub mod time_range;

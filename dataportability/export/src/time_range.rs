@@ -46,6 +46,57 @@ pub enum TimeRangeError {
     /// A time or a relative span that does not parse.
     #[error("{0}")]
     Parse(String),
+    /// A period asked for groups that take no time filter.
+    #[error(
+        "Google supports startTime and endTime only for the resource groups of My Activity, Chrome history and \
+         Google Play ({}); not for {}",
+        TIME_FILTER_GROUPS.join(", "),
+        groups.join(", ")
+    )]
+    NoTimeFilter {
+        /// The requested groups without time filters.
+        groups: Vec<String>,
+    },
+}
+
+/// The resource groups that take a time filter (`startTime`/`endTime`), sorted: Google's
+/// time-filter guide supports them for My Activity, Chrome history and Google Play only; these
+/// groups of those products are our reading of that list (the emulator has the same list, and
+/// a test keeps the two equal).
+pub const TIME_FILTER_GROUPS: [&str; 17] = [
+    "chrome.history",
+    "myactivity.maps",
+    "myactivity.myadcenter",
+    "myactivity.play",
+    "myactivity.search",
+    "myactivity.shopping",
+    "myactivity.youtube",
+    "play.devices",
+    "play.grouping",
+    "play.installs",
+    "play.library",
+    "play.playpoints",
+    "play.promotions",
+    "play.purchases",
+    "play.redemptions",
+    "play.subscriptions",
+    "play.usersettings",
+];
+
+/// Refuses a time filter for any of `groups` that does not take one ([`TIME_FILTER_GROUPS`]),
+/// naming them: checked before anything is sent.
+pub fn check_time_filter_groups<S: AsRef<str>>(groups: &[S]) -> Result<(), TimeRangeError> {
+    let without: Vec<String> = groups
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|g| TIME_FILTER_GROUPS.binary_search(g).is_err())
+        .map(str::to_owned)
+        .collect();
+    if without.is_empty() {
+        Ok(())
+    } else {
+        Err(TimeRangeError::NoTimeFilter { groups: without })
+    }
 }
 
 impl TimeRange {
@@ -216,6 +267,24 @@ mod tests {
                 .to_string()
                 .contains("`mo` for months")
         );
+    }
+
+    #[test]
+    fn only_the_guides_groups_take_a_time_filter() {
+        assert_eq!(
+            check_time_filter_groups(&["myactivity.search", "chrome.history", "play.library"]),
+            Ok(())
+        );
+        let refused = check_time_filter_groups(&["myactivity.search", "youtube.public_videos"]).unwrap_err();
+        let text = refused.to_string();
+        assert!(text.ends_with("not for youtube.public_videos"), "{text}");
+        assert!(
+            text.contains("chrome.history, myactivity.maps"),
+            "names the groups that take one: {text}"
+        );
+        let mut sorted = TIME_FILTER_GROUPS;
+        sorted.sort_unstable();
+        assert_eq!(sorted, TIME_FILTER_GROUPS);
     }
 
     #[test]

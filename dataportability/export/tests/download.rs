@@ -381,7 +381,7 @@ async fn an_export_spanning_token_lifetimes_resumes_after_its_urls_expired() {
         .await
         .expect_err("interrupted");
     assert!(matches!(cut, Error::Download { .. }), "{cut}");
-    assert_eq!(files_in(dir.path()), ["myactivity.search.zip.001.part"]);
+    assert_eq!(files_in(dir.path()), ["myactivity.search-001.zip.part"]);
 
     // 7 hours later, with the old state and its expired URLs.
     emulator.advance_clock(std::time::Duration::from_secs(7 * 3600));
@@ -419,6 +419,6 @@ async fn an_export_spanning_token_lifetimes_resumes_after_its_urls_expired() {
     assert_eq!(whole.len() as u64, SIZE, "the two files are the whole archive");
     assert_eq!(
         files_in(dir.path()),
-        ["myactivity.search.zip.001", "myactivity.search.zip.002"]
+        ["myactivity.search-001.zip", "myactivity.search-002.zip"]
     );
 }

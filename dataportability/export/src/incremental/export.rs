@@ -57,6 +57,9 @@ pub async fn export_groups(
     if let ExportRequest::Period(range) = request {
         range.validate(options.now.unwrap_or_else(Utc::now))?;
     }
+    if request.filters_time() {
+        crate::time_range::check_time_filter_groups(groups)?;
+    }
     let out_dir = Dir::create(out)?;
     let _lock = Lock::acquire(&out_dir)?;
     let mut state = StateFile::load_in(&out_dir)?.unwrap_or_else(|| StateFile::new(None));

@@ -28,11 +28,13 @@ mod refusal;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use dataportability_v1::Client;
+use dataportability_v1::models::portability_archive_state::State;
 use serde::{Deserialize, Serialize};
 
 pub use self::export::{ExportOptions, GroupExport, export_groups};
 pub use self::layout::{compact, completed, user_dir};
 pub use self::refusal::{explain_refusal, next_allowed_at};
+use crate::refusal::Refusal;
 use crate::state_file::{GroupState, GroupStatus};
 use crate::time_range::TimeRange;
 use crate::{Error, Result};
@@ -108,6 +110,18 @@ pub enum ExportRequest {
     Period(TimeRange),
     /// Everything the first time; then what is new since the group's last completed export.
     Incremental,
+}
+
+impl ExportRequest {
+    /// Whether the request sends a time filter (`startTime`/`endTime`), which only some groups
+    /// take ([`crate::time_range::TIME_FILTER_GROUPS`]).
+    pub fn filters_time(&self) -> bool {
+        match self {
+            ExportRequest::All => false,
+            ExportRequest::Period(range) => !range.is_all(),
+            ExportRequest::Incremental => true,
+        }
+    }
 }
 
 /// What to do for one group.
@@ -202,19 +216,42 @@ pub async fn plan(
     }
 }
 
-/// A job `initiate` started.
+/// The job of an `initiate`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Initiated {
     /// The job id.
     pub job_id: String,
     /// The `accessType` of the job, as the API answered it.
     pub access_type: Option<String>,
+    /// Whether Google started it now, or it is a job an earlier `initiate` started.
+    pub origin: Origin,
 }
 
-/// Starts a job for `group` over `range`. `entry` is the group's entry in the state file (for
-/// the explanation of a refusal): a `FAILED_PRECONDITION` after an earlier time-based export
-/// becomes [`Error::TooSoon`] with the time the next export is allowed, and a refused token
-/// after the grant's 30 days [`Error::GrantEnded`].
+/// How [`initiate`] got its job.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// Google started a new job.
+    #[default]
+    Started,
+    /// Google answered `ALREADY_EXISTS_*`: the identical job, still running, is taken over (as
+    /// Google's sample client does). A run killed after Google created a job and before its
+    /// answer was saved gets its job back this way.
+    Adopted,
+    /// Google answered `RESOURCE_EXHAUSTED_*` naming a job the state file does not know, and
+    /// that job is `COMPLETE` with URLs: an earlier `initiate` whose answer was lost started it,
+    /// and its archive is downloaded (an archive is never lost to a lost answer).
+    Recovered,
+}
+
+/// Starts a job for `group` over `range`, or finds the one an earlier `initiate` started.
+/// `entry` is the group's entry in the state file.
+///
+/// Google's refusals are read ([`Refusal`]): `ALREADY_EXISTS_*` adopts the running job
+/// ([`Origin::Adopted`]); `RESOURCE_EXHAUSTED_*` naming a job `entry` does not know reads that
+/// job's state, and takes it when it is `COMPLETE` with URLs ([`Origin::Recovered`]). Otherwise
+/// the refusal is explained ([`explain_refusal`]): [`Error::Exhausted`] with the jobs Google
+/// names, [`Error::TooSoon`] with the time the next export is allowed, [`Error::GrantEnded`]
+/// for a refused token after the grant's 30 days.
 pub async fn initiate(
     client: &Client,
     group: &str,
@@ -222,17 +259,68 @@ pub async fn initiate(
     entry: Option<&GroupState>,
 ) -> Result<Initiated> {
     let sent = client.portability_archive().initiate(range.request(group)).send().await;
-    match sent {
+    let error = match sent {
         Ok(response) => {
             let job_id = response
                 .archive_job_id
                 .filter(|id| !id.is_empty())
                 .ok_or(Error::NoJobId { method: "initiate" })?;
             let access_type = response.access_type.map(|a| a.as_str().to_owned());
-            Ok(Initiated { job_id, access_type })
+            return Ok(Initiated {
+                job_id,
+                access_type,
+                origin: Origin::Started,
+            });
         }
-        Err(error) => Err(explain_refusal(Error::Api(error), entry, Utc::now())),
+        Err(error) => error,
+    };
+    let (previous, access_type) = match Refusal::of(&error) {
+        Some(Refusal::AlreadyExists { job_id, access_type }) => {
+            return Ok(Initiated {
+                job_id,
+                access_type: Some(access_type.to_owned()),
+                origin: Origin::Adopted,
+            });
+        }
+        Some(Refusal::OneTimeExhausted { previous_job_ids }) => (previous_job_ids, "ACCESS_TYPE_ONE_TIME"),
+        Some(Refusal::TooSoon { previous_job_ids, .. }) => (previous_job_ids, "ACCESS_TYPE_TIME_BASED"),
+        None => (Vec::new(), ""),
+    };
+    let unknown: Vec<&str> = previous
+        .iter()
+        .map(String::as_str)
+        .filter(|id| !entry.is_some_and(|e| knows_job(e, id)))
+        .collect();
+    if let Some(job_id) = completed_job(client, &unknown).await? {
+        return Ok(Initiated {
+            job_id,
+            access_type: Some(access_type.to_owned()),
+            origin: Origin::Recovered,
+        });
     }
+    Err(explain_refusal(Error::Api(error), entry, Utc::now()))
+}
+
+/// Whether the state file's entry names `job` (its current job, its first, or an earlier export).
+fn knows_job(entry: &GroupState, job: &str) -> bool {
+    entry.job_id == job || entry.original_job_id == job || entry.history.earlier.iter().any(|e| e.job_id == job)
+}
+
+/// The newest of `jobs` (listed oldest first) that is `COMPLETE` with URLs. A job the token
+/// may not read (403, 404: another client's) is passed over; any other failure to read one is
+/// an error.
+async fn completed_job(client: &Client, jobs: &[&str]) -> Result<Option<String>> {
+    for job in jobs.iter().rev() {
+        match crate::job::state(client, job).await {
+            Ok(state) if state.state == Some(State::Complete) && !state.urls.is_empty() => {
+                return Ok(Some((*job).to_owned()));
+            }
+            Ok(_) => {}
+            Err(Error::Api(error)) if error.status().is_some_and(|s| s.as_u16() == 403 || s.as_u16() == 404) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(None)
 }
 
 /// The entry of a job just started: `previous` (a completed export) moves into `earlier`.
@@ -286,6 +374,7 @@ pub(crate) mod tests {
         Initiated {
             job_id: id.to_owned(),
             access_type: Some("ACCESS_TYPE_TIME_BASED".to_owned()),
+            origin: Origin::Started,
         }
     }
 
