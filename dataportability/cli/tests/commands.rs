@@ -157,14 +157,16 @@ async fn usage_and_credential_errors_have_their_exit_codes_and_one_line() {
         dir,
     ])
     .await;
+    // A token lacking the group's scope: the user did not grant it (exit 6, documented).
     assert_eq!(
         forbidden.status.code(),
-        Some(3),
+        Some(6),
         "a token lacking the group's scope: {}",
         text(&forbidden.stderr)
     );
     assert!(
-        text(&forbidden.stderr).contains("HTTP 403"),
+        text(&forbidden.stderr)
+            .contains("myactivity.search: not granted: the token does not allow this resource group"),
         "{}",
         text(&forbidden.stderr)
     );

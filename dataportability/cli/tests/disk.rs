@@ -404,6 +404,8 @@ async fn an_initiate_is_saved_before_it_is_sent_and_a_lost_answer_is_not_a_dupli
     let mut state = state_file(&out);
     state["endpoint"] = emulator.url().into();
     std::fs::write(out.join(STATE), state.to_string()).unwrap();
+    std::fs::create_dir_all(root.path().join("unlucky")).unwrap();
+    std::fs::write(root.path().join("unlucky").join(STATE), state.to_string()).unwrap();
     let token = fresh_token(&emulator, "lost@example.com", SEARCH);
     let lost = client(&emulator, &token)
         .portability_archive()
@@ -415,18 +417,26 @@ async fn an_initiate_is_saved_before_it_is_sent_and_a_lost_answer_is_not_a_dupli
         .await
         .unwrap();
     assert!(lost.archive_job_id.is_some());
+    let lost = lost.archive_job_id.unwrap();
+    emulator.complete_job(&lost).unwrap();
     let output = run(&refs(&export_args(emulator.url(), &token, SEARCH, &out))).await;
-    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
-    // One-time access: Google answers 429 RESOURCE_EXHAUSTED, exit code 5 (reset, consent again).
-    assert_eq!(output.status.code(), Some(5), "{stdout}\n{stderr}");
+    let stdout = text(&output.stdout);
+    // Google answers RESOURCE_EXHAUSTED_ONE_TIME naming the job, which is COMPLETE: its archive
+    // is downloaded, and no second job is started.
+    assert!(output.status.success(), "{stdout}\n{}", text(&output.stderr));
     assert!(stdout.contains("an earlier run sent initiate at 20"), "{stdout}");
     assert!(
-        stderr.contains("did start a job, but its id was never saved") && stderr.contains("dataportability reset"),
-        "{stderr}"
+        stdout.contains(&format!(
+            "job {lost}, started by an initiate whose answer was lost, is COMPLETE: downloading its archive"
+        )),
+        "{stdout}"
     );
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(state_file(&out)["groups"][SEARCH]["jobId"], lost.as_str());
+    assert!(out.join(SEARCH).join("myactivity.search.zip").is_file());
+    assert_eq!(emulator.jobs().len(), 1, "no second job");
 
     // Had it not reached Google, the resent initiate starts the one job, and the export ends.
+    let out = root.path().join("unlucky");
     let token = fresh_token(&emulator, "unlucky@example.com", SEARCH);
     let output = run(&refs(&export_args(emulator.url(), &token, SEARCH, &out))).await;
     let stdout = text(&output.stdout);
@@ -435,4 +445,66 @@ async fn an_initiate_is_saved_before_it_is_sent_and_a_lost_answer_is_not_a_dupli
     let job = state_file(&out)["groups"][SEARCH]["jobId"].as_str().unwrap().to_owned();
     assert!(stdout.contains(&format!("started job {job}")), "{stdout}");
     assert!(out.join(SEARCH).join("myactivity.search.zip").is_file());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_after_google_created_the_job_gets_it_back_and_downloads_its_archive() {
+    // Google creates the job, and its answer never comes back: the run is killed then.
+    let emulator = emulator(EmulatorConfig {
+        faults: Faults {
+            held_initiates: 1,
+            ..Faults::default()
+        },
+        ..config(Duration::from_secs(3600))
+    })
+    .await;
+    let token = token(&emulator, &[SEARCH], AccessType::OneTime);
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("out");
+    let args = export_args(emulator.url(), &token, SEARCH, &out);
+    let mut killed = command(&refs(&args))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    eventually("the job at Google", Duration::from_secs(60), || {
+        emulator.jobs().len() == 1
+    })
+    .await;
+    let job = emulator.jobs()[0].id.clone();
+    let entry = state_file(&out)["groups"][SEARCH].clone();
+    assert_eq!(entry["jobId"], "", "the answer was never saved: {entry}");
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+
+    // The rerun sends the initiate again; Google's ALREADY_EXISTS names the running job, which
+    // the run adopts, waits for and downloads.
+    let rerun = tokio::spawn(run_owned(args));
+    eventually("the adopted job saved", Duration::from_secs(60), || {
+        std::fs::read_to_string(out.join(STATE)).is_ok_and(|s| s.contains(&format!("\"jobId\": \"{job}\"")))
+    })
+    .await;
+    emulator.complete_job(&job).unwrap();
+    let output = rerun.await.unwrap();
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", text(&output.stderr));
+    assert!(
+        stdout.contains(&format!(
+            "Google already runs the same export as job {job} (ALREADY_EXISTS): going on with it"
+        )),
+        "{stdout}"
+    );
+    let jobs = emulator.jobs();
+    assert_eq!(jobs.len(), 1, "one job: {jobs:?}");
+    let file = out.join(SEARCH).join("myactivity.search.zip");
+    assert_eq!(
+        md5_of(&file),
+        announced_md5(&client(&emulator, &token), &job).await,
+        "verified"
+    );
+}
+
+/// [`run`] with owned arguments, for a spawned task.
+async fn run_owned(args: Vec<String>) -> std::process::Output {
+    run(&refs(&args)).await
 }

@@ -296,11 +296,17 @@ async fn a_run_within_24_hours_says_when_the_next_is_allowed() {
 
     assert_eq!(output.status.code(), Some(75), "{}", text(&output.stderr));
     let stderr = text(&output.stderr);
+    // Google's timestamp_after_24hrs: 24 hours after the last export was requested.
+    let job = before["groups"][SEARCH]["jobId"].as_str().unwrap();
     let next = (export_time + TimeDelta::hours(24)).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     assert!(
-        stderr.contains(&format!("{SEARCH}: Google allows one time-based export of a resource group every 24 hours; the next export is allowed at {next}")),
+        stderr.contains(&format!(
+            "{SEARCH}: Google allows one time-based export of a resource group every 24 hours (previous job(s): \
+             {job}); the next export is allowed at {next}"
+        )),
         "{stderr}"
     );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert_eq!(state_file(out.path()), before, "nothing changed");
 
     // Once the 24 hours have passed, the same command goes on.
@@ -407,5 +413,43 @@ async fn help_documents_the_time_options_and_exit_code_75() {
         "DIR/GROUP/<EXPORT-TIME>/",
     ] {
         assert!(help.contains(needle), "{needle}: {help}");
+    }
+}
+
+#[tokio::test]
+async fn a_time_filter_for_a_group_without_one_is_refused_before_anything_is_sent() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("never");
+    for extra in [
+        &["--incremental"][..],
+        &["--since", "30d"],
+        &["--start-time", "2024-01-01"],
+    ] {
+        // An endpoint where nothing listens: a request would fail differently.
+        let mut args = vec![
+            "--endpoint",
+            "http://127.0.0.1:9/",
+            "--token",
+            "t",
+            "export",
+            "--resource",
+            "myactivity.search,youtube.public_videos",
+            "--out",
+            dir.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let output = run(&args).await;
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{} needs a time filter", extra[0])),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("not for youtube.public_videos") && stderr.contains("chrome.history, myactivity.maps"),
+            "names the groups that take one: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(!dir.exists(), "nothing written");
     }
 }

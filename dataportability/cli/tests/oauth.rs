@@ -1,7 +1,7 @@
 //! The `--client-secret` flow end to end, against the emulator's OAuth server: consent, token,
 //! a wait that outlives several access tokens, a download resumed after its URLs expired, and
-//! the token cache reused (and refreshed) by a second run; and the exit code of a group already
-//! exported with one-time access.
+//! the token cache reused (and refreshed) by a second run; a consent that grants only some of
+//! the groups; and the exit code of a group already exported with one-time access.
 
 mod common;
 
@@ -157,7 +157,7 @@ async fn the_client_secret_flow_exports_across_token_lifetimes_and_expired_urls(
     }
     assert!(hours >= 3, "{hours}");
     // The first file's connection drops; during the wait before the resume, 7 hours pass.
-    let part = out.join(SEARCH).join("myactivity.search.zip.001.part");
+    let part = out.join(SEARCH).join("myactivity.search-001.zip.part");
     eventually("the dropped download's part file", Duration::from_secs(30), || {
         file_len(&part) == 40_000
     })
@@ -167,7 +167,7 @@ async fn the_client_secret_flow_exports_across_token_lifetimes_and_expired_urls(
     let (status, output) = running.finish().await;
     assert!(status.success(), "{output}");
     assert!(
-        output.contains("the URL of myactivity.search.zip.001 expired; going on with a fresh one"),
+        output.contains("the URL of myactivity.search-001.zip expired; going on with a fresh one"),
         "{output}"
     );
     assert!(
@@ -181,7 +181,7 @@ async fn the_client_secret_flow_exports_across_token_lifetimes_and_expired_urls(
     let state = dataportability_export::job::state(&reader, &job).await.expect("state");
     assert_eq!(state.urls.len(), 2);
     for (n, url) in state.urls.iter().enumerate() {
-        let file = out.join(SEARCH).join(format!("myactivity.search.zip.{:03}", n + 1));
+        let file = out.join(SEARCH).join(format!("myactivity.search-{:03}.zip", n + 1));
         let served = reqwest::get(url.as_str()).await.unwrap().bytes().await.unwrap();
         assert_eq!(std::fs::read(&file).unwrap(), served.as_ref(), "{}", file.display());
         // CRC32C by default (MD5 only with --verify md5).
@@ -209,9 +209,11 @@ async fn the_client_secret_flow_exports_across_token_lifetimes_and_expired_urls(
 async fn a_group_already_exported_with_one_time_access_exits_5_with_what_to_do() {
     let emulator = emulator(EmulatorConfig::default()).await;
     let token = token(&emulator, &[SEARCH], AccessType::OneTime);
-    dataportability_export::job::initiate(&client(&emulator, &token), SEARCH)
+    // Another program's export, which failed: Google names it, and it has no archive to take.
+    let first = dataportability_export::job::initiate(&client(&emulator, &token), SEARCH)
         .await
         .expect("the first export");
+    emulator.fail_job(&first).expect("failed");
     let out = tempfile::tempdir().unwrap();
     let args = [
         "--endpoint",
@@ -229,8 +231,9 @@ async fn a_group_already_exported_with_one_time_access_exits_5_with_what_to_do()
     let stderr = text(&output.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.contains("myactivity.search: already exported with one-time access (RESOURCE_EXHAUSTED)")
-            && stderr.contains("dataportability reset"),
+        stderr.contains(&format!(
+            "myactivity.search: already exported with one-time access by job(s) {first} (RESOURCE_EXHAUSTED_ONE_TIME)"
+        )) && stderr.contains("dataportability reset"),
         "{stderr}"
     );
 }
@@ -248,4 +251,108 @@ async fn an_expired_static_token_exits_3_and_says_what_to_do() {
         stderr.contains("the access token expired") && stderr.contains("--client-secret"),
         "{stderr}"
     );
+}
+
+/// The access token of a consent given on the emulator's authorization endpoint for `groups`
+/// (as an app's web flow gets it), with the emulator's consent choices in force.
+async fn consented_token(emulator: &Emulator, groups: &[&str]) -> (String, String) {
+    let installed = emulator.client_secret_json()["installed"].clone();
+    let scopes: Vec<String> = groups
+        .iter()
+        .map(|g| format!("https://www.googleapis.com/auth/dataportability.{g}"))
+        .collect();
+    let redirect = "http://127.0.0.1:9/callback";
+    let consent = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(installed["auth_uri"].as_str().unwrap())
+        .query(&[
+            ("client_id", installed["client_id"].as_str().unwrap()),
+            ("redirect_uri", redirect),
+            ("response_type", "code"),
+            ("scope", &scopes.join(" ")),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = reqwest::Url::parse(consent.headers()["location"].to_str().unwrap()).unwrap();
+    let code = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let answer = reqwest::Client::new()
+        .post(installed["token_uri"].as_str().unwrap())
+        .form(&[
+            ("client_id", installed["client_id"].as_str().unwrap()),
+            ("client_secret", installed["client_secret"].as_str().unwrap()),
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", redirect),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let tokens: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    let scope = tokens["scope"].as_str().unwrap().to_owned();
+    (tokens["access_token"].as_str().unwrap().to_owned(), scope)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_consent_exports_the_granted_groups_and_names_each_refused_one() {
+    let emulator = emulator(EmulatorConfig {
+        complete_after: Duration::from_millis(50),
+        ..Default::default()
+    })
+    .await;
+    // The user unticks two of the three scopes on the consent screen.
+    emulator
+        .set_consent(dataportability_emulator::ConsentChoices {
+            granted_resources: Some(vec![SEARCH.to_owned()]),
+            ..Default::default()
+        })
+        .expect("choices");
+    let (token, scope) = consented_token(&emulator, &[SEARCH, YOUTUBE, MAPS]).await;
+    assert_eq!(
+        scope,
+        "https://www.googleapis.com/auth/dataportability.myactivity.search"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let groups = format!("{SEARCH},{YOUTUBE},{MAPS}");
+    let mut args = vec![
+        "--endpoint",
+        emulator.url(),
+        "--token",
+        &token,
+        "export",
+        "--resource",
+        &groups,
+        "--out",
+        out.path().to_str().unwrap(),
+    ];
+    args.extend(FAST);
+
+    let output = run(&args).await;
+
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    assert!(
+        out.path().join(SEARCH).join("myactivity.search.zip").is_file(),
+        "{stderr}"
+    );
+    for refused in [YOUTUBE, MAPS] {
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains(&format!("{refused}: not granted")))
+            .collect();
+        assert_eq!(lines.len(), 1, "one line for {refused}: {stderr}");
+        assert!(!out.path().join(refused).exists());
+    }
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert_eq!(emulator.jobs().len(), 1, "only the granted group was exported");
 }
