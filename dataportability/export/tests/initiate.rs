@@ -67,7 +67,7 @@ async fn a_lost_answer_is_adopted_while_its_job_runs_then_recovered_once_complet
         .await
         .unwrap_err();
     match &refused {
-        Error::Exhausted { previous_job_ids, .. } => assert_eq!(previous_job_ids, &[lost.clone()]),
+        Error::Exhausted { previous_job_ids, .. } => assert_eq!(previous_job_ids, &[lost.as_str()]),
         other => panic!("expected Exhausted, got {other:?}"),
     }
     assert_eq!(emulator.jobs().len(), 1, "never a second job");
@@ -127,7 +127,7 @@ async fn both_time_based_refusals_say_when_the_next_export_is_allowed() {
             "{form:?}: {next} vs {expected}"
         );
         match form {
-            TimeBasedRefusal::ResourceExhausted => assert_eq!(previous_job_ids, &[first.job_id.clone()]),
+            TimeBasedRefusal::ResourceExhausted => assert_eq!(previous_job_ids, &[first.job_id.as_str()]),
             TimeBasedRefusal::FailedPrecondition => assert!(previous_job_ids.is_empty()),
         }
     }
