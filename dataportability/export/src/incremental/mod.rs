@@ -3,8 +3,11 @@
 //! Google's time-based access allows exports over 30 days, one per resource group every 24
 //! hours (time-based quickstart,
 //! <https://developers.google.com/data-portability/user-guide/time-based>: a second `initiate`
-//! within 24 hours answers `FAILED_PRECONDITION`), and its time-filter quickstart
-//! (<https://developers.google.com/data-portability/user-guide/time-filter>) shows "recurring
+//! within 24 hours answers `FAILED_PRECONDITION`; Google's sample client reads 429
+//! `RESOURCE_EXHAUSTED_TIME_BASED` with `timestamp_after_24hrs`: see [`crate::refusal`]), and its
+//! time-filter quickstart, for the groups of My Activity, Chrome history and Google Play
+//! ([`crate::time_range::TIME_FILTER_GROUPS`]),
+//! <https://developers.google.com/data-portability/user-guide/time-filter>, shows "recurring
 //! requests ... to only export new data since your last export". The reference says a job's
 //! `exportTime` is its `endTime`, or the time the export was requested, so an incremental
 //! export asks `startTime` = the `exportTime` of the group's last completed export: the archives
