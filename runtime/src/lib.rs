@@ -44,6 +44,7 @@ mod pattern;
 mod query;
 mod retry;
 mod retry_after;
+pub mod untrusted;
 pub mod wire;
 
 #[cfg(feature = "gcp_auth")]
@@ -63,7 +64,7 @@ pub use open_enum::{OpenEnum, ScopeInfo, UnknownValue};
 pub use options::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES};
 pub use path::{PathParam, PathStyle};
 pub use query::QueryValue;
-pub use retry::RetryPolicy;
+pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};
 
 /// Re-exported so generated code names a single dependency.
 pub use chrono;
