@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 use chrono::Utc;
-use dataportability_export::download::{DownloadOptions, Downloaded, Downloader, Progress};
+use dataportability_export::download::{DownloadOptions, Downloaded, Downloader, MinSpeed, Progress};
 use dataportability_export::incremental::{self, ExportRequest, Initiated, Plan};
 use dataportability_export::lock::Lock;
 use dataportability_export::out_dir::Dir;
@@ -103,6 +103,13 @@ pub async fn run(
             rate_limit: args.limit_rate,
             verify: args.verify.into(),
             max_archive_size: args.max_archive_size,
+            max_urls: args.max_urls,
+            min_speed: (args.min_speed > 0).then_some(MinSpeed {
+                bytes_per_second: args.min_speed,
+                window: args.min_speed_window,
+            }),
+            max_attempts_per_file: args.max_attempts_per_file,
+            file_deadline: args.file_deadline,
             ..DownloadOptions::default()
         },
     )?;
@@ -335,7 +342,7 @@ impl Run<'_> {
             JobEvent::Polled(poll) => {
                 let message = poll_message(poll);
                 if self.ui.is_interactive() {
-                    spinner.set_message(message);
+                    self.ui.set_message(&spinner, &message);
                 } else {
                     self.ui.line(format!("{group}: {message}"));
                 }
