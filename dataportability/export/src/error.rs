@@ -74,7 +74,7 @@ pub enum Error {
     /// ([`DownloadOptions::max_urls`](crate::download::DownloadOptions::max_urls)): nothing was
     /// downloaded.
     #[error(
-        "job {job} lists {count} URLs, more than the limit of {limit} (DownloadOptions::max_urls, --max-urls); nothing was downloaded"
+        "job {job} lists {count} URLs, more than the limit of {limit} (max_urls); nothing was downloaded"
     )]
     TooManyUrls {
         /// The job.
