@@ -22,7 +22,15 @@ const MARKER: &str = "hostile-server: ";
 pub fn run(root: &Path) -> Result<ExitCode> {
     let started = Instant::now();
     let output = nested_cargo::command()
-        .args(["test", "--workspace", "--test", "hostile", "--", "--nocapture", "--test-threads=1"])
+        .args([
+            "test",
+            "--workspace",
+            "--test",
+            "hostile",
+            "--",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .current_dir(root)
         .stderr(Stdio::inherit())
         .output()

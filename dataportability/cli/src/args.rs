@@ -186,9 +186,9 @@ pub struct ExportArgs {
     pub max_attempts_per_file: u32,
 
     /// Give a file up when it is not downloaded after this long, its retries included (the
-    /// bytes received stay in FILE.part for the next run) [default: no limit]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub file_deadline: Option<Duration>,
+    /// bytes received stay in FILE.part for the next run); 0 for no limit
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub file_deadline: Duration,
 
     /// Export only data from this time on: RFC 3339 (2024-01-01T00:00:00Z) or a date
     /// (2024-01-01, midnight UTC) [default: the earliest data]

@@ -109,7 +109,7 @@ pub async fn run(
                 window: args.min_speed_window,
             }),
             max_attempts_per_file: args.max_attempts_per_file,
-            file_deadline: args.file_deadline,
+            file_deadline: (!args.file_deadline.is_zero()).then_some(args.file_deadline),
             ..DownloadOptions::default()
         },
     )?;

@@ -73,9 +73,7 @@ pub enum Error {
     /// A job's state lists more URLs than the downloader accepts
     /// ([`DownloadOptions::max_urls`](crate::download::DownloadOptions::max_urls)): nothing was
     /// downloaded.
-    #[error(
-        "job {job} lists {count} URLs, more than the limit of {limit} (max_urls); nothing was downloaded"
-    )]
+    #[error("job {job} lists {count} URLs, more than the limit of {limit} (max_urls); nothing was downloaded")]
     TooManyUrls {
         /// The job.
         job: String,

@@ -298,7 +298,7 @@ async fn a_file_past_its_deadline_is_given_up_with_its_bytes_kept() {
     );
     report(
         "a fast enough but endless body (16 KiB every 20 ms of 10^12)",
-        "DownloadOptions::file_deadline (none by default; here 600 ms)",
+        "DownloadOptions::file_deadline (24 h, --file-deadline; here 600 ms)",
         format!(
             "given up after {:?}, {kept} bytes kept for a later run",
             started.elapsed()

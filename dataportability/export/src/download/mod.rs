@@ -47,7 +47,7 @@
 //! | [`min_speed`](DownloadOptions::min_speed) | 1 KiB/s over 60 s | a trickle that never trips the read timeout |
 //! | [`max_attempts`](DownloadOptions::max_attempts) | 5 in a row without progress | a URL that always fails |
 //! | [`max_attempts_per_file`](DownloadOptions::max_attempts_per_file) | 100 | a server that closes after every bit of progress |
-//! | [`file_deadline`](DownloadOptions::file_deadline) | none | anything slow: the time one file may take |
+//! | [`file_deadline`](DownloadOptions::file_deadline) | 24 h | a body just above the minimum speed: the time one file may take |
 //! | [`max_archive_size`](DownloadOptions::max_archive_size) | 1 TiB | an endless body |
 //!
 //! A file given up keeps its verified bytes in `NAME.part`, so a later run resumes it.
@@ -80,6 +80,11 @@ pub const DEFAULT_MAX_ARCHIVE_SIZE: u64 = 1 << 40;
 
 /// The default of [`DownloadOptions::max_urls`].
 pub const DEFAULT_MAX_URLS: usize = 1000;
+
+/// The default of [`DownloadOptions::file_deadline`]: 24 hours, a 50 GB file at 600 KB/s. A
+/// server just above the minimum speed would otherwise hold a download (an unattended worker)
+/// for years; a file given up resumes from its bytes in the next run.
+pub const DEFAULT_FILE_DEADLINE: Duration = Duration::from_secs(24 * 3600);
 
 /// The least an attempt must bring (or the rest of the file) to count as progress: it then
 /// resets the count of [`DownloadOptions::max_attempts`] and the retry wait.
@@ -132,8 +137,8 @@ pub struct DownloadOptions {
     /// 60 s; `None`: none). With a [`rate_limit`](Self::rate_limit), at most half of it is
     /// asked for.
     pub min_speed: Option<MinSpeed>,
-    /// The most time one file may take, its retries included (default: none). A file past it
-    /// is given up with its bytes kept for a later run.
+    /// The most time one file may take, its retries included (default [`DEFAULT_FILE_DEADLINE`];
+    /// `None`: none). A file past it is given up with its bytes kept for a later run.
     pub file_deadline: Option<Duration>,
     /// The most URLs a job's state may list (default [`DEFAULT_MAX_URLS`]); more is
     /// [`Error::TooManyUrls`] before any file is named or downloaded.
@@ -158,7 +163,7 @@ impl Default for DownloadOptions {
             connect_timeout: Duration::from_secs(30),
             read_timeout: Duration::from_secs(60),
             min_speed: Some(MinSpeed::default()),
-            file_deadline: None,
+            file_deadline: Some(DEFAULT_FILE_DEADLINE),
             max_urls: DEFAULT_MAX_URLS,
             rate_limit: None,
             verify: Verify::default(),
