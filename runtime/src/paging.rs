@@ -31,7 +31,7 @@ struct Cursor<B> {
 }
 
 enum Next<B> {
-    Page(Cursor<B>),
+    Page(Box<Cursor<B>>),
     Fail(Error),
     Done,
 }
@@ -48,14 +48,14 @@ where
     R: DeserializeOwned + Send + 'static,
 {
     let max_pages = call.client.inner().options.with(&call.overrides).max_pages;
-    let start = Next::Page(Cursor {
+    let start = Next::Page(Box::new(Cursor {
         call,
         body,
         seen: HashSet::new(),
         hasher: RandomState::new(),
         fetched: 0,
         max_pages,
-    });
+    }));
     Box::pin(stream::unfold(start, move |next| async move {
         let mut cursor = match next {
             Next::Page(cursor) => cursor,
@@ -77,7 +77,7 @@ where
 
 impl<B> Cursor<B> {
     /// The next page's request with `token`, or why there is none.
-    fn follow(mut self, token: &str) -> Next<B> {
+    fn follow(mut self: Box<Self>, token: &str) -> Next<B> {
         let fail = |message: String| {
             Next::Fail(Error::Paging {
                 method: self.call.method().id,

@@ -27,15 +27,13 @@ pub const MESSAGE_CHARS: usize = 1024;
 /// assert_eq!(printable("abcdef", 3), "abc… (3 more characters)");
 /// ```
 pub fn printable(text: &str, max_chars: usize) -> Cow<'_, str> {
-    let mut kept = 0usize;
     let mut cut_at = None;
     let mut clean = true;
-    for (index, c) in text.char_indices() {
+    for (kept, (index, c)) in text.char_indices().enumerate() {
         if kept == max_chars {
             cut_at = Some(index);
             break;
         }
-        kept += 1;
         clean &= !needs_escape(c);
     }
     if clean && cut_at.is_none() {

@@ -79,9 +79,7 @@ pub async fn reset(client: &Client) -> Result<(), Failure> {
         .max_response_bytes(SMALL_RESPONSE_LIMIT)
         .send()
         .await?;
-    print_line(format!(
-        "authorization reset: the granted scopes are revoked and earlier archives removed"
-    ));
+    print_line("authorization reset: the granted scopes are revoked and earlier archives removed");
     Ok(())
 }
 

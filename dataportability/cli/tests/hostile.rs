@@ -35,6 +35,7 @@ async fn measured(mut command: Command) -> Measured {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    #[expect(clippy::zombie_processes, reason = "waited for with wait4, for its resource usage")]
     let run = tokio::task::spawn_blocking(move || {
         let started = Instant::now();
         let mut child = command.spawn().expect("the binary starts");
