@@ -194,7 +194,9 @@ impl Downloader {
             if brought >= PROGRESS_BYTES || (brought > 0 && to_the_end) {
                 (failures, refused, backoff) = (0, 0, self.options.retry_backoff);
             }
-            let message = match attempt {
+            // Why the attempt failed, and whether to wait before the next (a refused URL was
+            // just replaced: no wait).
+            let (message, wait) = match attempt {
                 Attempt::Complete(expected) => break expected,
                 Attempt::Expired => {
                     refused += 1;
@@ -210,7 +212,7 @@ impl Downloader {
                     }
                     transfer.url = self.fresh_url(target, &transfer.url).await?;
                     transfer.url_refreshes += 1;
-                    format!("the signed URL was refused ({})", transfer.last_refusal)
+                    (format!("the signed URL was refused ({})", transfer.last_refusal), false)
                 }
                 Attempt::Failed(message) => {
                     failures += 1;
@@ -221,7 +223,7 @@ impl Downloader {
                             format!("{message} ({failures} attempts in a row without progress)"),
                         ));
                     }
-                    message
+                    (message, true)
                 }
             };
             let most = self.options.max_attempts_per_file.max(1);
@@ -234,7 +236,7 @@ impl Downloader {
                     ),
                 ));
             }
-            if failures > 0 {
+            if wait {
                 let wake = Instant::now() + backoff;
                 sleep_until(deadline.map_or(wake, |at| at.min(wake))).await;
                 backoff = backoff.saturating_mul(2).min(self.options.max_retry_backoff);
@@ -683,5 +685,39 @@ impl Writeback {
     fn request(&self) {
         // Full: a writeback is already pending, which will cover these bytes too.
         let _ = self.sender.try_send(());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_fails_only_when_it_is_over_and_received_too_little() {
+        let min = MinSpeed {
+            bytes_per_second: 100,
+            window: Duration::from_secs(10),
+        };
+        let start = Instant::now();
+        let mut window = SpeedWindow::new(min, start);
+        window.bytes = 999;
+        assert!(window.check(start + Duration::from_secs(9)).is_ok(), "not over yet");
+        let slow = window.check(start + Duration::from_secs(10)).unwrap_err();
+        assert!(
+            slow.contains("slower than the minimum speed of 100 bytes/s: 999 bytes in 10s"),
+            "{slow}"
+        );
+        let mut window = SpeedWindow::new(min, start);
+        window.bytes = 1000;
+        assert!(window.check(start + Duration::from_secs(11)).is_ok());
+        assert_eq!(
+            (window.start, window.bytes),
+            (start + Duration::from_secs(11), 0),
+            "the next window"
+        );
+        assert!(
+            window.check(start + Duration::from_secs(21)).is_err(),
+            "nothing in the next one"
+        );
     }
 }
