@@ -17,6 +17,13 @@
 //! `DEBUG` event in that span. Request and response bodies, URLs, tokens and API keys are
 //! never recorded.
 //!
+//! # Untrusted servers
+//!
+//! A server's answer is bounded in what it can cost: its size (`max_response_bytes`, per client
+//! and per call), the waits it may ask for ([`RetryPolicy::with_max_retry_after`]), the pages of
+//! a list (`max_pages`, repeated tokens), duplicate keys (refused). Its words reach an error's
+//! text only through [`untrusted::printable`]: escaped and cut.
+//!
 //! # Optional features
 //!
 //! - `yup-oauth2`: `YupOAuth2TokenSource`, tokens from a `yup_oauth2` authenticator
