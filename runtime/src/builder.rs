@@ -159,6 +159,15 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// The most pages a `pages()` or `items()` stream fetches; a server that still hands out a
+    /// next page token after that many ends the stream with [`Error::Paging`]. None by default
+    /// (a list ends when the server says so, or when it repeats a token); a program that
+    /// pages unattended through a server it does not trust should set one.
+    pub fn max_pages(mut self, pages: impl Into<Option<u64>>) -> Self {
+        self.options.max_pages = pages.into();
+        self
+    }
+
     /// Authenticates every request with a token from `source`.
     pub fn token_source(self, source: impl TokenSource + 'static) -> Self {
         self.shared_token_source(Arc::new(source))

@@ -159,6 +159,20 @@ impl Call {
         self.overrides.attempt_timeout = Some(timeout);
     }
 
+    /// Limits this call's JSON response body to `limit` bytes instead of the client's
+    /// [`max_response_bytes`](crate::ClientBuilder::max_response_bytes): for a method whose
+    /// answers are known to be small, so that a broken or hostile server cannot make the client
+    /// hold (and decode) more than they can be.
+    pub fn set_max_response_bytes(&mut self, limit: u64) {
+        self.overrides.max_response_bytes = Some(limit);
+    }
+
+    /// Fetches at most `pages` pages when this call is paged (instead of the client's
+    /// [`max_pages`](crate::ClientBuilder::max_pages)).
+    pub fn set_max_pages(&mut self, pages: u64) {
+        self.overrides.max_pages = Some(pages);
+    }
+
     /// Declares whether this call is safe to repeat, overriding what its HTTP method implies:
     /// `true` lets the retry policy retry a POST or PATCH known to be idempotent, `false`
     /// keeps a GET, PUT or DELETE from being retried.

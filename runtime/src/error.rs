@@ -14,6 +14,7 @@ pub use self::details::{
     RetryInfo,
 };
 use crate::auth::AuthError;
+use crate::untrusted::{MESSAGE_CHARS, printable};
 
 /// How many characters of an unexpected body an error keeps.
 const SNIPPET_CHARS: usize = 512;
@@ -25,8 +26,10 @@ pub enum Error {
     /// The server answered with an error status; Google's error body is decoded when present.
     #[error(transparent)]
     Api(Box<ApiError>),
-    /// The request could not be sent or the response not read (DNS, TLS, connection).
-    #[error("{method}: transport error: {source}")]
+    /// The request could not be sent or the response not read (DNS, TLS, connection). The
+    /// message ends with the innermost cause (`message head is too large`, `connection
+    /// reset`), which reqwest's own message leaves out.
+    #[error("{method}: transport error: {}", with_cause(source))]
     Transport {
         /// The Discovery id of the method, e.g. `dataportability.archiveJobs.retry`.
         method: &'static str,
@@ -34,8 +37,13 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// A successful response whose body is not the documented type.
-    #[error("{method}: cannot decode the response as {type_name}: {source}; body: {snippet}")]
+    /// A successful response whose body is not the documented type. The message shows what
+    /// serde reported and the start of the body, escaped and cut ([`crate::untrusted`]).
+    #[error(
+        "{method}: cannot decode the response as {type_name}: {}; body: {}",
+        printable(&source.to_string(), MESSAGE_CHARS),
+        printable(snippet, SNIPPET_CHARS)
+    )]
     Decode {
         /// The Discovery id of the method.
         method: &'static str,
@@ -57,7 +65,7 @@ pub enum Error {
         source: serde_json::Error,
     },
     /// The token source failed.
-    #[error("{method}: authentication failed: {source}")]
+    #[error("{method}: authentication failed: {}", printable(&source.to_string(), MESSAGE_CHARS))]
     Auth {
         /// The Discovery id of the method.
         method: &'static str,
@@ -98,11 +106,20 @@ pub enum Error {
     },
     /// A resumable upload could not go on: the media could not be read, or the server's
     /// answers did not follow the protocol.
-    #[error("{method}: upload failed: {message}")]
+    #[error("{method}: upload failed: {}", printable(message, MESSAGE_CHARS))]
     Upload {
         /// The Discovery id of the method.
         method: &'static str,
         /// What went wrong.
+        message: String,
+    },
+    /// A paged list did not end: the server handed out a page token it had handed out before,
+    /// or more pages than the client's `max_pages`.
+    #[error("{method}: paging stopped: {message}")]
+    Paging {
+        /// The Discovery id of the method.
+        method: &'static str,
+        /// Why.
         message: String,
     },
 }
@@ -223,6 +240,24 @@ pub(crate) fn snippet(body: &[u8]) -> String {
         out.push('…');
     }
     out
+}
+
+/// An error's message followed by its innermost cause, when the message does not already say
+/// it (`error sending request: message head is too large`), escaped and cut: a cause may
+/// quote what a server sent.
+fn with_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let message = error.to_string();
+    let mut innermost = None;
+    let mut source = error.source();
+    while let Some(cause) = source {
+        innermost = Some(cause.to_string());
+        source = cause.source();
+    }
+    let text = match innermost {
+        Some(cause) if !message.contains(&cause) => format!("{message}: {cause}"),
+        _ => message,
+    };
+    printable(&text, MESSAGE_CHARS).into_owned()
 }
 
 #[cfg(test)]

@@ -17,6 +17,13 @@
 //! `DEBUG` event in that span. Request and response bodies, URLs, tokens and API keys are
 //! never recorded.
 //!
+//! # Untrusted servers
+//!
+//! A server's answer is bounded in what it can cost: its size (`max_response_bytes`, per client
+//! and per call), the waits it may ask for ([`RetryPolicy::with_max_retry_after`]), the pages of
+//! a list (`max_pages`, repeated tokens), duplicate keys (refused). Its words reach an error's
+//! text only through [`untrusted::printable`]: escaped and cut.
+//!
 //! # Optional features
 //!
 //! - `yup-oauth2`: `YupOAuth2TokenSource`, tokens from a `yup_oauth2` authenticator
@@ -44,6 +51,7 @@ mod pattern;
 mod query;
 mod retry;
 mod retry_after;
+pub mod untrusted;
 pub mod wire;
 
 #[cfg(feature = "gcp_auth")]
@@ -63,7 +71,7 @@ pub use open_enum::{OpenEnum, ScopeInfo, UnknownValue};
 pub use options::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES};
 pub use path::{PathParam, PathStyle};
 pub use query::QueryValue;
-pub use retry::RetryPolicy;
+pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};
 
 /// Re-exported so generated code names a single dependency.
 pub use chrono;

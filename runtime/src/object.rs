@@ -7,6 +7,10 @@
 //! The JSON is the same as the derives wrote and read: absent fields take their default,
 //! `None` and empty collections are not written, and fields the schema does not declare are
 //! kept in the struct's catch-all map and written back after the known ones.
+//!
+//! A key that appears twice in one object is an error (``duplicate field `state` ``), not the
+//! last value silently winning: two parsers of the same answer (a proxy's and ours) must not
+//! see different values.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -46,10 +50,51 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut out = T::default();
+        let mut seen = SeenKeys::default();
         while let Some(key) = map.next_key_seed(KeySeed)? {
+            if seen.contains(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate field `{}` in {}",
+                    crate::untrusted::printable(&key, 64),
+                    T::NAME
+                )));
+            }
             out.field(&key, &mut map)?;
+            seen.insert(key);
         }
         Ok(out)
+    }
+}
+
+/// The keys of one object read so far (borrowed from the input when they can be): a list
+/// while it is short (most objects have a few keys, and a list costs no hashing), a set beyond,
+/// so a hostile object of a million keys is still read in linear time.
+#[derive(Default)]
+struct SeenKeys<'de> {
+    list: Vec<Cow<'de, str>>,
+    set: std::collections::HashSet<Cow<'de, str>>,
+}
+
+/// Keys kept in the list before it becomes a set.
+const SHORT_OBJECT: usize = 16;
+
+impl<'de> SeenKeys<'de> {
+    fn contains(&self, key: &str) -> bool {
+        if self.set.is_empty() {
+            self.list.iter().any(|seen| seen == key)
+        } else {
+            self.set.contains(key)
+        }
+    }
+
+    /// Adds a key that is not there yet.
+    fn insert(&mut self, key: Cow<'de, str>) {
+        if self.set.is_empty() && self.list.len() < SHORT_OBJECT {
+            self.list.push(key);
+        } else {
+            self.set.extend(self.list.drain(..));
+            self.set.insert(key);
+        }
     }
 }
 
@@ -142,4 +187,59 @@ pub fn end_as<M: SerializeMap, T, U: SerializeAs<T>>(
         map.serialize_entry(key, &SerializeAsWrap::<T, U>::new(value))?;
     }
     map.end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, PartialEq)]
+    struct Job {
+        state: Option<String>,
+        others: serde_json::Map<String, serde_json::Value>,
+    }
+
+    impl Object for Job {
+        const NAME: &'static str = "Job";
+
+        fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+            match key {
+                "state" => self.state = value(map)?,
+                _ => unknown(&mut self.others, key, map)?,
+            }
+            Ok(())
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Job {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserialize(deserializer)
+        }
+    }
+
+    #[test]
+    fn a_key_given_twice_is_an_error_whichever_field_it_names() {
+        let job: Job = serde_json::from_str(r#"{"state": "A", "x": 1}"#).unwrap();
+        assert_eq!(job.state.as_deref(), Some("A"));
+        for text in [
+            r#"{"state": "IN_PROGRESS", "state": "COMPLETE"}"#,
+            r#"{"x": 1, "x": 2}"#,
+            r#"{"s\u0074ate": "A", "state": "B"}"#,
+        ] {
+            let error = serde_json::from_str::<Job>(text).unwrap_err().to_string();
+            assert!(error.starts_with("duplicate field `"), "{text}: {error}");
+            assert!(error.contains("` in Job"), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_large_object_is_checked_in_linear_time_and_still_finds_a_repeat() {
+        let keys: Vec<String> = (0..100_000).map(|n| format!(r#""k{n}": {n}"#)).collect();
+        let text = format!("{{{}}}", keys.join(","));
+        let job: Job = serde_json::from_str(&text).unwrap();
+        assert_eq!(job.others.len(), 100_000);
+        let repeated = format!("{{{}, \"k99\": 0}}", keys.join(","));
+        let error = serde_json::from_str::<Job>(&repeated).unwrap_err().to_string();
+        assert!(error.contains("duplicate field `k99`"), "{error}");
+    }
 }

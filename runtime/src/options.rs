@@ -21,6 +21,8 @@ pub(crate) struct CallOptions {
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_response_bytes: u64,
+    /// The most pages a `pages()` stream fetches (`None`: no limit).
+    pub(crate) max_pages: Option<u64>,
 }
 
 impl Default for CallOptions {
@@ -30,6 +32,7 @@ impl Default for CallOptions {
             attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
             timeout: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_pages: None,
         }
     }
 }
@@ -41,6 +44,8 @@ pub(crate) struct CallOverrides {
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) idempotent: Option<bool>,
+    pub(crate) max_response_bytes: Option<u64>,
+    pub(crate) max_pages: Option<u64>,
 }
 
 impl CallOptions {
@@ -50,7 +55,8 @@ impl CallOptions {
             retry: overrides.retry.clone().unwrap_or_else(|| self.retry.clone()),
             attempt_timeout: overrides.attempt_timeout.or(self.attempt_timeout),
             timeout: overrides.timeout.or(self.timeout),
-            max_response_bytes: self.max_response_bytes,
+            max_response_bytes: overrides.max_response_bytes.unwrap_or(self.max_response_bytes),
+            max_pages: overrides.max_pages.or(self.max_pages),
         }
     }
 }

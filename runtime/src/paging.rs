@@ -1,6 +1,7 @@
 //! Streams over the pages of a list method, following `nextPageToken`.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
 
 use futures_core::Stream;
@@ -19,29 +20,42 @@ pub type Items<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
 struct Cursor<B> {
     call: Call,
     body: Option<B>,
-    seen: HashSet<String>,
+    /// The hashes of the tokens seen so far: 8 bytes a page, whatever a token's length. The
+    /// hasher's keys are random, so a server cannot pick tokens that collide.
+    seen: HashSet<u64>,
+    hasher: RandomState,
+    /// Pages fetched so far.
+    fetched: u64,
+    /// The most pages to fetch.
+    max_pages: Option<u64>,
 }
 
 enum Next<B> {
-    Page(Cursor<B>),
+    Page(Box<Cursor<B>>),
     Fail(Error),
     Done,
 }
 
 /// Sends `call` (with `body`, if any) once per page: the first page with the call's own
 /// `pageToken` (if one was set), each next one with the previous response's token, until a
-/// response has none. A token seen twice ends the stream with an error instead of looping
-/// forever. The stream ends after the first error it yields.
+/// response has none. It never loops for ever: a token seen twice, or a next token after the
+/// client's `max_pages` pages ([`ClientBuilder::max_pages`](crate::ClientBuilder::max_pages),
+/// [`Call::set_max_pages`]), ends the stream with [`Error::Paging`]. The stream ends after the
+/// first error it yields.
 pub fn pages<B, R>(call: Call, body: Option<B>, next_page_token: fn(&R) -> Option<&str>) -> Pages<R>
 where
     B: Serialize + Send + Sync + 'static,
     R: DeserializeOwned + Send + 'static,
 {
-    let start = Next::Page(Cursor {
+    let max_pages = call.client.inner().options.with(&call.overrides).max_pages;
+    let start = Next::Page(Box::new(Cursor {
         call,
         body,
         seen: HashSet::new(),
-    });
+        hasher: RandomState::new(),
+        fetched: 0,
+        max_pages,
+    }));
     Box::pin(stream::unfold(start, move |next| async move {
         let mut cursor = match next {
             Next::Page(cursor) => cursor,
@@ -52,22 +66,38 @@ where
             Ok(page) => page,
             Err(error) => return Some((Err(error), Next::Done)),
         };
-        let token = next_page_token(&page).filter(|t| !t.is_empty()).map(str::to_owned);
-        let next = match token {
+        cursor.fetched += 1;
+        let next = match next_page_token(&page).filter(|t| !t.is_empty()) {
             None => Next::Done,
-            Some(token) if cursor.seen.contains(&token) => Next::Fail(Error::InvalidArgument {
-                method: cursor.call.method().id,
-                parameter: "pageToken".to_owned(),
-                message: format!("the server returned the page token {token:?} twice"),
-            }),
-            Some(token) => {
-                cursor.call.set_query("pageToken", token.as_str());
-                cursor.seen.insert(token);
-                Next::Page(cursor)
-            }
+            Some(token) => cursor.follow(token),
         };
         Some((Ok(page), next))
     }))
+}
+
+impl<B> Cursor<B> {
+    /// The next page's request with `token`, or why there is none.
+    fn follow(mut self: Box<Self>, token: &str) -> Next<B> {
+        let fail = |message: String| {
+            Next::Fail(Error::Paging {
+                method: self.call.method().id,
+                message,
+            })
+        };
+        if let Some(max) = self.max_pages.filter(|max| self.fetched >= *max) {
+            return fail(format!(
+                "the server still gives a next page token after {max} pages, the client's max_pages"
+            ));
+        }
+        if !self.seen.insert(self.hasher.hash_one(token)) {
+            return fail(format!(
+                "the server returned a page token twice (after page {}): the list would never end",
+                self.fetched
+            ));
+        }
+        self.call.set_query("pageToken", token);
+        Next::Page(self)
+    }
 }
 
 /// The items of every page, in order; `items` takes them out of a page.

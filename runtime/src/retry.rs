@@ -12,25 +12,32 @@ use crate::Error;
 /// The wait before retry `n` (1-based) is a random duration between zero and
 /// `min(max_backoff, initial_backoff * multiplier^(n-1))` ("full jitter"), unless the server
 /// said how long to wait (`Retry-After`, in seconds or as an HTTP date, or a `RetryInfo`
-/// detail): then the client waits exactly that long. No retry is started once `max_attempts`
-/// attempts were made, or when its wait would end after `time_budget` from the start of the
-/// call.
+/// detail): then the client waits exactly that long, up to `max_retry_after`; a server that
+/// asks for a longer wait is not retried (the error goes back to the caller, with the wait in
+/// [`Error::retry_after`]). No retry is started once `max_attempts` attempts were made, or when
+/// its wait would end after `time_budget` from the start of the call.
 ///
 /// Only idempotent methods (GET, PUT, DELETE, HEAD) are retried unless
 /// [`RetryPolicy::with_non_idempotent`] is set, or the call is marked idempotent
 /// ([`Call::set_idempotent`](crate::Call::set_idempotent)).
 ///
-/// The default: 5 attempts, backoff from 1 s doubling up to 32 s, a time budget of 2 minutes,
-/// idempotent methods only.
+/// The default: 5 attempts, backoff from 1 s doubling up to 32 s, a server's wait of at most
+/// 5 minutes, a time budget of 2 minutes, idempotent methods only.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
     multiplier: f64,
+    max_retry_after: Duration,
     time_budget: Option<Duration>,
     non_idempotent: bool,
 }
+
+/// The default of [`RetryPolicy::with_max_retry_after`]: 5 minutes. Google's APIs ask for
+/// seconds (a `RetryInfo` of a rate limit); a server asking for hours is not worth a client
+/// that sleeps, unnoticed, for hours.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 impl Default for RetryPolicy {
     fn default() -> Self {
@@ -39,6 +46,7 @@ impl Default for RetryPolicy {
             initial_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(32),
             multiplier: 2.0,
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             time_budget: Some(Duration::from_secs(120)),
             non_idempotent: false,
         }
@@ -86,6 +94,15 @@ impl RetryPolicy {
         } else {
             1.0
         };
+        self
+    }
+
+    /// The longest wait a server may ask for (`Retry-After`, `RetryInfo`) and still be retried;
+    /// a longer one ends the call with the error. It bounds the wait even without a time
+    /// budget. Default [`DEFAULT_MAX_RETRY_AFTER`].
+    #[must_use]
+    pub fn with_max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
         self
     }
 
@@ -147,9 +164,11 @@ impl RetryPolicy {
         if !error.is_retryable() || !(idempotent || self.non_idempotent) || attempts >= self.max_attempts {
             return None;
         }
-        let delay = error
-            .retry_after()
-            .unwrap_or_else(|| self.backoff_cap(attempts).mul_f64(jitter.clamp(0.0, 1.0)));
+        let delay = match error.retry_after() {
+            Some(asked) if asked > self.max_retry_after => return None,
+            Some(asked) => asked,
+            None => self.backoff_cap(attempts).mul_f64(jitter.clamp(0.0, 1.0)),
+        };
         match self.time_budget {
             Some(budget) if elapsed.saturating_add(delay) > budget => None,
             _ => Some(delay),
@@ -227,5 +246,23 @@ mod tests {
             Some(Duration::from_secs(45))
         );
         assert_eq!(policy.next_delay(&error, true, 1, Duration::from_secs(20), 0.5), None);
+    }
+
+    #[test]
+    fn a_server_wait_longer_than_the_cap_is_not_waited_for_even_without_a_budget() {
+        let error = |seconds: u64| -> Error {
+            let mut api = ApiError::from_body("api.m", StatusCode::SERVICE_UNAVAILABLE, b"");
+            api.retry_after = Some(Duration::from_secs(seconds));
+            api.into()
+        };
+        let policy = RetryPolicy::default().with_time_budget(None);
+        assert_eq!(
+            policy.next_delay(&error(300), true, 1, Duration::ZERO, 0.5),
+            Some(Duration::from_secs(300))
+        );
+        assert_eq!(policy.next_delay(&error(301), true, 1, Duration::ZERO, 0.5), None);
+        assert_eq!(policy.next_delay(&error(u64::MAX), true, 1, Duration::ZERO, 0.5), None);
+        let patient = policy.with_max_retry_after(Duration::from_secs(3600));
+        assert!(patient.next_delay(&error(3000), true, 1, Duration::ZERO, 0.5).is_some());
     }
 }

@@ -96,7 +96,10 @@ async fn a_repeated_token_is_an_error_not_an_endless_loop() {
         .await;
 
     let error = result.unwrap_err();
-    assert!(error.to_string().contains(r#"page token "same" twice"#), "{error}");
+    assert!(
+        error.to_string().contains("returned a page token twice (after page 2)"),
+        "{error}"
+    );
     assert_eq!(server.requests().len(), 2);
 }
 

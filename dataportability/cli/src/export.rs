@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 use chrono::Utc;
-use dataportability_export::download::{DownloadOptions, Downloaded, Downloader, Progress};
+use dataportability_export::download::{DownloadOptions, Downloaded, Downloader, MinSpeed, Progress};
 use dataportability_export::incremental::{self, ExportRequest, Initiated, Origin, Plan};
 use dataportability_export::lock::Lock;
 use dataportability_export::out_dir::Dir;
@@ -125,6 +125,13 @@ pub async fn run(
             rate_limit: args.limit_rate,
             verify: args.verify.into(),
             max_archive_size: args.max_archive_size,
+            max_urls: args.max_urls,
+            min_speed: (args.min_speed > 0).then_some(MinSpeed {
+                bytes_per_second: args.min_speed,
+                window: args.min_speed_window,
+            }),
+            max_attempts_per_file: args.max_attempts_per_file,
+            file_deadline: (!args.file_deadline.is_zero()).then_some(args.file_deadline),
             ..DownloadOptions::default()
         },
     )?;
@@ -343,7 +350,7 @@ impl Run<'_> {
             JobEvent::Polled(poll) => {
                 let message = poll_message(poll);
                 if self.ui.is_interactive() {
-                    spinner.set_message(message);
+                    self.ui.set_message(&spinner, &message);
                 } else {
                     self.ui.line(format!("{group}: {message}"));
                 }
@@ -402,19 +409,16 @@ impl Run<'_> {
         }
     }
 
-    /// Records a file verified in this run in the state file, as soon as it is.
+    /// Records a file verified in this run in the state file's journal, as soon as it is (one
+    /// appended line: N files cost O(N)).
     fn record_verified(&self, group: &str, file: &Downloaded) -> Result<(), Failure> {
         let record = VerifiedFile {
             path: relative(&self.args.out, &file.path),
             bytes: file.bytes,
             checksums: file.checksums.to_header(),
         };
-        self.update(|state| {
-            if let Some(entry) = state.groups.get_mut(group) {
-                entry.verified.retain(|f| f.path != record.path);
-                entry.verified.push(record.clone());
-            }
-        })
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(state.record_verified_in(&self.out, group, record)?)
     }
 
     /// Marks the group downloaded in the state file; returns the summary lines.

@@ -35,10 +35,12 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A failure whose message is one line, escaped and cut ([`crate::ui::shown`]): it may
+    /// quote a server.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
         Self {
             code,
-            message: one_line(&message.into()),
+            message: crate::ui::shown(&one_line(&message.into())).into_owned(),
         }
     }
 
@@ -169,5 +171,16 @@ mod tests {
         let failure = Failure::usage("bad\n  value\r\nhere");
         assert_eq!(failure.message, "bad value here");
         assert_eq!(failure.context("export").message, "export: bad value here");
+    }
+
+    #[test]
+    fn messages_are_escaped_and_cut() {
+        let failure = Failure::usage(format!("\u{1b}]0;owned\u{7}{}", "x".repeat(100_000)));
+        assert!(
+            failure.message.starts_with(r"\u{1b}]0;owned\u{7}xxx"),
+            "{}",
+            &failure.message[..40]
+        );
+        assert!(failure.message.len() < 4200, "{}", failure.message.len());
     }
 }

@@ -50,6 +50,17 @@ pub struct EmulatorConfig {
     /// The largest request body accepted (default 1 MiB); a larger one is 400
     /// `INVALID_ARGUMENT`.
     pub body_limit: usize,
+    /// How long a connection may take to send a whole request head, and how long an idle
+    /// keep-alive connection stays open (default 30 s, hyper's default): then it is closed.
+    pub header_timeout: Duration,
+    /// How long a request body may take to arrive once its head did (default 60 s); a slower
+    /// one is answered 400 `INVALID_ARGUMENT` (our reading: Google's front end gives up on a
+    /// stalled upload too, with a status it does not document) and its connection closed.
+    pub body_timeout: Duration,
+    /// The most connections served at a time (default 128); more wait to be accepted until
+    /// one closes, so a flood of idle connections delays a request by at most
+    /// [`header_timeout`](Self::header_timeout) instead of starving it.
+    pub max_connections: usize,
     /// The faults injected from the start.
     pub faults: Faults,
 }
@@ -69,6 +80,9 @@ impl Default for EmulatorConfig {
             files_per_archive: 1,
             consent_access_type: AccessType::OneTime,
             body_limit: 1 << 20,
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(60),
+            max_connections: 128,
             faults: Faults::default(),
         }
     }

@@ -33,6 +33,7 @@ pub mod groups;
 mod job;
 mod oauth;
 mod routes;
+mod serve;
 mod server;
 mod signing;
 mod store;
@@ -117,12 +118,12 @@ impl Emulator {
         let shared = Arc::new(Shared::new(config, format!("http://{addr}/")));
         let app = routes::router(Arc::clone(&shared));
         let (shutdown, stopped) = oneshot::channel::<()>();
+        let config = shared.config.clone();
         let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
+            serve::serve(listener, app, &config, async {
+                let _ = stopped.await;
+            })
+            .await
         });
         Ok(Self {
             shared,

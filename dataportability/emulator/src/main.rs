@@ -58,6 +58,16 @@ struct Args {
     /// The largest request body accepted, e.g. 1MiB.
     #[arg(long, value_parser = parse_size, default_value = "1MiB")]
     body_limit: u64,
+    /// Close a connection that has not sent a whole request head after this long (an idle
+    /// keep-alive connection too).
+    #[arg(long, value_parser = parse_duration, default_value = "30s")]
+    header_timeout: Duration,
+    /// Answer 400 and close a connection whose request body takes longer than this.
+    #[arg(long, value_parser = parse_duration, default_value = "60s")]
+    body_timeout: Duration,
+    /// Serve at most N connections at a time; more wait to be accepted.
+    #[arg(long, value_name = "N", default_value_t = 128, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
     /// Fault: the first N API requests answer 503 UNAVAILABLE.
     #[arg(long, value_name = "N", default_value_t = 0)]
     unavailable: u32,
@@ -106,6 +116,9 @@ impl Args {
             files_per_archive: self.files_per_archive,
             consent_access_type: self.consent_access_type,
             body_limit: usize::try_from(self.body_limit).unwrap_or(usize::MAX),
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
             faults: Faults {
                 unavailable: self.unavailable,
                 rate_limited: self.rate_limited,

@@ -1,7 +1,11 @@
-//! The one error type of the export library.
+//! The one error type of the export library. What a server wrote (a message, a state) is
+//! escaped and cut in the messages ([`dataportability_v1::runtime::untrusted`]); job ids are
+//! plain ([`crate::job::answered_id`]).
 
 use std::path::PathBuf;
 use std::time::Duration;
+
+use dataportability_v1::runtime::untrusted::{MESSAGE_CHARS, printable};
 
 /// The result type of the export library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -14,8 +18,9 @@ pub enum Error {
     /// A call to the API failed (after the client's own retries).
     #[error(transparent)]
     Api(#[from] dataportability_v1::Error),
-    /// `initiate` or `retry` answered without a job id.
-    #[error("{method} answered without an archive job id")]
+    /// `initiate` or `retry` answered without a job id, or with one that is not a plain id
+    /// ([`crate::job::answered_id`]).
+    #[error("{method} answered without a usable archive job id")]
     NoJobId {
         /// `initiate` or `retry`.
         method: &'static str,
@@ -35,7 +40,10 @@ pub enum Error {
         job: String,
     },
     /// The job kept answering a state this crate does not know (or none).
-    #[error("job {job} reported the unknown state {state:?} {polls} times in a row; giving up")]
+    #[error(
+        "job {job} reported the unknown state \"{}\" {polls} times in a row; giving up",
+        printable(state, 64)
+    )]
     UnknownState {
         /// The job.
         job: String,
@@ -53,7 +61,7 @@ pub enum Error {
         after: Duration,
     },
     /// A job is not `COMPLETE`, or its state no longer has a URL for a file.
-    #[error("job {job} has no download URL for {file}: {reason}")]
+    #[error("job {job} has no download URL for {file}: {}", printable(reason, MESSAGE_CHARS))]
     NoUrl {
         /// The job.
         job: String,
@@ -62,8 +70,21 @@ pub enum Error {
         /// Why.
         reason: String,
     },
-    /// A download failed for good (an HTTP error status, or too many failed attempts).
-    #[error("download of {file} failed: {message}")]
+    /// A job's state lists more URLs than the downloader accepts
+    /// ([`DownloadOptions::max_urls`](crate::download::DownloadOptions::max_urls)): nothing was
+    /// downloaded.
+    #[error("job {job} lists {count} URLs, more than the limit of {limit} (max_urls); nothing was downloaded")]
+    TooManyUrls {
+        /// The job.
+        job: String,
+        /// How many URLs its state lists.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A download failed for good (an HTTP error status, too many failed attempts, a transfer
+    /// slower than the minimum speed, or past its deadline).
+    #[error("download of {file} failed: {}", printable(message, MESSAGE_CHARS))]
     Download {
         /// The file name.
         file: String,
@@ -108,12 +129,13 @@ pub enum Error {
     /// A time-based export of the group came within 24 hours of the last one (the API answered
     /// 429 `RESOURCE_EXHAUSTED_TIME_BASED`, or the time-based guide's 400 `FAILED_PRECONDITION`).
     #[error(
-        "Google allows one time-based export of a resource group every 24 hours{}; {}; the API said: {message}",
+        "Google allows one time-based export of a resource group every 24 hours{}; {}; the API said: {}",
         jobs_of(previous_job_ids),
         match next_allowed_at {
             Some(at) => format!("the next export is allowed at {}", crate::time_range::rfc3339(*at)),
             None => "try again 24 hours after the last export was requested".to_owned(),
-        }
+        },
+        printable(message, MESSAGE_CHARS)
     )]
     TooSoon {
         /// When the group may be exported again: Google's `timestamp_after_24hrs`, else 24 hours
@@ -129,8 +151,9 @@ pub enum Error {
     /// `authorization.reset` and a new consent of the user allow another export.
     #[error(
         "the resource group was already exported with one-time access{}: only a reset of the authorization and a \
-         new consent allow another export; the API said: {message}",
-        jobs_of(previous_job_ids)
+         new consent allow another export; the API said: {}",
+        jobs_of(previous_job_ids),
+        printable(message, MESSAGE_CHARS)
     )]
     Exhausted {
         /// The jobs Google names as those that exported the group (`previous_job_ids`).

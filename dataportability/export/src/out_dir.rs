@@ -149,6 +149,20 @@ impl Dir {
         Ok(file)
     }
 
+    /// Opens `name` for appending (and reading), created `0600` when missing; also says
+    /// whether it was created.
+    pub fn open_append(&self, name: &str) -> Result<(File, bool)> {
+        check_name(&self.path, name)?;
+        let created = self.entry(name)? == Entry::Missing;
+        let flags =
+            OFlags::RDWR | OFlags::APPEND | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+        let fd = rustix::fs::openat(self.fd(), name, flags, Mode::from_raw_mode(FILE_MODE))
+            .map_err(|e| self.error(name, e))?;
+        let file = File::from(fd);
+        self.regular(name, &file)?;
+        Ok((file, created))
+    }
+
     /// Creates a new file `0600` with a name no other file has (`PREFIX.PID.N.tmp`, created with
     /// `O_EXCL`, another name tried on a clash); returns its name and the file.
     pub fn create_temp(&self, prefix: &str) -> Result<(String, File)> {

@@ -65,12 +65,10 @@ pub async fn retry(client: &Client, job: &str) -> Result<String> {
     let response = client
         .archive_jobs()
         .retry(job::job_name(job), RetryPortabilityArchiveRequest::default())
+        .max_response_bytes(job::SMALL_RESPONSE_LIMIT)
         .send()
         .await?;
-    response
-        .archive_job_id
-        .filter(|id| !id.is_empty())
-        .ok_or(Error::NoJobId { method: "retry" })
+    job::answered_id(response.archive_job_id, "retry")
 }
 
 /// Waits for `job`; when it ends `FAILED`, retries it (up to `options.max_retries` times in

@@ -101,6 +101,14 @@ macro_rules! standard_parameters {
                 self.call.set_idempotent(idempotent);
                 self
             }
+
+            /// Limits the JSON response of this request to `limit` bytes instead of the
+            /// client's limit (for a method whose answers are known to be small).
+            #[inline]
+            pub fn max_response_bytes(mut self, limit: u64) -> Self {
+                self.call.set_max_response_bytes(limit);
+                self
+            }
         }
     )*};
 }

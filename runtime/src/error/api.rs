@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::details::{ErrorDetail, ErrorInfo};
 use super::snippet;
+use crate::untrusted::{MESSAGE_CHARS, printable};
 
 /// An error answered by the API: the HTTP status and Google's JSON error body
 /// (`{"error": {"code", "message", "status", "errors", "details"}}`, v1 and v2 formats).
@@ -116,19 +117,25 @@ impl ApiError {
     }
 }
 
+/// The server's words in the error's text are escaped and cut ([`crate::untrusted`]): the
+/// fields keep them as received.
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: HTTP {}", self.method, self.status.as_u16())?;
         if let Some(code) = &self.code {
-            write!(f, " {code}")?;
+            write!(f, " {}", printable(code, CODE_CHARS))?;
         }
+        let message = printable(&self.message, MESSAGE_CHARS);
         if self.is_google_format {
-            write!(f, ": {}", self.message)
+            write!(f, ": {message}")
         } else {
-            write!(f, ", body: {}", self.message)
+            write!(f, ", body: {message}")
         }
     }
 }
+
+/// The cut of a status name in an error's text (Google's longest is 19 characters).
+const CODE_CHARS: usize = 64;
 
 impl std::error::Error for ApiError {}
 
@@ -171,5 +178,26 @@ mod tests {
         assert!(error.message.starts_with("<html>xxx"));
         assert_eq!(error.message.chars().count(), SNIPPET_CHARS + 1);
         assert!(error.to_string().starts_with("api.m: HTTP 502, body: <html>"));
+    }
+
+    #[test]
+    fn the_text_escapes_and_cuts_what_the_server_wrote() {
+        let message = format!(r"\u001b]0;pwned\u0007\u001b[2J{}", "x".repeat(1_000_000));
+        let body = format!(r#"{{"error": {{"code": 500, "status": "INTERNAL\r\n", "message": "{message}"}}}}"#);
+        let error = ApiError::from_body("api.m", StatusCode::INTERNAL_SERVER_ERROR, body.as_bytes());
+        assert!(error.message.starts_with('\u{1b}'), "the field keeps what was received");
+        let text = error.to_string();
+        assert!(!text.chars().any(char::is_control), "{}", &text[..200]);
+        assert!(
+            text.starts_with(r"api.m: HTTP 500 INTERNAL\r\n: \u{1b}]0;pwned\u{7}\u{1b}[2Jxxx"),
+            "{}",
+            &text[..200]
+        );
+        assert!(text.len() < 1200, "cut: {} bytes", text.len());
+        assert!(
+            text.ends_with(&format!("({} more characters)", 1_000_000 + 14 - MESSAGE_CHARS)),
+            "{}",
+            &text[1000..]
+        );
     }
 }

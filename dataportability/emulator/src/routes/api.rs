@@ -61,7 +61,7 @@ async fn authenticated<'h, T: serde::de::DeserializeOwned + Default>(
     body: Body,
 ) -> Result<(&'h str, T), ApiError> {
     let token = token(state, headers)?;
-    let bytes = read_body(body, state.config.body_limit).await?;
+    let bytes = read_body(body, &state.config).await?;
     Ok((token, parse_json(&bytes)?))
 }
 

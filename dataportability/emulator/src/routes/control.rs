@@ -54,7 +54,7 @@ struct AdvanceBody {
 
 /// A control request's body, at most the configured size.
 async fn body_of(state: &Shared, body: Body) -> Result<Bytes, ApiError> {
-    read_body(body, state.config.body_limit).await
+    read_body(body, &state.config).await
 }
 
 async fn mint_token(State(state): State<AppState>, body: Body) -> Result<Response, ApiError> {

@@ -16,6 +16,7 @@ use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
+use crate::config::EmulatorConfig;
 use crate::error::{ApiError, Code};
 use crate::server::AppState;
 
@@ -41,12 +42,21 @@ fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::new(Code::Internal, "Internal error encountered.").into_response()
 }
 
-/// Reads a request body of at most `limit` bytes. Handlers call it after checking the
-/// credentials, so a request without them is 401 whatever its size, and a body over the limit
-/// is Google's 400 JSON error (our reading of the documented "Request payload size exceeds the
-/// limit" error of Google's front end), not a plain-text 413.
-pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(body, limit).await.map_err(|error| {
+/// Reads a request body of at most `config.body_limit` bytes, within `config.body_timeout`.
+/// Handlers call it after checking the credentials, so a request without them is 401 whatever
+/// its size, and a body over the limit is Google's 400 JSON error (our reading of the
+/// documented "Request payload size exceeds the limit" error of Google's front end), not a
+/// plain-text 413.
+pub(crate) async fn read_body(body: Body, config: &EmulatorConfig) -> Result<Bytes, ApiError> {
+    let limit = config.body_limit;
+    let read = tokio::time::timeout(config.body_timeout, axum::body::to_bytes(body, limit));
+    let Ok(read) = read.await else {
+        return Err(ApiError::invalid_argument(format!(
+            "The request body was not received within {:?}.",
+            config.body_timeout
+        )));
+    };
+    read.map_err(|error| {
         let too_large =
             std::error::Error::source(&error).is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
         if too_large {

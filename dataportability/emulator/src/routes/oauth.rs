@@ -238,7 +238,7 @@ async fn revoke(State(state): State<AppState>, Query(query): Query<Params>, body
 }
 
 async fn read_form(state: &AppState, body: Body) -> Result<Params, OAuthError> {
-    let bytes = read_body(body, state.config.body_limit)
+    let bytes = read_body(body, &state.config)
         .await
         .map_err(|e| OAuthError::invalid_request(e.message))?;
     serde_urlencoded::from_bytes(&bytes)

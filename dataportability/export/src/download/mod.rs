@@ -30,8 +30,27 @@
 //! - **Expired URLs.** Cloud Storage's `400 ExpiredToken` (a signed URL is valid for 6 hours),
 //!   or a `403`, makes the downloader read the job's state again for freshly signed URLs, and
 //!   go on from the same offset (at most [`DownloadOptions::max_url_refreshes`] times in a row).
-//! - **Transient failures** (connection errors, 429, 5xx) are retried with a doubling wait,
-//!   up to [`DownloadOptions::max_attempts`] attempts in a row that bring no new byte.
+//! - **Transient failures** (connection errors, 429, 5xx) are retried with a doubling wait
+//!   (at most [`DownloadOptions::max_retry_backoff`]), up to [`DownloadOptions::max_attempts`]
+//!   attempts in a row that make no progress: progress is at least [`PROGRESS_BYTES`] (or
+//!   the rest of the file), so a server that sends a byte and closes cannot reset the count.
+//!
+//! **Bounds.** A broken or hostile server (or anything on the path to it) can neither stall a
+//! download for ever nor make the downloader hold more than it must; every bound is an option
+//! with a default, so a program (the CLI, an unattended export service) gets them by
+//! construction:
+//!
+//! | Bound | Default | Against |
+//! | --- | --- | --- |
+//! | [`max_urls`](DownloadOptions::max_urls) | 1,000 URLs per job | a state of millions of URLs (each becomes a name) |
+//! | [`read_timeout`](DownloadOptions::read_timeout) | 60 s | a server that stops sending, or sends no headers |
+//! | [`min_speed`](DownloadOptions::min_speed) | 1 KiB/s over 60 s | a trickle that never trips the read timeout |
+//! | [`max_attempts`](DownloadOptions::max_attempts) | 5 in a row without progress | a URL that always fails |
+//! | [`max_attempts_per_file`](DownloadOptions::max_attempts_per_file) | 100 | a server that closes after every bit of progress |
+//! | [`file_deadline`](DownloadOptions::file_deadline) | 24 h | a body just above the minimum speed: the time one file may take |
+//! | [`max_archive_size`](DownloadOptions::max_archive_size) | 1 TiB | an endless body |
+//!
+//! A file given up keeps its verified bytes in `NAME.part`, so a later run resumes it.
 //!
 //! A file whose final name already exists is taken as done (it was verified before it got
 //! that name); [`Downloaded::already_present`] says so, and its `verified` is empty (the
@@ -59,20 +78,71 @@ use crate::{Error, Result, job};
 /// Google serves (Takeout splits exports into files of at most 50 GB), yet a bound.
 pub const DEFAULT_MAX_ARCHIVE_SIZE: u64 = 1 << 40;
 
-/// How downloads behave.
+/// The default of [`DownloadOptions::max_urls`].
+pub const DEFAULT_MAX_URLS: usize = 1000;
+
+/// The default of [`DownloadOptions::file_deadline`]: 24 hours, a 50 GB file at 600 KB/s. A
+/// server just above the minimum speed would otherwise hold a download (an unattended worker)
+/// for years; a file given up resumes from its bytes in the next run.
+pub const DEFAULT_FILE_DEADLINE: Duration = Duration::from_secs(24 * 3600);
+
+/// The least an attempt must bring (or the rest of the file) to count as progress: it then
+/// resets the count of [`DownloadOptions::max_attempts`] and the retry wait.
+pub const PROGRESS_BYTES: u64 = 1 << 20;
+
+/// A minimum transfer speed: an attempt that receives fewer than `bytes_per_second × window`
+/// bytes in a window of `window` is given up (and retried, within the attempt bounds), as
+/// curl's `--speed-limit`/`--speed-time` do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MinSpeed {
+    /// The least average speed over a window.
+    pub bytes_per_second: u64,
+    /// The window (at least 1 ms).
+    pub window: Duration,
+}
+
+impl Default for MinSpeed {
+    /// 1 KiB/s over 60 s: any real connection is faster; a server that sends a byte every
+    /// second is not.
+    fn default() -> Self {
+        Self {
+            bytes_per_second: 1024,
+            window: Duration::from_secs(60),
+        }
+    }
+}
+
+/// How downloads behave. Every bound has a default (see the [module](self)'s table).
 #[derive(Clone, Debug, PartialEq)]
 pub struct DownloadOptions {
-    /// Attempts in a row that bring no new byte before a file is given up (default 5).
+    /// Attempts in a row that make no progress (less than [`PROGRESS_BYTES`] each) before a
+    /// file is given up (default 5).
     pub max_attempts: u32,
+    /// Attempts in all, progress or not, before a file is given up (default 100: a 50 GB file
+    /// over a connection that drops every 500 MB still makes it).
+    pub max_attempts_per_file: u32,
     /// The wait before the first retry of a failed attempt, doubling after each (default 1 s).
     pub retry_backoff: Duration,
+    /// The longest wait between two attempts (default 60 s).
+    pub max_retry_backoff: Duration,
     /// Refused URLs in a row (`400 ExpiredToken` or `403`, each followed by fresh URLs) before
     /// a file is given up (default 3).
     pub max_url_refreshes: u32,
     /// Timeout of connecting (default 30 s).
     pub connect_timeout: Duration,
-    /// Timeout of one read of the body (default 60 s): a stalled connection is resumed.
+    /// Timeout of receiving a response's headers, and of each read of its body (default
+    /// 60 s): a stalled connection is resumed.
     pub read_timeout: Duration,
+    /// The least transfer speed of an attempt (default [`MinSpeed::default`], 1 KiB/s over
+    /// 60 s; `None`: none). With a [`rate_limit`](Self::rate_limit), at most half of it is
+    /// asked for.
+    pub min_speed: Option<MinSpeed>,
+    /// The most time one file may take, its retries included (default [`DEFAULT_FILE_DEADLINE`];
+    /// `None`: none). A file past it is given up with its bytes kept for a later run.
+    pub file_deadline: Option<Duration>,
+    /// The most URLs a job's state may list (default [`DEFAULT_MAX_URLS`]); more is
+    /// [`Error::TooManyUrls`] before any file is named or downloaded.
+    pub max_urls: usize,
     /// At most this many bytes per second (default: no limit).
     pub rate_limit: Option<u64>,
     /// Which checksums are verified (default: CRC32C, MD5 when there is no CRC32C).
@@ -86,10 +156,15 @@ impl Default for DownloadOptions {
     fn default() -> Self {
         Self {
             max_attempts: 5,
+            max_attempts_per_file: 100,
             retry_backoff: Duration::from_secs(1),
+            max_retry_backoff: Duration::from_secs(60),
             max_url_refreshes: 3,
             connect_timeout: Duration::from_secs(30),
             read_timeout: Duration::from_secs(60),
+            min_speed: Some(MinSpeed::default()),
+            file_deadline: Some(DEFAULT_FILE_DEADLINE),
+            max_urls: DEFAULT_MAX_URLS,
             rate_limit: None,
             verify: Verify::default(),
             max_archive_size: DEFAULT_MAX_ARCHIVE_SIZE,
@@ -210,6 +285,13 @@ impl Downloader {
                 reason,
             });
         }
+        if state.urls.len() > self.options.max_urls {
+            return Err(Error::TooManyUrls {
+                job: job.into(),
+                count: state.urls.len(),
+                limit: self.options.max_urls,
+            });
+        }
         let names = file_names(&state.urls);
         let mut done = Vec::with_capacity(names.len());
         for (index, (url, name)) in state.urls.iter().zip(&names).enumerate() {
@@ -225,9 +307,22 @@ impl Downloader {
         Ok(done)
     }
 
-    /// The `x-goog-hash` of `url` from a `HEAD` request (`None` when it fails).
+    /// The effective minimum speed: [`DownloadOptions::min_speed`], at most half the rate
+    /// limit.
+    fn min_speed(&self) -> Option<MinSpeed> {
+        let mut min = self.options.min_speed.filter(|m| m.bytes_per_second > 0)?;
+        if let Some(rate) = self.options.rate_limit.filter(|rate| *rate > 0) {
+            min.bytes_per_second = min.bytes_per_second.min(rate / 2).max(1);
+        }
+        min.window = min.window.max(Duration::from_millis(1));
+        Some(min)
+    }
+
+    /// The `x-goog-hash` of `url` from a `HEAD` request (`None` when it fails or its headers
+    /// take longer than the read timeout).
     async fn head_hashes(&self, url: &str) -> Option<ExpectedHashes> {
-        let response = self.http.head(url).send().await.ok()?;
+        let head = self.http.head(url).send();
+        let response = tokio::time::timeout(self.options.read_timeout, head).await.ok()?.ok()?;
         let headers = response.status().is_success().then(|| response.headers().clone())?;
         Some(headers::expected_hashes(&headers))
     }

@@ -15,8 +15,10 @@
 /// ```
 pub fn file_names(urls: &[String]) -> Vec<String> {
     let mut names: Vec<String> = Vec::with_capacity(urls.len());
-    // Every name taken, and its part file's, lowercased.
-    let mut taken = std::collections::HashSet::new();
+    // Every name taken, lowercased, once: a name's part file is `NAME.part`, so a name is free
+    // when neither it, nor its part, nor (for a `*.part` name) the name it is the part of is
+    // taken.
+    let mut taken = std::collections::HashSet::with_capacity(urls.len());
     for (index, url) in urls.iter().enumerate() {
         let segment = reqwest::Url::parse(url)
             .ok()
@@ -39,7 +41,8 @@ pub fn file_names(urls: &[String]) -> Vec<String> {
         };
         let free = |name: &str| {
             let lower = name.to_lowercase();
-            !taken.contains(&lower) && !taken.contains(&format!("{lower}.part"))
+            let part_of = lower.strip_suffix(".part").is_some_and(|stem| taken.contains(stem));
+            !part_of && !taken.contains(&lower) && !taken.contains(&format!("{lower}.part"))
         };
         let mut name = base.clone();
         let mut attempt = 0usize;
@@ -51,7 +54,6 @@ pub fn file_names(urls: &[String]) -> Vec<String> {
             attempt += 1;
         }
         taken.insert(name.to_lowercase());
-        taken.insert(format!("{}.part", name.to_lowercase()));
         names.push(name);
     }
     names

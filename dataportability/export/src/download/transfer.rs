@@ -3,13 +3,14 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write as _};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::RANGE;
+use tokio::time::{Instant, sleep_until, timeout_at};
 
-use super::{Downloaded, Downloader, Progress, Target, headers, part};
+use super::{Downloaded, Downloader, MinSpeed, PROGRESS_BYTES, Progress, Target, headers, part};
 use crate::hashes::{ExpectedHashes, Hasher};
 use crate::out_dir::{Dir, Entry};
 use crate::{Error, Result};
@@ -18,15 +19,18 @@ use crate::{Error, Result};
 const ERROR_BODY_LIMIT: usize = 4096;
 
 /// Whether a 400 is Cloud Storage's `ExpiredToken` XML error (read from at most the first
-/// 4 KiB of the body).
-async fn is_expired_token(mut response: reqwest::Response) -> bool {
+/// 4 KiB of the body, within `limit`).
+async fn is_expired_token(mut response: reqwest::Response, limit: Duration) -> bool {
     let mut body = Vec::new();
-    while body.len() < ERROR_BODY_LIMIT {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            _ => break,
+    let read = async {
+        while body.len() < ERROR_BODY_LIMIT {
+            match response.chunk().await {
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                _ => break,
+            }
         }
-    }
+    };
+    let _ = tokio::time::timeout(limit, read).await;
     String::from_utf8_lossy(&body).contains("<Code>ExpiredToken</Code>")
 }
 
@@ -169,15 +173,30 @@ impl Downloader {
             last_failure: None,
             last_refusal: 0,
         };
-        let (mut failures, mut refused) = (0u32, 0u32);
+        let deadline = self.options.file_deadline.map(|limit| Instant::now() + limit);
+        let (mut failures, mut refused, mut attempts) = (0u32, 0u32, 0u32);
         let mut backoff = self.options.retry_backoff;
         let expected = loop {
+            if let Some(limit) = self.options.file_deadline
+                && deadline.is_some_and(|at| Instant::now() >= at)
+            {
+                return Err(give_up(
+                    target,
+                    &transfer,
+                    format!("not complete within its deadline of {limit:?} (DownloadOptions::file_deadline)"),
+                ));
+            }
+            attempts += 1;
             let before = transfer.offset;
-            let attempt = self.attempt(target, &mut transfer, on_progress).await?;
-            if transfer.offset > before {
+            let attempt = self.attempt(target, &mut transfer, deadline, on_progress).await?;
+            let brought = transfer.offset.saturating_sub(before);
+            let to_the_end = transfer.total.is_some_and(|total| transfer.offset >= total);
+            if brought >= PROGRESS_BYTES || (brought > 0 && to_the_end) {
                 (failures, refused, backoff) = (0, 0, self.options.retry_backoff);
             }
-            match attempt {
+            // Why the attempt failed, and whether to wait before the next (a refused URL was
+            // just replaced: no wait).
+            let (message, wait) = match attempt {
                 Attempt::Complete(expected) => break expected,
                 Attempt::Expired => {
                     refused += 1;
@@ -193,21 +212,36 @@ impl Downloader {
                     }
                     transfer.url = self.fresh_url(target, &transfer.url).await?;
                     transfer.url_refreshes += 1;
+                    (format!("the signed URL was refused ({})", transfer.last_refusal), false)
                 }
                 Attempt::Failed(message) => {
                     failures += 1;
                     if failures >= self.options.max_attempts.max(1) {
-                        return Err(Error::Download {
-                            file: target.name.into(),
-                            message: format!("{message} ({failures} attempts without progress)"),
-                            status: None,
-                        });
+                        return Err(give_up(
+                            target,
+                            &transfer,
+                            format!("{message} ({failures} attempts in a row without progress)"),
+                        ));
                     }
-                    tokio::time::sleep(backoff).await;
-                    backoff = backoff.saturating_mul(2);
-                    transfer.retries += 1;
-                    transfer.last_failure = Some(message);
+                    (message, true)
                 }
+            };
+            let most = self.options.max_attempts_per_file.max(1);
+            if attempts >= most {
+                return Err(give_up(
+                    target,
+                    &transfer,
+                    format!(
+                        "{message} ({attempts} attempts, the most for one file: DownloadOptions::max_attempts_per_file)"
+                    ),
+                ));
+            }
+            if wait {
+                let wake = Instant::now() + backoff;
+                sleep_until(deadline.map_or(wake, |at| at.min(wake))).await;
+                backoff = backoff.saturating_mul(2).min(self.options.max_retry_backoff);
+                transfer.retries += 1;
+                transfer.last_failure = Some(message);
             }
         };
         let downloaded = self.finish(target, &transfer, expected, final_path)?;
@@ -215,20 +249,28 @@ impl Downloader {
         Ok(downloaded)
     }
 
-    /// One request: from the part's end to the object's end.
+    /// One request: from the part's end to the object's end, within `deadline`.
     async fn attempt(
         &self,
         target: &Target<'_>,
         transfer: &mut Transfer,
+        deadline: Option<Instant>,
         on_progress: OnProgress<'_>,
     ) -> Result<Attempt> {
         let mut request = self.http.get(&transfer.url);
         if transfer.offset > 0 {
             request = request.header(RANGE, format!("bytes={}-", transfer.offset));
         }
-        let response = match request.send().await {
-            Ok(response) => response,
-            Err(error) => return Ok(Attempt::Failed(headers::describe(error))),
+        // reqwest's read timeout bounds the whole head (it restarts only for the body's
+        // reads); the file's deadline bounds it too.
+        let sent = match deadline {
+            Some(at) => timeout_at(at, request.send()).await,
+            None => Ok(request.send().await),
+        };
+        let response = match sent {
+            Ok(Ok(response)) => response,
+            Ok(Err(error)) => return Ok(Attempt::Failed(headers::describe(error))),
+            Err(_) => return Ok(Attempt::Failed("the file's deadline passed".into())),
         };
         let status = response.status();
         match status {
@@ -263,7 +305,10 @@ impl Downloader {
                     });
                 }
                 transfer.report(target, transfer.offset, on_progress);
-                match self.stream_body(target, response, transfer, on_progress).await? {
+                match self
+                    .stream_body(target, response, transfer, deadline, on_progress)
+                    .await?
+                {
                     Err(message) => Ok(Attempt::Failed(message)),
                     Ok(()) => match transfer.total {
                         Some(total) if transfer.offset < total => Ok(Attempt::Failed(format!(
@@ -279,7 +324,7 @@ impl Downloader {
                 Ok(Attempt::Expired)
             }
             StatusCode::BAD_REQUEST => {
-                if is_expired_token(response).await {
+                if is_expired_token(response, self.options.read_timeout).await {
                     transfer.last_refusal = 400;
                     return Ok(Attempt::Expired);
                 }
@@ -318,13 +363,15 @@ impl Downloader {
     }
 
     /// Appends the body to the part; a writer thread writes and hashes it. The outer `Err`
-    /// is a local failure or a refused body (fatal); the inner one a transport failure
-    /// (resumable).
+    /// is a local failure or a refused body (fatal); the inner one a transport failure, a
+    /// transfer slower than the minimum speed, or the file's deadline (resumable: the bytes
+    /// received are kept).
     async fn stream_body(
         &self,
         target: &Target<'_>,
         mut response: reqwest::Response,
         transfer: &mut Transfer,
+        deadline: Option<Instant>,
         on_progress: OnProgress<'_>,
     ) -> Result<Result<(), String>> {
         let path = transfer.dir.join(&transfer.part);
@@ -337,8 +384,28 @@ impl Downloader {
         let started = Instant::now();
         let mut received = 0u64;
         let mut cut_off = false;
+        let mut speed = self.min_speed().map(|min| SpeedWindow::new(min, started));
         let outcome = loop {
-            match response.chunk().await {
+            let wake = match &speed {
+                Some(window) => Some(earliest(window.ends(), deadline)),
+                None => deadline,
+            };
+            let next = match wake {
+                // A chunk future is cancel-safe: one that loses to the timer is asked again.
+                Some(at) => timeout_at(at, response.chunk()).await.ok(),
+                None => Some(response.chunk().await),
+            };
+            if deadline.is_some_and(|at| Instant::now() >= at) {
+                break Err("the file's deadline passed".to_owned());
+            }
+            let Some(next) = next else {
+                // The timer: the window ended without a chunk to close it.
+                match speed.as_mut().map(|window| window.check(Instant::now())) {
+                    Some(Err(slow)) => break Err(slow),
+                    _ => continue,
+                }
+            };
+            match next {
                 Ok(Some(mut chunk)) => {
                     let room = limit.saturating_sub(transfer.offset);
                     if chunk.len() as u64 > room {
@@ -352,6 +419,12 @@ impl Downloader {
                     }
                     transfer.offset += len;
                     received += len;
+                    if let Some(window) = &mut speed {
+                        window.bytes += len;
+                        if let Err(slow) = window.check(Instant::now()) {
+                            break Err(slow);
+                        }
+                    }
                     transfer.report(target, transfer.offset, on_progress);
                     if cut_off {
                         break Ok(());
@@ -359,7 +432,7 @@ impl Downloader {
                     if let Some(rate) = self.options.rate_limit.filter(|rate| *rate > 0) {
                         let due = Duration::from_secs_f64(received as f64 / rate as f64);
                         if let Some(ahead) = due.checked_sub(started.elapsed()) {
-                            tokio::time::sleep(ahead).await;
+                            sleep_until(earliest(Instant::now() + ahead, deadline)).await;
                         }
                     }
                 }
@@ -429,6 +502,58 @@ impl Downloader {
             already_present: false,
             url_refreshes: transfer.url_refreshes,
         })
+    }
+}
+
+/// The earlier of `at` and an optional deadline.
+fn earliest(at: Instant, deadline: Option<Instant>) -> Instant {
+    deadline.map_or(at, |deadline| deadline.min(at))
+}
+
+/// A file given up: why, and where its bytes are kept.
+fn give_up(target: &Target<'_>, transfer: &Transfer, why: String) -> Error {
+    Error::Download {
+        file: target.name.into(),
+        message: format!(
+            "{why}; its {} bytes so far are kept in {} for a later run",
+            transfer.offset, transfer.part
+        ),
+        status: None,
+    }
+}
+
+/// The bytes received in the current window of a minimum speed ([`MinSpeed`]); windows follow
+/// each other, each checked when it ends.
+struct SpeedWindow {
+    min: MinSpeed,
+    start: Instant,
+    bytes: u64,
+}
+
+impl SpeedWindow {
+    fn new(min: MinSpeed, start: Instant) -> Self {
+        Self { min, start, bytes: 0 }
+    }
+
+    fn ends(&self) -> Instant {
+        self.start + self.min.window
+    }
+
+    /// At `now`: when the window is over, whether it received enough (then the next one
+    /// starts); `Err` with the reason when it did not.
+    fn check(&mut self, now: Instant) -> std::result::Result<(), String> {
+        if now < self.ends() {
+            return Ok(());
+        }
+        let needed = (self.min.bytes_per_second as f64 * self.min.window.as_secs_f64()) as u64;
+        if self.bytes < needed {
+            return Err(format!(
+                "slower than the minimum speed of {} bytes/s: {} bytes in {:?} (DownloadOptions::min_speed)",
+                self.min.bytes_per_second, self.bytes, self.min.window
+            ));
+        }
+        (self.start, self.bytes) = (now, 0);
+        Ok(())
     }
 }
 
@@ -560,5 +685,39 @@ impl Writeback {
     fn request(&self) {
         // Full: a writeback is already pending, which will cover these bytes too.
         let _ = self.sender.try_send(());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_fails_only_when_it_is_over_and_received_too_little() {
+        let min = MinSpeed {
+            bytes_per_second: 100,
+            window: Duration::from_secs(10),
+        };
+        let start = Instant::now();
+        let mut window = SpeedWindow::new(min, start);
+        window.bytes = 999;
+        assert!(window.check(start + Duration::from_secs(9)).is_ok(), "not over yet");
+        let slow = window.check(start + Duration::from_secs(10)).unwrap_err();
+        assert!(
+            slow.contains("slower than the minimum speed of 100 bytes/s: 999 bytes in 10s"),
+            "{slow}"
+        );
+        let mut window = SpeedWindow::new(min, start);
+        window.bytes = 1000;
+        assert!(window.check(start + Duration::from_secs(11)).is_ok());
+        assert_eq!(
+            (window.start, window.bytes),
+            (start + Duration::from_secs(11), 0),
+            "the next window"
+        );
+        assert!(
+            window.check(start + Duration::from_secs(21)).is_err(),
+            "nothing in the next one"
+        );
     }
 }

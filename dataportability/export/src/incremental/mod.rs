@@ -261,13 +261,15 @@ pub async fn initiate(
     range: &TimeRange,
     entry: Option<&GroupState>,
 ) -> Result<Initiated> {
-    let sent = client.portability_archive().initiate(range.request(group)).send().await;
+    let sent = client
+        .portability_archive()
+        .initiate(range.request(group))
+        .max_response_bytes(crate::job::SMALL_RESPONSE_LIMIT)
+        .send()
+        .await;
     let error = match sent {
         Ok(response) => {
-            let job_id = response
-                .archive_job_id
-                .filter(|id| !id.is_empty())
-                .ok_or(Error::NoJobId { method: "initiate" })?;
+            let job_id = crate::job::answered_id(response.archive_job_id, "initiate")?;
             let access_type = response.access_type.map(|a| a.as_str().to_owned());
             return Ok(Initiated {
                 job_id,
