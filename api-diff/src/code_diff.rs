@@ -1,18 +1,10 @@
 //! `--code`: generate the crate of both documents in memory and diff them file by file.
 
-use std::time::Duration;
-
-use anyhow::{Context, Result};
 use codegen::GeneratedCrate;
-use similar::TextDiff;
 
-use super::load::Loaded;
-
-/// Lines of unchanged context around each change.
-const CONTEXT_LINES: usize = 3;
-
-/// Gives up looking for a minimal diff after this long (the diff stays correct, only longer).
-const DIFF_TIMEOUT: Duration = Duration::from_secs(2);
+use crate::error::{Error, Result};
+use crate::load::Loaded;
+use crate::unified::unified_diff;
 
 /// What happened to one file of the generated crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,8 +42,10 @@ pub struct FileChange {
 /// Generates the crates of `old` and `new` with the options `generated/` uses, and diffs them.
 pub fn diff_documents(old: &Loaded, new: &Loaded, options: &codegen::Options) -> Result<Vec<FileChange>> {
     let generate = |loaded: &Loaded| {
-        codegen::generate(&loaded.text, options)
-            .with_context(|| format!("could not generate a crate from {}", loaded.label))
+        codegen::generate(&loaded.text, options).map_err(|source| Error::Generate {
+            label: loaded.label.clone(),
+            source,
+        })
     };
     Ok(diff_crates(&generate(old)?, &generate(new)?))
 }
@@ -73,13 +67,12 @@ pub fn diff_crates(old: &GeneratedCrate, new: &GeneratedCrate) -> Vec<FileChange
             };
             let old_name = before.map_or_else(|| "/dev/null".to_owned(), |_| format!("a/{path}"));
             let new_name = after.map_or_else(|| "/dev/null".to_owned(), |_| format!("b/{path}"));
-            let diff = TextDiff::configure()
-                .timeout(DIFF_TIMEOUT)
-                .diff_lines(before.map_or("", String::as_str), after.map_or("", String::as_str))
-                .unified_diff()
-                .context_radius(CONTEXT_LINES)
-                .header(&old_name, &new_name)
-                .to_string();
+            let diff = unified_diff(
+                before.map_or("", String::as_str),
+                after.map_or("", String::as_str),
+                &old_name,
+                &new_name,
+            );
             Some(FileChange {
                 path: path.clone(),
                 status,

@@ -1,5 +1,5 @@
 //! What changed between two revisions of a Discovery document, and what that means for code
-//! that uses the generated crate; and how a generated crate differs from a directory.
+//! that uses the generated crate.
 //!
 //! - [`diff`] compares two parsed documents and lists [`Change`]s, each located by a path
 //!   (`schemas.PortabilityArchiveState.properties.state.enum`) and classified as breaking,
@@ -10,19 +10,18 @@
 //! - [`Report`] holds the changes of two labelled documents (and, with `--code`, the diff
 //!   of the generated crates, [`code_diff`]); [`report_text`], [`report_markdown`] and
 //!   [`report_json`] render it.
-//! - [`compare`] and [`render_diffs()`]: compare a generated crate held in memory with a
-//!   directory, and show the differences as short unified diffs.
+//! - [`unified`]: the unified-diff renderer shared with the snapshot check (xtask).
+//! - Every public function fails with the typed [`Error`], which names the document.
 
 pub mod change;
 pub mod classify;
 pub mod code_diff;
-pub mod compare;
+pub mod error;
 pub mod kind;
 pub mod load;
 mod model_diff;
 mod pairs;
 mod param_diff;
-pub mod render_diffs;
 pub mod report;
 pub mod report_json;
 pub mod report_markdown;
@@ -31,14 +30,14 @@ pub mod resolved;
 mod resource_diff;
 mod schema_diff;
 mod shape;
+pub mod unified;
 
 #[cfg(test)]
 mod tests;
 
 pub use change::{Change, Summary};
-pub use compare::{FileDiff, compare_dir};
+pub use error::{Error, Result};
 pub use kind::{Impact, Kind};
 pub use load::{Loaded, Side};
 pub use model_diff::{diff, diff_resolved};
-pub use render_diffs::{DEFAULT_MAX_DIFF_LINES, FIX_COMMAND, render_diffs, stale_message};
 pub use report::Report;

@@ -1,7 +1,8 @@
 //! The two documents to compare, parsed as typed Discovery models.
 
-use anyhow::{Context, Result, bail};
 use codegen::parse::{DISCOVERY_KIND, RestDescription};
+
+use crate::error::{Error, Result};
 
 /// One side of a comparison: where the document came from and its revision.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,15 +28,19 @@ impl Loaded {
     /// Parses `text` as a Discovery document named `label`.
     pub fn from_text(text: String, label: impl Into<String>) -> Result<Self> {
         let label = label.into();
-        let doc = codegen::parse::parse(&text).with_context(|| format!("{label} is not a valid Discovery document"))?;
+        let doc = match codegen::parse::parse(&text) {
+            Ok(doc) => doc,
+            Err(source) => return Err(Error::Parse { label, source }),
+        };
         if doc.kind != DISCOVERY_KIND {
-            bail!(
-                "{label} is not a Discovery document: `kind` is {:?}, expected {DISCOVERY_KIND:?}",
-                doc.kind
-            );
+            return Err(Error::Kind {
+                label,
+                kind: doc.kind,
+                expected: DISCOVERY_KIND,
+            });
         }
         if doc.name.is_empty() || doc.version.is_empty() {
-            bail!("{label} is not a Discovery document: it has no `name` or `version`");
+            return Err(Error::Unnamed { label });
         }
         Ok(Self { label, text, doc })
     }
@@ -63,13 +68,12 @@ impl Loaded {
 /// would be reported as changed, which helps nobody.
 pub fn check_same_api(old: &Loaded, new: &Loaded) -> Result<()> {
     if old.api() != new.api() {
-        bail!(
-            "{} describes {} but {} describes {}: compare two revisions of the same API",
-            old.label,
-            old.api(),
-            new.label,
-            new.api()
-        );
+        return Err(Error::DifferentApis {
+            old_label: old.label.clone(),
+            old_api: old.api(),
+            new_label: new.label.clone(),
+            new_api: new.api(),
+        });
     }
     Ok(())
 }
@@ -101,7 +105,9 @@ mod tests {
 
     #[test]
     fn names_the_document_in_errors() {
-        let error = format!("{:#}", Loaded::from_text("{oops".into(), "doc.json").expect_err("bad"));
+        let error = Loaded::from_text("{oops".into(), "doc.json")
+            .expect_err("bad")
+            .to_string();
         assert!(
             error.starts_with("doc.json is not a valid Discovery document"),
             "{error}"
@@ -112,7 +118,10 @@ mod tests {
         assert!(error.to_string().contains("no `name`"), "{error}");
         let error = loaded(json!({"kind": "discovery#restDescription", "name": "x", "version": "v1", "schemas": {"A": {"type": "strin"}}}))
             .expect_err("type");
-        assert!(format!("{error:#}").contains("schemas.A.type"), "{error:#}");
+        let Error::Parse { source, .. } = &error else {
+            panic!("a parse error: {error:?}");
+        };
+        assert!(source.to_string().contains("schemas.A.type"), "{source}");
     }
 
     #[test]

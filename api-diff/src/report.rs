@@ -1,10 +1,9 @@
 //! The report of a comparison: the changes between two labelled documents, and with `--code`
 //! the diff of their generated crates.
 
-use anyhow::Context;
-
 use crate::change::{Change, Summary};
 use crate::code_diff::FileChange;
+use crate::error::{Error, Result};
 use crate::kind::Impact;
 use crate::load::{Loaded, Side};
 use crate::model_diff::diff_resolved;
@@ -28,10 +27,12 @@ pub struct Report {
 impl Report {
     /// Compares two loaded documents (without the code diff); fails, naming the document and
     /// the place in it, when the generator cannot resolve one of them.
-    pub fn new(old: &Loaded, new: &Loaded) -> anyhow::Result<Self> {
+    pub fn new(old: &Loaded, new: &Loaded) -> Result<Self> {
         let resolve = |loaded: &Loaded| {
-            resolved::Resolved::of(&loaded.doc)
-                .with_context(|| format!("{} does not generate, so it cannot be compared", loaded.label))
+            resolved::Resolved::of(&loaded.doc).map_err(|source| Error::Resolve {
+                label: loaded.label.clone(),
+                source,
+            })
         };
         let changes = diff_resolved(&old.doc, &new.doc, &resolve(old)?, &resolve(new)?);
         Ok(Self {

@@ -27,15 +27,6 @@ pub enum Error {
          document; generate from one of the documents it lists"
     )]
     DirectoryList,
-    /// The workspace manifest (`discovery/manifest.json`) is unreadable or inconsistent, or
-    /// names no entry for a selector.
-    #[error("{path}: {message}")]
-    Manifest {
-        /// Where: the manifest's path and the entry's key, or the selector.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
     /// The generator produced invalid Rust: a bug in the generator, never in the document.
     #[error("internal error: {message}")]
     Internal {

@@ -11,7 +11,6 @@ pub mod emit;
 pub mod error;
 pub mod format;
 pub mod json_path;
-pub mod manifest;
 mod options;
 pub mod parse;
 pub mod resolve;

@@ -1,10 +1,10 @@
 //! The APIs this workspace generates clients for: the entries of `discovery/manifest.json`
-//! ([`codegen::manifest`]), read from and written to the workspace.
+//! ([`crate::manifest`]), read from and written to the workspace.
 
 use std::path::Path;
 
+pub use crate::manifest::{ApiEntry, MANIFEST_PATH, Manifest};
 use anyhow::{Context, Result};
-pub use codegen::manifest::{ApiEntry, MANIFEST_PATH, Manifest};
 
 /// Reads the workspace's manifest.
 pub fn load(root: &Path) -> Result<Manifest> {

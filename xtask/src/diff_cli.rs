@@ -126,7 +126,7 @@ impl Input {
 
     /// Reads and parses the document.
     pub fn load(&self) -> Result<Loaded> {
-        Loaded::from_text(self.source.load()?, self.label.as_str())
+        Ok(Loaded::from_text(self.source.load()?, self.label.as_str())?)
     }
 }
 

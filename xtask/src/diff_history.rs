@@ -79,7 +79,7 @@ pub fn reports(documents: &[PathBuf]) -> Result<Reports> {
     }
     let loaded = documents
         .iter()
-        .map(|path| Loaded::from_text(Source::File(path.clone()).load()?, file_name(path)))
+        .map(|path| Ok(Loaded::from_text(Source::File(path.clone()).load()?, file_name(path))?))
         .collect::<Result<Vec<_>>>()?;
     let mut files = BTreeMap::new();
     let mut summaries = Vec::new();

@@ -6,8 +6,8 @@ use anyhow::{Context, Result};
 use codegen::GeneratedCrate;
 
 use crate::api::ApiEntry;
+use crate::compare::{FileDiff, compare_dir};
 use crate::write::{WriteReport, write_dir};
-use api_diff::{FileDiff, compare_dir};
 
 /// Generates `api`'s crate in memory from its committed document under `root`.
 pub fn generate_crate(api: &ApiEntry, root: &Path) -> Result<GeneratedCrate> {

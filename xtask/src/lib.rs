@@ -8,6 +8,7 @@
 pub mod add;
 pub mod api;
 pub mod changes;
+pub mod compare;
 pub mod corpus;
 pub mod diff_cli;
 pub mod diff_history;
@@ -16,9 +17,11 @@ pub mod fetch;
 pub mod fuzz;
 pub mod generate;
 pub mod hostile;
+pub mod manifest;
 pub mod nested_cargo;
 pub mod normalize;
 pub mod output_check;
+pub mod render_diffs;
 pub mod revision;
 pub mod source;
 pub mod workspace;
@@ -27,6 +30,7 @@ pub mod write;
 #[cfg(test)]
 mod test_support;
 
-pub use api_diff::{DEFAULT_MAX_DIFF_LINES, FIX_COMMAND, FileDiff, compare_dir, render_diffs, stale_message};
 pub use codegen::GeneratedCrate;
+pub use compare::{FileDiff, compare_dir};
+pub use render_diffs::{DEFAULT_MAX_DIFF_LINES, FIX_COMMAND, render_diffs, stale_message};
 pub use write::{WriteReport, write_dir};

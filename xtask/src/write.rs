@@ -5,8 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use codegen::GeneratedCrate;
 
-use api_diff::compare::relative_path;
-use api_diff::{FileDiff, compare_dir};
+use crate::compare::{FileDiff, compare_dir, relative_path};
 
 /// What [`write_dir`] did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

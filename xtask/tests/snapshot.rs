@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use api_diff::{DEFAULT_MAX_DIFF_LINES, compare_dir, render_diffs, stale_message};
-use codegen::manifest::{MANIFEST_PATH, Manifest};
+use xtask::manifest::{MANIFEST_PATH, Manifest};
+use xtask::{DEFAULT_MAX_DIFF_LINES, compare_dir, render_diffs, stale_message};
 
 #[test]
 fn committed_crates_match_the_generator() {

@@ -1,19 +1,11 @@
 //! Rendering [`FileDiff`]s as short unified diffs for people to read.
 
-use std::time::Duration;
-
-use similar::TextDiff;
+use api_diff::unified::unified_diff;
 
 use crate::compare::FileDiff;
 
 /// The default cap on the number of diff lines [`render_diffs`] prints.
 pub const DEFAULT_MAX_DIFF_LINES: usize = 200;
-
-/// Lines of unchanged context around each change.
-const CONTEXT_LINES: usize = 3;
-
-/// Gives up looking for a minimal diff after this long (the diff is still correct, only longer).
-const DIFF_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The command that regenerates the committed crate.
 pub const FIX_COMMAND: &str = "cargo xtask generate";
@@ -28,7 +20,7 @@ pub fn render_diffs(diffs: &[FileDiff], label: &str, max_lines: usize) -> String
     }
     let lines: Vec<String> = diffs
         .iter()
-        .flat_map(|diff| unified_diff(diff, label).lines().map(str::to_owned).collect::<Vec<_>>())
+        .flat_map(|diff| file_diff(diff, label).lines().map(str::to_owned).collect::<Vec<_>>())
         .collect();
     for line in lines.iter().take(max_lines) {
         out.push_str(line);
@@ -50,7 +42,7 @@ pub fn stale_message(label: &str) -> String {
 
 /// One file's unified diff, on-disk content first; a missing or extra file is compared with
 /// `/dev/null`, as git does.
-fn unified_diff(diff: &FileDiff, label: &str) -> String {
+fn file_diff(diff: &FileDiff, label: &str) -> String {
     let shown = format!("{label}/{}", diff.path());
     let (old, new, old_name, new_name) = match diff {
         FileDiff::Changed { expected, actual, .. } => (
@@ -72,13 +64,7 @@ fn unified_diff(diff: &FileDiff, label: &str) -> String {
             "/dev/null".to_owned(),
         ),
     };
-    TextDiff::configure()
-        .timeout(DIFF_TIMEOUT)
-        .diff_lines(old, new)
-        .unified_diff()
-        .context_radius(CONTEXT_LINES)
-        .header(&old_name, &new_name)
-        .to_string()
+    unified_diff(old, new, &old_name, &new_name)
 }
 
 #[cfg(test)]

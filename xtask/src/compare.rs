@@ -1,7 +1,7 @@
 //! Comparing a generated crate held in memory with the files of a directory on disk.
 //!
 //! Used by `cargo xtask generate` (to write only what changed, and by `--check`) and by the
-//! workspace snapshot test.
+//! snapshot test (`xtask/tests/snapshot.rs`).
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};

@@ -20,10 +20,18 @@
 
 use std::path::{Component, Path};
 
+use codegen::Options;
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
-use crate::options::Options;
+/// The manifest is unreadable or inconsistent, or names no entry for a selector.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct Error {
+    /// Where: the manifest's path and the entry's key, or the selector.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
 
 /// The manifest's path, relative to the workspace root.
 pub const MANIFEST_PATH: &str = "discovery/manifest.json";
@@ -66,7 +74,7 @@ impl ApiEntry {
             version: version.to_owned(),
             source: Some(source.unwrap_or_else(|| google_discovery_url(name, version))),
             document: format!("discovery/{name}.{version}.json"),
-            crate_dir: format!("generated/{}", crate::resolve::crate_name(name, version)),
+            crate_dir: format!("generated/{}", codegen::resolve::crate_name(name, version)),
         }
     }
 
@@ -133,7 +141,7 @@ impl Manifest {
     /// Parses and checks a manifest's text.
     pub fn parse(text: &str) -> Result<Self, Error> {
         let deserializer = &mut serde_json::Deserializer::from_str(text);
-        let manifest: Self = serde_path_to_error::deserialize(deserializer).map_err(|error| Error::Manifest {
+        let manifest: Self = serde_path_to_error::deserialize(deserializer).map_err(|error| Error {
             path: format!("{MANIFEST_PATH}: {}", error.path()),
             message: error.into_inner().to_string(),
         })?;
@@ -214,7 +222,7 @@ impl Manifest {
 }
 
 fn invalid(path: String, message: String) -> Error {
-    Error::Manifest { path, message }
+    Error { path, message }
 }
 
 #[cfg(test)]
