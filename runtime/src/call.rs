@@ -10,55 +10,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::snippet;
-use crate::execute;
 use crate::options::CallOverrides;
 use crate::path::{self, PathParam};
 use crate::query::QueryValue;
-use crate::{Client, Error, RetryPolicy};
-
-/// The HTTP verb of a method.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HttpMethod {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// `PUT`
-    Put,
-    /// `PATCH`
-    Patch,
-    /// `DELETE`
-    Delete,
-    /// `HEAD`
-    Head,
-}
-
-impl HttpMethod {
-    /// Whether repeating the request has the same effect as sending it once (GET, PUT,
-    /// DELETE, HEAD): such calls are retried by default.
-    pub fn is_idempotent(self) -> bool {
-        matches!(
-            self,
-            HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete | HttpMethod::Head
-        )
-    }
-
-    /// Whether the request carries a body, so an empty one is sent as `Content-Length: 0`.
-    pub(crate) fn has_body(self) -> bool {
-        matches!(self, HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch)
-    }
-
-    pub(crate) fn to_reqwest(self) -> reqwest::Method {
-        match self {
-            HttpMethod::Get => reqwest::Method::GET,
-            HttpMethod::Post => reqwest::Method::POST,
-            HttpMethod::Put => reqwest::Method::PUT,
-            HttpMethod::Patch => reqwest::Method::PATCH,
-            HttpMethod::Delete => reqwest::Method::DELETE,
-            HttpMethod::Head => reqwest::Method::HEAD,
-        }
-    }
-}
+use crate::{Client, Error, HttpMethod, RetryPolicy};
 
 /// What the runtime needs to know of a method; generated as a `const` per method.
 #[derive(Debug)]
@@ -214,28 +169,6 @@ impl Call {
                 .extend_pairs(self.query.iter().map(|(n, v)| (*n, v.as_str())));
         }
         Ok(url)
-    }
-
-    /// Sends the call with an optional JSON body and decodes the JSON response as `R`,
-    /// retrying transient failures as the retry policy allows.
-    pub async fn send_json<B, R>(self, body: Option<&B>) -> Result<R, Error>
-    where
-        B: Serialize + ?Sized,
-        R: DeserializeOwned,
-    {
-        let method = self.method.id;
-        let body = encode(method, body)?;
-        let (status, bytes) = execute::run(self, body).await?;
-        decode(method, status, &bytes)
-    }
-
-    /// Sends the call with an optional JSON body, for a method that documents no response.
-    pub async fn send_empty<B>(self, body: Option<&B>) -> Result<(), Error>
-    where
-        B: Serialize + ?Sized,
-    {
-        let body = encode(self.method.id, body)?;
-        execute::run(self, body).await.map(drop)
     }
 }
 

@@ -6,12 +6,15 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tokio::time::{Instant, sleep, timeout};
 use tracing::field::Empty;
 use tracing::{Instrument, Span};
 
 use crate::attempt::{Body, Buffered, Exchange, Expect};
 use crate::auth::AccessToken;
+use crate::call::{decode, encode};
 use crate::client::Inner;
 use crate::error::TimeoutScope;
 use crate::options::CallOptions;
@@ -235,4 +238,29 @@ fn error_kind(error: &Error) -> &'static str {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Sending, here beside the retry loop it runs (so that `call` does not import what imports it).
+impl Call {
+    /// Sends the call with an optional JSON body and decodes the JSON response as `R`,
+    /// retrying transient failures as the retry policy allows.
+    pub async fn send_json<B, R>(self, body: Option<&B>) -> Result<R, Error>
+    where
+        B: Serialize + ?Sized,
+        R: DeserializeOwned,
+    {
+        let method = self.method.id;
+        let body = encode(method, body)?;
+        let (status, bytes) = run(self, body).await?;
+        decode(method, status, &bytes)
+    }
+
+    /// Sends the call with an optional JSON body, for a method that documents no response.
+    pub async fn send_empty<B>(self, body: Option<&B>) -> Result<(), Error>
+    where
+        B: Serialize + ?Sized,
+    {
+        let body = encode(self.method.id, body)?;
+        run(self, body).await.map(drop)
+    }
 }

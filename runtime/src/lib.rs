@@ -42,6 +42,7 @@ mod endpoint;
 mod error;
 mod execute;
 pub mod media;
+mod method;
 pub mod object;
 pub mod open_enum;
 mod options;
@@ -60,13 +61,14 @@ pub use auth::GcpAuthTokenSource;
 pub use auth::YupOAuth2TokenSource;
 pub use auth::{AccessToken, ApiKey, AuthError, BoxFuture, StaticToken, TokenSource};
 pub use builder::ClientBuilder;
-pub use call::{Call, HttpMethod, MethodInfo};
+pub use call::{Call, MethodInfo};
 pub use client::{ApiInfo, Client, RegionalEndpoint};
 pub use error::{
     ApiError, ApiErrorItem, BadRequest, Error, ErrorDetail, ErrorInfo, FieldViolation, Help, HelpLink,
     LocalizedMessage, QuotaFailure, QuotaViolation, RetryInfo, TimeoutScope,
 };
 pub use media::{Download, Media, MediaSource, ResumableMedia, UploadInfo};
+pub use method::HttpMethod;
 pub use open_enum::{OpenEnum, ScopeInfo, UnknownValue};
 pub use options::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES};
 pub use path::{PathParam, PathStyle};

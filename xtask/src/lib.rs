@@ -17,6 +17,7 @@ pub mod fetch;
 pub mod fuzz;
 pub mod generate;
 pub mod hostile;
+pub mod import_cycles;
 pub mod manifest;
 pub mod nested_cargo;
 pub mod normalize;

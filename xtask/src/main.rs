@@ -72,6 +72,9 @@ enum Command {
     Hostile(xtask::hostile::HostileArgs),
     /// Run the hostile-server suite: a broken or hostile server in every case, each bound reported.
     HostileServer,
+    /// Check that no two files of any workspace crate import from each other (directly or
+    /// through others).
+    ImportCycles,
     /// Run a benchmark of BENCHMARKS.md (codegen, compile, requests, download).
     Bench(bench::BenchArgs),
     /// Drive the generated storage.v1 client against fake-gcs-server (fetched with pip).
@@ -125,6 +128,7 @@ fn run(command: Command) -> Result<ExitCode> {
         Command::Fuzz(args) => xtask::fuzz::run(&root, &args),
         Command::Hostile(args) => xtask::hostile::run(&root, &args),
         Command::HostileServer => hostile_server::run(&root),
+        Command::ImportCycles => xtask::import_cycles::run(&root),
         Command::E2e(args) => e2e::run(&root, &args),
         Command::Generate { check: true, api } => {
             let mut stale = false;

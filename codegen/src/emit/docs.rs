@@ -37,7 +37,7 @@ pub fn doc_lines(docs: &Docs) -> Vec<String> {
     if docs.deprecated {
         notes.push("**Deprecated.**".to_owned());
     }
-    notes.extend(docs.notes.iter().map(|n| super::text::doc_inline(n)));
+    notes.extend(docs.notes.iter().map(|n| doc_inline(n)));
     if !notes.is_empty() {
         if !lines.is_empty() {
             lines.push(String::new());
@@ -45,6 +45,30 @@ pub fn doc_lines(docs: &Docs) -> Vec<String> {
         lines.push(notes.join(" "));
     }
     lines
+}
+
+/// A value that belongs on one line of prose (a title, a key, a path): line breaks removed,
+/// Markdown escaped; it can start neither a code block nor a new paragraph.
+pub fn doc_inline(text: &str) -> String {
+    let line = one_line(text);
+    let escaped = escape_prose(line.trim());
+    // A line of prose must not open a fence, whatever follows it.
+    match escaped.strip_prefix('~') {
+        Some(rest) => format!("\\~{rest}"),
+        None => escaped,
+    }
+}
+
+/// `text` on one line: line breaks, other control characters and Unicode line and paragraph
+/// separators become spaces.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() || is_line_separator(c) { ' ' } else { c })
+        .collect()
+}
+
+fn is_line_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}')
 }
 
 /// Free text to safe Markdown lines. Every code block becomes a ```` ```text ```` block that

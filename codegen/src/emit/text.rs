@@ -14,7 +14,8 @@
 
 use proc_macro2::{Ident, Literal, Span};
 
-use super::docs::{escape_prose, markdown_lines};
+pub use super::docs::doc_inline;
+use super::docs::{markdown_lines, one_line};
 use crate::resolve::names::is_keyword;
 
 /// A TOML basic string (with its quotes) on one line: quotes and backslashes escaped, control
@@ -60,18 +61,6 @@ pub fn doc_text(text: &str) -> Vec<String> {
     markdown_lines(text)
 }
 
-/// A value that belongs on one line of prose (a title, a key, a path): line breaks removed,
-/// Markdown escaped; it can start neither a code block nor a new paragraph.
-pub fn doc_inline(text: &str) -> String {
-    let line = one_line(text);
-    let escaped = escape_prose(line.trim());
-    // A line of prose must not open a fence, whatever follows it.
-    match escaped.strip_prefix('~') {
-        Some(rest) => format!("\\~{rest}"),
-        None => escaped,
-    }
-}
-
 /// A value as inline code (`` `value` ``) on one line: the delimiter is one backtick longer
 /// than any run of backticks in the value, so the value cannot close the span.
 pub fn code_span(text: &str) -> String {
@@ -110,18 +99,6 @@ pub fn ident(name: &str) -> Ident {
         repaired.push('_');
     }
     Ident::new(&repaired, Span::call_site())
-}
-
-/// `text` on one line: line breaks, other control characters and Unicode line and paragraph
-/// separators become spaces.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() || is_line_separator(c) { ' ' } else { c })
-        .collect()
-}
-
-fn is_line_separator(c: char) -> bool {
-    matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}')
 }
 
 #[cfg(test)]

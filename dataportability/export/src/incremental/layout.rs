@@ -72,7 +72,7 @@ pub fn user_dir(root: &Path, user: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::super::started;
-    use super::super::tests::job;
+    use super::super::testing::job;
     use super::*;
     use crate::time_range::TimeRange;
 

@@ -26,15 +26,18 @@
 //! group keeps the original layout `OUT/GROUP/`.
 
 mod export;
+mod history;
 mod layout;
 mod refusal;
+#[cfg(test)]
+mod testing;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use dataportability_v1::Client;
 use dataportability_v1::models::portability_archive_state::State;
-use serde::{Deserialize, Serialize};
 
 pub use self::export::{ExportOptions, GroupExport, export_groups};
+pub use self::history::{CompletedExport, History};
 pub use self::layout::{compact, completed, user_dir};
 pub use self::refusal::{explain_refusal, next_allowed_at};
 use crate::refusal::Refusal;
@@ -48,59 +51,6 @@ pub const TIME_BASED_INTERVAL: TimeDelta = TimeDelta::hours(24);
 /// How long a time-based grant lasts ("multiple exports allowed over 30 days", the Discovery
 /// document's description of `ACCESS_TYPE_TIME_BASED`).
 pub const TIME_BASED_GRANT: TimeDelta = TimeDelta::days(30);
-
-/// What the state file remembers of a group's periods, beside its job (flattened into
-/// [`GroupState`]; every field is optional, so older state files still read).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct History {
-    /// The requested `startTime` of the current job (`None`: the earliest data).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<DateTime<Utc>>,
-    /// The requested `endTime` of the current job (`None`: up to the request).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<DateTime<Utc>>,
-    /// Whether the current job was started by an incremental export.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub incremental: bool,
-    /// When `initiate` answered, on this machine's clock.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<DateTime<Utc>>,
-    /// The `accessType` `initiate` answered (`ACCESS_TYPE_TIME_BASED`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_type: Option<String>,
-    /// The job's `exportTime` once `COMPLETE`: where its data ends.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub export_time: Option<DateTime<Utc>>,
-    /// The directory of the job's files, relative to the output directory, once chosen.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dir: Option<String>,
-    /// The group's earlier completed exports, oldest first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub earlier: Vec<CompletedExport>,
-}
-
-/// One earlier completed export of a group.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct CompletedExport {
-    /// The job that completed.
-    pub job_id: String,
-    /// Its requested `startTime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<DateTime<Utc>>,
-    /// Its requested `endTime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<DateTime<Utc>>,
-    /// When `initiate` answered.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<DateTime<Utc>>,
-    /// Its `exportTime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub export_time: Option<DateTime<Utc>>,
-    /// Its files, relative to the output directory.
-    pub files: Vec<String>,
-}
 
 /// What a run asks for each group.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -375,13 +325,7 @@ pub(crate) mod tests {
         text.parse().unwrap()
     }
 
-    pub(super) fn job(id: &str) -> Initiated {
-        Initiated {
-            job_id: id.to_owned(),
-            access_type: Some("ACCESS_TYPE_TIME_BASED".to_owned()),
-            origin: Origin::Started,
-        }
-    }
+    use super::testing::job;
 
     #[test]
     fn a_new_job_keeps_the_completed_exports_in_order() {

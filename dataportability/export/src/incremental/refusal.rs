@@ -87,7 +87,7 @@ fn first_started_at(entry: &GroupState) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::super::started;
-    use super::super::tests::job;
+    use super::super::testing::job;
     use super::*;
     use crate::time_range::TimeRange;
 
