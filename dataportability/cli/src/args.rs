@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use dataportability_export::time_range::Relative;
 
-use crate::units::{parse_duration, parse_size};
+use dataportability_units::{parse_duration, parse_size};
 
 /// The exit codes, shown by `--help` (and in the README).
 pub const EXIT_CODES: &str = "\

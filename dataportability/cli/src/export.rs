@@ -30,7 +30,7 @@ use tokio::sync::Semaphore;
 use crate::args::ExportArgs;
 use crate::failure::{Code, Failure};
 use crate::ui::Ui;
-use crate::units::show_duration;
+use dataportability_units::show_duration;
 
 /// One export run.
 struct Run<'a> {

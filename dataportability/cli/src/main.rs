@@ -8,7 +8,6 @@ mod commands;
 mod export;
 mod failure;
 mod ui;
-mod units;
 
 use std::process::ExitCode;
 

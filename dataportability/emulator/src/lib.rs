@@ -38,7 +38,6 @@ mod server;
 mod signing;
 mod store;
 mod time;
-pub mod units;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -204,7 +203,7 @@ impl Emulator {
     /// empty body) and returns its client secret JSON; its id is at `["installed"]["client_id"]`.
     pub fn register_client(&self) -> serde_json::Value {
         self.register_client_with(&ClientRegistration::default())
-            .unwrap_or_else(|_| serde_json::Value::Null)
+            .unwrap_or(serde_json::Value::Null)
     }
 
     /// Registers an OAuth client of any type (as `POST /emulator/v1/clients`) and returns its

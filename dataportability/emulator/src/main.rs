@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use dataportability_emulator::units::{parse_duration, parse_size};
 use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, Faults, TimeBasedRefusal};
+use dataportability_units::{parse_duration, parse_size};
 
 /// A local emulator of Google's Data Portability API.
 ///
