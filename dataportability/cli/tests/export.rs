@@ -5,7 +5,6 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
-use base64::Engine as _;
 use common::*;
 use dataportability_emulator::{AccessType, EmulatorConfig, Faults};
 
@@ -270,10 +269,7 @@ async fn a_killed_export_resumes_from_its_state_file_to_identical_bytes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupted_download_exits_4_and_leaves_no_file() {
     let body: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
-    let md5 = {
-        use md5::Digest as _;
-        base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&body))
-    };
+    let md5 = md5_base64(&body);
     let mut corrupt = body.clone();
     corrupt[77_777] ^= 0x40;
     // A fake API whose archive arrives with a flipped bit under the true checksum.

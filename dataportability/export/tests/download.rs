@@ -60,10 +60,6 @@ fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
-fn md5_of(path: &Path) -> String {
-    md5_base64(&std::fs::read(path).unwrap())
-}
-
 #[tokio::test]
 async fn every_archive_of_a_complete_job_is_downloaded_and_verified() {
     let (_emulator, client, job, state) = completed(Faults::default(), &[SEARCH, YOUTUBE]).await;
@@ -227,7 +223,7 @@ async fn a_corrupted_download_is_detected_and_not_kept() {
     );
     let mut corrupt = body.clone();
     corrupt[54_321] ^= 0x01;
-    let url = fake_server(move |_| http_response("200 OK", &[("x-goog-hash", header.clone())], &corrupt)).await;
+    let url = fake_server(move |_, _| http_response("200 OK", &[("x-goog-hash", header.clone())], &corrupt)).await;
     let client = client_at(&url, "unused");
     let dir = tempfile::tempdir().unwrap();
 

@@ -107,7 +107,7 @@ async fn a_state_of_twenty_million_urls_is_refused_by_its_size() {
     );
     let wire = body.len();
     let body = Arc::new(body.into_bytes());
-    let server = fake_server(move |_| http_response("200 OK", &[], &body)).await;
+    let server = fake_server(move |_, _| http_response("200 OK", &[], &body)).await;
 
     let started = Instant::now();
     let error = dataportability_export::job::state(&client(&server), "j1")
@@ -340,7 +340,7 @@ async fn response_headers_sent_a_byte_at_a_time_are_bounded_by_the_read_timeout(
 
 #[tokio::test]
 async fn a_state_with_a_duplicate_key_is_refused() {
-    let server = fake_server(|_| {
+    let server = fake_server(|_, _| {
         http_response(
             "200 OK",
             &[],
@@ -367,7 +367,7 @@ async fn a_state_with_a_duplicate_key_is_refused() {
 
 #[tokio::test]
 async fn a_job_id_that_is_an_escape_sequence_is_never_used() {
-    let server = fake_server(|_| http_response("200 OK", &[], br#"{"archiveJobId": "\u001b]0;owned\u0007"}"#)).await;
+    let server = fake_server(|_, _| http_response("200 OK", &[], br#"{"archiveJobId": "\u001b]0;owned\u0007"}"#)).await;
 
     let error = dataportability_export::job::initiate(&client(&server), "myactivity.search")
         .await

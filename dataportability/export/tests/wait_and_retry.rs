@@ -73,7 +73,7 @@ async fn failed_and_cancelled_jobs_end_the_wait_as_answers() {
 
 #[tokio::test]
 async fn an_unknown_state_is_polled_with_backoff_then_given_up() {
-    let url = fake_server(|_| {
+    let url = fake_server(|_, _| {
         http_response(
             "200 OK",
             &[("content-type", "application/json".into())],

@@ -1,10 +1,11 @@
 //! Helpers of the export library's end-to-end tests: an emulator, a client pointed at it, fast
 //! policies, and a tiny fake HTTP server for answers the emulator never gives.
 #![allow(dead_code)]
+// Each test binary uses some of the shared helpers re-exported here, never all.
+#![allow(unused_imports)]
 
 use std::time::Duration;
 
-use base64::Engine as _;
 use dataportability_v1::models::PortabilityArchiveState;
 use dataportability_v1::models::portability_archive_state::State;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -16,7 +17,8 @@ use dataportability_export::retry::RetryOptions;
 use dataportability_export::wait::PollPolicy;
 use dataportability_v1::runtime::BoxFuture;
 use dataportability_v1::{AccessToken, AuthError, Client, RetryPolicy, StaticToken, TokenSource};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+pub use dataportability_test_support::{announced_md5, fake_server, http_response, md5_base64, md5_of};
 
 pub const SEARCH: &str = "myactivity.search";
 pub const YOUTUBE: &str = "myactivity.youtube";
@@ -165,69 +167,10 @@ pub fn fast_download() -> DownloadOptions {
     }
 }
 
-/// The `x-goog-hash` MD5 (base64) the server announces for a URL.
-pub async fn announced_md5(url: &str) -> String {
-    let response = reqwest::Client::new().head(url).send().await.expect("HEAD");
-    let header = response.headers()["x-goog-hash"].to_str().expect("ascii").to_owned();
-    header
-        .split(',')
-        .find_map(|p| p.strip_prefix("md5="))
-        .expect("an md5")
-        .to_owned()
-}
-
-pub fn md5_base64(bytes: &[u8]) -> String {
-    use md5::Digest as _;
-    base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(bytes))
-}
-
 pub fn complete_state(urls: Vec<String>) -> PortabilityArchiveState {
     PortabilityArchiveState {
         state: Some(State::Complete),
         urls,
         ..Default::default()
     }
-}
-
-/// A tiny HTTP/1.1 server on 127.0.0.1 that answers every request with what `answer` makes
-/// of its request line (`"GET /path HTTP/1.1"`), then closes the connection. Returns its URL.
-pub async fn fake_server(answer: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/", listener.local_addr().expect("addr"));
-    let answer = std::sync::Arc::new(answer);
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let answer = answer.clone();
-            tokio::spawn(async move {
-                let mut request = Vec::new();
-                let mut buffer = [0u8; 4096];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buffer).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => request.extend_from_slice(&buffer[..n]),
-                    }
-                }
-                let text = String::from_utf8_lossy(&request).to_string();
-                let line = text.lines().next().unwrap_or_default().to_owned();
-                let _ = socket.write_all(&answer(&line)).await;
-                let _ = socket.shutdown().await;
-            });
-        }
-    });
-    url
-}
-
-/// An HTTP response with `body` and extra header lines.
-pub fn http_response(status: &str, headers: &[(&str, String)], body: &[u8]) -> Vec<u8> {
-    let mut out = format!(
-        "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        out.push_str(&format!("{name}: {value}\r\n"));
-    }
-    out.push_str("\r\n");
-    let mut out = out.into_bytes();
-    out.extend_from_slice(body);
-    out
 }
