@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use codegen::parse::RestDescription;
+use codegen::tiny_document::TinyDocument;
 use serde_json::{Value, json};
 
 use super::{Change, Impact, Kind, diff};
@@ -13,15 +14,7 @@ const REFERENCED: &[&str] = &["A", "B", "Req", "Req2", "Res", "Res2"];
 
 /// A minimal document with `extra` merged in at the top level.
 fn document(extra: Value) -> RestDescription {
-    let mut value = json!({
-        "kind": "discovery#restDescription",
-        "name": "x",
-        "version": "v1",
-        "revision": "20240101",
-        "etag": "\"1\"",
-        "rootUrl": "https://x.googleapis.com/",
-        "servicePath": "",
-    });
+    let mut value = TinyDocument::new("x", "v1").set("etag", json!("\"1\"")).value();
     if let (Value::Object(base), Value::Object(extra)) = (&mut value, extra) {
         base.extend(extra);
         // The schemas the cases refer to, the same on both sides (so never a change), unless

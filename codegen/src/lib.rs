@@ -14,6 +14,7 @@ pub mod json_path;
 mod options;
 pub mod parse;
 pub mod resolve;
+pub mod tiny_document;
 
 pub use error::Error;
 pub use options::Options;

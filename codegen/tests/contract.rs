@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use codegen::tiny_document::TinyDocument;
 use quote::ToTokens;
 use serde_json::json;
 
@@ -84,12 +85,9 @@ fn every_struct_can_be_built_with_default_and_struct_update_syntax() {
 #[test]
 fn a_new_property_only_adds_a_pub_field_with_a_default() {
     let schemas = |properties: serde_json::Value| {
-        json!({
-            "kind": "discovery#restDescription", "id": "tiny:v1", "name": "tiny", "version": "v1",
-            "rootUrl": "https://tiny.googleapis.com/", "servicePath": "",
-            "schemas": {"Thing": {"id": "Thing", "type": "object", "properties": properties}},
-        })
-        .to_string()
+        TinyDocument::new("tiny", "v1")
+            .schemas(json!({"Thing": {"id": "Thing", "type": "object", "properties": properties}}))
+            .text()
     };
     let fields = |json: &str| -> Vec<String> {
         let (_, thing) = structs(&generate(json).files["src/models.rs"]).remove(0);
@@ -132,9 +130,7 @@ fn a_feature_enables_exactly_the_schemas_its_resource_reaches() {
         }
         m
     };
-    let doc = json!({
-        "kind": "discovery#restDescription", "id": "tiny:v1", "name": "tiny", "version": "v1",
-        "rootUrl": "https://tiny.googleapis.com/", "servicePath": "",
+    let doc = TinyDocument::new("tiny", "v1").merge(json!({
         "schemas": {
             "A": object(json!({"b": {"$ref": "B"}})),
             "B": object(json!({"list": {"type": "array", "items": {"$ref": "Shared"}}})),
@@ -149,8 +145,8 @@ fn a_feature_enables_exactly_the_schemas_its_resource_reaches() {
             "beta": {"resources": {"inner": {"methods": {"go": method("beta.inner.go", None, "C")}}}},
             "default": {"methods": {"go": method("default.go", None, "Shared")}},
         },
-    });
-    let generated = generate(&doc.to_string());
+    }));
+    let generated = generate(&doc.text());
     let cfgs = struct_cfgs(&generated.files["src/models.rs"]);
     let expected: BTreeMap<String, String> = [
         ("A", r#"# [cfg (feature = "alpha")]"#),

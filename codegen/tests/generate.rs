@@ -1,23 +1,17 @@
 //! Unit snapshot tests of the generator on small hand-written Discovery documents, and the
 //! errors it gives for bad ones. Run with `UPDATE_EXPECT=1` to accept a new output.
 
+use codegen::tiny_document::TinyDocument;
 use expect_test::expect_file;
 use serde_json::{Value, json};
 
 /// A minimal document with the given schemas and resources.
 fn document(schemas: Value, resources: Value) -> String {
-    json!({
-        "kind": "discovery#restDescription",
-        "id": "tiny:v1",
-        "name": "tiny",
-        "version": "v1",
-        "revision": "20260101",
-        "rootUrl": "https://tiny.googleapis.com/",
-        "servicePath": "",
-        "schemas": schemas,
-        "resources": resources,
-    })
-    .to_string()
+    TinyDocument::new("tiny", "v1")
+        .revision("20260101")
+        .schemas(schemas)
+        .resources(resources)
+        .text()
 }
 
 fn generate(json: &str) -> codegen::GeneratedCrate {

@@ -100,12 +100,11 @@ mod tests {
         manifest.add(crate::api::dataportability_v1()).expect("add");
         api::save(root.path(), &manifest).expect("save");
         let document = root.path().join("small.json");
-        let text = serde_json::json!({
-            "kind": "discovery#restDescription", "name": "small", "version": "v2", "revision": "20250101",
-            "rootUrl": "https://small.googleapis.com/", "servicePath": "",
-            "schemas": {"Thing": {"id": "Thing", "type": "object", "properties": {"id": {"type": "string"}}}},
-        });
-        std::fs::write(&document, text.to_string()).expect("write");
+        let text = codegen::tiny_document::TinyDocument::new("small", "v2")
+            .revision("20250101")
+            .schemas(serde_json::json!({"Thing": {"id": "Thing", "type": "object", "properties": {"id": {"type": "string"}}}}))
+            .text();
+        std::fs::write(&document, text).expect("write");
         (root, document)
     }
 

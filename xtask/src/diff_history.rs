@@ -219,17 +219,15 @@ fn file_stem(path: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
+    use codegen::tiny_document::TinyDocument;
     use serde_json::{Value, json};
 
     use super::*;
 
     fn document(dir: &Path, name: &str, revision: &str, scopes: Value) -> PathBuf {
         let path = dir.join(name);
-        let value = json!({
-            "kind": "discovery#restDescription", "name": "x", "version": "v1", "revision": revision, "rootUrl": "https://x.googleapis.com/",
-            "auth": {"oauth2": {"scopes": scopes}}
-        });
-        std::fs::write(&path, value.to_string()).expect("write");
+        let text = TinyDocument::new("x", "v1").revision(revision).scopes(scopes).text();
+        std::fs::write(&path, text).expect("write");
         path
     }
 

@@ -3,6 +3,7 @@
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
+use codegen::tiny_document::TinyDocument;
 use serde_json::{Value, json};
 
 /// Serves one HTTP/1.1 response on 127.0.0.1 and returns a URL that gets it.
@@ -32,20 +33,16 @@ pub(crate) fn serve_once(status_line: &'static str, body: String) -> String {
 
 /// A small Data Portability Discovery document with the given revision and etag.
 pub(crate) fn sample_document(revision: &str, etag: &str) -> Value {
-    json!({
-        "kind": "discovery#restDescription",
-        "name": "dataportability",
-        "version": "v1",
-        "revision": revision,
-        "etag": etag,
-        "title": "Data Portability API",
-        "rootUrl": "https://dataportability.googleapis.com/",
-        "schemas": {
+    TinyDocument::new("dataportability", "v1")
+        .revision(revision)
+        .set("etag", json!(etag))
+        .set("title", json!("Data Portability API"))
+        .schemas(json!({
             "Zeta": {"id": "Zeta", "type": "object"},
             "Alpha": {"id": "Alpha", "type": "object", "properties": {"b": {"type": "string"}, "a": {"type": "integer"}}}
-        },
-        "scopes": ["z", "a"]
-    })
+        }))
+        .set("scopes", json!(["z", "a"]))
+        .value()
 }
 
 /// A small hand-built generated crate with files at several depths.

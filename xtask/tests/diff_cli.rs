@@ -4,28 +4,24 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use codegen::tiny_document::TinyDocument;
 use serde_json::{Value, json};
 
 /// A small document that the generator accepts: schema `Job` with `properties`, and `scopes`.
 fn document(revision: &str, properties: Value, scopes: Value) -> Value {
-    json!({
-        "kind": "discovery#restDescription",
-        "name": "dataportability",
-        "version": "v1",
-        "revision": revision,
-        "rootUrl": "https://dataportability.googleapis.com/",
-        "servicePath": "",
-        "auth": {"oauth2": {"scopes": scopes}},
-        "schemas": {"Job": {"id": "Job", "type": "object", "properties": properties}},
-        "resources": {"jobs": {"methods": {"get": {
+    TinyDocument::new("dataportability", "v1")
+        .revision(revision)
+        .scopes(scopes)
+        .schemas(json!({"Job": {"id": "Job", "type": "object", "properties": properties}}))
+        .resources(json!({"jobs": {"methods": {"get": {
             "id": "dataportability.jobs.get",
             "httpMethod": "GET",
             "path": "v1/{+name}",
             "parameters": {"name": {"type": "string", "location": "path", "required": true}},
             "parameterOrder": ["name"],
             "response": {"$ref": "Job"},
-        }}}},
-    })
+        }}}}))
+        .value()
 }
 
 fn write(dir: &Path, name: &str, value: &Value) -> PathBuf {
