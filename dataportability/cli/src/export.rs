@@ -18,7 +18,7 @@ use dataportability_export::download::{DownloadOptions, Downloaded, Downloader, 
 use dataportability_export::incremental::{self, ExportRequest, Initiated, Origin, Plan};
 use dataportability_export::lock::Lock;
 use dataportability_export::out_dir::Dir;
-use dataportability_export::retry::{Finished, JobEvent, RetryOptions, wait_and_retry};
+use dataportability_export::retry::{Finished, JobEvent, WaitAndRetryOptions, wait_and_retry};
 use dataportability_export::state_file::{GroupState, GroupStatus, StateFile, VerifiedFile};
 use dataportability_export::time_range::{TimeRange, rfc3339};
 use dataportability_export::wait::{PollEvent, PollPolicy};
@@ -334,7 +334,7 @@ impl Run<'_> {
 
     /// Waits for the job, retrying it when it fails; every retry is saved in the state file.
     async fn wait(&self, group: &str, job: &str, retries_done: u32) -> Result<Finished, Failure> {
-        let options = RetryOptions {
+        let options = WaitAndRetryOptions {
             poll: PollPolicy {
                 initial: self.args.poll_initial,
                 max: self.args.poll_max,

@@ -28,12 +28,12 @@
 //! use std::path::Path;
 //! use dataportability_v1::{Client, StaticToken};
 //! use dataportability_export::download::{DownloadOptions, Downloader};
-//! use dataportability_export::retry::{RetryOptions, wait_and_retry};
+//! use dataportability_export::retry::{WaitAndRetryOptions, wait_and_retry};
 //!
 //! # async fn example(token: String) -> Result<(), dataportability_export::Error> {
 //! let client = Client::builder().token_source(StaticToken::new(token)).build()?;
 //! let job = dataportability_export::job::initiate(&client, "myactivity.search").await?;
-//! let finished = wait_and_retry(&client, &job, &RetryOptions::default(), |_event| {}).await?;
+//! let finished = wait_and_retry(&client, &job, &WaitAndRetryOptions::default(), |_event| {}).await?;
 //! let downloader = Downloader::new(client, DownloadOptions::default())?;
 //! let files = downloader
 //!     .download_all(&finished.job_id, &finished.state, Path::new("out"), |p| {

@@ -11,9 +11,14 @@ use crate::{Error, Result, job};
 /// The most retries Google allows per original job.
 pub const MAX_RETRIES: u32 = 3;
 
-/// How [`wait_and_retry`] polls and retries.
+/// How [`wait_and_retry`] polls a job and how often it retries a `FAILED` one (the API's
+/// `retry` method, which starts a new job).
+///
+/// Not to be confused with the runtime's `RetryPolicy`, which repeats one HTTP request after a
+/// transient failure (429, 5xx, a dropped connection); the two nest: every poll and every
+/// `retry` call goes through the client's `RetryPolicy`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RetryOptions {
+pub struct WaitAndRetryOptions {
     /// How each job is polled.
     pub poll: PollPolicy,
     /// How many retries are allowed in all (default [`MAX_RETRIES`]).
@@ -23,7 +28,7 @@ pub struct RetryOptions {
     pub retries_done: u32,
 }
 
-impl Default for RetryOptions {
+impl Default for WaitAndRetryOptions {
     fn default() -> Self {
         Self {
             poll: PollPolicy::default(),
@@ -78,7 +83,7 @@ pub async fn retry(client: &Client, job: &str) -> Result<String> {
 pub async fn wait_and_retry(
     client: &Client,
     job: &str,
-    options: &RetryOptions,
+    options: &WaitAndRetryOptions,
     mut on_event: impl FnMut(&JobEvent),
 ) -> Result<Finished> {
     let mut job = job::job_id(job).to_owned();

@@ -348,7 +348,7 @@ async fn an_export_spanning_token_lifetimes_resumes_after_its_urls_expired() {
     let client = client_with_source(&emulator, source.clone());
     let job = dataportability_export::job::initiate(&client, SEARCH).await.unwrap();
 
-    let options = dataportability_export::retry::RetryOptions {
+    let options = dataportability_export::retry::WaitAndRetryOptions {
         poll: fast_poll(),
         ..fast_retry()
     };

@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::*;
 use dataportability_emulator::{AccessType, EmulatorConfig, Faults};
 use dataportability_export::Error;
-use dataportability_export::retry::{JobEvent, RetryOptions, wait_and_retry};
+use dataportability_export::retry::{JobEvent, WaitAndRetryOptions, wait_and_retry};
 use dataportability_export::wait::{PollPolicy, wait};
 use dataportability_v1::models::CancelPortabilityArchiveRequest;
 use dataportability_v1::models::portability_archive_state::State;
@@ -218,7 +218,7 @@ async fn retries_stop_after_three() {
     // A chain resumed with its retries remembered stays within the limit.
     let client = common::client(&emulator, &[YOUTUBE], AccessType::OneTime);
     let other = dataportability_export::job::initiate(&client, YOUTUBE).await.unwrap();
-    let options = RetryOptions {
+    let options = WaitAndRetryOptions {
         retries_done: 2,
         ..fast_retry()
     };

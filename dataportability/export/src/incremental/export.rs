@@ -10,7 +10,7 @@ use crate::Result;
 use crate::download::Downloader;
 use crate::lock::Lock;
 use crate::out_dir::Dir;
-use crate::retry::{RetryOptions, wait_and_retry};
+use crate::retry::{WaitAndRetryOptions, wait_and_retry};
 use crate::state_file::{GroupStatus, StateFile};
 use crate::time_range::TimeRange;
 
@@ -18,7 +18,7 @@ use crate::time_range::TimeRange;
 #[derive(Clone, Debug, Default)]
 pub struct ExportOptions {
     /// How jobs are polled and retried.
-    pub retry: RetryOptions,
+    pub retry: WaitAndRetryOptions,
     /// The time a period is checked against (default: this machine's clock); a test against an
     /// emulator whose clock was moved passes the emulator's time.
     pub now: Option<DateTime<Utc>>,
@@ -114,7 +114,7 @@ async fn finish_group(
     options: &ExportOptions,
 ) -> Result<GroupExport> {
     let entry = state.groups.get(group).cloned().unwrap_or_default();
-    let retry = RetryOptions {
+    let retry = WaitAndRetryOptions {
         retries_done: entry.retries,
         ..options.retry.clone()
     };

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, TokenRequest};
 use dataportability_export::download::DownloadOptions;
-use dataportability_export::retry::RetryOptions;
+use dataportability_export::retry::WaitAndRetryOptions;
 use dataportability_export::wait::PollPolicy;
 use dataportability_v1::runtime::BoxFuture;
 use dataportability_v1::{AccessToken, AuthError, Client, RetryPolicy, StaticToken, TokenSource};
@@ -153,10 +153,10 @@ pub fn fast_poll() -> PollPolicy {
     }
 }
 
-pub fn fast_retry() -> RetryOptions {
-    RetryOptions {
+pub fn fast_retry() -> WaitAndRetryOptions {
+    WaitAndRetryOptions {
         poll: fast_poll(),
-        ..RetryOptions::default()
+        ..WaitAndRetryOptions::default()
     }
 }
 
