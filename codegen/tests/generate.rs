@@ -238,7 +238,7 @@ fn adding_schemas_and_methods_renames_nothing_that_exists() {
     assert!(after.len() > before.len());
 }
 
-/// The attacks of issue 12, tried on the generator as a whole.
+/// The hostile-document attacks (see `cargo xtask hostile`), tried on the generator as a whole.
 #[test]
 fn document_text_never_becomes_code() {
     let mut doc: Value = serde_json::from_str(&document(

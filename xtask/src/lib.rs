@@ -1,9 +1,33 @@
-//! The workspace's task runner (`cargo xtask ...`).
+//! The workspace's task runner (`cargo xtask ...`): a library with one module per command and
+//! per piece of workspace knowledge, and a thin binary (`main.rs`, which also holds the
+//! `bench`, `e2e` and `hostile-server` commands that only the binary runs).
 //!
-//! - [`fetch`]: replace the committed Discovery document (from a URL or a file).
-//! - [`generate`]: regenerate the committed client crate, or check that it is up to date.
-//! - [`diff_cli`]: `cargo xtask diff` over the [`api_diff`] library (and [`changes`], the
-//!   summary `fetch` prints); [`diff_history`] checks the reports of published revisions.
+//! Commands:
+//! - [`add`]: list another API in the manifest, write its document and generate its crate.
+//! - [`fetch`]: replace a committed Discovery document (from its source URL, a URL or a file),
+//!   printing [`changes`], the summary of what changed.
+//! - [`generate`]: regenerate the committed crates, or check that they are up to date.
+//! - [`diff_cli`]: `cargo xtask diff` over the [`api_diff`] library; [`diff_history`] checks
+//!   the reports of published revisions against their snapshots.
+//! - [`corpus`]: generate every document of a directory (twice, compared) and compile a sample.
+//! - [`fuzz`]: the generator on mutated and random documents.
+//! - [`hostile`]: the hostile-document suite.
+//! - [`import_cycles`]: no two files of any workspace crate import from each other.
+//!
+//! What only the workspace knows:
+//! - [`manifest`]: `discovery/manifest.json`, the crates the workspace generates; [`api`]
+//!   reads and writes it in the workspace.
+//! - [`compare`]: a generated crate in memory against its directory; [`render_diffs`](mod@render_diffs): those
+//!   differences as unified diffs with the fix command (also the snapshot test's output);
+//!   [`write`](mod@write): the directory brought in line, touching only what differs.
+//! - [`workspace`]: the workspace root; [`nested_cargo`]: the `cargo` command for the builds
+//!   xtask starts itself.
+//!
+//! Documents:
+//! - [`source`]: where a document is read from (a file or a URL); [`document`]: checking it
+//!   is the expected API's; [`normalize`]: the committed form (sorted keys); [`revision`]:
+//!   revisions compared.
+//! - [`output_check`]: a generated crate carries nothing from its document as code.
 
 pub mod add;
 pub mod api;

@@ -121,7 +121,7 @@ pub struct NamedCase {
     pub expect_refusal: Option<&'static str>,
 }
 
-/// The cases of the issue that the payload grid does not make.
+/// The named cases that the payload grid does not make.
 pub fn named_cases(base: &Value) -> Vec<NamedCase> {
     let with = |name: &str, edit: &dyn Fn(&mut serde_json::Map<String, Value>)| {
         let mut document = base.clone();

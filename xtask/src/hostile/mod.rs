@@ -3,7 +3,7 @@
 //! in turn by each payload of [`payloads`] (a TOML table that adds a dependency with a build
 //! script, an inner attribute that includes a file, doctests in every fence form, literal and
 //! comment breakers, names starting outside ASCII, keywords, control characters), and named
-//! cases from the issue are added (non-ASCII schema names, no methods, no schemas, Google's
+//! cases are added (non-ASCII schema names, no methods, no schemas, Google's
 //! directory list).
 //!
 //! Each document is refused with a clear one-line error that starts with a JSON path, or
