@@ -1,6 +1,11 @@
-//! The document's identity and keys, checked against the shapes Google uses before anything
-//! is generated: what reaches names, headers and `Cargo.toml` is then plain ASCII of a known
-//! form, and a document that does not fit is refused with the JSON path of the value.
+//! The document's identity and keys, checked before anything is generated. Only what becomes a
+//! name has a rule, each for the harm it prevents: `name` and `version` make the crate's package
+//! name and directory (so no path separator, `..`, or character Cargo refuses), `id` is
+//! `name:version` (it is written in every file's header line), and resource and method keys
+//! become module and function names and JSON paths of reports. Every other value (`revision`,
+//! `title`, descriptions, ...) is accepted whatever its shape and reaches the output only
+//! through the escaping functions of `emit::text`. A document that breaks a rule is refused with
+//! the JSON path of the value.
 
 use std::collections::BTreeMap;
 
@@ -19,7 +24,7 @@ const MAX_NAME_LEN: usize = 63;
 /// Longest resource or method key accepted.
 const MAX_KEY_LEN: usize = 128;
 
-/// Checks `kind`, `name`, `version`, `id`, `revision` and every resource and method key.
+/// Checks `kind`, `name`, `version`, `id` and every resource and method key.
 pub fn check_document(doc: &RestDescription) -> Result<(), Error> {
     if doc.kind == DIRECTORY_LIST_KIND {
         return Err(Error::DirectoryList);
@@ -72,14 +77,10 @@ pub fn check_document(doc: &RestDescription) -> Result<(), Error> {
             format!("{:?} is not `name:version` ({expected_id:?})", doc.id),
         ));
     }
-    // `revision`: the date of the document, `YYYYMMDD`.
-    let is_date = doc.revision.len() == 8 && doc.revision.bytes().all(|b| b.is_ascii_digit());
-    if !doc.revision.is_empty() && !is_date {
-        return Err(refuse(
-            "revision",
-            format!("{:?} is not a revision (eight digits, YYYYMMDD)", doc.revision),
-        ));
-    }
+    // `revision` has no rule: Google's are mostly `YYYYMMDD` dates, but `securesourcemanager.v1`
+    // ships `"0"`, and a revision reaches no file or crate name. It is escaped wherever it is
+    // written (a TOML string, doc text, a string literal) and becomes the package version's
+    // build metadata only when it has that grammar's shape (`emit::manifest`).
     check_keys("", &doc.methods, &doc.resources)
 }
 
@@ -180,12 +181,15 @@ mod tests {
         );
         assert!(doc(|d| d.name = "éfn".into()).unwrap_err().starts_with("name: "));
         assert!(doc(|d| d.version = "v1 ".into()).unwrap_err().starts_with("version: "));
-        assert!(
-            doc(|d| d.revision = "2024\"".into())
-                .unwrap_err()
-                .starts_with("revision: ")
-        );
         assert!(doc(|d| d.name = "a".repeat(64)).unwrap_err().starts_with("name: "));
+    }
+
+    /// Google's `securesourcemanager.v1` has `"revision": "0"`; a revision names no file.
+    #[test]
+    fn any_revision_is_accepted() {
+        for revision in ["0", "20240101", "2024\"\n[x]", "`<img src=x>`", ""] {
+            assert_eq!(doc(|d| d.revision = revision.into()), Ok(()), "{revision:?}");
+        }
     }
 
     #[test]
