@@ -371,3 +371,41 @@ fn uploads_start_at_the_simple_path_and_the_resumable_path_only_without_one() {
     assert_eq!(source.matches("pub async fn upload_resumable").count(), 2, "{source}");
     assert_eq!(source.matches("pub async fn upload(").count(), 2, "{source}");
 }
+
+#[test]
+fn a_document_over_the_size_limit_is_refused_naming_the_limit() {
+    let json = document(json!({}), json!({}));
+    let options = codegen::Options {
+        max_document_bytes: json.len() - 1,
+        ..codegen::Options::default()
+    };
+    let error = codegen::generate(&json, &options)
+        .expect_err("over the limit")
+        .to_string();
+    assert_eq!(
+        error,
+        format!(
+            "document: {} bytes, more than the limit of {} bytes (Options::max_document_bytes, the codegen binary's --max-document-bytes)",
+            json.len(),
+            json.len() - 1
+        )
+    );
+    let options = codegen::Options {
+        max_document_bytes: json.len(),
+        ..codegen::Options::default()
+    };
+    assert!(codegen::generate(&json, &options).is_ok());
+}
+
+/// Google's `securesourcemanager.v1` ships `"revision": "0"`: it generates, and the package
+/// version carries it as build metadata.
+#[test]
+fn a_revision_of_any_shape_generates() {
+    let zero = document(json!({}), json!({})).replace("20260101", "0");
+    let generated = generate(&zero);
+    assert!(generated.files["Cargo.toml"].contains("version = \"0.1.0+0\""));
+    let odd = document(json!({}), json!({})).replace("20260101", "`<b>` [x] 1/2");
+    let generated = generate(&odd);
+    assert!(generated.files["Cargo.toml"].contains("version = \"0.1.0\"\n"));
+    assert!(generated.files["src/lib.rs"].contains(r#"pub const REVISION: &str = "`<b>` [x] 1/2";"#));
+}
