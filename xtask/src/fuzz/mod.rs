@@ -313,3 +313,26 @@ fn save_failure(dir: &Path, case: u64, input: &str) {
     let _ = std::fs::create_dir_all(dir);
     let _ = std::fs::write(dir.join(format!("case-{case}.json")), input);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The long alias chains the random documents sometimes carry generate a clean crate, so
+    /// the time check sees the whole generator run on them.
+    #[test]
+    fn an_alias_chain_generates() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut doc = serde_json::json!({
+            "kind": "discovery#restDescription", "name": "tiny", "version": "v1",
+            "rootUrl": "https://tiny.googleapis.com/", "schemas": {},
+        });
+        let Value::Object(map) = &mut doc else { unreachable!() };
+        random_doc::add_alias_chain(&mut rng, map);
+        let text = doc.to_string();
+        match run_one(&text, &Options::default()) {
+            Outcome::Generated => {}
+            Outcome::Refused(_, message) | Outcome::Failed(message) => panic!("{message}"),
+        }
+    }
+}

@@ -80,8 +80,8 @@ pub fn document(rng: &mut fastrand::Rng) -> Value {
 /// Sometimes a long chain of aliases (`C0 → C1 → ... → Cn`, arrays or plain `$ref`s) and a path
 /// `pattern` of many `.*`: shapes that cost superlinear time in a naive generator or runtime,
 /// which the run's time check catches.
-fn add_alias_chain(rng: &mut fastrand::Rng, doc: &mut Map<String, Value>) {
-    let n = rng.usize(50..500);
+pub(super) fn add_alias_chain(rng: &mut fastrand::Rng, doc: &mut Map<String, Value>) {
+    let n = rng.usize(1000..3000);
     let Some(Value::Object(schemas)) = doc.get_mut("schemas") else {
         return;
     };
