@@ -172,6 +172,8 @@ fn match_atoms(atoms: &[Atom], value: &str) -> bool {
     for c in value.chars() {
         next.iter_mut().for_each(|reached| *reached = false);
         let mut any = false;
+        #[cfg(test)]
+        STEPS.with(|steps| steps.set(steps.get() + atoms.len() as u64));
         for (i, atom) in atoms.iter().enumerate() {
             if current[i] && atom.class.matches(c) {
                 next[if atom.repeat { i } else { i + 1 }] = true;
@@ -185,6 +187,12 @@ fn match_atoms(atoms: &[Atom], value: &str) -> bool {
         std::mem::swap(&mut current, &mut next);
     }
     current[atoms.len()]
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Atom visits of [`match_atoms`] on this thread (tests compare them across input sizes).
+    static STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// Adds the positions reachable by skipping repeated atoms (which may match nothing).
@@ -283,6 +291,21 @@ mod tests {
         let pattern = format!("^{}$", "[^/]+/".repeat(50_000));
         let matcher = Matcher::new(&pattern).unwrap();
         assert!(!matcher.is_match("a/b/"));
+    }
+
+    /// Work grows linearly with the value for a fixed pattern, and with the pattern for a fixed
+    /// value (counted, not timed): four times the input, at most four times the steps.
+    #[test]
+    fn matching_costs_steps_linear_in_pattern_and_value() {
+        let steps = |dots: usize, len: usize| {
+            let matcher = Matcher::new(&format!("^{}a$", ".*".repeat(dots))).unwrap();
+            STEPS.with(|s| s.set(0));
+            assert!(!matcher.is_match(&"b".repeat(len)));
+            STEPS.with(|s| s.get())
+        };
+        assert!(steps(8, 400) <= 4 * steps(8, 100));
+        assert!(steps(400, 30) <= 4 * steps(100, 30) + 8 * 30);
+        assert!(steps(8, 100) > 0);
     }
 
     #[test]
