@@ -1,9 +1,8 @@
 //! The document's identity and keys, checked before anything is generated. Only what becomes a
 //! name has a rule, each for the harm it prevents: `name` and `version` make the crate's package
-//! name and directory (so no path separator, `..`, or character Cargo refuses), `id` is
-//! `name:version` (it is written in every file's header line), and resource and method keys
-//! become module and function names and JSON paths of reports. Every other value (`revision`,
-//! `title`, descriptions, ...) is accepted whatever its shape and reaches the output only
+//! name and directory (so no path separator, `..`, or character Cargo refuses), and resource
+//! and method keys become module and function names and JSON paths of reports. Every other value
+//! (`id`, `revision`, `title`, descriptions, ...) is accepted whatever its shape and reaches the output only
 //! through the escaping functions of `emit::text`. A document that breaks a rule is refused with
 //! the JSON path of the value.
 
@@ -24,7 +23,7 @@ const MAX_NAME_LEN: usize = 63;
 /// Longest resource or method key accepted.
 const MAX_KEY_LEN: usize = 128;
 
-/// Checks `kind`, `name`, `version`, `id` and every resource and method key.
+/// Checks `kind`, `name`, `version` and every resource and method key.
 pub fn check_document(doc: &RestDescription) -> Result<(), Error> {
     if doc.kind == DIRECTORY_LIST_KIND {
         return Err(Error::DirectoryList);
@@ -70,13 +69,8 @@ pub fn check_document(doc: &RestDescription) -> Result<(), Error> {
             ),
         ));
     }
-    let expected_id = format!("{}:{}", doc.name, doc.version);
-    if !doc.id.is_empty() && doc.id != expected_id {
-        return Err(refuse(
-            "id",
-            format!("{:?} is not `name:version` ({expected_id:?})", doc.id),
-        ));
-    }
+    // `id` has no rule either: Google's is `name:version`, but the id names nothing; it is
+    // written only through `line_comment` (the header lines) and `code_span` (docs, README).
     // `revision` has no rule: Google's are mostly `YYYYMMDD` dates, but `securesourcemanager.v1`
     // ships `"0"`, and a revision reaches no file or crate name. It is escaped wherever it is
     // written (a TOML string, doc text, a string literal) and becomes the package version's
@@ -171,9 +165,6 @@ mod tests {
 
     #[test]
     fn hostile_identity_is_refused_with_its_path() {
-        let injection = "evil:v1\n[target.'cfg(all())'.dependencies]\npwn = { path = \"/tmp\" }\n#";
-        let error = doc(|d| d.id = injection.into()).unwrap_err();
-        assert!(error.starts_with("id: \"evil:v1\\n[target."), "{error}");
         assert!(
             doc(|d| d.name = "x\n#![doc = 1]".into())
                 .unwrap_err()
@@ -190,6 +181,9 @@ mod tests {
         for revision in ["0", "20240101", "2024\"\n[x]", "`<img src=x>`", ""] {
             assert_eq!(doc(|d| d.revision = revision.into()), Ok(()), "{revision:?}");
         }
+        // Nor does an id (it is only written through the escaping functions).
+        let injection = "evil:v1\n[target.'cfg(all())'.dependencies]\npwn = { path = \"/tmp\" }\n#";
+        assert_eq!(doc(|d| d.id = injection.into()), Ok(()));
     }
 
     #[test]

@@ -262,10 +262,10 @@ pub fn verdict(document: &str, options: &Options) -> Result<Verdict, String> {
 }
 
 /// Whether a document with `payload` at `position` must be refused: the fields that become
-/// names (`name`, `version`, `id`) and the resource and method keys have Google's shapes, which
-/// no payload fits. Any other value, `revision` included, may carry any payload.
+/// names (`name`, `version`) and the resource and method keys have Google's shapes, which no
+/// payload fits. Any other value, `id` and `revision` included, may carry any payload.
 fn must_refuse(position: &Position, payload: &Payload) -> bool {
-    let identity = !position.key && matches!(position.pointer.as_str(), "/name" | "/version" | "/id");
+    let identity = !position.key && matches!(position.pointer.as_str(), "/name" | "/version");
     let parent = position.pointer.rsplit_once('/').map_or("", |(parent, _)| parent);
     let named_key = position.key && (parent.ends_with("/methods") || parent.ends_with("/resources"));
     payload.breaks_shapes && (identity || named_key)
