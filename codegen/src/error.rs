@@ -27,6 +27,17 @@ pub enum Error {
          document; generate from one of the documents it lists"
     )]
     DirectoryList,
+    /// The document is larger than [`crate::Options::max_document_bytes`].
+    #[error(
+        "document: {bytes} bytes, more than the limit of {limit} bytes (Options::max_document_bytes, \
+         the codegen binary's --max-document-bytes)"
+    )]
+    TooLarge {
+        /// The document's size.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The generator produced invalid Rust: a bug in the generator, never in the document.
     #[error("internal error: {message}")]
     Internal {

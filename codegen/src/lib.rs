@@ -17,7 +17,7 @@ pub mod resolve;
 pub mod tiny_document;
 
 pub use error::Error;
-pub use options::Options;
+pub use options::{DEFAULT_MAX_DOCUMENT_BYTES, Options};
 
 /// The files of a generated crate, keyed by their path relative to the crate's root
 /// (`Cargo.toml`, `src/lib.rs`, ...), in a stable order.
@@ -37,6 +37,12 @@ pub fn generate(document_json: &str, options: &Options) -> Result<GeneratedCrate
 }
 
 fn generate_crate(document_json: &str, options: &Options) -> Result<GeneratedCrate, Error> {
+    if document_json.len() > options.max_document_bytes {
+        return Err(Error::TooLarge {
+            bytes: document_json.len(),
+            limit: options.max_document_bytes,
+        });
+    }
     let document = parse::parse(document_json)?;
     let api = resolve::resolve(&document)?;
     // The revision is in `REVISION` and the package version, not in every file's header, so

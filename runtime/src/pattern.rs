@@ -6,6 +6,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
+/// The largest compiled regex, in bytes (regex-lite's approximate measure).
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// The deepest nesting of groups and repetitions a regex may have.
+const REGEX_NEST_LIMIT: u32 = 64;
+
 /// Compiled patterns, by pattern text.
 static COMPILED: LazyLock<RwLock<HashMap<&'static str, Arc<Matcher>>>> = LazyLock::new(Default::default);
 
@@ -31,7 +37,7 @@ pub(crate) fn is_match(pattern: &'static str, value: &str) -> Result<bool, Strin
 }
 
 enum Matcher {
-    Pieces(Vec<Piece>),
+    Pieces(Vec<Atom>),
     Regex(regex_lite::Regex),
 }
 
@@ -48,8 +54,15 @@ enum Piece {
 impl Matcher {
     fn new(pattern: &str) -> Result<Self, String> {
         match simple(pattern) {
-            Some(pieces) => Ok(Matcher::Pieces(pieces)),
-            None => regex_lite::Regex::new(pattern)
+            Some(pieces) => Ok(Matcher::Pieces(atoms(&pieces))),
+            // regex-lite runs in time proportional to pattern × input (a bounded backtracker or
+            // a PikeVM, never exponential), and its limits bound the compiled size and the
+            // parser's nesting; it is already in the runtime's small dependency tree, so the
+            // full `regex` crate would buy nothing here.
+            None => regex_lite::RegexBuilder::new(pattern)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .nest_limit(REGEX_NEST_LIMIT)
+                .build()
                 .map(Matcher::Regex)
                 .map_err(|e| format!("the document's pattern {pattern:?} is not valid: {e}")),
         }
@@ -57,7 +70,7 @@ impl Matcher {
 
     fn is_match(&self, value: &str) -> bool {
         match self {
-            Matcher::Pieces(pieces) => match_pieces(pieces, value),
+            Matcher::Pieces(atoms) => match_atoms(atoms, value),
             Matcher::Regex(regex) => regex.is_match(value),
         }
     }
@@ -98,19 +111,97 @@ fn simple(pattern: &str) -> Option<Vec<Piece>> {
     Some(pieces)
 }
 
-fn match_pieces(pieces: &[Piece], value: &str) -> bool {
-    let Some((first, rest)) = pieces.split_first() else {
-        return value.is_empty();
-    };
-    let (min, max) = match first {
-        Piece::Literal(text) => return value.strip_prefix(text.as_str()).is_some_and(|v| match_pieces(rest, v)),
-        Piece::Segment => (1, value.find('/').unwrap_or(value.len())),
-        Piece::Any { min } => (*min, value.find('\n').unwrap_or(value.len())),
-    };
-    (min..=max)
-        .rev()
-        .filter(|&n| value.is_char_boundary(n))
-        .any(|n| match_pieces(rest, &value[n..]))
+/// One step of a simple pattern: a character class, once or repeated.
+#[derive(Clone, Copy)]
+struct Atom {
+    class: Class,
+    /// Matches any number of characters of its class (`*`) instead of exactly one.
+    repeat: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Class {
+    /// Exactly this character.
+    Char(char),
+    /// Any character but `/` (`[^/]`).
+    NotSlash,
+    /// Any character but a newline (`.`).
+    NotNewline,
+}
+
+impl Class {
+    fn matches(self, c: char) -> bool {
+        match self {
+            Class::Char(want) => c == want,
+            Class::NotSlash => c != '/',
+            Class::NotNewline => c != '\n',
+        }
+    }
+}
+
+/// The pieces as atoms: a literal is one atom per character, `[^/]+` is `[^/][^/]*`, `.+` is
+/// `..*`.
+fn atoms(pieces: &[Piece]) -> Vec<Atom> {
+    let mut atoms = Vec::new();
+    let once = |class| Atom { class, repeat: false };
+    let repeated = |class| Atom { class, repeat: true };
+    for piece in pieces {
+        match piece {
+            Piece::Literal(text) => atoms.extend(text.chars().map(|c| once(Class::Char(c)))),
+            Piece::Segment => atoms.extend([once(Class::NotSlash), repeated(Class::NotSlash)]),
+            Piece::Any { min } => {
+                atoms.extend((0..*min).map(|_| once(Class::NotNewline)));
+                atoms.push(repeated(Class::NotNewline));
+            }
+        }
+    }
+    atoms
+}
+
+/// Whether `value` matches the atoms, by following every position in the pattern at once (a
+/// Thompson simulation): time `O(atoms × characters)`, memory `O(atoms)`, no recursion, whatever
+/// the pattern. Trying each split in turn instead backtracks exponentially on `^.*.*.*...a$`
+/// and recurses once per piece.
+fn match_atoms(atoms: &[Atom], value: &str) -> bool {
+    // `current[i]`: some prefix of `value` read so far leaves atom `i` next (`atoms.len()`: all
+    // matched).
+    let mut current = vec![false; atoms.len() + 1];
+    let mut next = vec![false; atoms.len() + 1];
+    current[0] = true;
+    close(atoms, &mut current);
+    for c in value.chars() {
+        next.iter_mut().for_each(|reached| *reached = false);
+        let mut any = false;
+        #[cfg(test)]
+        STEPS.with(|steps| steps.set(steps.get() + atoms.len() as u64));
+        for (i, atom) in atoms.iter().enumerate() {
+            if current[i] && atom.class.matches(c) {
+                next[if atom.repeat { i } else { i + 1 }] = true;
+                any = true;
+            }
+        }
+        if !any {
+            return false;
+        }
+        close(atoms, &mut next);
+        std::mem::swap(&mut current, &mut next);
+    }
+    current[atoms.len()]
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Atom visits of [`match_atoms`] on this thread (tests compare them across input sizes).
+    static STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Adds the positions reachable by skipping repeated atoms (which may match nothing).
+fn close(atoms: &[Atom], reached: &mut [bool]) {
+    for (i, atom) in atoms.iter().enumerate() {
+        if reached[i] && atom.repeat {
+            reached[i + 1] = true;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -126,6 +217,11 @@ mod tests {
         "^[^/]+/[^/]+$",
         "^users/[^/]+/a.b$",
         "^(foo|bar)/[0-9]+$",
+        "^.*.*a$",
+        "^a.+b.*$",
+        "^[^/]+[^/]+$",
+        "^$",
+        "^ü.*$",
     ];
 
     const VALUES: &[&str] = &[
@@ -148,6 +244,14 @@ mod tests {
         "users/u/axb",
         "foo/12",
         "baz/1",
+        "a",
+        "ab",
+        "aab",
+        "xa",
+        "üx",
+        "ü",
+        "a\nb",
+        "a/",
     ];
 
     #[test]
@@ -166,6 +270,49 @@ mod tests {
         assert!(matches!(Matcher::new("^archiveJobs/[^/]+$"), Ok(Matcher::Pieces(_))));
         assert!(matches!(Matcher::new("^users/[^/]+/a.b$"), Ok(Matcher::Regex(_))));
         assert!(Matcher::new("^(unclosed$").is_err());
+    }
+
+    /// Steps of the simulation are bounded by atoms × characters, so these return at once; the
+    /// backtracking matcher took seconds on the first (30 characters) and overflowed the stack
+    /// on the second.
+    #[test]
+    fn hostile_patterns_match_in_bounded_time_and_stack() {
+        let pattern = format!("^{}a$", ".*".repeat(8));
+        let matcher = Matcher::new(&pattern).unwrap();
+        assert!(matches!(matcher, Matcher::Pieces(_)));
+        assert!(!matcher.is_match(&"b".repeat(30)));
+        assert!(matcher.is_match(&format!("{}a", "b".repeat(30))));
+
+        let pattern = format!("^{}a$", ".*".repeat(200_000));
+        let matcher = Matcher::new(&pattern).unwrap();
+        assert!(!matcher.is_match(&"b".repeat(40)));
+        assert!(matcher.is_match("bba"));
+
+        let pattern = format!("^{}$", "[^/]+/".repeat(50_000));
+        let matcher = Matcher::new(&pattern).unwrap();
+        assert!(!matcher.is_match("a/b/"));
+    }
+
+    /// Work grows linearly with the value for a fixed pattern, and with the pattern for a fixed
+    /// value (counted, not timed): four times the input, at most four times the steps.
+    #[test]
+    fn matching_costs_steps_linear_in_pattern_and_value() {
+        let steps = |dots: usize, len: usize| {
+            let matcher = Matcher::new(&format!("^{}a$", ".*".repeat(dots))).unwrap();
+            STEPS.with(|s| s.set(0));
+            assert!(!matcher.is_match(&"b".repeat(len)));
+            STEPS.with(|s| s.get())
+        };
+        assert!(steps(8, 400) <= 4 * steps(8, 100));
+        assert!(steps(400, 30) <= 4 * steps(100, 30) + 8 * 30);
+        assert!(steps(8, 100) > 0);
+    }
+
+    #[test]
+    fn regex_patterns_have_limits() {
+        let nested = format!("^{}a{}$", "(".repeat(200), ")".repeat(200));
+        assert!(Matcher::new(&nested).is_err());
+        assert!(Matcher::new("^a{1000}{1000}$").is_err());
     }
 
     #[test]

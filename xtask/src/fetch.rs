@@ -323,7 +323,7 @@ mod tests {
     fn a_document_the_generator_refuses_is_not_written() {
         let fixture = Fixture::new();
         let mut hostile = sample_document("20260927", "e2");
-        hostile["id"] = json!("dataportability:v1\n[target.'cfg(all())'.dependencies]\npwn = { path = \"/tmp\" }\n#");
+        hostile["resources"] = json!({"things\n[target.'cfg(all())'.dependencies]": {"methods": {}}});
         let error = format!(
             "{:#}",
             fixture
@@ -331,7 +331,7 @@ mod tests {
                 .expect_err("refused")
         );
         assert!(
-            error.contains("the generator cannot use it") && error.contains("id: "),
+            error.contains("the generator cannot use it") && error.contains("resources["),
             "{error}"
         );
         assert!(!fixture.target().exists());

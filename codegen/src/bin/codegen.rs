@@ -1,22 +1,40 @@
-//! `codegen DOCUMENT.json OUT_DIR [--runtime-path PATH]`: generates a client crate from a
-//! Discovery document. `PATH` is the runtime crate's directory relative to `OUT_DIR`.
+//! `codegen DOCUMENT.json OUT_DIR [--runtime-path PATH] [--max-document-bytes N]`: generates a
+//! client crate from a Discovery document. `PATH` is the runtime crate's directory relative to
+//! `OUT_DIR`; a document larger than `N` bytes (default 16 MiB) is refused.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: codegen DOCUMENT.json OUT_DIR [--runtime-path PATH]";
+const USAGE: &str = "usage: codegen DOCUMENT.json OUT_DIR [--runtime-path PATH] [--max-document-bytes N]";
+
+/// The document, the output directory and the options, or `None` for a usage error.
+fn parse_args(args: &[String]) -> Option<(&String, &String, codegen::Options)> {
+    let [document, out_dir, flags @ ..] = args else {
+        return None;
+    };
+    let mut options = codegen::Options::default();
+    let mut flags = flags.iter();
+    while let Some(flag) = flags.next() {
+        let value = flags.next()?;
+        match flag.as_str() {
+            "--runtime-path" => {
+                options = codegen::Options {
+                    max_document_bytes: options.max_document_bytes,
+                    ..codegen::Options::with_runtime_path(value)
+                }
+            }
+            "--max-document-bytes" => options.max_document_bytes = value.parse().ok()?,
+            _ => return None,
+        }
+    }
+    Some((document, out_dir, options))
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (document, out_dir, options) = match args.as_slice() {
-        [document, out_dir] => (document, out_dir, codegen::Options::default()),
-        [document, out_dir, flag, path] if flag == "--runtime-path" => {
-            (document, out_dir, codegen::Options::with_runtime_path(path))
-        }
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+    let Some((document, out_dir, options)) = parse_args(&args) else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
     };
     match run(Path::new(document), Path::new(out_dir), &options) {
         Ok(count) => {

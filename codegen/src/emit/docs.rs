@@ -140,15 +140,23 @@ fn is_fence(line: &str) -> bool {
     rest.starts_with("```") || rest.starts_with("~~~")
 }
 
-/// Escapes one line of prose: brackets and `<` that are not a link, bare URLs.
+/// Escapes one line of prose so that rustdoc reads it as text: code spans (which are literal
+/// in Markdown) are kept, as are `[text](https://...)` links and `<https://...>` autolinks;
+/// every other `[`, `]` and `<` is escaped (no intra-doc link, reference definition, footnote,
+/// raw HTML or other autolink can start), bare URLs become autolinks, a `!` before a kept link
+/// is escaped (no image), and every backslash is doubled, so a backslash in the document cannot
+/// escape the backtick this scanner takes for the start of a code span (in Markdown `` \` `` is a
+/// literal backtick: `` \`<img onerror=..>` `` would otherwise reach rustdoc as a live tag).
+///
+/// The rules are CommonMark's (<https://spec.commonmark.org/0.31.2/#code-spans>: a span closes at
+/// a backtick run of exactly the opening's length; a run with no closer is literal text).
 pub fn escape_prose(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut rest = line;
     while let Some(c) = rest.chars().next() {
         if c == '`' {
-            let run = rest.len() - rest.trim_start_matches('`').len();
-            let fence = &rest[..run];
-            if let Some(end) = rest[run..].find(fence) {
+            let run = backtick_run(rest);
+            if let Some(end) = closing_run(&rest[run..], run) {
                 let span_end = run + end + run;
                 out.push_str(&rest[..span_end]);
                 rest = &rest[span_end..];
@@ -179,15 +187,36 @@ pub fn escape_prose(line: &str) -> String {
             continue;
         }
         match c {
-            '[' | ']' | '<' => {
+            '[' | ']' | '<' | '\\' => {
                 out.push('\\');
                 out.push(c);
             }
+            '!' if rest[1..].starts_with('[') => out.push_str("\\!"),
             _ => out.push(c),
         }
         rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// The length of the run of backticks starting `text`.
+fn backtick_run(text: &str) -> usize {
+    text.len() - text.trim_start_matches('`').len()
+}
+
+/// Where in `text` a run of exactly `len` backticks starts (a longer or shorter run does not
+/// close a code span).
+fn closing_run(text: &str, len: usize) -> Option<usize> {
+    let mut offset = 0;
+    while let Some(start) = text[offset..].find('`') {
+        let at = offset + start;
+        let run = backtick_run(&text[at..]);
+        if run == len {
+            return Some(at);
+        }
+        offset = at + run;
+    }
+    None
 }
 
 /// The length of a URL starting `text`, without trailing punctuation.
@@ -199,6 +228,9 @@ fn url_len(text: &str) -> Option<usize> {
         .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`'))
         .unwrap_or(text.len());
     let url = text[..end].trim_end_matches(['.', ',', ';', ':', ')', '\'', ']', '!', '?']);
+    if url.contains('\\') {
+        return None;
+    }
     let scheme_len = if url.starts_with("https://") { 8 } else { 7 };
     (url.len() > scheme_len).then_some(url.len())
 }
@@ -207,7 +239,7 @@ fn url_len(text: &str) -> Option<usize> {
 fn markdown_link_len(text: &str) -> Option<usize> {
     let close = text.find(']')?;
     let label = &text[1..close];
-    if label.is_empty() || label.contains(['[', '`', '<']) {
+    if label.is_empty() || label.contains(['[', '`', '<', '\\', '!']) {
         return None;
     }
     let after = &text[close + 1..];
@@ -215,7 +247,8 @@ fn markdown_link_len(text: &str) -> Option<usize> {
     let end = target.find(')')?;
     let url = &target[..end];
     let is_url = url.starts_with("https://") || url.starts_with("http://");
-    (is_url && !url.contains(char::is_whitespace)).then_some(close + 1 + 1 + end + 1)
+    let plain = !url.contains(|c: char| c.is_whitespace() || matches!(c, '\\' | '<' | '>' | '`' | '"' | '\'' | '('));
+    (is_url && plain).then_some(close + 1 + 1 + end + 1)
 }
 
 #[cfg(test)]
@@ -232,9 +265,34 @@ mod tests {
         );
         assert_eq!(escape_prose("code `a[0] <b>` ok"), "code `a[0] <b>` ok");
         assert_eq!(escape_prose("odd ` tick"), r"odd \` tick");
+        assert_eq!(escape_prose("a\\b"), r"a\\b");
         assert_eq!(
             escape_prose("see <https://x.com/a> or <b>"),
             r"see <https://x.com/a> or \<b>"
+        );
+    }
+
+    /// A backslash before a backtick, a code span closed by a longer run, an image, reference
+    /// definitions and autolinks of other schemes: all text.
+    #[test]
+    fn no_html_or_link_survives() {
+        assert_eq!(
+            escape_prose(r"Evil \`<img src=x onerror=alert(1)>` API"),
+            r"Evil \\`<img src=x onerror=alert(1)>` API"
+        );
+        assert_eq!(escape_prose(r"\`[std::process::exit]`"), r"\\`[std::process::exit]`");
+        assert_eq!(escape_prose("`a``<b>"), r"\`a\`\`\<b>");
+        assert_eq!(escape_prose("``a`b``"), "``a`b``");
+        assert_eq!(escape_prose("![x](https://e.com/p.png)"), r"\![x](https://e.com/p.png)");
+        assert_eq!(escape_prose("[x]: std::process::exit"), r"\[x\]: std::process::exit");
+        assert_eq!(
+            escape_prose("<javascript:alert(1)> <a@b.c>"),
+            r"\<javascript:alert(1)> \<a@b.c>"
+        );
+        assert_eq!(escape_prose(r"[a\](https://x.com)"), r"\[a\\\](<https://x.com>)");
+        assert_eq!(
+            escape_prose("[a](https://x.com/`<b>`)"),
+            r"\[a\](<https://x.com/>`<b>`)"
         );
     }
 

@@ -6,6 +6,22 @@ use super::text::{code_span, doc_inline, doc_text, line_comment, toml_key, toml_
 use crate::options::Options;
 use crate::resolve::ir::{Api, Resource};
 
+/// The package version: `0.1.0+REVISION` when the revision is SemVer build metadata (dot-separated
+/// non-empty runs of ASCII letters, digits and `-`, as `20260927` and `0` are), else `0.1.0`
+/// (the revision is still in `REVISION`, the description and the README).
+pub fn package_version(revision: &str) -> String {
+    let metadata = !revision.is_empty()
+        && revision.len() <= 64
+        && revision
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    if metadata {
+        format!("0.1.0+{revision}")
+    } else {
+        "0.1.0".to_owned()
+    }
+}
+
 /// `Cargo.toml`. Every value from the document is a TOML string made by [`toml_string`],
 /// and doctests are off: doc text never becomes code, and this is the second wall.
 pub fn cargo_toml(api: &Api, options: &Options, header: &str) -> String {
@@ -13,11 +29,7 @@ pub fn cargo_toml(api: &Api, options: &Options, header: &str) -> String {
         "Rust client for the {} ({}), generated from its Discovery document revision {}",
         api.title, api.version, api.revision
     ));
-    let version = if api.revision.is_empty() {
-        "0.1.0".to_owned()
-    } else {
-        format!("0.1.0+{}", api.revision)
-    };
+    let version = package_version(&api.revision);
     let header = line_comment(header);
     format!(
         "# {header}\n\

@@ -1,6 +1,10 @@
-//! The document's identity and keys, checked against the shapes Google uses before anything
-//! is generated: what reaches names, headers and `Cargo.toml` is then plain ASCII of a known
-//! form, and a document that does not fit is refused with the JSON path of the value.
+//! The document's identity and keys, checked before anything is generated. Only what becomes a
+//! name has a rule, each for the harm it prevents: `name` and `version` make the crate's package
+//! name and directory (so no path separator, `..`, or character Cargo refuses), and resource
+//! and method keys become module and function names and JSON paths of reports. Every other value
+//! (`id`, `revision`, `title`, descriptions, ...) is accepted whatever its shape and reaches the output only
+//! through the escaping functions of `emit::text`. A document that breaks a rule is refused with
+//! the JSON path of the value.
 
 use std::collections::BTreeMap;
 
@@ -19,7 +23,7 @@ const MAX_NAME_LEN: usize = 63;
 /// Longest resource or method key accepted.
 const MAX_KEY_LEN: usize = 128;
 
-/// Checks `kind`, `name`, `version`, `id`, `revision` and every resource and method key.
+/// Checks `kind`, `name`, `version` and every resource and method key.
 pub fn check_document(doc: &RestDescription) -> Result<(), Error> {
     if doc.kind == DIRECTORY_LIST_KIND {
         return Err(Error::DirectoryList);
@@ -65,21 +69,12 @@ pub fn check_document(doc: &RestDescription) -> Result<(), Error> {
             ),
         ));
     }
-    let expected_id = format!("{}:{}", doc.name, doc.version);
-    if !doc.id.is_empty() && doc.id != expected_id {
-        return Err(refuse(
-            "id",
-            format!("{:?} is not `name:version` ({expected_id:?})", doc.id),
-        ));
-    }
-    // `revision`: the date of the document, `YYYYMMDD`.
-    let is_date = doc.revision.len() == 8 && doc.revision.bytes().all(|b| b.is_ascii_digit());
-    if !doc.revision.is_empty() && !is_date {
-        return Err(refuse(
-            "revision",
-            format!("{:?} is not a revision (eight digits, YYYYMMDD)", doc.revision),
-        ));
-    }
+    // `id` has no rule either: Google's is `name:version`, but the id names nothing; it is
+    // written only through `line_comment` (the header lines) and `code_span` (docs, README).
+    // `revision` has no rule: Google's are mostly `YYYYMMDD` dates, but `securesourcemanager.v1`
+    // ships `"0"`, and a revision reaches no file or crate name. It is escaped wherever it is
+    // written (a TOML string, doc text, a string literal) and becomes the package version's
+    // build metadata only when it has that grammar's shape (`emit::manifest`).
     check_keys("", &doc.methods, &doc.resources)
 }
 
@@ -170,9 +165,6 @@ mod tests {
 
     #[test]
     fn hostile_identity_is_refused_with_its_path() {
-        let injection = "evil:v1\n[target.'cfg(all())'.dependencies]\npwn = { path = \"/tmp\" }\n#";
-        let error = doc(|d| d.id = injection.into()).unwrap_err();
-        assert!(error.starts_with("id: \"evil:v1\\n[target."), "{error}");
         assert!(
             doc(|d| d.name = "x\n#![doc = 1]".into())
                 .unwrap_err()
@@ -180,12 +172,18 @@ mod tests {
         );
         assert!(doc(|d| d.name = "éfn".into()).unwrap_err().starts_with("name: "));
         assert!(doc(|d| d.version = "v1 ".into()).unwrap_err().starts_with("version: "));
-        assert!(
-            doc(|d| d.revision = "2024\"".into())
-                .unwrap_err()
-                .starts_with("revision: ")
-        );
         assert!(doc(|d| d.name = "a".repeat(64)).unwrap_err().starts_with("name: "));
+    }
+
+    /// Google's `securesourcemanager.v1` has `"revision": "0"`; a revision names no file.
+    #[test]
+    fn any_revision_is_accepted() {
+        for revision in ["0", "20240101", "2024\"\n[x]", "`<img src=x>`", ""] {
+            assert_eq!(doc(|d| d.revision = revision.into()), Ok(()), "{revision:?}");
+        }
+        // Nor does an id (it is only written through the escaping functions).
+        let injection = "evil:v1\n[target.'cfg(all())'.dependencies]\npwn = { path = \"/tmp\" }\n#";
+        assert_eq!(doc(|d| d.id = injection.into()), Ok(()));
     }
 
     #[test]

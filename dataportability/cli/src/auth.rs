@@ -1,24 +1,19 @@
 //! Where the access token comes from: `--token` / `DATAPORTABILITY_TOKEN`, or the OAuth
-//! installed-app flow with `--client-secret` (yup-oauth2, tokens cached on disk).
+//! installed-app flow with `--client-secret` ([`crate::oauth`], tokens cached on disk).
 //!
 //! The installed-app flow takes its endpoints from the client secret file (`auth_uri`,
 //! `token_uri`), so a file that points at the emulator's OAuth server runs the whole flow
 //! locally. Its tokens refresh: after a 401 (an access token lives an hour), the client asks
-//! for a forced refresh with the refresh token, once, and retries.
+//! for a fresh token, once, and retries; one refresh serves every group of the run.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use dataportability_v1::{Scope, StaticToken, TokenSource};
-use discovery_runtime::YupOAuth2TokenSource;
-use std::future::Future;
-use std::pin::Pin;
-
-use yup_oauth2::authenticator_delegate::InstalledFlowDelegate;
-use yup_oauth2::{InstalledFlowAuthenticator, InstalledFlowReturnMethod};
 
 use crate::args::Global;
 use crate::failure::Failure;
+use crate::oauth::InstalledFlow;
 
 /// A token source for the given scopes, from the command line's credentials.
 pub async fn token_source(global: &Global, scopes: &[Scope]) -> Result<Arc<dyn TokenSource>, Failure> {
@@ -27,52 +22,14 @@ pub async fn token_source(global: &Global, scopes: &[Scope]) -> Result<Arc<dyn T
             Some(path) => path.clone(),
             None => default_token_cache()?,
         };
-        return oauth(secret, &cache, scopes).await;
+        let scopes = scopes.iter().map(|s| s.as_str().to_owned()).collect();
+        return Ok(Arc::new(InstalledFlow::new(secret, &cache, scopes)?));
     }
     match global.token.as_deref().map(str::trim) {
         Some(token) if !token.is_empty() => Ok(Arc::new(StaticToken::new(token))),
         _ => Err(Failure::auth(
             "no credentials: pass --token TOKEN, set DATAPORTABILITY_TOKEN, or use --client-secret FILE",
         )),
-    }
-}
-
-async fn oauth(secret: &Path, cache: &Path, scopes: &[Scope]) -> Result<Arc<dyn TokenSource>, Failure> {
-    let application = yup_oauth2::read_application_secret(secret)
-        .await
-        .map_err(|e| Failure::auth(format!("{}: not an OAuth client secret file: {e}", secret.display())))?;
-    if let Some(dir) = cache.parent().filter(|d| !d.as_os_str().is_empty()) {
-        create_private_dir(dir).map_err(|e| {
-            Failure::auth(format!(
-                "{}: cannot create the token cache directory: {e}",
-                dir.display()
-            ))
-        })?;
-    }
-    let authenticator = InstalledFlowAuthenticator::builder(application, InstalledFlowReturnMethod::HTTPRedirect)
-        .flow_delegate(Box::new(ConsentOnStderr))
-        .persist_tokens_to_disk(cache.to_path_buf())
-        .build()
-        .await
-        .map_err(|e| Failure::auth(format!("the OAuth flow could not start: {e}")))?;
-    let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
-    Ok(Arc::new(YupOAuth2TokenSource::new(authenticator, scopes)))
-}
-
-/// Shows the consent URL on stderr (stdout carries the command's results).
-#[derive(Clone, Copy)]
-struct ConsentOnStderr;
-
-impl InstalledFlowDelegate for ConsentOnStderr {
-    fn present_user_url<'a>(
-        &'a self,
-        url: &'a str,
-        _need_code: bool,
-    ) -> Pin<Box<dyn Future<Output = Result<String, String>> + Send + 'a>> {
-        Box::pin(async move {
-            eprintln!("To allow access, open this URL in a browser (waiting for the answer):\n{url}");
-            Ok(String::new())
-        })
     }
 }
 
@@ -87,14 +44,6 @@ pub fn default_token_cache() -> Result<PathBuf, Failure> {
     };
     base.map(|base| base.join("dataportability").join("tokens.json"))
         .ok_or_else(|| Failure::auth("no home directory for the token cache: pass --token-cache FILE"))
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
 }
 
 #[cfg(test)]
@@ -155,7 +104,7 @@ mod tests {
         // Building the flow needs no network; a token would (the browser consent).
         let source = token_source(&global, &[Scope::MyactivitySearch]).await.unwrap();
         let shown = format!("{source:?}");
-        assert!(shown.contains("YupOAuth2TokenSource"), "{shown}");
+        assert!(shown.contains("InstalledFlow"), "{shown}");
         assert!(
             shown.contains(r#"scopes: ["https://www.googleapis.com/auth/dataportability.myactivity.search"]"#),
             "the scopes are the groups': {shown}"

@@ -7,6 +7,7 @@ mod auth;
 mod commands;
 mod export;
 mod failure;
+mod oauth;
 mod ui;
 
 use std::process::ExitCode;

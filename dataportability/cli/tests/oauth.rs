@@ -147,11 +147,19 @@ async fn the_client_secret_flow_exports_across_token_lifetimes_and_expired_urls(
     let page = reqwest::get(&url).await.expect("the redirect chain");
     assert!(page.status().is_success(), "{}", page.status());
 
-    // An hour of emulator time every 150 ms until the job completes: polls meet expired tokens.
+    // An hour of emulator time after each of the tool's calls answered, until the job completes:
+    // every next poll meets an expired token and refreshes it. The clock moves in step with the
+    // tool, not with real time, so a slow machine sees the same hours between two calls as a
+    // fast one.
     let mut hours = 0;
+    let mut seen = emulator.api_successes();
     while !running.output().contains("is COMPLETE") {
         assert!(hours < 40 && running.exited().is_none(), "{}", running.output());
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        eventually("the tool's next call", Duration::from_secs(30), || {
+            emulator.api_successes() > seen || running.output().contains("is COMPLETE")
+        })
+        .await;
+        seen = emulator.api_successes();
         emulator.advance_clock(Duration::from_secs(3600));
         hours += 1;
     }
@@ -355,4 +363,70 @@ async fn a_partial_consent_exports_the_granted_groups_and_names_each_refused_one
     }
     assert_eq!(stderr.lines().count(), 2, "{stderr}");
     assert_eq!(emulator.jobs().len(), 1, "only the granted group was exported");
+}
+
+/// Three groups, one consent: the run prints one consent URL (with PKCE S256 and a `state`),
+/// takes no redirect without that `state`, and exports every group once the one URL is
+/// answered. Each group's task used to start its own flow and wait for its own answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_groups_need_one_consent_with_pkce_and_state() {
+    let emulator = emulator(EmulatorConfig {
+        complete_after: Duration::from_millis(50),
+        ..Default::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = write_client_secret(&emulator, dir.path());
+    let cache = dir.path().join("tokens.json");
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "--endpoint",
+        emulator.url(),
+        "--client-secret",
+        &secret,
+        "--token-cache",
+        cache.to_str().unwrap(),
+        "export",
+        "--resource",
+        SEARCH,
+        "--resource",
+        YOUTUBE,
+        "--resource",
+        MAPS,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(FAST);
+    let running = Running::spawn(&args);
+
+    let url = reqwest::Url::parse(&consent_url(&running).await).unwrap();
+    let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    assert_eq!(param("code_challenge_method").as_deref(), Some("S256"), "{url}");
+    assert!(param("code_challenge").is_some_and(|c| c.len() == 43), "{url}");
+    let state = param("state").expect("a state");
+    assert!(state.len() >= 16, "{state}");
+    let redirect = param("redirect_uri").expect("a redirect URI");
+    assert!(redirect.starts_with("http://127.0.0.1:"), "{redirect}");
+
+    // A forged redirect (another page's code, no state or the wrong one) is refused, and
+    // the tool keeps waiting for the real one.
+    for forged in ["?code=forged", "?code=forged&state=wrong"] {
+        let answer = reqwest::get(format!("{redirect}{forged}")).await.expect("an answer");
+        assert_eq!(answer.status().as_u16(), 400);
+    }
+    let page = reqwest::get(url.as_str()).await.expect("the redirect chain");
+    assert!(page.status().is_success(), "{}", page.status());
+
+    let (status, output) = running.finish().await;
+    assert!(status.success(), "{output}");
+    assert_eq!(
+        output.matches("/o/oauth2/v2/auth?").count(),
+        1,
+        "one consent URL: {output}"
+    );
+    for group in [SEARCH, YOUTUBE, MAPS] {
+        let state = state_file(&out);
+        assert!(state["groups"][group]["jobId"].is_string(), "{group}: {output}");
+    }
+    assert_eq!(emulator.jobs().len(), 3);
 }

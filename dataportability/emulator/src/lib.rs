@@ -250,6 +250,13 @@ impl Emulator {
         self.shared.clock.advance(by)
     }
 
+    /// How many calls of the API routes (`/v1/...`) were answered with success so far: a test
+    /// that moves the clock while a client waits can move it in step with the client (after
+    /// each call answered) rather than with real time.
+    pub fn api_successes(&self) -> u64 {
+        self.shared.api_successes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// The emulator time now.
     pub fn now(&self) -> DateTime<Utc> {
         self.shared.clock.now()

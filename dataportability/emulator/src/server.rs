@@ -36,6 +36,9 @@ pub(crate) struct Shared {
     pub signer: Signer,
     /// `http://127.0.0.1:PORT/`.
     pub base_url: String,
+    /// Calls of the API routes answered with success (tests move the clock in step with a
+    /// client's calls).
+    pub api_successes: std::sync::atomic::AtomicU64,
     /// Where the archives' activity gets dense: 30 days before the day the emulator started
     /// (see `archive/activity.rs`).
     pub dense_activity_from: DateTime<Utc>,
@@ -69,6 +72,7 @@ impl Shared {
             archives: ArchiveCache::default(),
             signer: Signer::new(),
             base_url,
+            api_successes: std::sync::atomic::AtomicU64::new(0),
         }
     }
 

@@ -335,3 +335,59 @@ async fn jobs_are_listed_and_consent_choices_set_over_http() {
         "a refused PUT changes nothing"
     );
 }
+
+/// A web page cannot reach the control surface or the OAuth pages: not through DNS rebinding
+/// (its own host name in `Host`), not with a cross-site `text/plain` POST (its `Origin`).
+#[tokio::test]
+async fn the_control_surface_and_oauth_pages_refuse_other_hosts_and_origins() {
+    let emulator = emulator().await;
+    let http = reqwest::Client::new();
+    let token_body = json!({"resources": [SEARCH]}).to_string();
+    let answer = |response: reqwest::Response| async move {
+        let status = response.status().as_u16();
+        let body: Value = serde_json::from_str(&response.text().await.expect("body")).expect("JSON");
+        (status, body)
+    };
+    let rebound = http
+        .post(format!("{}emulator/v1/tokens", emulator.url()))
+        .header("host", "evil.example:80")
+        .header("content-type", "application/json")
+        .body(token_body.clone())
+        .send()
+        .await
+        .expect("an answer");
+    let rebound = answer(rebound).await;
+    assert_google_error(&rebound, 403, "PERMISSION_DENIED");
+    assert!(rebound.1["error"]["message"].as_str().unwrap().contains("Host header"));
+
+    let cross_site = http
+        .post(format!("{}emulator/v1/tokens", emulator.url()))
+        .header("origin", "https://evil.example")
+        .header("content-type", "text/plain")
+        .body(token_body.clone())
+        .send()
+        .await
+        .expect("an answer");
+    let cross_site = answer(cross_site).await;
+    assert_google_error(&cross_site, 403, "PERMISSION_DENIED");
+    assert!(cross_site.1["error"]["message"].as_str().unwrap().contains("Origin"));
+
+    let page = http
+        .get(format!("{}o/oauth2/v2/auth?client_id=x", emulator.url()))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(page.status().as_u16(), 403);
+
+    // The same requests from this machine are answered.
+    let local = http
+        .post(format!("{}emulator/v1/tokens", emulator.url()))
+        .header("origin", emulator.url().trim_end_matches('/'))
+        .header("content-type", "application/json")
+        .body(token_body)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(local.status().as_u16(), 200);
+}

@@ -8,6 +8,12 @@
 //! personal data. Every rename is followed by an `fsync` of the directory, so the new name is
 //! on disk before the tool says so.
 //!
+//! A directory the tool did not create must be the user's: `--out` (and any directory under it)
+//! owned by another user, or writable by its group or others, is refused, since whoever can
+//! write there can swap names under the export. A file opened for writing that has another
+//! hard link is refused before anything is written or its mode changed: writing it would
+//! change the other name's content too.
+//!
 //! Unix only (Linux, macOS, the BSDs): it needs `openat`, `O_NOFOLLOW` and `flock`.
 
 use std::fs::File;
@@ -62,10 +68,32 @@ impl Dir {
             Mode::empty(),
         )
         .map_err(|e| Error::io(path)(e.into()))?;
-        Ok(Self {
+        let dir = Self {
             fd: Arc::new(fd),
             path: path.to_owned(),
-        })
+        };
+        dir.check_owned()?;
+        Ok(dir)
+    }
+
+    /// The directory must belong to the user running the tool and be writable by no one else.
+    fn check_owned(&self) -> Result<()> {
+        let stat = rustix::fs::fstat(self.fd()).map_err(|e| Error::io(&self.path)(e.into()))?;
+        let me = rustix::process::geteuid().as_raw();
+        let refuse = |reason: String| Err(Error::io(&self.path)(std::io::Error::other(reason)));
+        if stat.st_uid != me {
+            return refuse(format!(
+                "is owned by user {}, not by you (user {me}): an export directory must be your own",
+                stat.st_uid
+            ));
+        }
+        let mode = stat.st_mode & 0o7777;
+        if mode & 0o022 != 0 {
+            return refuse(format!(
+                "is writable by its group or others (mode {mode:04o}): make it private (chmod 700) or use another directory"
+            ));
+        }
+        Ok(())
     }
 
     /// The directory's path (for messages).
@@ -91,10 +119,12 @@ impl Dir {
         }
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(self.fd(), name, flags, Mode::empty()).map_err(|e| self.error(name, e))?;
-        Ok(Self {
+        let dir = Self {
             fd: Arc::new(fd),
             path: self.join(name),
-        })
+        };
+        dir.check_owned()?;
+        Ok(dir)
     }
 
     /// The subdirectory at the relative path `path` (`GROUP/20261201T223550Z`), each of its
@@ -125,7 +155,7 @@ impl Dir {
         match rustix::fs::openat(self.fd(), name, flags, Mode::empty()) {
             Ok(fd) => {
                 let file = File::from(fd);
-                self.regular(name, &file)?;
+                self.regular(name, &file, false)?;
                 Ok(Some(file))
             }
             Err(Errno::NOENT) => Ok(None),
@@ -135,22 +165,24 @@ impl Dir {
 
     /// Opens `name` for writing, created `0600` when missing (an existing file is made `0600`
     /// too); `truncate` empties it.
+    /// A file with another hard link is refused before it is changed.
     pub fn open_write(&self, name: &str, truncate: bool) -> Result<File> {
         check_name(&self.path, name)?;
-        let mut flags = OFlags::WRONLY | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
-        if truncate {
-            flags |= OFlags::TRUNC;
-        }
+        // Not `O_TRUNC`: the file is checked before anything of it changes.
+        let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
         let fd = rustix::fs::openat(self.fd(), name, flags, Mode::from_raw_mode(FILE_MODE))
             .map_err(|e| self.error(name, e))?;
         let file = File::from(fd);
-        self.regular(name, &file)?;
+        self.regular(name, &file, true)?;
         rustix::fs::fchmod(&file, Mode::from_raw_mode(FILE_MODE)).map_err(|e| self.error(name, e))?;
+        if truncate {
+            file.set_len(0).map_err(Error::io(self.join(name)))?;
+        }
         Ok(file)
     }
 
     /// Opens `name` for appending (and reading), created `0600` when missing; also says
-    /// whether it was created.
+    /// whether it was created. A file with another hard link is refused.
     pub fn open_append(&self, name: &str) -> Result<(File, bool)> {
         check_name(&self.path, name)?;
         let created = self.entry(name)? == Entry::Missing;
@@ -159,7 +191,7 @@ impl Dir {
         let fd = rustix::fs::openat(self.fd(), name, flags, Mode::from_raw_mode(FILE_MODE))
             .map_err(|e| self.error(name, e))?;
         let file = File::from(fd);
-        self.regular(name, &file)?;
+        self.regular(name, &file, true)?;
         Ok((file, created))
     }
 
@@ -217,14 +249,21 @@ impl Dir {
         Error::io(path)(errno.into())
     }
 
-    /// An opened name must be a regular file (not a FIFO, a device, a directory).
-    fn regular(&self, name: &str, file: &File) -> Result<()> {
+    /// An opened name must be a regular file (not a FIFO, a device, a directory), and one
+    /// opened for `writing` have no other hard link (a `.part` linked to a file elsewhere would
+    /// have that file written; reading one is harmless).
+    fn regular(&self, name: &str, file: &File, writing: bool) -> Result<()> {
         let stat = rustix::fs::fstat(file).map_err(|e| self.error(name, e))?;
-        if FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile {
-            Ok(())
-        } else {
-            Err(not_a_file(self.join(name)))
+        if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
+            return Err(not_a_file(self.join(name)));
         }
+        if writing && stat.st_nlink > 1 {
+            return Err(Error::io(self.join(name))(std::io::Error::other(format!(
+                "has {} hard links: another name shares this file, and writing it would change that one too; remove it and run again",
+                stat.st_nlink
+            ))));
+        }
+        Ok(())
     }
 
     /// The raw descriptor, for the lock.
@@ -282,6 +321,48 @@ mod tests {
         assert_eq!(mode(&dir.join("h")), DIR_MODE);
         assert_eq!(mode(run.path()), DIR_MODE);
         assert!(dir.subpath("h/../elsewhere").is_err(), "only plain names");
+    }
+
+    /// A `.part` that is a hard link to a file elsewhere is refused for writing, and that file
+    /// is neither truncated nor made `0600`; reading it is allowed.
+    #[test]
+    fn hard_links_are_refused_before_anything_changes() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("precious");
+        std::fs::write(&target, b"precious").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let dir = Dir::create(&root.path().join("out")).unwrap();
+        std::fs::hard_link(&target, dir.join("a.part")).unwrap();
+        for error in [
+            dir.open_write("a.part", true).unwrap_err(),
+            dir.open_append("a.part").unwrap_err(),
+        ] {
+            assert!(error.to_string().contains("hard links"), "{error}");
+        }
+        assert_eq!(std::fs::read(&target).unwrap(), b"precious");
+        assert_eq!(mode(&target), 0o644);
+        assert!(dir.open_read("a.part").unwrap().is_some());
+    }
+
+    /// An existing directory writable by others is refused; the user's own private one is used.
+    #[test]
+    fn an_output_directory_must_be_private_to_its_owner() {
+        let root = tempfile::tempdir().unwrap();
+        let shared = root.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let error = Dir::create(&shared).unwrap_err().to_string();
+        assert!(error.contains("writable by its group or others (mode 0777)"), "{error}");
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let dir = Dir::create(&shared).unwrap();
+        std::fs::create_dir(dir.join("g")).unwrap();
+        std::fs::set_permissions(dir.join("g"), std::fs::Permissions::from_mode(0o775)).unwrap();
+        assert!(dir.subdir("g").unwrap_err().to_string().contains("(mode 0775)"));
+        // `/` belongs to root: refused for any other user.
+        if rustix::process::geteuid().as_raw() != 0 {
+            let error = Dir::create(Path::new("/")).unwrap_err().to_string();
+            assert!(error.contains("is owned by user 0, not by you"), "{error}");
+        }
     }
 
     #[test]

@@ -418,3 +418,68 @@ async fn an_export_spanning_token_lifetimes_resumes_after_its_urls_expired() {
         ["myactivity.search-001.zip", "myactivity.search-002.zip"]
     );
 }
+
+/// A signed URL that redirects to another origin (here another port, with plain http, as a
+/// redirect to `http://other-host/` would be) is not followed, and not retried; the other
+/// server sees no request. A redirect on the same origin is followed.
+#[tokio::test]
+async fn redirects_are_followed_only_on_the_same_origin() {
+    let other_hits = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let hits = other_hits.clone();
+    let other = fake_server(move |_, _| {
+        hits.fetch_add(1, Ordering::SeqCst);
+        http_response("200 OK", &[], b"stolen")
+    })
+    .await;
+    let target = format!("{other}archive.zip");
+    let first_hits = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counted = first_hits.clone();
+    let server = fake_server(move |line, _| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        if line.starts_with("GET /same ") {
+            http_response("302 Found", &[("location", "/final.zip".to_owned())], b"")
+        } else if line.starts_with("GET /final.zip ") {
+            http_response("200 OK", &[], b"archive bytes")
+        } else {
+            http_response("302 Found", &[("location", target.clone())], b"")
+        }
+    })
+    .await;
+    let client = client_at(&server, "token");
+    let downloader = Downloader::new(client, fast_download()).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = complete_state(vec![format!("{server}away.zip?sig=s")]);
+    let error = downloader
+        .download_all("j1", &state, dir.path(), |_| {})
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("another origin"), "{error}");
+    assert_eq!(other_hits.load(Ordering::SeqCst), 0);
+    assert_eq!(
+        first_hits.load(Ordering::SeqCst),
+        1,
+        "a refused redirect is not retried"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = complete_state(vec![format!("{server}same")]);
+    let files = downloader.download_all("j2", &state, dir.path(), |_| {}).await.unwrap();
+    assert_eq!(std::fs::read(&files[0].path).unwrap(), b"archive bytes");
+}
+
+/// A URL in plain http to a host that is not loopback is refused before any connection.
+#[tokio::test]
+async fn archive_urls_must_be_https_unless_loopback() {
+    let downloader = Downloader::new(client_at("http://127.0.0.1:9/", "token"), fast_download()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let state = complete_state(vec!["http://archives.example/a.zip?sig=secret".to_owned()]);
+    let error = downloader
+        .download_all("j1", &state, dir.path(), |_| {})
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("must use https"), "{error}");
+    assert!(!error.contains("secret"), "{error}");
+}

@@ -180,10 +180,13 @@ async fn put(
 fn received(headers: &HeaderMap) -> Result<u64, String> {
     let Some(range) = headers.get(RANGE) else { return Ok(0) };
     let text = range.to_str().map_err(|_| "the Range header is not text".to_owned())?;
-    text.strip_prefix("bytes=0-")
+    let last = text
+        .strip_prefix("bytes=0-")
         .and_then(|last| last.trim().parse::<u64>().ok())
-        .map(|last| last + 1)
-        .ok_or_else(|| format!("cannot read the Range header {text:?}"))
+        .ok_or_else(|| format!("cannot read the Range header {text:?}"))?;
+    // The server's number: `u64::MAX` has no successor (a panic in debug, 0 in release).
+    last.checked_add(1)
+        .ok_or_else(|| format!("the Range header {text:?} names more bytes than can be counted"))
 }
 
 fn protocol_error(method: &'static str, message: String) -> Error {
@@ -209,6 +212,12 @@ mod tests {
         assert_eq!(received(&headers), Ok(262_144));
         headers.insert(RANGE, HeaderValue::from_static("bytes=5-9"));
         assert!(received(&headers).unwrap_err().contains("bytes=5-9"));
+        headers.insert(RANGE, HeaderValue::from_static("bytes=0-18446744073709551615"));
+        assert!(
+            received(&headers)
+                .unwrap_err()
+                .contains("more bytes than can be counted")
+        );
     }
 
     #[test]

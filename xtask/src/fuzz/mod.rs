@@ -3,6 +3,11 @@
 //! is clean ([`crate::output_check`]: the Rust parses with `syn`, no code block in the docs
 //! would run, `Cargo.toml` has only the runtime dependency).
 //!
+//! An input also fails when its generation takes more than `--max-time-factor` times the
+//! time expected for its size (a linear model calibrated on the seed documents at the start of
+//! the run, with a floor for small inputs), twice in a row: the generator's cost must stay
+//! linear-ish in its input, whatever the input's shape.
+//!
 //! Inputs alternate between mutations of real documents (`mutate`: the committed ones in
 //! `discovery/`, the special-cases fixture, and `--dir` directories) and small random documents
 //! (`random_doc`). Runs are reproducible: case `i` of seed `s` is always the same input.
@@ -18,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use codegen::{Error, Options};
@@ -50,6 +55,10 @@ pub struct FuzzArgs {
     /// Print the first N refusals (to see how deep the inputs get).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub show_refusals: u64,
+    /// Fail an input whose generation takes more than this many times the time expected for
+    /// its size (measured twice, so one slow moment of a busy machine is not a failure).
+    #[arg(long, default_value_t = 50.0, value_name = "FACTOR")]
+    pub max_time_factor: f64,
     /// Where failing inputs are written.
     #[arg(long, value_name = "DIR", default_value = "target/fuzz-failures")]
     pub failures: PathBuf,
@@ -79,6 +88,14 @@ pub fn run(root: &Path, args: &FuzzArgs) -> Result<ExitCode> {
         args.jobs
     );
     let options = Options::default();
+    let budget = TimeBudget::calibrate(&seeds, &options, args.max_time_factor);
+    println!(
+        "time check: an input may take {:.0}x its expected time ({:.1} ns per byte, at least {} bytes' worth: {:.1} ms)",
+        budget.factor,
+        budget.ns_per_byte,
+        TimeBudget::FLOOR_BYTES,
+        budget.limit(0).as_secs_f64() * 1e3
+    );
     let started = Instant::now();
     let next = AtomicU64::new(0);
     let shown = AtomicU64::new(0);
@@ -105,7 +122,7 @@ pub fn run(root: &Path, args: &FuzzArgs) -> Result<ExitCode> {
                         println!("  {case} inputs, {:.0} s", started.elapsed().as_secs_f64());
                     }
                     let input = input(case, args.seed, &seeds);
-                    match run_one(&input, &options) {
+                    match timed_run(&input, &options, &budget) {
                         Outcome::Generated => local.generated += 1,
                         Outcome::Refused(kind, message) => {
                             if shown.fetch_add(1, Ordering::Relaxed) < args.show_refusals {
@@ -162,6 +179,71 @@ fn input(case: u64, seed: u64, seeds: &[Value]) -> String {
         let original = &seeds[rng.usize(0..seeds.len())];
         mutate::mutate(original, &mut rng)
     }
+}
+
+/// How long generating an input may take: `factor` times a linear model of its size.
+struct TimeBudget {
+    ns_per_byte: f64,
+    factor: f64,
+}
+
+impl TimeBudget {
+    /// Inputs smaller than this are expected to take as long as one of this size (fixed costs).
+    const FLOOR_BYTES: usize = 20_000;
+
+    /// The median time per byte of generating the seed documents (each twice, the faster
+    /// counted), or 2 µs per byte without seeds.
+    fn calibrate(seeds: &[Value], options: &Options, factor: f64) -> Self {
+        let mut rates: Vec<f64> = seeds
+            .iter()
+            .filter_map(|seed| serde_json::to_string(seed).ok())
+            .map(|text| {
+                let fastest = (0..2)
+                    .map(|_| {
+                        let started = Instant::now();
+                        let _ = codegen::generate(&text, options);
+                        started.elapsed()
+                    })
+                    .min()
+                    .unwrap_or_default();
+                fastest.as_nanos() as f64 / text.len().max(Self::FLOOR_BYTES) as f64
+            })
+            .collect();
+        rates.sort_by(f64::total_cmp);
+        let ns_per_byte = rates.get(rates.len() / 2).copied().unwrap_or(2_000.0);
+        Self { ns_per_byte, factor }
+    }
+
+    /// The most an input of `bytes` may take.
+    fn limit(&self, bytes: usize) -> Duration {
+        let expected = self.ns_per_byte * bytes.max(Self::FLOOR_BYTES) as f64;
+        Duration::from_nanos((expected * self.factor).min(u64::MAX as f64) as u64)
+    }
+}
+
+/// [`run_one`], and a failure when it took longer than the budget twice.
+fn timed_run(input: &str, options: &Options, budget: &TimeBudget) -> Outcome {
+    let limit = budget.limit(input.len());
+    let started = Instant::now();
+    let outcome = run_one(input, options);
+    let first = started.elapsed();
+    if first <= limit || matches!(outcome, Outcome::Failed(_)) {
+        return outcome;
+    }
+    let started = Instant::now();
+    let _ = run_one(input, options);
+    let second = started.elapsed();
+    if second <= limit {
+        return outcome;
+    }
+    Outcome::Failed(format!(
+        "too slow: {:.1} ms and {:.1} ms for {} bytes, more than {:.0}x the expected {:.1} ms",
+        first.as_secs_f64() * 1e3,
+        second.as_secs_f64() * 1e3,
+        input.len(),
+        budget.factor,
+        limit.as_secs_f64() * 1e3 / budget.factor
+    ))
 }
 
 enum Outcome {
@@ -230,4 +312,27 @@ fn save_failure(dir: &Path, case: u64, input: &str) {
     // Best effort: the failure is reported either way.
     let _ = std::fs::create_dir_all(dir);
     let _ = std::fs::write(dir.join(format!("case-{case}.json")), input);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The long alias chains the random documents sometimes carry generate a clean crate, so
+    /// the time check sees the whole generator run on them.
+    #[test]
+    fn an_alias_chain_generates() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut doc = serde_json::json!({
+            "kind": "discovery#restDescription", "name": "tiny", "version": "v1",
+            "rootUrl": "https://tiny.googleapis.com/", "schemas": {},
+        });
+        let Value::Object(map) = &mut doc else { unreachable!() };
+        random_doc::add_alias_chain(&mut rng, map);
+        let text = doc.to_string();
+        match run_one(&text, &Options::default()) {
+            Outcome::Generated => {}
+            Outcome::Refused(_, message) | Outcome::Failed(message) => panic!("{message}"),
+        }
+    }
 }

@@ -31,7 +31,7 @@ pub fn document(rng: &mut fastrand::Rng) -> Value {
         doc.insert("id".into(), json!(id));
     }
     if rng.bool() {
-        let revision = if valid_identity {
+        let revision = if valid_identity && rng.bool() {
             "20260101".to_owned()
         } else {
             strings::any(rng)
@@ -71,7 +71,40 @@ pub fn document(rng: &mut fastrand::Rng) -> Value {
     doc.insert("schemas".into(), Value::Object(schemas));
     doc.insert("methods".into(), methods(rng, &schema_ids));
     doc.insert("resources".into(), resources(rng, &schema_ids, 2));
+    if rng.u8(0..=255) == 0 {
+        add_alias_chain(rng, &mut doc);
+    }
     Value::Object(doc)
+}
+
+/// Sometimes a long chain of aliases (`C0 → C1 → ... → Cn`, arrays or plain `$ref`s) and a path
+/// `pattern` of many `.*`: shapes that cost superlinear time in a naive generator or runtime,
+/// which the run's time check catches.
+pub(super) fn add_alias_chain(rng: &mut fastrand::Rng, doc: &mut Map<String, Value>) {
+    let n = rng.usize(1000..3000);
+    let Some(Value::Object(schemas)) = doc.get_mut("schemas") else {
+        return;
+    };
+    for i in 0..n {
+        let next = json!({"$ref": format!("C{}", i + 1)});
+        let schema = if rng.bool() {
+            json!({"type": "array", "items": next})
+        } else {
+            next
+        };
+        schemas.insert(format!("C{i}"), schema);
+    }
+    schemas.insert(
+        format!("C{n}"),
+        json!({"type": "object", "properties": {"c": {"$ref": "C0"}}}),
+    );
+    let pattern = format!("^{}a$", ".*".repeat(rng.usize(1..2000)));
+    doc.insert(
+        "methods".into(),
+        json!({"chain": {"id": "x.chain", "path": "v1/{+name}", "httpMethod": "GET",
+            "parameters": {"name": {"type": "string", "location": "path", "required": true, "pattern": pattern}},
+            "response": {"$ref": "C0"}}}),
+    );
 }
 
 fn pick(rng: &mut fastrand::Rng, options: &[&str]) -> String {

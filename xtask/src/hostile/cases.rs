@@ -96,6 +96,26 @@ pub fn payloads(markers: &Path, pwn: &Path) -> Vec<Payload> {
             format!("\"; */ }} fn pwn() {{ {} }} /* \\", write("literal")),
             Placement::Append,
         ),
+        payload(
+            "html",
+            " \\`<img src=x onerror=alert(1)>` <b onmouseover=alert(1)>x</b> <!-- x --> ``a```<i>``".to_owned(),
+            Placement::Append,
+        ),
+        payload(
+            "intra-doc-link",
+            " \\`[std::process::exit]` [crate::Client] [`Vec`] ![p](https://evil.example/p.png) a[^1]".to_owned(),
+            Placement::Append,
+        ),
+        payload(
+            "reference-definition",
+            "\n\n[x]: std::process::exit\n[y]: javascript:alert(1)\n\nsee [x] and [y]\n\n[^1]: note".to_owned(),
+            Placement::Append,
+        ),
+        payload(
+            "autolink",
+            " <javascript:alert(1)> <mailto:a@b.c> <a@b.c> <https://x.example/\"onmouseover=alert(1)>".to_owned(),
+            Placement::Append,
+        ),
         payload("unicode-suffix", "éfn".to_owned(), Placement::Append),
         payload("unicode-prefix", "Ḟ".to_owned(), Placement::Prepend),
         payload(
@@ -205,14 +225,15 @@ pub fn named_cases(base: &Value) -> Vec<NamedCase> {
                     json!("evil:v1\n[target.'cfg(all())'.dependencies]\npwn = { path = \"/tmp/pwn\" }\n#"),
                 );
             }),
-            expect_refusal: Some("id: \"evil:v1\\n[target."),
+            // The id names nothing: it is written through the escaping functions only.
+            expect_refusal: None,
         },
         NamedCase {
             name: "id-with-attribute",
             document: with("idattr", &|map| {
                 map.insert("id".into(), json!("x\n#![doc = include_str!(\"/etc/hostname\")] //"));
             }),
-            expect_refusal: Some("id: "),
+            expect_refusal: None,
         },
         NamedCase {
             name: "resource-key-with-fence",

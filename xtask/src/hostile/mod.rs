@@ -2,8 +2,9 @@
 //! every part of the format (`xtask/tests/hostile/base.json`), value or map key, is replaced
 //! in turn by each payload of [`payloads`] (a TOML table that adds a dependency with a build
 //! script, an inner attribute that includes a file, doctests in every fence form, literal and
-//! comment breakers, names starting outside ASCII, keywords, control characters), and named
-//! cases are added (non-ASCII schema names, no methods, no schemas, Google's
+//! comment breakers, raw HTML, intra-doc links, reference definitions and autolinks, names
+//! starting outside ASCII, keywords, control characters), and named cases are added
+//! (non-ASCII schema names, no methods, no schemas, Google's
 //! directory list).
 //!
 //! Each document is refused with a clear one-line error that starts with a JSON path, or
@@ -260,10 +261,11 @@ pub fn verdict(document: &str, options: &Options) -> Result<Verdict, String> {
     }
 }
 
-/// Whether a document with `payload` at `position` must be refused: the identity fields and
-/// the resource and method keys have Google's shapes, which no payload fits.
+/// Whether a document with `payload` at `position` must be refused: the fields that become
+/// names (`name`, `version`) and the resource and method keys have Google's shapes, which no
+/// payload fits. Any other value, `id` and `revision` included, may carry any payload.
 fn must_refuse(position: &Position, payload: &Payload) -> bool {
-    let identity = !position.key && matches!(position.pointer.as_str(), "/name" | "/version" | "/id" | "/revision");
+    let identity = !position.key && matches!(position.pointer.as_str(), "/name" | "/version");
     let parent = position.pointer.rsplit_once('/').map_or("", |(parent, _)| parent);
     let named_key = position.key && (parent.ends_with("/methods") || parent.ends_with("/resources"));
     payload.breaks_shapes && (identity || named_key)

@@ -36,6 +36,9 @@ pub(crate) async fn api_faults(State(state): State<AppState>, request: Request, 
         None => {}
     }
     let response = next.run(request).await;
+    if response.status().is_success() {
+        state.api_successes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
     if response.status().is_success() && faults.take_truncation() {
         truncate(response).await
     } else {

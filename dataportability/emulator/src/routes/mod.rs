@@ -5,6 +5,7 @@ pub(crate) mod api;
 pub(crate) mod control;
 mod fault_layer;
 mod fields;
+mod local_only;
 mod oauth;
 mod range;
 pub(crate) mod storage;
@@ -25,13 +26,21 @@ use crate::server::AppState;
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes(Arc::clone(&state)))
-        .merge(control::routes())
+        .merge(local_only_routes())
         .merge(storage::routes())
-        .merge(oauth::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .with_state(state)
+}
+
+/// The control surface and the OAuth pages, behind the `Host`/`Origin` check of
+/// [`local_only`](local_only::local_only).
+fn local_only_routes() -> Router<AppState> {
+    Router::new()
+        .merge(control::routes())
+        .merge(oauth::routes())
+        .route_layer(axum::middleware::from_fn(local_only::local_only))
 }
 
 async fn not_found() -> Response {

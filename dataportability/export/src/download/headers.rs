@@ -25,7 +25,7 @@ pub(super) fn unsatisfied_length(headers: &HeaderMap) -> Option<u64> {
 pub(super) fn object_length(headers: &HeaderMap, offset: u64) -> Option<u64> {
     content_range(headers)
         .map(|(_, total)| total)
-        .or_else(|| header_u64(headers, CONTENT_LENGTH.as_str()).map(|len| offset + len))
+        .or_else(|| header_u64(headers, CONTENT_LENGTH.as_str()).and_then(|len| offset.checked_add(len)))
         .or_else(|| header_u64(headers, "x-goog-stored-content-length"))
 }
 
@@ -74,6 +74,9 @@ mod tests {
         assert_eq!(object_length(&partial, 100), Some(300));
         let whole = headers(&[("content-length", "300")]);
         assert_eq!(object_length(&whole, 0), Some(300));
+        // A length that overflows past the offset is no length (no panic, no wrap).
+        let huge = headers(&[("content-length", "18446744073709551615")]);
+        assert_eq!(object_length(&huge, 10), None);
         let stored = headers(&[("x-goog-stored-content-length", "300")]);
         assert_eq!(object_length(&stored, 0), Some(300));
         let unsatisfied = headers(&[("content-range", "bytes */300")]);

@@ -40,6 +40,10 @@
 //! with a default, so a program (the CLI, an unattended export service) gets them by
 //! construction:
 //!
+//! The URL must be `https` (plain `http` only on a loopback host), and a redirect is followed
+//! only to the same origin, at most five times (`origin.rs`): reqwest's default policy would
+//! follow a `302` to `http://other-host/`, sending the archive in clear text.
+//!
 //! | Bound | Default | Against |
 //! | --- | --- | --- |
 //! | [`max_urls`](DownloadOptions::max_urls) | 1,000 URLs per job | a state of millions of URLs (each becomes a name) |
@@ -59,6 +63,7 @@
 
 mod headers;
 mod names;
+mod origin;
 mod part;
 mod transfer;
 
@@ -239,6 +244,7 @@ impl Downloader {
     /// A downloader that refreshes expired URLs through `client`.
     pub fn new(client: Client, options: DownloadOptions) -> Result<Self> {
         let http = reqwest::Client::builder()
+            .redirect(origin::policy())
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.read_timeout)
             .build()

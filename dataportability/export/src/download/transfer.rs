@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use reqwest::header::RANGE;
 use tokio::time::{Instant, sleep_until, timeout_at};
 
-use super::{Downloaded, Downloader, MinSpeed, PROGRESS_BYTES, Progress, Target, headers, part};
+use super::{Downloaded, Downloader, MinSpeed, PROGRESS_BYTES, Progress, Target, headers, origin, part};
 use crate::hashes::{ExpectedHashes, Hasher};
 use crate::out_dir::{Dir, Entry};
 use crate::{Error, Result};
@@ -257,6 +257,13 @@ impl Downloader {
         deadline: Option<Instant>,
         on_progress: OnProgress<'_>,
     ) -> Result<Attempt> {
+        if let Err(message) = origin::check(&transfer.url) {
+            return Err(Error::Download {
+                file: target.name.into(),
+                message,
+                status: None,
+            });
+        }
         let mut request = self.http.get(&transfer.url);
         if transfer.offset > 0 {
             request = request.header(RANGE, format!("bytes={}-", transfer.offset));
@@ -269,6 +276,14 @@ impl Downloader {
         };
         let response = match sent {
             Ok(Ok(response)) => response,
+            // A refused redirect fails the same way every time: no retry.
+            Ok(Err(error)) if error.is_redirect() => {
+                return Err(Error::Download {
+                    file: target.name.into(),
+                    message: headers::describe(error),
+                    status: None,
+                });
+            }
             Ok(Err(error)) => return Ok(Attempt::Failed(headers::describe(error))),
             Err(_) => return Ok(Attempt::Failed("the file's deadline passed".into())),
         };
