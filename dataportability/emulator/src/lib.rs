@@ -204,7 +204,7 @@ impl Emulator {
     /// empty body) and returns its client secret JSON; its id is at `["installed"]["client_id"]`.
     pub fn register_client(&self) -> serde_json::Value {
         self.register_client_with(&ClientRegistration::default())
-            .unwrap_or_else(|_| serde_json::Value::Null)
+            .unwrap_or(serde_json::Value::Null)
     }
 
     /// Registers an OAuth client of any type (as `POST /emulator/v1/clients`) and returns its
