@@ -508,6 +508,13 @@ async fn metrics(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
         &[(String::new(), counts.last_event)],
         "",
     );
+    gauge(
+        "dataportability_items_min_round",
+        "The fewest exports completed by a granted item still exported.",
+        "gauge",
+        &[(String::new(), counts.min_round)],
+        "",
+    );
     let m = &app.metrics;
     let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     gauge(

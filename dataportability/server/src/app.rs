@@ -32,6 +32,9 @@ pub struct Settings {
     pub google_rps: u32,
     /// The longest wait between two failed attempts of an item.
     pub max_backoff: Duration,
+    /// How long one request to Google's API may take (an `initiate` that is never answered
+    /// is given up after this, and sent again: Google answers `ALREADY_EXISTS`).
+    pub request_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -44,6 +47,7 @@ impl Default for Settings {
             concurrency: 32,
             google_rps: 50,
             max_backoff: Duration::from_secs(3600),
+            request_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -144,6 +148,11 @@ pub struct App {
     pub wake: Notify,
     /// Optional webhook.
     pub webhook: Option<Webhook>,
+    /// The items this process is working on: a lease that ran out while its worker is still
+    /// busy (a clock moved by a test, a very slow request) is not worked on twice at once.
+    /// Log each step of each item to stderr (`DATAPORTABILITY_SERVER_TRACE=1`).
+    pub trace: bool,
+    pub in_flight: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
 }
 
 /// Where events are pushed, signed.

@@ -173,6 +173,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         metrics: Metrics::default(),
         wake: Default::default(),
         webhook: config.webhook,
+        in_flight: Default::default(),
+        trace: std::env::var_os("DATAPORTABILITY_SERVER_TRACE").is_some(),
     });
     let router = api::router(Arc::clone(&app));
     let server = tokio::spawn(async move {

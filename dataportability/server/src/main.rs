@@ -70,6 +70,9 @@ struct Args {
     /// Requests a second to Google at most (0: no limit).
     #[arg(long, default_value_t = 50)]
     google_rps: u32,
+    /// How long one request to Google's API may take before it is given up and tried again.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    request_timeout: Duration,
     /// POST events to this URL, signed (X-Signature: sha256=HMAC-SHA256 of the body).
     #[arg(long, value_name = "URL", requires = "webhook_secret_file")]
     webhook_url: Option<String>,
@@ -224,6 +227,7 @@ async fn run(args: Args) -> Result<(), String> {
             poll_max: args.poll_max.max(args.poll_min),
             concurrency: args.concurrency.max(1),
             google_rps: args.google_rps,
+            request_timeout: args.request_timeout,
             ..Settings::default()
         },
         webhook,

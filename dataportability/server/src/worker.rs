@@ -94,10 +94,21 @@ pub async fn tick(app: &Arc<App>) -> usize {
         }
     };
     let count = items.len();
+    let items: Vec<Item> = {
+        let mut in_flight = app.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        items
+            .into_iter()
+            .filter(|item| in_flight.insert((item.connection_id.clone(), item.group.clone())))
+            .collect()
+    };
     futures_util::stream::iter(items)
         .for_each_concurrent(app.settings.concurrency, |item| {
             let app = Arc::clone(app);
-            async move { work(&app, item).await }
+            async move {
+                let key = (item.connection_id.clone(), item.group.clone());
+                work(&app, item).await;
+                app.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+            }
         })
         .await;
     count
@@ -109,7 +120,23 @@ async fn work(app: &Arc<App>, item: Item) {
     let result = step(app, item).await;
     let now = app.now();
     let outcome = match result {
-        Ok((item, effects)) => app.store.save(&app.owner, &item, &effects).await.map(|_| ()),
+        Ok((item, effects)) => {
+            if app.trace {
+                eprintln!(
+                    "{}/{} round {}: {:?} -> {:?} job {:?} due {}",
+                    item.connection_id,
+                    item.group,
+                    item.round,
+                    before.status,
+                    item.status,
+                    item.job_id,
+                    chrono::DateTime::from_timestamp_millis(item.due_at)
+                        .map(rfc3339)
+                        .unwrap_or_default()
+                );
+            }
+            app.store.save(&app.owner, &item, &effects).await.map(|_| ())
+        }
         Err(StepError::Grant(reason)) => {
             app.tokens.lock().await.remove(&before.connection_id);
             app.store
@@ -128,6 +155,13 @@ async fn work(app: &Arc<App>, item: Item) {
 /// server's `Retry-After`, which also holds every request to Google that long.
 async fn failed(app: &App, mut item: Item, message: String, retry_after: Option<Duration>) -> crate::store::Result<()> {
     Metrics::add(&app.metrics.step_failures, 1);
+    eprintln!(
+        "{}/{}: attempt {} failed: {}",
+        item.connection_id,
+        item.group,
+        item.attempts + 1,
+        printable(&message)
+    );
     if let Some(wait) = retry_after {
         app.limiter.hold(wait).await;
     }
@@ -204,6 +238,7 @@ async fn client(app: &App, connection: &str) -> Result<Client, StepError> {
     Client::builder()
         .endpoint(&app.api_url)
         .http_client(app.http.clone())
+        .attempt_timeout(app.settings.request_timeout)
         .token_source(StaticToken::new(token))
         .build()
         .map_err(transient)
@@ -286,6 +321,31 @@ async fn initiate(app: &Arc<App>, mut item: Item) -> Result<(Item, Effects), Ste
         .job_id
         .clone()
         .filter(|_| item.job_state.as_deref() == Some("FAILED"));
+    let known: Vec<String> = entry.history.earlier.iter().map(|e| e.job_id.clone()).collect();
+    let answer = match answer {
+        Err(
+            dataportability_export::Error::TooSoon { previous_job_ids, .. }
+            | dataportability_export::Error::Exhausted { previous_job_ids, .. },
+        ) if previous_job_ids.iter().any(|job| !known.contains(job)) => {
+            // Google names a job of this group we never recorded: our own `initiate`, whose
+            // answer was lost, and whose job is no longer running (else Google would have
+            // answered ALREADY_EXISTS) and did not complete (else the export library would
+            // have recovered it): it FAILED. It is this window's job: adopt it and poll it
+            // (a FAILED job is retried).
+            let job = previous_job_ids
+                .iter()
+                .rev()
+                .find(|job| !known.contains(job))
+                .cloned()
+                .unwrap_or_default();
+            Ok(incremental::Initiated {
+                job_id: job,
+                access_type: item.access_type.clone(),
+                origin: Origin::Adopted,
+            })
+        }
+        other => other,
+    };
     let initiated = match answer {
         Ok(initiated) => initiated,
         Err(dataportability_export::Error::TooSoon { .. } | dataportability_export::Error::Exhausted { .. })
@@ -336,6 +396,10 @@ async fn initiate(app: &Arc<App>, mut item: Item) -> Result<(Item, Effects), Ste
     item.last_error = None;
     if recovered {
         item.status = Status::Downloading;
+        item.due_at = now.timestamp_millis();
+    } else if initiated.origin == Origin::Adopted {
+        // A job an earlier attempt started: it may be done already.
+        item.status = Status::Polling;
         item.due_at = now.timestamp_millis();
     } else {
         item.status = Status::Polling;

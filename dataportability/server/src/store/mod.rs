@@ -316,6 +316,8 @@ pub struct Counts {
     pub archives: i64,
     /// The last event's sequence number.
     pub last_event: i64,
+    /// The fewest exports completed by a granted item still exported.
+    pub min_round: i64,
 }
 
 /// The service's store.

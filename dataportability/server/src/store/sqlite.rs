@@ -221,10 +221,12 @@ impl Store for SqliteStore {
                 (true, _) => Status::Due,
             };
             sqlx::query(
-                "UPDATE items SET granted = ?, status = ?, due_at = ?, attempts = 0, last_error = NULL WHERE connection_id = ? AND group_name = ?",
+                "UPDATE items SET granted = ?, status = ?, access_type = COALESCE(access_type, ?), due_at = ?, attempts = 0, last_error = NULL
+                 WHERE connection_id = ? AND group_name = ?",
             )
             .bind(granted as i64)
             .bind(status.as_str())
+            .bind(&consent.access_type)
             .bind(consent.now_ms)
             .bind(id)
             .bind(&item.group)
@@ -493,7 +495,14 @@ impl Store for SqliteStore {
             .fetch_one(&self.pool)
             .await?
             .get("n");
+        let min_round: i64 = sqlx::query(
+            "SELECT COALESCE(MIN(round), 0) AS n FROM items WHERE granted = 1 AND status NOT IN ('ended', 'refused', 'needs_consent')",
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .get("n");
         Ok(Counts {
+            min_round,
             items: pairs(items),
             connections: pairs(connections),
             archives,
