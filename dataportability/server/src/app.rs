@@ -75,12 +75,14 @@ impl Metrics {
 /// A global limit on requests a second: each request takes the next free slot.
 #[derive(Debug)]
 pub struct RateLimiter {
+    // The next free slot; with no limit it only moves on a hold.
     interval: Duration,
     next: Mutex<tokio::time::Instant>,
 }
 
 impl RateLimiter {
-    /// At most `per_second` requests a second (0: none).
+    /// At most `per_second` requests a second (0: no limit, but a [`Self::hold`] still
+    /// holds).
     pub fn new(per_second: u32) -> Self {
         let interval = if per_second == 0 {
             Duration::ZERO
@@ -95,9 +97,6 @@ impl RateLimiter {
 
     /// Waits for the next slot.
     pub async fn acquire(&self) {
-        if self.interval.is_zero() {
-            return;
-        }
         let at = {
             let mut next = self.next.lock().await;
             let now = tokio::time::Instant::now();

@@ -58,9 +58,10 @@ struct Args {
     /// Time between two exports of a time-based group: at least 24h (Google allows one a day).
     #[arg(long, default_value = "24h", value_parser = parse_duration)]
     interval: Duration,
-    /// First and least wait between two polls of a job (Google: every 5 to 60 minutes).
-    #[arg(long, default_value = "5m", value_parser = parse_duration)]
-    poll_min: Duration,
+    /// First and least wait between two polls of a job (Google: every 5 to 60 minutes);
+    /// default 5m, or 5s with --emulator (whose jobs complete in 5 seconds).
+    #[arg(long, value_parser = parse_duration)]
+    poll_min: Option<Duration>,
     /// Most wait between two polls of a job.
     #[arg(long, default_value = "60m", value_parser = parse_duration)]
     poll_max: Duration,
@@ -211,6 +212,11 @@ async fn run(args: Args) -> Result<(), String> {
         }),
         _ => None,
     };
+    let poll_min = args.poll_min.unwrap_or(if args.emulator {
+        Duration::from_secs(5)
+    } else {
+        Duration::from_secs(5 * 60)
+    });
     let config = Config {
         database: args.database.clone(),
         archives: args.archives.clone(),
@@ -223,8 +229,8 @@ async fn run(args: Args) -> Result<(), String> {
         clock,
         settings: Settings {
             interval: args.interval,
-            poll_min: args.poll_min,
-            poll_max: args.poll_max.max(args.poll_min),
+            poll_min,
+            poll_max: args.poll_max.max(poll_min),
             concurrency: args.concurrency.max(1),
             google_rps: args.google_rps,
             request_timeout: args.request_timeout,
