@@ -82,6 +82,15 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
+/// The router of a process in the `work` role only: `/healthz` and `/metrics`.
+pub fn ops_router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
+        .route("/metrics", get(metrics))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such endpoint (a worker process)") })
+        .with_state(app)
+}
+
 /// Refuses a request without the API key (`Authorization: Bearer KEY`), comparing in constant
 /// time.
 async fn require_key(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {

@@ -9,7 +9,7 @@
 //!
 //! - [`api`]: the HTTP API; [`oauth`]: Google's web consent flow;
 //! - [`worker`]: the scheduler and the steps of an export (reusing `dataportability-export`);
-//! - [`store`]: the [`store::Store`] trait and its SQLite implementation;
+//! - [`store`]: the [`store::Store`] trait and its SQLite and PostgreSQL implementations;
 //! - [`crypto`]: grants encrypted at rest; [`sink`]: where archives go; [`clock`]: the one
 //!   clock; [`webhook`]: signed event delivery; [`app`]: what they share.
 
@@ -33,7 +33,6 @@ use crypto::KeyRing;
 use oauth::{OAuth, WebClient};
 use sink::LocalDir;
 use store::Store;
-use store::sqlite::SqliteStore;
 
 /// Where the OAuth client comes from.
 #[derive(Clone, Debug)]
@@ -51,8 +50,10 @@ pub enum OAuthSetup {
 
 /// Everything the service is started with.
 pub struct Config {
-    /// The SQLite database file (created on first run).
-    pub database: PathBuf,
+    /// The database: a SQLite file (created on first run) or a PostgreSQL URL.
+    pub database: store::Database,
+    /// Connections to a PostgreSQL database this process may open at once.
+    pub database_connections: u32,
     /// The archive directory.
     pub archives: PathBuf,
     /// The grant keys (see [`crypto`]).
@@ -73,9 +74,12 @@ pub struct Config {
     pub settings: Settings,
     /// Optional webhook.
     pub webhook: Option<Webhook>,
-    /// Run the scheduler in the background (tests that drive it tick by tick with
-    /// [`worker::tick`] turn it off).
+    /// Run the scheduler in the background: the `work` role (tests that drive it tick by tick
+    /// with [`worker::tick`] turn it off).
     pub scheduler: bool,
+    /// Serve the API and the consent flow: the `serve` role (without it only `/healthz` and
+    /// `/metrics` are served).
+    pub serve: bool,
 }
 
 /// A failure to start.
@@ -113,6 +117,20 @@ impl Running {
             task.abort();
         }
     }
+
+    /// A graceful stop (SIGTERM): stops the server and the scheduler, then gives back every
+    /// lease this process holds, so other workers take its items over at once rather than when
+    /// the leases run out. An item stopped mid-step is in the state a kill leaves it in, which
+    /// the steps are built to resume from. Answers how many leases were given back.
+    pub async fn shutdown(&self) -> Result<u64, store::StoreError> {
+        self.stop();
+        for task in &self.tasks {
+            while !task.is_finished() {
+                tokio::task::yield_now().await;
+            }
+        }
+        self.app.store.release(&self.app.owner).await
+    }
 }
 
 impl Drop for Running {
@@ -134,7 +152,7 @@ pub fn http_client() -> reqwest::Client {
 
 /// Opens the store, binds the listener, and starts the API and the scheduler.
 pub async fn start(config: Config) -> Result<Running, StartError> {
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database).await?);
+    let store: Arc<dyn Store> = config.database.open(config.database_connections).await?;
     let sink = LocalDir::new(&config.archives).map_err(|source| StartError::Io {
         what: format!("archive directory {}", config.archives.display()),
         source,
@@ -176,13 +194,20 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         in_flight: Default::default(),
         trace: std::env::var_os("DATAPORTABILITY_SERVER_TRACE").is_some(),
     });
-    let router = api::router(Arc::clone(&app));
+    let router = if config.serve {
+        api::router(Arc::clone(&app))
+    } else {
+        api::ops_router(Arc::clone(&app))
+    };
     let server = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, router).await {
             eprintln!("server: {error}");
         }
     });
-    let mut tasks = vec![server, tokio::spawn(webhook::run(Arc::clone(&app)))];
+    let mut tasks = vec![server];
+    if config.serve {
+        tasks.push(tokio::spawn(webhook::run(Arc::clone(&app))));
+    }
     if config.scheduler {
         tasks.push(tokio::spawn(worker::run(Arc::clone(&app))));
     } else if let Err(error) = app.store.release_all_leases().await {

@@ -11,6 +11,7 @@ use dataportability_server::app::{Settings, Webhook};
 use dataportability_server::clock::{Clock, EmulatorClock, SystemClock};
 use dataportability_server::crypto::{KeyRing, random_hex, write_private};
 use dataportability_server::oauth::WebClient;
+use dataportability_server::store::Database;
 use dataportability_server::{Config, OAuthSetup};
 
 /// An export service for many users of the Data Portability API: web consent, encrypted
@@ -22,9 +23,22 @@ use dataportability_server::{Config, OAuthSetup};
 #[derive(Debug, Parser)]
 #[command(name = "dataportability-server", version)]
 struct Args {
-    /// The SQLite database (created with its directory on first run).
+    /// The database: a SQLite file (created with its directory on first run; one process), or
+    /// `postgres://USER@HOST:PORT/DATABASE` (any number of processes on several machines).
     #[arg(long, default_value = "dataportability-server/server.db")]
-    database: PathBuf,
+    database: String,
+    /// Connections to a PostgreSQL database this process opens at most.
+    #[arg(long, default_value_t = 8)]
+    database_connections: u32,
+    /// What this process does: `serve` (the API and the consent flow), `work` (the scheduler
+    /// and the workers; only /healthz and /metrics are served), or `both`. Any number of
+    /// processes of each role may share a PostgreSQL database.
+    #[arg(long, value_enum, default_value_t = Role::Both)]
+    role: Role,
+    /// How long a worker holds an item without a heartbeat (renewed four times per lease): a
+    /// killed worker's items are taken over after this.
+    #[arg(long, default_value = "2m", value_parser = parse_duration)]
+    lease: Duration,
     /// The directory the archives are stored in.
     #[arg(long, default_value = "dataportability-server/archives")]
     archives: PathBuf,
@@ -88,6 +102,17 @@ struct Args {
     allow_short_interval: bool,
 }
 
+/// A process's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Role {
+    /// The API and the consent flow.
+    Serve,
+    /// The scheduler and the workers.
+    Work,
+    /// Both.
+    Both,
+}
+
 /// `30s`, `5m`, `24h`, `2d`, `500ms`, or seconds.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -122,10 +147,27 @@ async fn main() -> ExitCode {
     }
 }
 
+/// A file kept beside a SQLite database, or in `./dataportability-server/` with PostgreSQL.
 fn beside_database(args: &Args, name: &str) -> PathBuf {
-    args.database
-        .parent()
-        .map_or_else(|| PathBuf::from(name), |dir| dir.join(name))
+    match Database::parse(&args.database) {
+        Database::Sqlite(path) => path.parent().map_or_else(|| PathBuf::from(name), |dir| dir.join(name)),
+        Database::Postgres(_) => PathBuf::from("dataportability-server").join(name),
+    }
+}
+
+/// Waits for SIGTERM or Ctrl-C.
+async fn stop_signal() -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| format!("SIGTERM handler: {e}"))?;
+        tokio::select! {
+            _ = term.recv() => Ok(()),
+            result = tokio::signal::ctrl_c() => result.map_err(|e| e.to_string()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await.map_err(|e| e.to_string())
 }
 
 async fn run(args: Args) -> Result<(), String> {
@@ -218,7 +260,8 @@ async fn run(args: Args) -> Result<(), String> {
         Duration::from_secs(5 * 60)
     });
     let config = Config {
-        database: args.database.clone(),
+        database: Database::parse(&args.database),
+        database_connections: args.database_connections,
         archives: args.archives.clone(),
         keys,
         api_key,
@@ -234,14 +277,17 @@ async fn run(args: Args) -> Result<(), String> {
             concurrency: args.concurrency.max(1),
             google_rps: args.google_rps,
             request_timeout: args.request_timeout,
+            lease: args.lease.max(Duration::from_secs(1)),
             ..Settings::default()
         },
         webhook,
-        scheduler: true,
+        scheduler: args.role != Role::Serve,
+        serve: args.role != Role::Work,
     };
     let running = dataportability_server::start(config).await.map_err(|e| e.to_string())?;
     println!("listening on {}", running.url);
-    tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
-    running.stop();
+    stop_signal().await?;
+    let released = running.shutdown().await.map_err(|e| e.to_string())?;
+    println!("stopped; {released} leases given back");
     Ok(())
 }

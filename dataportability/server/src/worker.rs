@@ -65,13 +65,30 @@ pub async fn run(app: Arc<App>) {
     if let Err(error) = app.store.release_all_leases().await {
         eprintln!("scheduler: {error}");
     }
-    loop {
-        let worked = tick(&app).await;
-        if worked == 0 {
-            tokio::select! {
-                _ = app.wake.notified() => {}
-                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+    let scheduler = async {
+        loop {
+            let worked = tick(&app).await;
+            if worked == 0 {
+                tokio::select! {
+                    _ = app.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+                }
             }
+        }
+    };
+    tokio::join!(scheduler, heartbeat(&app));
+}
+
+/// Renews this process's leases four times per lease, so an item worked on for longer than a
+/// lease (a slow download) stays this worker's, and a killed worker's items are free one
+/// lease after its last heartbeat.
+async fn heartbeat(app: &Arc<App>) {
+    let every = (app.settings.lease / 4).max(Duration::from_millis(100));
+    loop {
+        tokio::time::sleep(every).await;
+        let until = App::later(app.now(), app.settings.lease);
+        if let Err(error) = app.store.renew(&app.owner, until.timestamp_millis()).await {
+            eprintln!("heartbeat: {error}");
         }
     }
 }

@@ -1,12 +1,14 @@
 //! What the service keeps: connections, their encrypted grants, one work item per
 //! (connection, group), the Google jobs and archives of each item, and the event feed.
 //!
-//! One async trait, [`Store`], so another database can follow the SQLite one
-//! ([`sqlite::SqliteStore`]): work items carry `due_at` and a lease (`lease_owner`,
+//! One async trait, [`Store`], two implementations: SQLite for one process
+//! ([`sqlite::SqliteStore`]) and PostgreSQL for any number of processes on several machines
+//! ([`postgres::PgStore`]), both passing one test suite (`tests/store.rs`). Work items carry `due_at` and a lease (`lease_owner`,
 //! `lease_until`) that a worker takes with [`Store::claim`] and gives back with
 //! [`Store::save`], which writes the item, its new job, its archives and its events in one
 //! transaction, and only while the worker still holds the lease.
 
+pub mod postgres;
 pub mod sqlite;
 
 use serde::Serialize;
@@ -356,8 +358,13 @@ pub trait Store: Send + Sync + 'static {
     /// Writes `item` (leased by `owner`) with its effects in one transaction and gives the
     /// lease back (unless [`Effects::keep_lease`]); `false` when `owner` no longer held it (nothing written).
     async fn save(&self, owner: &str, item: &Item, effects: &Effects) -> Result<bool>;
-    /// Gives back every lease (a single-process store at start: the last process is gone).
+    /// Gives back every lease when this process is the only one using the store (SQLite at
+    /// start: the last process is gone); a store shared by several processes does nothing.
     async fn release_all_leases(&self) -> Result<()>;
+    /// The heartbeat: every lease `owner` holds now runs until `until_ms`. Answers how many.
+    async fn renew(&self, owner: &str, until_ms: i64) -> Result<u64>;
+    /// Gives back every lease `owner` holds (a graceful stop). Answers how many.
+    async fn release(&self, owner: &str) -> Result<u64>;
     /// The earliest `due_at` of an item that has work, if any.
     async fn next_due(&self) -> Result<Option<i64>>;
     /// The jobs the item (connection, group) ever had.
@@ -372,4 +379,39 @@ pub trait Store: Send + Sync + 'static {
     async fn counts(&self) -> Result<Counts>;
     /// Transactions committed since the start (for the benchmark).
     fn transactions(&self) -> u64;
+}
+
+/// Where the state is kept: `--database PATH` (SQLite) or `--database postgres://...`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file (created with its directory on first run).
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL URL (`postgres://` or `postgresql://`).
+    Postgres(String),
+}
+
+impl Database {
+    /// `postgres://...` or `postgresql://...` is PostgreSQL; `sqlite:PATH` or any other text a
+    /// SQLite file.
+    pub fn parse(text: &str) -> Self {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Self::Postgres(text.to_owned())
+        } else {
+            Self::Sqlite(text.strip_prefix("sqlite:").unwrap_or(text).into())
+        }
+    }
+
+    /// Opens the store (`connections`: the PostgreSQL pool's size).
+    pub async fn open(&self, connections: u32) -> Result<std::sync::Arc<dyn Store>> {
+        Ok(match self {
+            Self::Sqlite(path) => std::sync::Arc::new(sqlite::SqliteStore::open(path).await?),
+            Self::Postgres(url) => std::sync::Arc::new(postgres::PgStore::connect(url, connections).await?),
+        })
+    }
+}
+
+impl From<std::path::PathBuf> for Database {
+    fn from(path: std::path::PathBuf) -> Self {
+        Self::Sqlite(path)
+    }
 }

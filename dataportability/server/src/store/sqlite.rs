@@ -424,6 +424,27 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn renew(&self, owner: &str, until_ms: i64) -> Result<u64> {
+        let renewed = sqlx::query("UPDATE items SET lease_until = ? WHERE lease_owner = ?")
+            .bind(until_ms)
+            .bind(owner)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        self.counted();
+        Ok(renewed)
+    }
+
+    async fn release(&self, owner: &str) -> Result<u64> {
+        let released = sqlx::query("UPDATE items SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?")
+            .bind(owner)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        self.counted();
+        Ok(released)
+    }
+
     async fn next_due(&self) -> Result<Option<i64>> {
         let row = sqlx::query(&format!(
             "SELECT MIN(due_at) AS due FROM items WHERE status IN {ACTIVE}"

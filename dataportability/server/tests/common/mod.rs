@@ -69,7 +69,8 @@ impl Harness {
             tokio::task::yield_now().await;
         }
         let config = Config {
-            database: self.dir.path().join("server.db"),
+            database: self.dir.path().join("server.db").into(),
+            database_connections: 4,
             archives: self.dir.path().join("archives"),
             keys: KeyRing::parse(&self.keys_text).expect("keys"),
             api_key: API_KEY.to_owned(),
@@ -86,6 +87,7 @@ impl Harness {
             },
             webhook: None,
             scheduler: false,
+            serve: true,
         };
         let running = dataportability_server::start(config).await.expect("service");
         // The same port after a restart: the OAuth client's redirect URI names it.
