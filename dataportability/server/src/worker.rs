@@ -79,6 +79,14 @@ pub async fn run(app: Arc<App>) {
     tokio::join!(scheduler, heartbeat(&app));
 }
 
+/// The clock of leases: the system's, not the service's [`crate::clock::Clock`]. A lease
+/// measures whether a worker process is alive, which happens in real time; a test that moves
+/// the service's clock by hours moves when items are due, not how long a worker has to
+/// renew its leases.
+fn lease_clock() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
 /// Renews this process's leases four times per lease, so an item worked on for longer than a
 /// lease (a slow download) stays this worker's, and a killed worker's items are free one
 /// lease after its last heartbeat.
@@ -86,7 +94,7 @@ async fn heartbeat(app: &Arc<App>) {
     let every = (app.settings.lease / 4).max(Duration::from_millis(100));
     loop {
         tokio::time::sleep(every).await;
-        let until = App::later(app.now(), app.settings.lease);
+        let until = App::later(lease_clock(), app.settings.lease);
         if let Err(error) = app.store.renew(&app.owner, until.timestamp_millis()).await {
             eprintln!("heartbeat: {error}");
         }
@@ -97,11 +105,18 @@ async fn heartbeat(app: &Arc<App>) {
 pub async fn tick(app: &Arc<App>) -> usize {
     app.clock.sync().await;
     let now = app.now();
-    let until = App::later(now, app.settings.lease);
+    let lease_now = lease_clock();
+    let until = App::later(lease_now, app.settings.lease);
     let limit = i64::try_from(app.settings.concurrency * 4).unwrap_or(128);
     let items = match app
         .store
-        .claim(&app.owner, now.timestamp_millis(), until.timestamp_millis(), limit)
+        .claim(
+            &app.owner,
+            now.timestamp_millis(),
+            lease_now.timestamp_millis(),
+            until.timestamp_millis(),
+            limit,
+        )
         .await
     {
         Ok(items) => items,

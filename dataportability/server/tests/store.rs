@@ -208,17 +208,17 @@ async fn consent_makes_granted_items_due_and_refuses_the_others(store: Arc<dyn S
 async fn a_lease_is_held_by_one_worker_until_it_runs_out(store: Arc<dyn Store>) {
     due(&store, "c1", 100).await;
     assert!(
-        store.claim("a", 50, 1_000, 10).await.expect("early").is_empty(),
+        store.claim("a", 50, 50, 1_000, 10).await.expect("early").is_empty(),
         "not due yet"
     );
-    let taken = store.claim("a", 100, 1_000, 10).await.expect("claim");
+    let taken = store.claim("a", 100, 100, 1_000, 10).await.expect("claim");
     assert_eq!(taken.len(), 2);
     assert!(
-        store.claim("b", 999, 2_000, 10).await.expect("held").is_empty(),
+        store.claim("b", 999, 999, 2_000, 10).await.expect("held").is_empty(),
         "leased to a"
     );
     // The lease runs out: b takes the items over, and a can no longer write them.
-    let over = store.claim("b", 1_001, 2_000, 10).await.expect("take over");
+    let over = store.claim("b", 1_001, 1_001, 2_000, 10).await.expect("take over");
     assert_eq!(over.len(), 2);
     let mut item = taken[0].clone();
     item.status = Status::Polling;
@@ -237,7 +237,7 @@ async fn a_lease_is_held_by_one_worker_until_it_runs_out(store: Arc<dyn Store>) 
 
 async fn save_writes_the_item_its_job_archives_and_events_at_once(store: Arc<dyn Store>) {
     due(&store, "c1", 0).await;
-    let mut item = store.claim("w", 0, 1_000, 1).await.expect("claim").remove(0);
+    let mut item = store.claim("w", 0, 0, 1_000, 1).await.expect("claim").remove(0);
     item.status = Status::Initiating;
     item.job_id = Some("job-1".to_owned());
     let effects = Effects {
@@ -248,7 +248,7 @@ async fn save_writes_the_item_its_job_archives_and_events_at_once(store: Arc<dyn
     assert!(store.save("w", &item, &effects).await.expect("save"));
     assert!(
         store
-            .claim("x", 0, 1_000, 10)
+            .claim("x", 0, 0, 1_000, 10)
             .await
             .expect("claim")
             .iter()
@@ -302,7 +302,11 @@ async fn save_writes_the_item_its_job_archives_and_events_at_once(store: Arc<dyn
     assert_eq!((saved.round, saved.due_at, saved.status), (1, 86_400_000, Status::Due));
     // The lease was given back: anyone may take the item when it is due.
     assert_eq!(
-        store.claim("y", 86_400_000, 86_500_000, 10).await.expect("claim").len(),
+        store
+            .claim("y", 86_400_000, 86_400_000, 86_500_000, 10)
+            .await
+            .expect("claim")
+            .len(),
         2
     );
     let counts = store.counts().await.expect("counts");
@@ -317,14 +321,17 @@ async fn save_writes_the_item_its_job_archives_and_events_at_once(store: Arc<dyn
 async fn heartbeat_and_graceful_release(store: Arc<dyn Store>) {
     due(&store, "c1", 0).await;
     due(&store, "c2", 0).await;
-    assert_eq!(store.claim("a", 0, 1_000, 3).await.expect("claim").len(), 3);
-    assert_eq!(store.claim("b", 0, 1_000, 3).await.expect("claim").len(), 1);
+    assert_eq!(store.claim("a", 0, 0, 1_000, 3).await.expect("claim").len(), 3);
+    assert_eq!(store.claim("b", 0, 0, 1_000, 3).await.expect("claim").len(), 1);
     // a's heartbeat carries its three leases past their first end; b's one runs out.
     assert_eq!(store.renew("a", 5_000).await.expect("renew"), 3);
-    assert_eq!(store.claim("c", 2_000, 9_000, 10).await.expect("after").len(), 1);
+    assert_eq!(store.claim("c", 2_000, 2_000, 9_000, 10).await.expect("after").len(), 1);
     // a stops gracefully: its items are free at once.
     assert_eq!(store.release("a").await.expect("release"), 3);
-    assert_eq!(store.claim("d", 2_000, 9_000, 10).await.expect("released").len(), 3);
+    assert_eq!(
+        store.claim("d", 2_000, 2_000, 9_000, 10).await.expect("released").len(),
+        3
+    );
     assert_eq!(store.release("a").await.expect("nothing"), 0);
 }
 
@@ -339,7 +346,7 @@ async fn concurrent_claims_never_hand_one_item_to_two_workers(store: Arc<dyn Sto
             let owner = format!("w{worker}");
             let mut mine = Vec::new();
             loop {
-                let items = store.claim(&owner, 0, 1_000, 3).await.expect("claim");
+                let items = store.claim(&owner, 0, 0, 1_000, 3).await.expect("claim");
                 if items.is_empty() {
                     return mine;
                 }
@@ -358,7 +365,7 @@ async fn concurrent_claims_never_hand_one_item_to_two_workers(store: Arc<dyn Sto
 
 async fn needs_consent_and_end(store: Arc<dyn Store>) {
     due(&store, "c1", 0).await;
-    store.claim("w", 0, 1_000, 10).await.expect("claim");
+    store.claim("w", 0, 0, 1_000, 10).await.expect("claim");
     store.needs_consent("c1", "revoked", "now").await.expect("needs");
     store.needs_consent("c1", "revoked", "now").await.expect("twice");
     let items = store.items("c1").await.expect("items");
@@ -372,7 +379,7 @@ async fn needs_consent_and_end(store: Arc<dyn Store>) {
         .map(|e| e.kind)
         .collect();
     assert_eq!(kinds, vec!["consent_needed".to_owned()], "one event");
-    assert!(store.claim("x", 0, 2_000, 10).await.expect("claim").is_empty());
+    assert!(store.claim("x", 0, 0, 2_000, 10).await.expect("claim").is_empty());
     store.end("c1", true, "now").await.expect("end");
     let connection = store.connection("c1").await.expect("get").expect("kept");
     assert_eq!(connection.status.as_str(), "ended");

@@ -353,8 +353,9 @@ pub trait Store: Send + Sync + 'static {
     /// Ends connection `id`: its grant is deleted, its items ended, a `connection_ended` event
     /// appended; its archive records are deleted when `delete_archives`.
     async fn end(&self, id: &str, delete_archives: bool, now: &str) -> Result<()>;
-    /// Leases up to `limit` items due at `now_ms` and not leased, to `owner` until `until_ms`.
-    async fn claim(&self, owner: &str, now_ms: i64, until_ms: i64, limit: i64) -> Result<Vec<Item>>;
+    /// Leases up to `limit` items due at `due_ms` (the service's clock) whose lease has run
+    /// out at `lease_now_ms` (the lease clock, real time), to `owner` until `until_ms`.
+    async fn claim(&self, owner: &str, due_ms: i64, lease_now_ms: i64, until_ms: i64, limit: i64) -> Result<Vec<Item>>;
     /// Writes `item` (leased by `owner`) with its effects in one transaction and gives the
     /// lease back (unless [`Effects::keep_lease`]); `false` when `owner` no longer held it (nothing written).
     async fn save(&self, owner: &str, item: &Item, effects: &Effects) -> Result<bool>;

@@ -350,7 +350,7 @@ impl Store for PgStore {
         Ok(())
     }
 
-    async fn claim(&self, owner: &str, now_ms: i64, until_ms: i64, limit: i64) -> Result<Vec<Item>> {
+    async fn claim(&self, owner: &str, due_ms: i64, lease_now_ms: i64, until_ms: i64, limit: i64) -> Result<Vec<Item>> {
         let rows = sqlx::query(&format!(
             "UPDATE items SET lease_owner = $1, lease_until = $2
              WHERE (connection_id, group_name) IN (
@@ -362,8 +362,8 @@ impl Store for PgStore {
         ))
         .bind(owner)
         .bind(until_ms)
-        .bind(now_ms)
-        .bind(now_ms)
+        .bind(due_ms)
+        .bind(lease_now_ms)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

@@ -330,7 +330,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn claim(&self, owner: &str, now_ms: i64, until_ms: i64, limit: i64) -> Result<Vec<Item>> {
+    async fn claim(&self, owner: &str, due_ms: i64, lease_now_ms: i64, until_ms: i64, limit: i64) -> Result<Vec<Item>> {
         let rows = sqlx::query(&format!(
             "UPDATE items SET lease_owner = ?, lease_until = ?
              WHERE rowid IN (SELECT rowid FROM items
@@ -340,8 +340,8 @@ impl Store for SqliteStore {
         ))
         .bind(owner)
         .bind(until_ms)
-        .bind(now_ms)
-        .bind(now_ms)
+        .bind(due_ms)
+        .bind(lease_now_ms)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
