@@ -18,6 +18,7 @@ pub mod app;
 pub mod clock;
 pub mod crypto;
 pub mod oauth;
+pub mod object_sink;
 pub mod sink;
 pub mod store;
 pub mod webhook;
@@ -31,7 +32,6 @@ use app::{App, Metrics, RateLimiter, Settings, Webhook};
 use clock::Clock;
 use crypto::KeyRing;
 use oauth::{OAuth, WebClient};
-use sink::LocalDir;
 use store::Store;
 
 /// Where the OAuth client comes from.
@@ -55,7 +55,7 @@ pub struct Config {
     /// Connections to a PostgreSQL database this process may open at once.
     pub database_connections: u32,
     /// The archive directory.
-    pub archives: PathBuf,
+    pub archives: sink::Archives,
     /// The grant keys (see [`crypto`]).
     pub keys: KeyRing,
     /// The API key the app presents.
@@ -153,8 +153,8 @@ pub fn http_client() -> reqwest::Client {
 /// Opens the store, binds the listener, and starts the API and the scheduler.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let store: Arc<dyn Store> = config.database.open(config.database_connections).await?;
-    let sink = LocalDir::new(&config.archives).map_err(|source| StartError::Io {
-        what: format!("archive directory {}", config.archives.display()),
+    let sink = config.archives.open().map_err(|source| StartError::Io {
+        what: "the archive store".into(),
         source,
     })?;
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -180,7 +180,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         keys: config.keys,
         oauth: OAuth::new(client, redirect_uri, http.clone()),
         clock: config.clock,
-        sink: Arc::new(sink),
+        sink,
         api_url: config.api_url,
         http,
         limiter: RateLimiter::new(config.settings.google_rps),

@@ -11,6 +11,7 @@ use dataportability_server::app::{Settings, Webhook};
 use dataportability_server::clock::{Clock, EmulatorClock, SystemClock};
 use dataportability_server::crypto::{KeyRing, random_hex, write_private};
 use dataportability_server::oauth::WebClient;
+use dataportability_server::sink::Archives;
 use dataportability_server::store::Database;
 use dataportability_server::{Config, OAuthSetup};
 
@@ -39,9 +40,14 @@ struct Args {
     /// killed worker's items are taken over after this.
     #[arg(long, default_value = "2m", value_parser = parse_duration)]
     lease: Duration,
-    /// The directory the archives are stored in.
+    /// Where archives are stored: a directory (or `file://DIR`), `s3://BUCKET/PREFIX` or
+    /// `gs://BUCKET/PREFIX` (credentials and endpoint from the environment: AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP; GOOGLE_SERVICE_ACCOUNT).
     #[arg(long, default_value = "dataportability-server/archives")]
-    archives: PathBuf,
+    archives: String,
+    /// Where downloads are staged before they are streamed to an object store.
+    #[arg(long, default_value = "dataportability-server/staging")]
+    staging: PathBuf,
     /// The grant key file (`KEY_ID:BASE64` lines, the last one encrypts); generated 0600 on
     /// first run. DATAPORTABILITY_SERVER_KEYS holds the same text instead.
     #[arg(long)]
@@ -262,7 +268,7 @@ async fn run(args: Args) -> Result<(), String> {
     let config = Config {
         database: Database::parse(&args.database),
         database_connections: args.database_connections,
-        archives: args.archives.clone(),
+        archives: Archives::parse(&args.archives, args.staging.clone()),
         keys,
         api_key,
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)),

@@ -585,7 +585,13 @@ async fn download(
             _ => crc32c_of(&file.path).await.map_err(transient)?,
         };
         let size = i64::try_from(file.bytes).unwrap_or(i64::MAX);
-        app.sink.put(&key, &file.path).await.map_err(transient)?;
+        let stored = app.sink.put(&key, &file.path).await.map_err(transient)?;
+        if stored.crc32c != crc || stored.size != file.bytes {
+            return Err(transient(format!(
+                "{key}: stored {} bytes with CRC32C {:08x}, the download was {} bytes with {crc:08x}",
+                stored.size, stored.crc32c, file.bytes
+            )));
+        }
         Metrics::add(&app.metrics.bytes, file.bytes);
         let archive = Archive {
             connection_id: item.connection_id.clone(),
@@ -595,6 +601,7 @@ async fn download(
             job_id: job.clone(),
             size,
             crc32c: format!("{crc:08x}"),
+            md5: Some(stored.md5),
             start_time: start_time.clone(),
             export_time: export_time.clone(),
             stored_at: rfc3339(now),

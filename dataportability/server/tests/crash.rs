@@ -10,6 +10,9 @@
 //! so it outlives every kill of the service; the service follows its clock
 //! (`--emulator-clock`), which the test moves.
 
+#[macro_use]
+mod skip;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -18,6 +21,7 @@ use std::time::Duration;
 
 use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, Faults};
 use serde_json::{Value, json};
+use sqlx::Connection as _;
 
 const GROUPS: [&str; 2] = ["myactivity.search", "saved.collections"];
 const ROUNDS: usize = 3;
@@ -40,9 +44,24 @@ impl Lcg {
     }
 }
 
-struct Service {
+/// Where the state is: a SQLite file and one process, or PostgreSQL with one API process and
+/// worker processes.
+#[derive(Clone)]
+enum Setup {
+    Sqlite,
+    Postgres { url: String, workers: usize },
+}
+
+struct Process {
     child: Option<Child>,
     port: u16,
+    role: &'static str,
+    log: PathBuf,
+}
+
+struct Service {
+    processes: Vec<Process>,
+    setup: Setup,
     dir: PathBuf,
     emulator_url: String,
     http: reqwest::Client,
@@ -50,21 +69,69 @@ struct Service {
 }
 
 impl Service {
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+    fn new(setup: Setup, dir: &Path, emulator_url: &str) -> Self {
+        let mut processes = Vec::new();
+        let roles: Vec<&'static str> = match &setup {
+            Setup::Sqlite => vec!["both"],
+            Setup::Postgres { workers, .. } => std::iter::once("serve")
+                .chain(std::iter::repeat_n("work", *workers))
+                .collect(),
+        };
+        for (n, role) in roles.into_iter().enumerate() {
+            processes.push(Process {
+                child: None,
+                port: free_port(),
+                role,
+                log: dir.join(if n == 0 {
+                    "service.log".to_owned()
+                } else {
+                    format!("worker-{n}.log")
+                }),
+            });
+        }
+        Self {
+            processes,
+            setup,
+            dir: dir.to_owned(),
+            emulator_url: emulator_url.to_owned(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            kills: 0,
+        }
     }
 
-    async fn start(&mut self) {
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.processes[0].port)
+    }
+
+    async fn start_all(&mut self) {
+        for n in 0..self.processes.len() {
+            self.start(n).await;
+        }
+    }
+
+    async fn start(&mut self, n: usize) {
+        let process = &self.processes[n];
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(self.dir.join("service.log"))
+            .open(&process.log)
             .expect("log");
+        let database = match &self.setup {
+            Setup::Sqlite => self.dir.join("db/server.db").display().to_string(),
+            Setup::Postgres { url, .. } => url.clone(),
+        };
+        let port = process.port;
         let child = Command::new(env!("CARGO_BIN_EXE_dataportability-server"))
+            .current_dir(&self.dir)
             .args(["--emulator-url", &self.emulator_url, "--emulator-clock"])
-            .args(["--port", &self.port.to_string()])
-            .arg("--database")
-            .arg(self.dir.join("db/server.db"))
+            .args(["--port", &port.to_string(), "--role", process.role])
+            .args(["--public-url", &self.url()])
+            .args(["--database", &database])
+            .arg("--key-file")
+            .arg(self.dir.join("grant-keys"))
             .arg("--archives")
             .arg(self.dir.join("archives"))
             .args([
@@ -76,6 +143,8 @@ impl Service {
                 "0",
                 "--concurrency",
                 "16",
+                "--lease",
+                "2s",
             ])
             .args(["--request-timeout", "3s"])
             .stdin(Stdio::null())
@@ -83,9 +152,9 @@ impl Service {
             .stderr(log)
             .spawn()
             .expect("the service starts");
-        self.child = Some(child);
+        self.processes[n].child = Some(child);
         for _ in 0..2000 {
-            if let Ok(r) = self.http.get(format!("{}/healthz", self.url())).send().await
+            if let Ok(r) = self.http.get(format!("http://127.0.0.1:{port}/healthz")).send().await
                 && r.status().is_success()
             {
                 return;
@@ -94,16 +163,23 @@ impl Service {
         }
         panic!(
             "the service did not answer /healthz; see {}",
-            self.dir.join("service.log").display()
+            self.processes[n].log.display()
         );
     }
 
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
+    /// SIGKILLs the process (SQLite) or a worker process chosen by `random` (PostgreSQL), and
+    /// starts it again.
+    async fn kill_and_restart(&mut self, random: &mut Lcg) {
+        let n = match self.setup {
+            Setup::Sqlite => 0,
+            Setup::Postgres { workers, .. } => 1 + random.next(workers as u64) as usize,
+        };
+        if let Some(mut child) = self.processes[n].child.take() {
             child.kill().expect("SIGKILL");
             child.wait().expect("reaped");
             self.kills += 1;
         }
+        self.start(n).await;
     }
 
     async fn get(&self, path: &str) -> Value {
@@ -137,9 +213,11 @@ impl Service {
 
 impl Drop for Service {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        for process in &mut self.processes {
+            if let Some(mut child) = process.child.take() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
         }
     }
 }
@@ -150,9 +228,12 @@ struct KeepOnFailure(PathBuf);
 impl Drop for KeepOnFailure {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            let kept = std::env::temp_dir().join(format!("dataportability-crash-{}.log", std::process::id()));
-            let _ = std::fs::copy(self.0.join("service.log"), &kept);
-            eprintln!("the service's log: {}", kept.display());
+            for name in ["service.log", "worker-1.log", "worker-2.log", "worker-3.log"] {
+                let kept = std::env::temp_dir().join(format!("dataportability-crash-{}-{name}", std::process::id()));
+                if std::fs::copy(self.0.join(name), &kept).is_ok() {
+                    eprintln!("a log: {}", kept.display());
+                }
+            }
         }
     }
 }
@@ -173,6 +254,44 @@ fn crc32c_hex(path: &Path) -> String {
 async fn killed_at_random_points_the_service_loses_nothing_and_does_nothing_twice() {
     let connections = env_number("CRASH_CONNECTIONS", 10);
     let min_kills = env_number("CRASH_KILLS", 6);
+    crash(Setup::Sqlite, connections, min_kills).await;
+}
+
+/// One API process and `PG_CRASH_WORKERS` (3) worker processes on PostgreSQL: a worker is
+/// killed with SIGKILL and restarted again and again. Needs `DATAPORTABILITY_TEST_POSTGRES`
+/// (see `tests/store.rs`); skipped with a printed reason without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_workers_on_postgres_lose_nothing_and_do_nothing_twice() {
+    let Ok(admin) = std::env::var("DATAPORTABILITY_TEST_POSTGRES") else {
+        skip_note!("SKIPPED the PostgreSQL crash test: DATAPORTABILITY_TEST_POSTGRES is not set");
+        return;
+    };
+    let connections = env_number("PG_CRASH_CONNECTIONS", 10);
+    let min_kills = env_number("PG_CRASH_KILLS", 6);
+    let workers = env_number("PG_CRASH_WORKERS", 3);
+    let name = format!("crash_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("postgres");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let mut url = url::Url::parse(&admin).expect("a URL");
+    url.set_path(&name);
+    crash(
+        Setup::Postgres {
+            url: url.to_string(),
+            workers,
+        },
+        connections,
+        min_kills,
+    )
+    .await;
+    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await;
+}
+
+async fn crash(setup: Setup, connections: usize, min_kills: usize) {
     let seed = std::env::var("CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -191,18 +310,8 @@ async fn killed_at_random_points_the_service_loses_nothing_and_does_nothing_twic
     .expect("emulator");
     let dir = tempfile::tempdir().expect("dir");
     let _keep = KeepOnFailure(dir.path().to_owned());
-    let mut service = Service {
-        child: None,
-        port: free_port(),
-        dir: dir.path().to_owned(),
-        emulator_url: emulator.url().to_owned(),
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
-        kills: 0,
-    };
-    service.start().await;
+    let mut service = Service::new(setup, dir.path(), emulator.url());
+    service.start_all().await;
 
     // The users connect.
     let mut ids = Vec::new();
@@ -251,9 +360,8 @@ async fn killed_at_random_points_the_service_loses_nothing_and_does_nothing_twic
             // Kill at a random moment, spread over the round.
             if killed < kills_this_round && random.next(4) == 0 {
                 tokio::time::sleep(Duration::from_millis(random.next(150))).await;
-                service.kill();
+                service.kill_and_restart(&mut random).await;
                 killed += 1;
-                service.start().await;
             }
             // Google's jobs take a minute; the service polls every 5 minutes at first.
             emulator.advance_clock(Duration::from_secs(90));
@@ -293,6 +401,30 @@ async fn killed_at_random_points_the_service_loses_nothing_and_does_nothing_twic
         }
     }
     assert_eq!(keys.len(), connections * GROUPS.len() * ROUNDS);
+    // No object without its row: the archive store holds exactly the recorded keys (a
+    // download cut by a kill stays in the staging area, and its retry replaces the same key).
+    let mut stored = BTreeSet::new();
+    let root = dir.path().join("archives");
+    let mut pending = vec![root.clone()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).expect("archives") {
+            let path = entry.expect("entry").path();
+            if path.file_name().is_some_and(|n| n == ".staging") {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let key = path
+                    .strip_prefix(&root)
+                    .expect("under root")
+                    .to_string_lossy()
+                    .into_owned();
+                stored.insert(key);
+            }
+        }
+    }
+    assert_eq!(stored, keys, "every stored object has its row and every row its object");
 
     // The emulator made one job per window, plus one retry per job it failed on purpose.
     let jobs = emulator.jobs();

@@ -6,6 +6,9 @@
 //! databases from); `.ci/run` sets it. Without it the PostgreSQL cases print why they are
 //! skipped and pass.
 
+#[macro_use]
+mod skip;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -59,7 +62,7 @@ async fn sqlite() -> Fixture {
 /// A fresh database on the server of `DATAPORTABILITY_TEST_POSTGRES`, or `None` (printed).
 async fn postgres(case: &str) -> Option<Fixture> {
     let Ok(admin) = std::env::var("DATAPORTABILITY_TEST_POSTGRES") else {
-        eprintln!(
+        skip_note!(
             "SKIPPED {case} on PostgreSQL: DATAPORTABILITY_TEST_POSTGRES is not set \
              (for example postgres://postgres@127.0.0.1:5432/test; .ci/run sets it)"
         );
@@ -272,6 +275,7 @@ async fn save_writes_the_item_its_job_archives_and_events_at_once(store: Arc<dyn
         job_id: "job-1".to_owned(),
         size: 4096,
         crc32c: "0badcafe".to_owned(),
+        md5: Some("00112233445566778899aabbccddeeff".to_owned()),
         start_time: None,
         export_time: Some("2026-01-01T00:00:00Z".to_owned()),
         stored_at: "2026-01-01T00:01:00Z".to_owned(),

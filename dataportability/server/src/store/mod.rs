@@ -233,6 +233,9 @@ pub struct Archive {
     pub size: i64,
     /// Its CRC32C (Castagnoli), 8 hex digits.
     pub crc32c: String,
+    /// Its MD5, 32 hex digits, as the sink computed it over the bytes it stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
     /// The job's `startTime`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,

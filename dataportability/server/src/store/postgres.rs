@@ -198,6 +198,7 @@ impl Store for PgStore {
                 job_id: row.get("job_id"),
                 size: row.get("size"),
                 crc32c: row.get("crc32c"),
+                md5: row.get("md5"),
                 start_time: row.get("start_time"),
                 export_time: row.get("export_time"),
                 stored_at: row.get("stored_at"),
@@ -417,8 +418,8 @@ impl Store for PgStore {
         }
         for archive in &effects.archives {
             sqlx::query(
-                "INSERT INTO archives (connection_id, group_name, round, object_key, job_id, size, crc32c, start_time, export_time, stored_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO archives (connection_id, group_name, round, object_key, job_id, size, crc32c, start_time, export_time, stored_at, md5)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(&archive.connection_id)
             .bind(&archive.group)
@@ -430,6 +431,7 @@ impl Store for PgStore {
             .bind(&archive.start_time)
             .bind(&archive.export_time)
             .bind(&archive.stored_at)
+            .bind(&archive.md5)
             .execute(&mut *tx)
             .await?;
         }

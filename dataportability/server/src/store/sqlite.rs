@@ -182,6 +182,7 @@ impl Store for SqliteStore {
                 job_id: row.get("job_id"),
                 size: row.get("size"),
                 crc32c: row.get("crc32c"),
+                md5: row.get("md5"),
                 start_time: row.get("start_time"),
                 export_time: row.get("export_time"),
                 stored_at: row.get("stored_at"),
@@ -392,8 +393,8 @@ impl Store for SqliteStore {
         }
         for archive in &effects.archives {
             sqlx::query(
-                "INSERT INTO archives (connection_id, group_name, round, object_key, job_id, size, crc32c, start_time, export_time, stored_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO archives (connection_id, group_name, round, object_key, job_id, size, crc32c, start_time, export_time, stored_at, md5)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&archive.connection_id)
             .bind(&archive.group)
@@ -405,6 +406,7 @@ impl Store for SqliteStore {
             .bind(&archive.start_time)
             .bind(&archive.export_time)
             .bind(&archive.stored_at)
+            .bind(&archive.md5)
             .execute(&mut *tx)
             .await?;
         }

@@ -71,7 +71,7 @@ impl Harness {
         let config = Config {
             database: self.dir.path().join("server.db").into(),
             database_connections: 4,
-            archives: self.dir.path().join("archives"),
+            archives: self.dir.path().join("archives").into(),
             keys: KeyRing::parse(&self.keys_text).expect("keys"),
             api_key: API_KEY.to_owned(),
             listen: std::net::SocketAddr::from(([127, 0, 0, 1], self.port)),
