@@ -12,6 +12,7 @@
 
 #[macro_use]
 mod skip;
+mod moto;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::TcpListener;
@@ -20,8 +21,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, Faults};
+use futures_util::TryStreamExt as _;
+use object_store::ObjectStore;
+use object_store::path::Path as ObjectPath;
 use serde_json::{Value, json};
 use sqlx::Connection as _;
+use std::sync::Arc;
 
 const GROUPS: [&str; 2] = ["myactivity.search", "saved.collections"];
 const ROUNDS: usize = 3;
@@ -49,8 +54,15 @@ impl Lcg {
 #[derive(Clone)]
 enum Setup {
     Sqlite,
-    Postgres { url: String, workers: usize },
+    Postgres {
+        url: String,
+        workers: usize,
+        /// The environment of `--archives s3://crash/archives` on moto, when moto is there.
+        s3: Option<Vec<(&'static str, String)>>,
+    },
 }
+
+const S3_ARCHIVES: &str = "s3://crash/archives";
 
 struct Process {
     child: Option<Child>,
@@ -124,16 +136,22 @@ impl Service {
             Setup::Postgres { url, .. } => url.clone(),
         };
         let port = process.port;
+        let (archives, env) = match &self.setup {
+            Setup::Postgres { s3: Some(env), .. } => (S3_ARCHIVES.to_owned(), env.clone()),
+            _ => (self.dir.join("archives").display().to_string(), Vec::new()),
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_dataportability-server"))
             .current_dir(&self.dir)
+            .envs(env)
             .args(["--emulator-url", &self.emulator_url, "--emulator-clock"])
             .args(["--port", &port.to_string(), "--role", process.role])
             .args(["--public-url", &self.url()])
             .args(["--database", &database])
             .arg("--key-file")
             .arg(self.dir.join("grant-keys"))
-            .arg("--archives")
-            .arg(self.dir.join("archives"))
+            .args(["--archives", &archives])
+            .arg("--staging")
+            .arg(self.dir.join("staging"))
             .args([
                 "--api-key",
                 KEY,
@@ -246,15 +264,36 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn crc32c_hex(path: &Path) -> String {
-    format!("{:08x}", crc32c::crc32c(&std::fs::read(path).expect("archive file")))
+/// The keys of the files under `root`, the staging area aside.
+fn stored_files(root: &Path) -> BTreeSet<String> {
+    let mut stored = BTreeSet::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).expect("archives") {
+            let path = entry.expect("entry").path();
+            if path.file_name().is_some_and(|n| n == ".staging") {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let key = path
+                    .strip_prefix(root)
+                    .expect("under root")
+                    .to_string_lossy()
+                    .into_owned();
+                stored.insert(key);
+            }
+        }
+    }
+    stored
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_at_random_points_the_service_loses_nothing_and_does_nothing_twice() {
     let connections = env_number("CRASH_CONNECTIONS", 10);
     let min_kills = env_number("CRASH_KILLS", 6);
-    crash(Setup::Sqlite, connections, min_kills).await;
+    crash(Setup::Sqlite, connections, min_kills, None).await;
 }
 
 /// One API process and `PG_CRASH_WORKERS` (3) worker processes on PostgreSQL: a worker is
@@ -277,13 +316,24 @@ async fn killed_workers_on_postgres_lose_nothing_and_do_nothing_twice() {
         .expect("create database");
     let mut url = url::Url::parse(&admin).expect("a URL");
     url.set_path(&name);
+    let moto = moto::Moto::start("archives on S3 in the PostgreSQL crash test (a local directory instead)").await;
+    let s3 = match &moto {
+        Some(moto) => {
+            moto.bucket("crash").await;
+            Some(moto.env())
+        }
+        None => None,
+    };
+    let objects = moto.as_ref().map(|moto| moto.store("crash"));
     crash(
         Setup::Postgres {
             url: url.to_string(),
             workers,
+            s3,
         },
         connections,
         min_kills,
+        objects,
     )
     .await;
     let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -291,7 +341,8 @@ async fn killed_workers_on_postgres_lose_nothing_and_do_nothing_twice() {
         .await;
 }
 
-async fn crash(setup: Setup, connections: usize, min_kills: usize) {
+/// The crash test; `objects`: the bucket the archives go to (else the local directory).
+async fn crash(setup: Setup, connections: usize, min_kills: usize, objects: Option<Arc<dyn ObjectStore>>) {
     let seed = std::env::var("CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -390,12 +441,20 @@ async fn crash(setup: Setup, connections: usize, min_kills: usize) {
             assert_eq!(group["status"], "due", "nothing stuck: {group}");
             for archive in archives {
                 let key = archive["objectKey"].as_str().expect("key");
-                let path = dir.path().join("archives").join(key);
-                assert_eq!(crc32c_hex(&path), archive["crc32c"].as_str().expect("crc"), "{key}");
-                assert_eq!(
-                    std::fs::metadata(&path).expect("file").len(),
-                    archive["size"].as_u64().expect("size")
-                );
+                let bytes = match &objects {
+                    Some(store) => store
+                        .get(&ObjectPath::from(format!("archives/{key}")))
+                        .await
+                        .expect("the object")
+                        .bytes()
+                        .await
+                        .expect("its bytes")
+                        .to_vec(),
+                    None => std::fs::read(dir.path().join("archives").join(key)).expect("the file"),
+                };
+                let crc = format!("{:08x}", crc32c::crc32c(&bytes));
+                assert_eq!(crc, archive["crc32c"].as_str().expect("crc"), "{key}");
+                assert_eq!(bytes.len() as u64, archive["size"].as_u64().expect("size"), "{key}");
                 keys.insert(key.to_owned());
             }
         }
@@ -403,27 +462,15 @@ async fn crash(setup: Setup, connections: usize, min_kills: usize) {
     assert_eq!(keys.len(), connections * GROUPS.len() * ROUNDS);
     // No object without its row: the archive store holds exactly the recorded keys (a
     // download cut by a kill stays in the staging area, and its retry replaces the same key).
-    let mut stored = BTreeSet::new();
-    let root = dir.path().join("archives");
-    let mut pending = vec![root.clone()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).expect("archives") {
-            let path = entry.expect("entry").path();
-            if path.file_name().is_some_and(|n| n == ".staging") {
-                continue;
-            }
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let key = path
-                    .strip_prefix(&root)
-                    .expect("under root")
-                    .to_string_lossy()
-                    .into_owned();
-                stored.insert(key);
-            }
-        }
-    }
+    let stored: BTreeSet<String> = match &objects {
+        Some(store) => store
+            .list(Some(&ObjectPath::from("archives")))
+            .map_ok(|meta| meta.location.as_ref().trim_start_matches("archives/").to_owned())
+            .try_collect()
+            .await
+            .expect("listing"),
+        None => stored_files(&dir.path().join("archives")),
+    };
     assert_eq!(stored, keys, "every stored object has its row and every row its object");
 
     // The emulator made one job per window, plus one retry per job it failed on purpose.
