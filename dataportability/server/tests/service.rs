@@ -322,7 +322,9 @@ async fn faults_on_the_way_are_retried_and_failed_jobs_retried_once_per_window()
 #[tokio::test]
 async fn events_are_pushed_to_the_webhook_signed_in_order_and_the_database_is_private() {
     use std::sync::{Arc, Mutex};
-    let received: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    /// (signature, body) of each delivery.
+    type Deliveries = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+    let received: Deliveries = Arc::default();
     let store = received.clone();
     let receiver = axum::Router::new().route(
         "/hook",
