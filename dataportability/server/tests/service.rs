@@ -390,3 +390,22 @@ async fn events_are_pushed_to_the_webhook_signed_in_order_and_the_database_is_pr
         assert_eq!(mode & 0o077, 0, "{file} is private: {mode:o}");
     }
 }
+
+#[tokio::test]
+async fn a_one_time_grant_is_exported_once() {
+    let h = Harness::start_with(dataportability_emulator::EmulatorConfig {
+        consent_access_type: dataportability_emulator::AccessType::OneTime,
+        ..emulator_config()
+    })
+    .await;
+    let id = h.connect("u", &[SEARCH]).await;
+    assert_eq!(h.connection(&id).await["accessType"], "ACCESS_TYPE_ONE_TIME");
+    h.export_window().await;
+    h.advance(DAY * 3);
+    h.run_due().await;
+    let connection = h.connection(&id).await;
+    let group = &connection["groupStates"][0];
+    assert_eq!(group["status"], "done", "{group}");
+    assert_eq!(group["archives"].as_array().unwrap().len(), 1);
+    assert_eq!(h.emulator.jobs().len(), 1);
+}
