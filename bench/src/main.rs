@@ -6,6 +6,7 @@ mod codegen_speed;
 mod download;
 mod emu;
 mod requests;
+mod service;
 mod stats;
 
 use std::path::PathBuf;
@@ -69,6 +70,18 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// The export service: connections x 2 groups x 2 daily windows against the emulator.
+    Service {
+        /// Connections (users).
+        #[arg(long, default_value_t = 10_000)]
+        connections: usize,
+        /// The service's --concurrency.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Scratch directory (default target/bench-service).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// One download (the child process of `download`).
     #[command(hide = true)]
     DownloadOne {
@@ -116,5 +129,10 @@ fn main() -> Result<()> {
             download::run(mib << 20, rounds, &variants, &dir)
         }
         Command::DownloadOne { source, out, variant } => download::one(&source, &out, variant),
+        Command::Service {
+            connections,
+            concurrency,
+            dir,
+        } => service::run(&root(), connections, concurrency, dir),
     }
 }

@@ -57,6 +57,7 @@ CREATE TABLE jobs (
     group_name TEXT NOT NULL,
     round INTEGER NOT NULL
 );
+CREATE INDEX jobs_item ON jobs (connection_id, group_name);
 
 CREATE TABLE archives (
     connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,

@@ -318,3 +318,94 @@ async fn faults_on_the_way_are_retried_and_failed_jobs_retried_once_per_window()
     let jobs = h.emulator.jobs();
     assert_eq!(jobs.len(), 3, "two windows, one failed job retried: {jobs:?}");
 }
+
+#[tokio::test]
+async fn events_are_pushed_to_the_webhook_signed_in_order_and_the_database_is_private() {
+    use std::sync::{Arc, Mutex};
+    /// (signature, body) of each delivery.
+    type Deliveries = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+    let received: Deliveries = Arc::default();
+    let store = received.clone();
+    let receiver = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let store = store.clone();
+            async move {
+                let signature = headers
+                    .get("x-signature")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                store.lock().unwrap().push((signature, body.to_vec()));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+
+    let mut h = Harness::start().await;
+    h.webhook = Some(dataportability_server::app::Webhook {
+        url: hook,
+        secret: b"webhook-secret".to_vec(),
+    });
+    h.restart().await;
+    h.connect("u", &[SEARCH, SAVED]).await;
+    h.export_window().await;
+    let mut delivered = Vec::new();
+    for _ in 0..500 {
+        delivered = received.lock().unwrap().clone();
+        let events: usize = delivered
+            .iter()
+            .map(|(_, body)| {
+                serde_json::from_slice::<Value>(body).unwrap()["events"]
+                    .as_array()
+                    .unwrap()
+                    .len()
+            })
+            .sum();
+        if events >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut seqs = Vec::new();
+    for (signature, body) in &delivered {
+        assert_eq!(
+            signature,
+            &dataportability_server::webhook::signature(b"webhook-secret", body)
+        );
+        let batch: Value = serde_json::from_slice(body).unwrap();
+        for event in batch["events"].as_array().unwrap() {
+            assert_eq!(event["kind"], "archive_stored");
+            seqs.push(event["seq"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(seqs, [1, 2], "each event once, in order");
+
+    use std::os::unix::fs::PermissionsExt as _;
+    for file in ["server.db", "server.db-wal"] {
+        let mode = std::fs::metadata(h.dir.path().join(file)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{file} is private: {mode:o}");
+    }
+}
+
+#[tokio::test]
+async fn a_one_time_grant_is_exported_once() {
+    let h = Harness::start_with(dataportability_emulator::EmulatorConfig {
+        consent_access_type: dataportability_emulator::AccessType::OneTime,
+        ..emulator_config()
+    })
+    .await;
+    let id = h.connect("u", &[SEARCH]).await;
+    assert_eq!(h.connection(&id).await["accessType"], "ACCESS_TYPE_ONE_TIME");
+    h.export_window().await;
+    h.advance(DAY * 3);
+    h.run_due().await;
+    let connection = h.connection(&id).await;
+    let group = &connection["groupStates"][0];
+    assert_eq!(group["status"], "done", "{group}");
+    assert_eq!(group["archives"].as_array().unwrap().len(), 1);
+    assert_eq!(h.emulator.jobs().len(), 1);
+}

@@ -24,6 +24,7 @@ pub struct Harness {
     pub http: reqwest::Client,
     pub keys_text: String,
     pub port: u16,
+    pub webhook: Option<dataportability_server::app::Webhook>,
 }
 
 pub fn emulator_config() -> EmulatorConfig {
@@ -55,6 +56,7 @@ impl Harness {
                 .expect("client"),
             keys_text,
             port: 0,
+            webhook: None,
         };
         harness.restart().await;
         harness
@@ -85,7 +87,7 @@ impl Harness {
                 google_rps: 0,
                 ..Settings::default()
             },
-            webhook: None,
+            webhook: self.webhook.clone(),
             scheduler: false,
             serve: true,
         };
