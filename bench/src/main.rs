@@ -81,6 +81,19 @@ enum Command {
         /// Scratch directory (default target/bench-service).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// A PostgreSQL server to run on (`postgres://USER@HOST:PORT/DB`; the benchmark creates
+        /// and drops a database of its own there). Default: SQLite.
+        #[arg(long)]
+        database: Option<String>,
+        /// Worker processes beside one API process (0: one process doing both).
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
+        /// Each of Google's answers takes this long (the emulator's delay), in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        delay_ms: u64,
+        /// The service's binary (default target/release/dataportability-server).
+        #[arg(long)]
+        server_binary: Option<PathBuf>,
     },
     /// One download (the child process of `download`).
     #[command(hide = true)]
@@ -133,6 +146,21 @@ fn main() -> Result<()> {
             connections,
             concurrency,
             dir,
-        } => service::run(&root(), connections, concurrency, dir),
+            database,
+            workers,
+            delay_ms,
+            server_binary,
+        } => service::run(
+            &root(),
+            connections,
+            concurrency,
+            dir,
+            service::Scale {
+                database,
+                workers,
+                delay_ms,
+                binary: server_binary,
+            },
+        ),
     }
 }
