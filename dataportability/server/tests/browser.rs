@@ -91,7 +91,7 @@ async fn a_user_consents_in_chromium_and_lands_on_the_return_url() {
     let driver = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     let mut ready = false;
-    for _ in 0..500 {
+    for _ in 0..1500 {
         if let Ok(r) = http.get(format!("{driver}/status")).send().await
             && r.status().is_success()
         {

@@ -273,7 +273,7 @@ async fn a_restart_during_an_unanswered_initiate_adopts_googles_job() {
     });
     let app = h.service().app.clone();
     let stuck = tokio::spawn(async move { dataportability_server::worker::tick(&app).await });
-    for _ in 0..500 {
+    for _ in 0..3000 {
         if !h.emulator.jobs().is_empty() {
             break;
         }
