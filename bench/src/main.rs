@@ -6,6 +6,7 @@ mod codegen_speed;
 mod download;
 mod emu;
 mod requests;
+mod service;
 mod stats;
 
 use std::path::PathBuf;
@@ -69,6 +70,31 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// The export service: connections x 2 groups x 2 daily windows against the emulator.
+    Service {
+        /// Connections (users).
+        #[arg(long, default_value_t = 10_000)]
+        connections: usize,
+        /// The service's --concurrency.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Scratch directory (default target/bench-service).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// A PostgreSQL server to run on (`postgres://USER@HOST:PORT/DB`; the benchmark creates
+        /// and drops a database of its own there). Default: SQLite.
+        #[arg(long)]
+        database: Option<String>,
+        /// Worker processes beside one API process (0: one process doing both).
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
+        /// Each of Google's answers takes this long (the emulator's delay), in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        delay_ms: u64,
+        /// The service's binary (default target/release/dataportability-server).
+        #[arg(long)]
+        server_binary: Option<PathBuf>,
+    },
     /// One download (the child process of `download`).
     #[command(hide = true)]
     DownloadOne {
@@ -116,5 +142,25 @@ fn main() -> Result<()> {
             download::run(mib << 20, rounds, &variants, &dir)
         }
         Command::DownloadOne { source, out, variant } => download::one(&source, &out, variant),
+        Command::Service {
+            connections,
+            concurrency,
+            dir,
+            database,
+            workers,
+            delay_ms,
+            server_binary,
+        } => service::run(
+            &root(),
+            connections,
+            concurrency,
+            dir,
+            service::Scale {
+                database,
+                workers,
+                delay_ms,
+                binary: server_binary,
+            },
+        ),
     }
 }

@@ -1,5 +1,5 @@
 //! `cargo xtask bench WHAT [ARGS..]`: runs one of the benchmarks of `BENCHMARKS.md`. A thin
-//! wrapper: `codegen`, `requests` and `download` are `cargo run --release -p bench -- WHAT`,
+//! wrapper: `codegen`, `requests`, `download` and `service` are `cargo run --release -p bench -- WHAT`,
 //! `compile` is `bench/compile.sh` (it drives cargo itself, in `target/bench-compile/`).
 
 use std::path::Path;
@@ -18,6 +18,8 @@ pub enum Benchmark {
     Requests,
     /// Download: a 1 GiB archive, verified, against plain reqwest streaming to a file.
     Download,
+    /// The export service: 10,000 connections x 2 groups x 2 daily windows on SQLite.
+    Service,
 }
 
 /// Arguments of `cargo xtask bench`.
@@ -41,18 +43,15 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
         }
         other => {
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            if other == Benchmark::Download {
+            let binary = match other {
                 // The `cli` variants run the release `dataportability` binary.
+                Benchmark::Download => Some(("dataportability-cli", "dataportability")),
+                Benchmark::Service => Some(("dataportability-server", "dataportability-server")),
+                _ => None,
+            };
+            if let Some((package, bin)) = binary {
                 let built = Command::new(&cargo)
-                    .args([
-                        "build",
-                        "--release",
-                        "--quiet",
-                        "-p",
-                        "dataportability-cli",
-                        "--bin",
-                        "dataportability",
-                    ])
+                    .args(["build", "--release", "--quiet", "-p", package, "--bin", bin])
                     .current_dir(root)
                     .status()
                     .context("cannot build the CLI")?;

@@ -256,6 +256,13 @@ impl Downloader {
         Ok(Self { client, http, options })
     }
 
+    /// A downloader that sends the downloads through `http` (a program downloading for many
+    /// users shares one client and its connections); `http` should have timeouts like those of
+    /// [`Self::new`] (`options.connect_timeout`, `options.read_timeout`).
+    pub fn with_http(client: Client, http: reqwest::Client, options: DownloadOptions) -> Self {
+        Self { client, http, options }
+    }
+
     /// Downloads every URL of the `COMPLETE` state `state` of job `job` into `dir` (created
     /// `0700` if needed), one file after the other, and returns them in the order of the URLs.
     pub async fn download_all(
@@ -263,7 +270,7 @@ impl Downloader {
         job: &str,
         state: &PortabilityArchiveState,
         dir: &Path,
-        on_progress: impl FnMut(&Progress<'_>),
+        on_progress: impl FnMut(&Progress<'_>) + Send,
     ) -> Result<Vec<Downloaded>> {
         self.download_all_in(job, state, &Dir::create(dir)?, on_progress).await
     }
@@ -274,7 +281,7 @@ impl Downloader {
         job: &str,
         state: &PortabilityArchiveState,
         dir: &Dir,
-        mut on_progress: impl FnMut(&Progress<'_>),
+        mut on_progress: impl FnMut(&Progress<'_>) + Send,
     ) -> Result<Vec<Downloaded>> {
         let job = job::job_id(job);
         if state.state != Some(State::Complete) || state.urls.is_empty() {

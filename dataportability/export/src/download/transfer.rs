@@ -72,7 +72,7 @@ enum Attempt {
     Failed(String),
 }
 
-type OnProgress<'a> = &'a mut dyn FnMut(&Progress<'_>);
+type OnProgress<'a> = &'a mut (dyn FnMut(&Progress<'_>) + Send);
 
 impl Transfer {
     fn report(&self, target: &Target<'_>, done: u64, on_progress: OnProgress<'_>) {
