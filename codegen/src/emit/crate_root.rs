@@ -62,6 +62,11 @@ pub fn lib_rs(api: &Api) -> TokenStream {
     });
     let with_endpoints = endpoints.as_ref().map(|_| quote!(.with_endpoints(ENDPOINTS)));
     let accessors = accessors(&api.root, &quote!(&self.inner), &quote!(resources::));
+    let object_impls = super::object_impls::has_structs(&api.models).then(|| {
+        quote!(
+            mod object_impls;
+        )
+    });
     quote! {
         #(#![doc = #docs])*
         #![allow(
@@ -74,6 +79,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         )]
 
         pub mod models;
+        #object_impls
         mod params;
         pub mod resources;
         pub mod scopes;
@@ -98,7 +104,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
 
         #endpoints
 
-        static API: ::discovery_runtime::ApiInfo = ::discovery_runtime::ApiInfo::new(
+        static API: ::discovery_runtime::__private::ApiInfo = ::discovery_runtime::__private::ApiInfo::new(
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),
             ROOT_URL,

@@ -212,9 +212,9 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
         None => (None, None),
     };
     quote! {
-        const #info: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+        const #info: ::discovery_runtime::__private::MethodInfo = ::discovery_runtime::__private::MethodInfo::new(
             #id,
-            ::discovery_runtime::HttpMethod::#http,
+            ::discovery_runtime::__private::HttpMethod::#http,
             &[#(#pieces),*],
         );
 
@@ -224,14 +224,14 @@ fn method_items(resource: &Resource, method: &Method) -> TokenStream {
         #[derive(Clone, Debug)]
         #[must_use = "a request does nothing until `send` is awaited"]
         pub struct #builder {
-            call: ::discovery_runtime::Call,
+            call: ::discovery_runtime::__private::Call,
             #request_field
         }
 
         impl #builder {
             #[inline]
             pub(crate) fn new(client: &::discovery_runtime::Client, #(#params: #types,)* #request_arg) -> Self {
-                let #call_binding = ::discovery_runtime::Call::new(client, &#info);
+                let #call_binding = ::discovery_runtime::__private::Call::new(client, &#info);
                 #(#sets)*
                 Self { call, #request_init }
             }
@@ -287,7 +287,7 @@ fn upload_info(media: &MediaUpload) -> TokenStream {
     };
     let accept = media.accept.iter().map(|a| string_literal(a));
     quote! {
-        const #name: ::discovery_runtime::UploadInfo = ::discovery_runtime::UploadInfo::new(
+        const #name: ::discovery_runtime::__private::UploadInfo = ::discovery_runtime::__private::UploadInfo::new(
             #simple,
             #resumable,
             #max_size,
@@ -305,7 +305,7 @@ fn upload(media: &MediaUpload, method: &Method) -> TokenStream {
     };
     let decoded = match &method.response {
         Some(response) => type_tokens(response),
-        None => quote!(::discovery_runtime::serde::de::IgnoredAny),
+        None => quote!(::discovery_runtime::__private::serde::de::IgnoredAny),
     };
     let limits = match media.max_size {
         Some(max) => format!(" The media may be at most {max} bytes."),
@@ -362,11 +362,11 @@ fn pagination(pagination: &Pagination, response: &RustType, method: &Method) -> 
         quote! {
             /// Streams the items of every page, following `nextPageToken`; see [`Self::pages`].
             #[inline]
-            pub fn items(self) -> ::discovery_runtime::paging::Items<#item> {
+            pub fn items(self) -> ::discovery_runtime::__private::paging::Items<#item> {
                 fn items(page: #response) -> ::std::vec::Vec<#item> {
                     page.#field
                 }
-                ::discovery_runtime::paging::items(self.pages(), items)
+                ::discovery_runtime::__private::paging::items(self.pages(), items)
             }
         }
     });
@@ -374,11 +374,11 @@ fn pagination(pagination: &Pagination, response: &RustType, method: &Method) -> 
         /// Streams every page, the next one requested with the previous one's
         /// `nextPageToken`, until a page has none; the stream ends after an error.
         #[inline]
-        pub fn pages(self) -> ::discovery_runtime::paging::Pages<#response> {
+        pub fn pages(self) -> ::discovery_runtime::__private::paging::Pages<#response> {
             fn next_page_token(page: &#response) -> ::std::option::Option<&str> {
                 page.#token.as_deref()
             }
-            ::discovery_runtime::paging::pages(self.call, #body, next_page_token)
+            ::discovery_runtime::__private::paging::pages(self.call, #body, next_page_token)
         }
 
         #items
@@ -389,7 +389,7 @@ fn path_piece(piece: &PathPiece) -> TokenStream {
     match piece {
         PathPiece::Literal(text) => {
             let text = string_literal(text);
-            quote!(::discovery_runtime::PathParam::Literal(#text))
+            quote!(::discovery_runtime::__private::PathParam::Literal(#text))
         }
         PathPiece::Param { name, style, pattern } => {
             let style = match style {
@@ -406,9 +406,9 @@ fn path_piece(piece: &PathPiece) -> TokenStream {
                 None => quote!(::std::option::Option::None),
             };
             quote! {
-                ::discovery_runtime::PathParam::Param {
+                ::discovery_runtime::__private::PathParam::Param {
                     name: #name,
-                    style: ::discovery_runtime::PathStyle::#style,
+                    style: ::discovery_runtime::__private::PathStyle::#style,
                     pattern: #pattern,
                 }
             }
@@ -425,11 +425,11 @@ fn set_param(param: &Param, call: &TokenStream) -> TokenStream {
     match (param.location, param.repeated) {
         (ParamLocation::Path, _) if is_string && !param.repeated => quote!(#call.set_path(#json, #name);),
         (ParamLocation::Path, false) => {
-            quote!(#call.set_path(#json, ::discovery_runtime::QueryValue::to_query_value(&#name));)
+            quote!(#call.set_path(#json, ::discovery_runtime::__private::QueryValue::to_query_value(&#name));)
         }
         (ParamLocation::Path, true) => {
             quote! {
-                #call.set_path(#json, #name.into_iter().map(|v| ::discovery_runtime::QueryValue::to_query_value(&v)).collect::<::std::vec::Vec<_>>().join(","));
+                #call.set_path(#json, #name.into_iter().map(|v| ::discovery_runtime::__private::QueryValue::to_query_value(&v)).collect::<::std::vec::Vec<_>>().join(","));
             }
         }
         (ParamLocation::Query, true) if is_string => {

@@ -19,6 +19,7 @@
 )]
 
 pub mod models;
+mod object_impls;
 mod params;
 pub mod resources;
 pub mod scopes;
@@ -43,7 +44,7 @@ pub const SERVICE_PATH: &str = "";
 /// that presents a client certificate).
 pub const MTLS_ROOT_URL: &str = "https://dataportability.mtls.googleapis.com/";
 
-static API: ::discovery_runtime::ApiInfo = ::discovery_runtime::ApiInfo::new(
+static API: ::discovery_runtime::__private::ApiInfo = ::discovery_runtime::__private::ApiInfo::new(
         env!("CARGO_PKG_NAME"),
         env!("CARGO_PKG_VERSION"),
         ROOT_URL,

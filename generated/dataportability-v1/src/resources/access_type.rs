@@ -24,10 +24,10 @@ impl AccessType {
     }
 }
 
-const CHECK: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+const CHECK: ::discovery_runtime::__private::MethodInfo = ::discovery_runtime::__private::MethodInfo::new(
     "dataportability.accessType.check",
-    ::discovery_runtime::HttpMethod::Post,
-    &[::discovery_runtime::PathParam::Literal("v1/accessType:check")],
+    ::discovery_runtime::__private::HttpMethod::Post,
+    &[::discovery_runtime::__private::PathParam::Literal("v1/accessType:check")],
 );
 
 /// Request builder for `dataportability.accessType.check`.
@@ -36,7 +36,7 @@ const CHECK: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct CheckCall {
-    call: ::discovery_runtime::Call,
+    call: ::discovery_runtime::__private::Call,
     request: crate::models::CheckAccessTypeRequest,
 }
 
@@ -46,7 +46,7 @@ impl CheckCall {
         client: &::discovery_runtime::Client,
         request: crate::models::CheckAccessTypeRequest,
     ) -> Self {
-        let call = ::discovery_runtime::Call::new(client, &CHECK);
+        let call = ::discovery_runtime::__private::Call::new(client, &CHECK);
         Self { call, request }
     }
 

@@ -51,17 +51,17 @@ impl ArchiveJobs {
     }
 }
 
-const CANCEL: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+const CANCEL: ::discovery_runtime::__private::MethodInfo = ::discovery_runtime::__private::MethodInfo::new(
     "dataportability.archiveJobs.cancel",
-    ::discovery_runtime::HttpMethod::Post,
+    ::discovery_runtime::__private::HttpMethod::Post,
     &[
-        ::discovery_runtime::PathParam::Literal("v1/"),
-        ::discovery_runtime::PathParam::Param {
+        ::discovery_runtime::__private::PathParam::Literal("v1/"),
+        ::discovery_runtime::__private::PathParam::Param {
             name: "name",
-            style: ::discovery_runtime::PathStyle::ReservedSlashOnly,
+            style: ::discovery_runtime::__private::PathStyle::ReservedSlashOnly,
             pattern: ::std::option::Option::Some("^archiveJobs/[^/]+$"),
         },
-        ::discovery_runtime::PathParam::Literal(":cancel"),
+        ::discovery_runtime::__private::PathParam::Literal(":cancel"),
     ],
 );
 
@@ -71,7 +71,7 @@ const CANCEL: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo:
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct CancelCall {
-    call: ::discovery_runtime::Call,
+    call: ::discovery_runtime::__private::Call,
     request: crate::models::CancelPortabilityArchiveRequest,
 }
 
@@ -82,7 +82,7 @@ impl CancelCall {
         name: impl ::std::convert::Into<::std::string::String>,
         request: crate::models::CancelPortabilityArchiveRequest,
     ) -> Self {
-        let mut call = ::discovery_runtime::Call::new(client, &CANCEL);
+        let mut call = ::discovery_runtime::__private::Call::new(client, &CANCEL);
         call.set_path("name", name);
         Self { call, request }
     }
@@ -96,14 +96,14 @@ impl CancelCall {
     }
 }
 
-const GET_PORTABILITY_ARCHIVE_STATE: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+const GET_PORTABILITY_ARCHIVE_STATE: ::discovery_runtime::__private::MethodInfo = ::discovery_runtime::__private::MethodInfo::new(
     "dataportability.archiveJobs.getPortabilityArchiveState",
-    ::discovery_runtime::HttpMethod::Get,
+    ::discovery_runtime::__private::HttpMethod::Get,
     &[
-        ::discovery_runtime::PathParam::Literal("v1/"),
-        ::discovery_runtime::PathParam::Param {
+        ::discovery_runtime::__private::PathParam::Literal("v1/"),
+        ::discovery_runtime::__private::PathParam::Param {
             name: "name",
-            style: ::discovery_runtime::PathStyle::ReservedSlashOnly,
+            style: ::discovery_runtime::__private::PathStyle::ReservedSlashOnly,
             pattern: ::std::option::Option::Some(
                 "^archiveJobs/[^/]+/portabilityArchiveState$",
             ),
@@ -117,7 +117,7 @@ const GET_PORTABILITY_ARCHIVE_STATE: ::discovery_runtime::MethodInfo = ::discove
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetPortabilityArchiveStateCall {
-    call: ::discovery_runtime::Call,
+    call: ::discovery_runtime::__private::Call,
 }
 
 impl GetPortabilityArchiveStateCall {
@@ -126,7 +126,7 @@ impl GetPortabilityArchiveStateCall {
         client: &::discovery_runtime::Client,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        let mut call = ::discovery_runtime::Call::new(
+        let mut call = ::discovery_runtime::__private::Call::new(
             client,
             &GET_PORTABILITY_ARCHIVE_STATE,
         );
@@ -141,17 +141,17 @@ impl GetPortabilityArchiveStateCall {
     }
 }
 
-const RETRY: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+const RETRY: ::discovery_runtime::__private::MethodInfo = ::discovery_runtime::__private::MethodInfo::new(
     "dataportability.archiveJobs.retry",
-    ::discovery_runtime::HttpMethod::Post,
+    ::discovery_runtime::__private::HttpMethod::Post,
     &[
-        ::discovery_runtime::PathParam::Literal("v1/"),
-        ::discovery_runtime::PathParam::Param {
+        ::discovery_runtime::__private::PathParam::Literal("v1/"),
+        ::discovery_runtime::__private::PathParam::Param {
             name: "name",
-            style: ::discovery_runtime::PathStyle::ReservedSlashOnly,
+            style: ::discovery_runtime::__private::PathStyle::ReservedSlashOnly,
             pattern: ::std::option::Option::Some("^archiveJobs/[^/]+$"),
         },
-        ::discovery_runtime::PathParam::Literal(":retry"),
+        ::discovery_runtime::__private::PathParam::Literal(":retry"),
     ],
 );
 
@@ -161,7 +161,7 @@ const RETRY: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct RetryCall {
-    call: ::discovery_runtime::Call,
+    call: ::discovery_runtime::__private::Call,
     request: crate::models::RetryPortabilityArchiveRequest,
 }
 
@@ -172,7 +172,7 @@ impl RetryCall {
         name: impl ::std::convert::Into<::std::string::String>,
         request: crate::models::RetryPortabilityArchiveRequest,
     ) -> Self {
-        let mut call = ::discovery_runtime::Call::new(client, &RETRY);
+        let mut call = ::discovery_runtime::__private::Call::new(client, &RETRY);
         call.set_path("name", name);
         Self { call, request }
     }

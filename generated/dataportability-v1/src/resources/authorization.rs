@@ -24,10 +24,10 @@ impl Authorization {
     }
 }
 
-const RESET: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+const RESET: ::discovery_runtime::__private::MethodInfo = ::discovery_runtime::__private::MethodInfo::new(
     "dataportability.authorization.reset",
-    ::discovery_runtime::HttpMethod::Post,
-    &[::discovery_runtime::PathParam::Literal("v1/authorization:reset")],
+    ::discovery_runtime::__private::HttpMethod::Post,
+    &[::discovery_runtime::__private::PathParam::Literal("v1/authorization:reset")],
 );
 
 /// Request builder for `dataportability.authorization.reset`.
@@ -36,7 +36,7 @@ const RESET: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct ResetCall {
-    call: ::discovery_runtime::Call,
+    call: ::discovery_runtime::__private::Call,
     request: crate::models::ResetAuthorizationRequest,
 }
 
@@ -46,7 +46,7 @@ impl ResetCall {
         client: &::discovery_runtime::Client,
         request: crate::models::ResetAuthorizationRequest,
     ) -> Self {
-        let call = ::discovery_runtime::Call::new(client, &RESET);
+        let call = ::discovery_runtime::__private::Call::new(client, &RESET);
         Self { call, request }
     }
 

@@ -27,10 +27,14 @@ impl PortabilityArchive {
     }
 }
 
-const INITIATE: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+const INITIATE: ::discovery_runtime::__private::MethodInfo = ::discovery_runtime::__private::MethodInfo::new(
     "dataportability.portabilityArchive.initiate",
-    ::discovery_runtime::HttpMethod::Post,
-    &[::discovery_runtime::PathParam::Literal("v1/portabilityArchive:initiate")],
+    ::discovery_runtime::__private::HttpMethod::Post,
+    &[
+        ::discovery_runtime::__private::PathParam::Literal(
+            "v1/portabilityArchive:initiate",
+        ),
+    ],
 );
 
 /// Request builder for `dataportability.portabilityArchive.initiate`.
@@ -39,7 +43,7 @@ const INITIATE: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInf
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct InitiateCall {
-    call: ::discovery_runtime::Call,
+    call: ::discovery_runtime::__private::Call,
     request: crate::models::InitiatePortabilityArchiveRequest,
 }
 
@@ -49,7 +53,7 @@ impl InitiateCall {
         client: &::discovery_runtime::Client,
         request: crate::models::InitiatePortabilityArchiveRequest,
     ) -> Self {
-        let call = ::discovery_runtime::Call::new(client, &INITIATE);
+        let call = ::discovery_runtime::__private::Call::new(client, &INITIATE);
         Self { call, request }
     }
 

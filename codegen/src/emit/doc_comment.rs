@@ -1,0 +1,148 @@
+//! Doc comment lines as source text (`/// ...`), with prose wrapped at [`WIDTH`] columns.
+
+use crate::resolve::ir::Docs;
+
+/// The column at which prose in doc comments is wrapped.
+pub const WIDTH: usize = 100;
+
+/// `docs` as `///` lines, each prefixed by `indent`, ending in a newline.
+pub fn write_docs(out: &mut String, docs: &Docs, indent: &str) {
+    write_lines(out, &super::docs::doc_lines(docs), indent);
+}
+
+/// Already safe Markdown `lines` as `///` lines at `indent`, prose wrapped at [`WIDTH`].
+pub fn write_lines(out: &mut String, lines: &[String], indent: &str) {
+    let width = WIDTH.saturating_sub(indent.len() + 4).max(40);
+    let mut in_fence = false;
+    for line in lines {
+        let fence = line.starts_with("```");
+        if fence || in_fence || !wrappable(line) {
+            push_line(out, indent, line);
+        } else {
+            for piece in wrap(line, width) {
+                push_line(out, indent, piece);
+            }
+        }
+        if fence {
+            in_fence = !in_fence;
+        }
+    }
+}
+
+fn push_line(out: &mut String, indent: &str, line: &str) {
+    out.push_str(indent);
+    if line.is_empty() {
+        out.push_str("///\n");
+    } else {
+        out.push_str("/// ");
+        out.push_str(line);
+        out.push('\n');
+    }
+}
+
+/// Whether a line of prose may be split: not a table row (`| a | b |`), which must stay on
+/// one line.
+fn wrappable(line: &str) -> bool {
+    !line.starts_with('|')
+}
+
+/// Splits `line` at spaces into pieces of at most `width` characters where it can (a word
+/// longer than `width` stays whole). A piece never starts with text Markdown would read as
+/// the start of a block (a list marker, a heading, a quote, a fence, a table row), so the
+/// wrapped lines render as the one line did.
+fn wrap(line: &str, width: usize) -> Vec<&str> {
+    if line.chars().count() <= width {
+        return vec![line];
+    }
+    let breaks = line
+        .char_indices()
+        .filter(|&(offset, c)| c == ' ' && offset > 0 && may_start_line(&line[offset + 1..]))
+        .map(|(offset, _)| offset)
+        .chain([line.len()]);
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut previous: Option<usize> = None;
+    for at in breaks {
+        if line[start..at].chars().count() > width {
+            if let Some(before) = previous.filter(|&before| before > start) {
+                pieces.push(&line[start..before]);
+                start = before + 1;
+            }
+            if at < line.len() && line[start..at].chars().count() > width {
+                // One word longer than the width: a line of its own.
+                pieces.push(&line[start..at]);
+                start = at + 1;
+                previous = None;
+                continue;
+            }
+        }
+        previous = Some(at);
+    }
+    pieces.push(&line[start..]);
+    pieces
+}
+
+/// Whether `rest` can begin a continuation line without starting a Markdown block.
+fn may_start_line(rest: &str) -> bool {
+    let word = rest.split(' ').next().unwrap_or_default();
+    if word.is_empty() {
+        return false;
+    }
+    let first = word.chars().next().unwrap_or(' ');
+    if matches!(first, '-' | '*' | '+' | '#' | '>' | '|' | '=' | '`' | '~' | '<') {
+        return false;
+    }
+    // An ordered list marker: digits then `.` or `)`.
+    let digits = word.len() - word.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    !(digits > 0 && word[digits..].starts_with(['.', ')']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str, indent: &str) -> String {
+        let mut out = String::new();
+        write_lines(&mut out, &[text.to_owned()], indent);
+        out
+    }
+
+    #[test]
+    fn wraps_prose_at_the_width_with_the_indent_counted() {
+        let words = vec!["word"; 40].join(" ");
+        let out = lines(&words, "    ");
+        for line in out.lines() {
+            assert!(line.chars().count() <= WIDTH, "{line}");
+            assert!(line.starts_with("    /// word"), "{line}");
+        }
+        let joined: Vec<&str> = out.lines().map(|l| l.trim_start_matches("    /// ")).collect();
+        assert_eq!(joined.join(" "), words);
+    }
+
+    #[test]
+    fn never_starts_a_line_with_a_block_marker() {
+        let text = format!(
+            "{} - not a list, 1. not a list either, # no heading",
+            vec!["a"; 45].join(" ")
+        );
+        for width in 10..60 {
+            for piece in wrap(&text, width).iter().skip(1) {
+                assert!(may_start_line(piece), "{width}: {piece:?}");
+            }
+            assert_eq!(wrap(&text, width).join(" "), text);
+        }
+    }
+
+    #[test]
+    fn keeps_long_words_tables_and_code_whole() {
+        let url = format!("https://example.com/{}", "x".repeat(150));
+        assert_eq!(wrap(&format!("see {url} now"), 50), vec!["see", url.as_str(), "now"]);
+        let row = format!("| {} |", vec!["cell"; 40].join(" | "));
+        assert_eq!(lines(&row, "").lines().count(), 1);
+        let mut out = String::new();
+        let code = vec!["x"; 80].join(" ");
+        write_lines(&mut out, &["```text".into(), code.clone(), "```".into()], "");
+        assert_eq!(out, format!("/// ```text\n/// {code}\n/// ```\n"));
+        assert_eq!(lines("", "  "), "  ///\n");
+    }
+}
