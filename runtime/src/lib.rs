@@ -97,6 +97,7 @@ pub mod __private {
     pub use crate::open_enum::{OpenEnum, ScopeInfo};
     pub use crate::path::{PathParam, PathStyle};
     pub use crate::query::QueryValue;
+    pub use crate::{Client, Download, Media, ResumableMedia};
     pub use {chrono, reqwest, serde, serde_json};
 
     /// The serde impls of generated structs.

@@ -61,7 +61,12 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         }
     });
     let with_endpoints = endpoints.as_ref().map(|_| quote!(.with_endpoints(ENDPOINTS)));
-    let accessors = accessors(&api.root, &quote!(&self.inner), &quote!(resources::));
+    let accessors = accessors(&api.root, "self.inner", "resources::", "")
+        .parse::<TokenStream>()
+        .unwrap_or_else(|e| {
+            let message = format!("the generated accessors do not parse: {e}");
+            quote!(compile_error!(#message);)
+        });
     let object_impls = super::object_impls::has_structs(&api.models).then(|| {
         quote!(
             mod object_impls;

@@ -15,7 +15,6 @@ pub mod text;
 mod types;
 
 use proc_macro2::TokenStream;
-use quote::quote;
 
 use crate::options::Options;
 use crate::resolve::ir::Api;
@@ -53,27 +52,25 @@ pub fn emit(api: &Api, options: &Options, header: &str) -> Vec<(String, Output)>
         ),
         ("src/params.rs".to_owned(), params::params_module(api)),
         ("src/scopes.rs".to_owned(), Output::Rust(scopes::scopes_module(api))),
-        ("src/resources/mod.rs".to_owned(), Output::Rust(resources_root(api))),
+        (
+            "src/resources/mod.rs".to_owned(),
+            Output::RustText(resources::resource_file(
+                &api.root,
+                "Resources and request builders. Reach them from the [`Client`](crate::Client).",
+                false,
+            )),
+        ),
     ];
     if let Some(impls) = object_impls::object_impls_rs(&api.models) {
         files.push(("src/object_impls.rs".to_owned(), Output::RustText(impls)));
     }
     for child in &api.root.resources {
         let docs = format!(
-            " The {} resource and its request builders.",
+            "The {} resource and its request builders.",
             text::code_span(&child.json_name)
         );
-        let items = resources::resource_items(child, true);
-        let file = quote! { #![doc = #docs] #items };
-        files.push((format!("src/resources/{}.rs", child.module), Output::Rust(file)));
+        let file = resources::resource_file(child, &docs, true);
+        files.push((format!("src/resources/{}.rs", child.module), Output::RustText(file)));
     }
     files
-}
-
-fn resources_root(api: &Api) -> TokenStream {
-    let items = resources::resource_items(&api.root, false);
-    quote! {
-        //! Resources and request builders. Reach them from the [`Client`](crate::Client).
-        #items
-    }
 }

@@ -26,6 +26,20 @@ pub fn models_rs(models: &[TypeDef]) -> String {
     out
 }
 
+/// Type definitions among other items of the module at `module` (the parameter enums of a
+/// resource), with the imports they need.
+pub fn write_defs(out: &mut String, defs: &[TypeDef], module: &[String], indent: &str) {
+    let mut body = String::new();
+    let imports = write_module(&mut body, defs, module, indent);
+    let mut head = String::new();
+    write_imports(&mut head, &imports, indent, false);
+    if !head.is_empty() {
+        out.push_str(&head[1..]);
+        out.push('\n');
+    }
+    out.push_str(&body);
+}
+
 /// Writes the items of one module at `indent`; the names it needs imported.
 fn write_module(out: &mut String, defs: &[TypeDef], module: &[String], indent: &str) -> BTreeSet<&'static str> {
     let scope = Scope::new(defs, module);
@@ -231,6 +245,14 @@ impl Scope {
         Self {
             module: module.to_vec(),
             defined,
+        }
+    }
+
+    /// A scope that defines `names`, for the module at `module`.
+    pub fn with_names(module: &[String], names: BTreeSet<String>) -> Self {
+        Self {
+            module: module.to_vec(),
+            defined: names,
         }
     }
 

@@ -76,25 +76,21 @@ impl Client {
     #[cfg(feature = "access_type")]
     #[inline]
     pub fn access_type(&self) -> resources::access_type::AccessType {
-        resources::access_type::AccessType::new(::std::clone::Clone::clone(&self.inner))
+        resources::access_type::AccessType::new(self.inner.clone())
     }
 
     /// The `archiveJobs` resource.
     #[cfg(feature = "archive_jobs")]
     #[inline]
     pub fn archive_jobs(&self) -> resources::archive_jobs::ArchiveJobs {
-        resources::archive_jobs::ArchiveJobs::new(
-            ::std::clone::Clone::clone(&self.inner),
-        )
+        resources::archive_jobs::ArchiveJobs::new(self.inner.clone())
     }
 
     /// The `authorization` resource.
     #[cfg(feature = "authorization")]
     #[inline]
     pub fn authorization(&self) -> resources::authorization::Authorization {
-        resources::authorization::Authorization::new(
-            ::std::clone::Clone::clone(&self.inner),
-        )
+        resources::authorization::Authorization::new(self.inner.clone())
     }
 
     /// The `portabilityArchive` resource.
@@ -103,9 +99,7 @@ impl Client {
     pub fn portability_archive(
         &self,
     ) -> resources::portability_archive::PortabilityArchive {
-        resources::portability_archive::PortabilityArchive::new(
-            ::std::clone::Clone::clone(&self.inner),
-        )
+        resources::portability_archive::PortabilityArchive::new(self.inner.clone())
     }
 }
 

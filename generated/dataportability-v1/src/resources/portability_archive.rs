@@ -3,15 +3,17 @@
 
 //! The `portabilityArchive` resource and its request builders.
 
+use ::discovery_runtime::__private as rt;
+
 /// Methods of the `portabilityArchive` resource.
 #[derive(Clone, Debug)]
 pub struct PortabilityArchive {
-    client: ::discovery_runtime::Client,
+    client: rt::Client,
 }
 
 impl PortabilityArchive {
     #[inline]
-    pub(crate) fn new(client: ::discovery_runtime::Client) -> Self {
+    pub(crate) fn new(client: rt::Client) -> Self {
         Self { client }
     }
 
@@ -27,13 +29,11 @@ impl PortabilityArchive {
     }
 }
 
-const INITIATE: ::discovery_runtime::__private::MethodInfo = ::discovery_runtime::__private::MethodInfo::new(
+const INITIATE: rt::MethodInfo = rt::MethodInfo::new(
     "dataportability.portabilityArchive.initiate",
-    ::discovery_runtime::__private::HttpMethod::Post,
+    rt::HttpMethod::Post,
     &[
-        ::discovery_runtime::__private::PathParam::Literal(
-            "v1/portabilityArchive:initiate",
-        ),
+        rt::PathParam::Literal("v1/portabilityArchive:initiate"),
     ],
 );
 
@@ -43,26 +43,24 @@ const INITIATE: ::discovery_runtime::__private::MethodInfo = ::discovery_runtime
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct InitiateCall {
-    call: ::discovery_runtime::__private::Call,
+    call: rt::Call,
     request: crate::models::InitiatePortabilityArchiveRequest,
 }
 
 impl InitiateCall {
     #[inline]
     pub(crate) fn new(
-        client: &::discovery_runtime::Client,
+        client: &rt::Client,
         request: crate::models::InitiatePortabilityArchiveRequest,
     ) -> Self {
-        let call = ::discovery_runtime::__private::Call::new(client, &INITIATE);
+        let call = rt::Call::new(client, &INITIATE);
         Self { call, request }
     }
 
     /// Sends the request and decodes the response.
     #[inline]
-    pub async fn send(
-        self,
-    ) -> crate::Result<crate::models::InitiatePortabilityArchiveResponse> {
-        self.call.send_json(::std::option::Option::Some(&self.request)).await
+    pub async fn send(self) -> crate::Result<crate::models::InitiatePortabilityArchiveResponse> {
+        self.call.send_json(Some(&self.request)).await
     }
 }
 
