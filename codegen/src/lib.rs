@@ -17,7 +17,7 @@ pub mod parse;
 pub mod resolve;
 
 pub use error::Error;
-pub use options::Options;
+pub use options::{Options, runtime_version};
 
 /// The files of a generated crate, keyed by their path relative to the crate's root
 /// (`Cargo.toml`, `src/lib.rs`, ...), in a stable order.
