@@ -51,32 +51,36 @@ fn wrappable(line: &str) -> bool {
 /// the start of a block (a list marker, a heading, a quote, a fence, a table row), so the
 /// wrapped lines render as the one line did.
 fn wrap(line: &str, width: usize) -> Vec<&str> {
-    if line.chars().count() <= width {
+    if line.len() <= width || line.chars().count() <= width {
         return vec![line];
     }
-    let breaks = line
-        .char_indices()
-        .filter(|&(offset, c)| c == ' ' && offset > 0 && may_start_line(&line[offset + 1..]))
-        .map(|(offset, _)| offset)
-        .chain([line.len()]);
+    // Allowed breaks as (byte offset, characters before it), then the end of the line.
+    let mut breaks = Vec::new();
+    for (chars, (offset, c)) in line.char_indices().enumerate() {
+        if c == ' ' && offset > 0 && may_start_line(&line[offset + 1..]) {
+            breaks.push((offset, chars));
+        }
+    }
+    breaks.push((line.len(), line.chars().count()));
     let mut pieces = Vec::new();
-    let mut start = 0;
-    let mut previous: Option<usize> = None;
-    for at in breaks {
-        if line[start..at].chars().count() > width {
-            if let Some(before) = previous.filter(|&before| before > start) {
+    // The piece being built starts at byte `start`, which is character `start_chars`.
+    let (mut start, mut start_chars) = (0, 0);
+    let mut previous: Option<(usize, usize)> = None;
+    for &(at, at_chars) in &breaks {
+        if at_chars - start_chars > width {
+            if let Some((before, before_chars)) = previous.filter(|&(before, _)| before > start) {
                 pieces.push(&line[start..before]);
-                start = before + 1;
+                (start, start_chars) = (before + 1, before_chars + 1);
             }
-            if at < line.len() && line[start..at].chars().count() > width {
+            if at < line.len() && at_chars - start_chars > width {
                 // One word longer than the width: a line of its own.
                 pieces.push(&line[start..at]);
-                start = at + 1;
+                (start, start_chars) = (at + 1, at_chars + 1);
                 previous = None;
                 continue;
             }
         }
-        previous = Some(at);
+        previous = Some((at, at_chars));
     }
     pieces.push(&line[start..]);
     pieces

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::doc_comment::{write_docs, write_lines};
-use super::text::{code_span, ident};
+use super::text::{code_span, ident_text};
 use crate::resolve::ir::{Enum, Field, Presence, RustType, Struct, TypeDef, TypeKind};
 
 /// The text of `src/models.rs` without its header lines.
@@ -94,7 +94,7 @@ fn import_path(name: &str) -> &'static str {
 
 fn write_def(out: &mut String, def: &TypeDef, scope: &Scope, indent: &str, imports: &mut BTreeSet<&'static str>) {
     let cfg = cfg_attr(&def.features);
-    let name = ident(&def.name).to_string();
+    let name = ident_text(&def.name).into_owned();
     match &def.kind {
         TypeKind::Struct(s) => {
             write_docs(out, &def.docs, indent);
@@ -121,7 +121,7 @@ fn write_def(out: &mut String, def: &TypeDef, scope: &Scope, indent: &str, impor
     if def.nested.is_empty() {
         return;
     }
-    let module = ident(&def.nested_module).to_string();
+    let module = ident_text(&def.nested_module).into_owned();
     let _ = writeln!(out, "\n{indent}/// Types nested in {}.", code_span(&def.name));
     if let Some(cfg) = &cfg {
         let _ = writeln!(out, "{indent}{cfg}");
@@ -170,7 +170,11 @@ fn write_struct(
         let map = scope.runtime("Map", "discovery_runtime::__private::serde_json::Map", imports);
         let value = scope.runtime("Value", "discovery_runtime::__private::serde_json::Value", imports);
         let string = scope.prelude("String", "::std::string::String");
-        let _ = writeln!(out, "{field_indent}pub {}: {map}<{string}, {value}>,", ident(unknown));
+        let _ = writeln!(
+            out,
+            "{field_indent}pub {}: {map}<{string}, {value}>,",
+            ident_text(unknown)
+        );
     }
     let _ = writeln!(out, "{indent}}}");
 }
@@ -185,7 +189,7 @@ fn write_field(out: &mut String, f: &Field, scope: &Scope, indent: &str, imports
         Presence::Optional => format!("{}<{ty}>", scope.prelude("Option", "::std::option::Option")),
         Presence::EmptyVec | Presence::EmptyMap => ty,
     };
-    let _ = writeln!(out, "{indent}pub {}: {ty},", ident(&f.rust_name));
+    let _ = writeln!(out, "{indent}pub {}: {ty},", ident_text(&f.rust_name));
 }
 
 /// An open enum: an invocation of the runtime's `open_enum!`, which adds the `UnknownValue`
@@ -204,7 +208,7 @@ fn write_enum(out: &mut String, name: &str, docs: &crate::resolve::ir::Docs, e: 
         let _ = writeln!(
             out,
             "{variant_indent}{} = {},",
-            ident(&v.rust_name),
+            ident_text(&v.rust_name),
             super::text::string_literal(&v.json_value)
         );
     }
@@ -237,9 +241,9 @@ impl Scope {
     pub fn new(defs: &[TypeDef], module: &[String]) -> Self {
         let mut defined = BTreeSet::new();
         for def in defs {
-            defined.insert(ident(&def.name).to_string());
+            defined.insert(ident_text(&def.name).into_owned());
             if !def.nested.is_empty() {
-                defined.insert(ident(&def.nested_module).to_string());
+                defined.insert(ident_text(&def.nested_module).into_owned());
             }
         }
         Self {
@@ -316,7 +320,7 @@ impl Scope {
     /// A generated type: relative to this module when it is inside it, else from the crate
     /// root.
     fn named(&self, path: &[String]) -> String {
-        let segments: Vec<String> = path.iter().map(|s| ident(s).to_string()).collect();
+        let segments: Vec<String> = path.iter().map(|s| ident_text(s).into_owned()).collect();
         if segments.len() > self.module.len() && segments[..self.module.len()] == self.module[..] {
             segments[self.module.len()..].join("::")
         } else {

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::models::cfg_attr;
-use super::text::{ident, string_literal};
+use super::text::{ident_text, string_literal};
 use crate::resolve::ir::{Field, Presence, Struct, TypeDef, TypeKind, Wire};
 
 /// The text of the file without its header lines; `None` when the crate has no struct.
@@ -73,11 +73,11 @@ fn write_defs(
             if let Some(cfg) = cfg_attr(features) {
                 let _ = writeln!(out, "{cfg}");
             }
-            let ty = format!("crate::{}::{}", path.join("::"), ident(&def.name));
+            let ty = format!("crate::{}::{}", path.join("::"), ident_text(&def.name));
             write_invocation(out, &ty, &def.json_name, s, wires);
         }
         if !def.nested.is_empty() {
-            path.push(ident(&def.nested_module).to_string());
+            path.push(ident_text(&def.nested_module).into_owned());
             write_defs(out, &def.nested, path, features, wires);
             path.pop();
         }
@@ -101,16 +101,16 @@ fn write_invocation(out: &mut String, ty: &str, json_name: &str, s: &Struct, wir
                 let _ = writeln!(
                     out,
                     "    additional {} as {}",
-                    ident(&f.rust_name),
+                    ident_text(&f.rust_name),
                     wire_text(inner, wires)
                 );
             }
             _ => {
-                let _ = writeln!(out, "    additional {}", ident(&f.rust_name));
+                let _ = writeln!(out, "    additional {}", ident_text(&f.rust_name));
             }
         },
         (None, Some(name)) => {
-            let _ = writeln!(out, "    unknown {}", ident(name));
+            let _ = writeln!(out, "    unknown {}", ident_text(name));
         }
         (None, None) => {
             let _ = writeln!(out, "    ignore");
@@ -121,7 +121,7 @@ fn write_invocation(out: &mut String, ty: &str, json_name: &str, s: &Struct, wir
 
 fn write_field(out: &mut String, f: &Field, wires: &mut BTreeSet<&'static str>) {
     let key = string_literal(&f.json_name);
-    let name = ident(&f.rust_name);
+    let name = ident_text(&f.rust_name);
     let (kind, wire) = match f.presence {
         // The adapter of an `Option` field is `Option<Adapter>`; the macro takes the inner one.
         Presence::Optional => (

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::doc_comment::{write_docs, write_lines};
 use super::models::{Scope, cfg_attr};
-use super::text::{code_span, ident, string_literal};
+use super::text::{code_span, ident_text, string_literal};
 use crate::resolve::ir::{
     HttpMethod, MediaUpload, Method, Pagination, Param, ParamLocation, PathPiece, PathStyle, Resource, RustType,
 };
@@ -39,16 +39,16 @@ struct Names {
 impl Names {
     fn new(resource: &Resource) -> Self {
         let mut defined: BTreeSet<String> = BTreeSet::new();
-        defined.insert(ident(&resource.handle).to_string());
+        defined.insert(ident_text(&resource.handle).into_owned());
         for m in &resource.methods {
-            defined.insert(ident(&m.builder).to_string());
+            defined.insert(ident_text(&m.builder).into_owned());
         }
         for child in &resource.resources {
-            defined.insert(ident(&child.module).to_string());
+            defined.insert(ident_text(&child.module).into_owned());
         }
         for def in &resource.param_types {
-            defined.insert(ident(&def.name).to_string());
-            defined.insert(ident(&def.nested_module).to_string());
+            defined.insert(ident_text(&def.name).into_owned());
+            defined.insert(ident_text(&def.nested_module).into_owned());
         }
         let rt = if defined.contains("rt") { "__rt" } else { "rt" };
         Self {
@@ -85,7 +85,10 @@ impl Names {
             RustType::Named { path, boxed } => {
                 let named = format!(
                     "crate::{}",
-                    path.iter().map(|s| ident(s).to_string()).collect::<Vec<_>>().join("::")
+                    path.iter()
+                        .map(|s| ident_text(s).into_owned())
+                        .collect::<Vec<_>>()
+                        .join("::")
                 );
                 if *boxed {
                     format!("{}<{named}>", self.prelude("Box", "::std::boxed::Box"))
@@ -126,7 +129,7 @@ fn write_items(out: &mut String, resource: &Resource, children_inline: bool, ind
         if children_inline {
             gap(out, &mut first);
             let _ = writeln!(out, "{indent}/// The {} resource.", code_span(&child.json_name));
-            let _ = writeln!(out, "{indent}pub mod {} {{", ident(&child.module));
+            let _ = writeln!(out, "{indent}pub mod {} {{", ident_text(&child.module));
             write_items(out, child, true, &format!("{indent}    "));
             let _ = writeln!(out, "{indent}}}");
         } else {
@@ -136,7 +139,7 @@ fn write_items(out: &mut String, resource: &Resource, children_inline: bool, ind
             } else if first {
                 first = false;
             }
-            let _ = writeln!(out, "{indent}pub mod {};", ident(&child.module));
+            let _ = writeln!(out, "{indent}pub mod {};", ident_text(&child.module));
         }
     }
     if has_code {
@@ -153,7 +156,11 @@ fn write_items(out: &mut String, resource: &Resource, children_inline: bool, ind
     }
     if !resource.methods.is_empty() {
         gap(out, &mut first);
-        let builders: Vec<String> = resource.methods.iter().map(|m| ident(&m.builder).to_string()).collect();
+        let builders: Vec<String> = resource
+            .methods
+            .iter()
+            .map(|m| ident_text(&m.builder).into_owned())
+            .collect();
         let one_line = format!("{indent}crate::params::standard_parameters!({});", builders.join(", "));
         if one_line.len() <= WIDTH {
             let _ = writeln!(out, "{one_line}");
@@ -191,18 +198,18 @@ pub fn accessors(resource: &Resource, client: &str, module_prefix: &str, indent:
             let _ = writeln!(out, "{indent}#[deprecated]");
         }
         let _ = writeln!(out, "{indent}#[inline]");
-        let builder = format!("{module_prefix}{}", ident(&method.builder));
+        let builder = format!("{module_prefix}{}", ident_text(&method.builder));
         let mut params = vec!["&self".to_owned()];
         let mut args = vec![format!("&{client}")];
         for p in &method.required_params {
-            params.push(format!("{}: {}", ident(&p.rust_name), names.arg_type(p)));
-            args.push(ident(&p.rust_name).to_string());
+            params.push(format!("{}: {}", ident_text(&p.rust_name), names.arg_type(p)));
+            args.push(ident_text(&p.rust_name).into_owned());
         }
         if let Some(body) = &method.request {
-            params.push(format!("{}: {}", ident(&body.arg_name), names.ty(&body.ty)));
-            args.push(ident(&body.arg_name).to_string());
+            params.push(format!("{}: {}", ident_text(&body.arg_name), names.ty(&body.ty)));
+            args.push(ident_text(&body.arg_name).into_owned());
         }
-        let head = format!("pub fn {}", ident(&method.accessor));
+        let head = format!("pub fn {}", ident_text(&method.accessor));
         write_fn(&mut out, indent, &head, &params, &format!(" -> {builder}"));
         write_call(
             &mut out,
@@ -223,8 +230,16 @@ pub fn accessors(resource: &Resource, client: &str, module_prefix: &str, indent:
             let _ = writeln!(out, "{indent}{cfg}");
         }
         let _ = writeln!(out, "{indent}#[inline]");
-        let handle = format!("{module_prefix}{}::{}", ident(&child.module), ident(&child.handle));
-        let _ = writeln!(out, "{indent}pub fn {}(&self) -> {handle} {{", ident(&child.accessor));
+        let handle = format!(
+            "{module_prefix}{}::{}",
+            ident_text(&child.module),
+            ident_text(&child.handle)
+        );
+        let _ = writeln!(
+            out,
+            "{indent}pub fn {}(&self) -> {handle} {{",
+            ident_text(&child.accessor)
+        );
         let _ = writeln!(out, "{indent}    {handle}::new({client}.clone())");
         let _ = writeln!(out, "{indent}}}");
     }
@@ -232,7 +247,7 @@ pub fn accessors(resource: &Resource, client: &str, module_prefix: &str, indent:
 }
 
 fn write_handle(out: &mut String, resource: &Resource, names: &Names, indent: &str) {
-    let name = ident(&resource.handle);
+    let name = ident_text(&resource.handle);
     let rt = names.rt;
     let _ = writeln!(
         out,
@@ -286,7 +301,7 @@ fn write_call(out: &mut String, indent: &str, callee: &str, args: &[String], end
 /// release builds of large APIs), and the constructors and setters, though small, are many.
 fn write_method(out: &mut String, resource: &Resource, method: &Method, names: &Names, indent: &str) {
     let rt = names.rt;
-    let info = ident(&method.info_const);
+    let info = ident_text(&method.info_const);
     let http = match method.http_method {
         HttpMethod::Get => "Get",
         HttpMethod::Post => "Post",
@@ -306,7 +321,7 @@ fn write_method(out: &mut String, resource: &Resource, method: &Method, names: &
     }
     out.push('\n');
 
-    let builder = ident(&method.builder);
+    let builder = ident_text(&method.builder);
     let created_by = if resource.json_name.is_empty() {
         format!("Created by [`Client::{0}`](crate::Client::{0}).", method.accessor)
     } else {
@@ -340,10 +355,10 @@ fn write_method(out: &mut String, resource: &Resource, method: &Method, names: &
     let _ = writeln!(out, "{member}#[inline]");
     let mut params = vec![format!("client: &{rt}::Client")];
     for p in &method.required_params {
-        params.push(format!("{}: {}", ident(&p.rust_name), names.arg_type(p)));
+        params.push(format!("{}: {}", ident_text(&p.rust_name), names.arg_type(p)));
     }
     if let Some(body) = &method.request {
-        params.push(format!("{}: {}", ident(&body.arg_name), names.ty(&body.ty)));
+        params.push(format!("{}: {}", ident_text(&body.arg_name), names.ty(&body.ty)));
     }
     write_fn(out, &member, "pub(crate) fn new", &params, " -> Self");
     let binding = if method.required_params.is_empty() {
@@ -360,7 +375,11 @@ fn write_method(out: &mut String, resource: &Resource, method: &Method, names: &
             let _ = writeln!(out, "{body_indent}Self {{ call, request }}");
         }
         Some(body) => {
-            let _ = writeln!(out, "{body_indent}Self {{ call, request: {} }}", ident(&body.arg_name));
+            let _ = writeln!(
+                out,
+                "{body_indent}Self {{ call, request: {} }}",
+                ident_text(&body.arg_name)
+            );
         }
         None => {
             let _ = writeln!(out, "{body_indent}Self {{ call }}");
@@ -463,7 +482,7 @@ fn body_ref(method: &Method, names: &Names) -> String {
 
 fn write_upload_info(out: &mut String, media: &MediaUpload, names: &Names, indent: &str) {
     let rt = names.rt;
-    let name = ident(&media.info_const);
+    let name = ident_text(&media.info_const);
     let _ = writeln!(out, "{indent}const {name}: {rt}::UploadInfo = {rt}::UploadInfo::new(");
     let inner = format!("{indent}    ");
     for path in [&media.simple_path, &media.resumable_path] {
@@ -493,7 +512,7 @@ fn write_upload_info(out: &mut String, media: &MediaUpload, names: &Names, inden
 
 fn write_upload(out: &mut String, media: &MediaUpload, method: &Method, names: &Names, indent: &str) {
     let rt = names.rt;
-    let info = ident(&media.info_const);
+    let info = ident_text(&media.info_const);
     let metadata = body_ref(method, names);
     let (output, finish) = match &method.response {
         Some(response) => (names.ty(response), ""),
@@ -567,7 +586,7 @@ fn write_pagination(
 ) {
     let rt = names.rt;
     let response = names.ty(response);
-    let token = ident(&pagination.next_token_field);
+    let token = ident_text(&pagination.next_token_field);
     let body = if method.request.is_some() {
         format!("{}(self.request)", names.some())
     } else {
@@ -599,7 +618,7 @@ fn write_pagination(
         let _ = writeln!(out, "{indent}#[inline]");
         let _ = writeln!(out, "{indent}pub fn items(self) -> {rt}::paging::Items<{item}> {{");
         let _ = writeln!(out, "{inner}fn items(page: {response}) -> {vec}<{item}> {{");
-        let _ = writeln!(out, "{inner}    page.{}", ident(field));
+        let _ = writeln!(out, "{inner}    page.{}", ident_text(field));
         let _ = writeln!(out, "{inner}}}");
         let _ = writeln!(out, "{inner}{rt}::paging::items(self.pages(), items)");
         let _ = writeln!(out, "{indent}}}");
@@ -609,7 +628,7 @@ fn write_pagination(
 /// The statement that stores a parameter's value in the call.
 fn set_param(param: &Param, call: &str, names: &Names) -> String {
     let rt = names.rt;
-    let name = ident(&param.rust_name);
+    let name = ident_text(&param.rust_name);
     let json = string_literal(&param.json_name);
     let is_string = param.ty == RustType::String;
     let into = || {
@@ -643,7 +662,7 @@ fn write_setter(out: &mut String, param: &Param, names: &Names, indent: &str) {
         let _ = writeln!(out, "{indent}#[deprecated]");
     }
     let _ = writeln!(out, "{indent}#[inline]");
-    let name = ident(&param.rust_name);
+    let name = ident_text(&param.rust_name);
     write_fn(
         out,
         indent,
