@@ -1,7 +1,7 @@
 //! Open enums: the string enums of generated crates, which keep values added to the API
 //! after the crate was generated.
 //!
-//! A generated enum is one [`open_enum!`](crate::open_enum) invocation; everything it needs
+//! A generated enum is one `open_enum!` invocation; everything it needs
 //! beyond its two `match`es lives here, once, so each enum costs a few lines of source.
 //! The rules, which hold for every generated enum:
 //!
@@ -27,7 +27,7 @@ impl UnknownValue {
         &self.0
     }
 
-    /// For [`open_enum!`](crate::open_enum) only: `value` must be none of the enum's values.
+    /// For `open_enum!` only: `value` must be none of the enum's values.
     #[doc(hidden)]
     pub fn __new(value: &str) -> Self {
         Self(value.into())
@@ -46,7 +46,7 @@ impl fmt::Display for UnknownValue {
     }
 }
 
-/// What every generated open enum implements (through [`open_enum!`](crate::open_enum)).
+/// What every generated open enum implements (through `open_enum!`).
 pub trait OpenEnum: Sized {
     /// The value as it appears in JSON.
     fn as_str(&self) -> &str;

@@ -37,9 +37,14 @@ pub fn object_impls_rs(models: &[TypeDef]) -> Option<String> {
             many.join(", ")
         )),
     }
+    // With some features off, the structs that use an adapter may all be gone.
+    let gated = models.iter().any(|def| !def.features.is_empty());
     if !imports.is_empty() {
         out.push('\n');
         for line in imports {
+            if gated {
+                out.push_str("#[allow(unused_imports)]\n");
+            }
             out.push_str(&line);
             out.push('\n');
         }

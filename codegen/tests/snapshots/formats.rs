@@ -58,7 +58,9 @@ pub struct Open {
 //! The serde impls of the models: one invocation per struct of the runtime's `__object!`,
 //! which expands to its `Deserialize` and `Serialize` impls.
 
+#[allow(unused_imports)]
 use std::collections::BTreeMap;
+#[allow(unused_imports)]
 use discovery_runtime::__private::wire::{Base64, Duration, Same, StringEncoded};
 
 #[cfg(feature = "unreferenced_schemas")]
