@@ -34,6 +34,16 @@ enum Command {
         /// Threads for the parallel corpus run (default: the number of CPUs).
         #[arg(long)]
         jobs: Option<usize>,
+        /// The `codegen` binary of an older generator, run side by side with `--current`
+        /// (`cargo xtask bench codegen` builds both).
+        #[arg(long, requires = "current")]
+        baseline: Option<PathBuf>,
+        /// The `codegen` binary of this checkout, compared with `--baseline`.
+        #[arg(long, requires = "baseline")]
+        current: Option<PathBuf>,
+        /// Rounds of the side-by-side comparison (old and new alternate).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
     },
     /// Request overhead: the generated client against plain reqwest, on the emulator.
     Requests {
@@ -122,9 +132,16 @@ fn main() -> Result<()> {
             corpus,
             iterations,
             jobs,
+            baseline,
+            current,
+            rounds,
         } => {
             let corpus = corpus.unwrap_or_else(|| root().join("../shared/corpus"));
-            codegen_speed::run(&root(), &corpus, iterations, jobs.unwrap_or(cpus))
+            let jobs = jobs.unwrap_or(cpus);
+            if let (Some(baseline), Some(current)) = (&baseline, &current) {
+                codegen_speed::compare(&root(), &corpus, baseline, current, jobs, rounds)?;
+            }
+            codegen_speed::run(&root(), &corpus, iterations, jobs)
         }
         Command::Requests {
             requests,

@@ -17,6 +17,28 @@ const OPEN_ENUM_MACRO: &str = "::discovery_runtime::open_enum! {";
 /// `cfg(rustfmt)` is never set when compiling, so the compiler ignores it.
 const RUSTFMT_SKIP: &str = "#![cfg_attr(rustfmt, rustfmt::skip)]";
 
+/// The text of one output file: the one entry point of this stage, used by
+/// [`crate::generate`] and the codegen benchmark alike.
+pub fn format_output(path: &str, output: crate::emit::Output, header: &str) -> Result<String, Error> {
+    use crate::emit::Output;
+    Ok(match output {
+        Output::Rust(tokens) => format_rust(path, tokens, header)?,
+        Output::ImplMacro {
+            items,
+            name,
+            docs,
+            template,
+        } => {
+            let mut text = format_rust(path, items, header)?;
+            text.push('\n');
+            text.push_str(&impl_macro(path, &name, &docs, template)?);
+            text
+        }
+        Output::RustText(text) => format!("// {header}\n{RUSTFMT_SKIP}\n\n{text}"),
+        Output::Text(text) => text,
+    })
+}
+
 /// Formats one Rust file, prefixed by a `// header` line and a `rustfmt` skip attribute.
 pub fn format_rust(path: &str, tokens: TokenStream, header: &str) -> Result<String, Error> {
     let file = parse_file(path, tokens)?;

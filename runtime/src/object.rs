@@ -189,6 +189,117 @@ pub fn end_as<M: SerializeMap, T, U: SerializeAs<T>>(
     map.end()
 }
 
+/// The `Object`, `Deserialize` and `Serialize` impls of a generated struct, written out from
+/// one line per field: `"jsonKey" => rust_field: opt` (an `Option`, written when `Some`) or
+/// `many` (a `Vec` or map, written when not empty), each optionally `as Adapter` (a `wire`
+/// adapter of one value, or of the collection), then what keeps the other keys: `unknown
+/// field` (the catch-all map), `additional field` (optionally `as Adapter` of one value) or
+/// `ignore`. The expansion is what the generator wrote out by hand before: a `match` arm and an
+/// `if` per field over this module's helpers.
+///
+/// Generated code only; not part of the runtime's stable API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __object {
+    (
+        $ty:ty = $name:literal {
+            $($key:literal => $field:ident : $kind:ident $(as $wire:ty)?,)*
+        }
+        $rest:ident $($rest_field:ident $(as $rest_wire:ty)?)?
+    ) => {
+        #[allow(deprecated)]
+        impl $crate::__private::object::Object for $ty {
+            const NAME: &'static str = $name;
+
+            fn field<'de, A: $crate::__private::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: &str,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match key {
+                    $($key => self.$field = $crate::__object!(@read map $kind $(as $wire)?),)*
+                    _ => $crate::__object!(@rest self key map $rest $($rest_field $(as $rest_wire)?)?),
+                }
+                ::core::result::Result::Ok(())
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $ty {
+            #[inline]
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $crate::__private::object::deserialize(deserializer)
+            }
+        }
+
+        #[allow(deprecated)]
+        impl $crate::__private::serde::Serialize for $ty {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                #[allow(unused_mut)]
+                let mut map = $crate::__private::object::begin(serializer)?;
+                $($crate::__object!(@write self map $key $field $kind $(as $wire)?);)*
+                $crate::__object!(@end self map $rest $($rest_field $(as $rest_wire)?)?)
+            }
+        }
+    };
+    (@read $map:ident opt) => { $crate::__private::object::value($map)? };
+    (@read $map:ident opt as $wire:ty) => {
+        $crate::__private::object::value_as::<_, ::core::option::Option<$wire>, _>($map)?
+    };
+    (@read $map:ident many) => { $crate::__private::object::value($map)? };
+    (@read $map:ident many as $wire:ty) => { $crate::__private::object::value_as::<_, $wire, _>($map)? };
+    (@write $self:ident $map:ident $key:literal $field:ident opt) => {
+        if let ::core::option::Option::Some(value) = &$self.$field {
+            $crate::__private::object::entry(&mut $map, $key, value)?;
+        }
+    };
+    (@write $self:ident $map:ident $key:literal $field:ident opt as $wire:ty) => {
+        if let ::core::option::Option::Some(value) = &$self.$field {
+            $crate::__private::object::entry_as::<_, _, $wire>(&mut $map, $key, value)?;
+        }
+    };
+    (@write $self:ident $map:ident $key:literal $field:ident many) => {
+        if !$self.$field.is_empty() {
+            $crate::__private::object::entry(&mut $map, $key, &$self.$field)?;
+        }
+    };
+    (@write $self:ident $map:ident $key:literal $field:ident many as $wire:ty) => {
+        if !$self.$field.is_empty() {
+            $crate::__private::object::entry_as::<_, _, $wire>(&mut $map, $key, &$self.$field)?;
+        }
+    };
+    (@rest $self:ident $key:ident $map:ident unknown $field:ident) => {
+        $crate::__private::object::unknown(&mut $self.$field, $key, $map)?
+    };
+    (@rest $self:ident $key:ident $map:ident additional $field:ident) => {{
+        let value = $crate::__private::object::value($map)?;
+        $self.$field.insert(::std::borrow::ToOwned::to_owned($key), value);
+    }};
+    (@rest $self:ident $key:ident $map:ident additional $field:ident as $wire:ty) => {{
+        let value = $crate::__private::object::value_as::<_, $wire, _>($map)?;
+        $self.$field.insert(::std::borrow::ToOwned::to_owned($key), value);
+    }};
+    (@rest $self:ident $key:ident $map:ident ignore) => {
+        drop($crate::__private::object::value::<$crate::__private::serde::de::IgnoredAny, _>($map)?)
+    };
+    (@end $self:ident $map:ident unknown $field:ident) => {
+        $crate::__private::object::end_unknown($map, &$self.$field)
+    };
+    (@end $self:ident $map:ident additional $field:ident) => {
+        $crate::__private::object::end($map, &$self.$field)
+    };
+    (@end $self:ident $map:ident additional $field:ident as $wire:ty) => {
+        $crate::__private::object::end_as::<_, _, $wire>($map, &$self.$field)
+    };
+    (@end $self:ident $map:ident ignore) => {
+        $crate::__private::serde::ser::SerializeMap::end($map)
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

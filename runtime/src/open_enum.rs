@@ -1,7 +1,7 @@
 //! Open enums: the string enums of generated crates, which keep values added to the API
 //! after the crate was generated.
 //!
-//! A generated enum is one [`open_enum!`](crate::open_enum) invocation; everything it needs
+//! A generated enum is one `open_enum!` invocation; everything it needs
 //! beyond its two `match`es lives here, once, so each enum costs a few lines of source.
 //! The rules, which hold for every generated enum:
 //!
@@ -27,7 +27,7 @@ impl UnknownValue {
         &self.0
     }
 
-    /// For [`open_enum!`](crate::open_enum) only: `value` must be none of the enum's values.
+    /// For `open_enum!` only: `value` must be none of the enum's values.
     #[doc(hidden)]
     pub fn __new(value: &str) -> Self {
         Self(value.into())
@@ -46,7 +46,7 @@ impl fmt::Display for UnknownValue {
     }
 }
 
-/// What every generated open enum implements (through [`open_enum!`](crate::open_enum)).
+/// What every generated open enum implements (through `open_enum!`).
 pub trait OpenEnum: Sized {
     /// The value as it appears in JSON.
     fn as_str(&self) -> &str;
@@ -88,7 +88,7 @@ macro_rules! open_enum {
         }
 
         #[allow(deprecated)]
-        impl $crate::OpenEnum for $name {
+        impl $crate::__private::OpenEnum for $name {
             #[inline]
             fn as_str(&self) -> &str {
                 match self {
@@ -110,14 +110,14 @@ macro_rules! open_enum {
             /// The value as it appears in JSON.
             #[inline]
             pub fn as_str(&self) -> &str {
-                $crate::OpenEnum::as_str(self)
+                $crate::__private::OpenEnum::as_str(self)
             }
         }
 
         impl ::std::convert::From<&str> for $name {
             #[inline]
             fn from(value: &str) -> Self {
-                $crate::OpenEnum::from_wire(value)
+                $crate::__private::OpenEnum::from_wire(value)
             }
         }
 
@@ -126,7 +126,7 @@ macro_rules! open_enum {
 
             #[inline]
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                ::std::result::Result::Ok($crate::OpenEnum::from_wire(value))
+                ::std::result::Result::Ok($crate::__private::OpenEnum::from_wire(value))
             }
         }
 
@@ -167,21 +167,21 @@ macro_rules! open_enum {
             }
         }
 
-        impl $crate::serde::Serialize for $name {
+        impl $crate::__private::serde::Serialize for $name {
             #[inline]
-            fn serialize<S: $crate::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                $crate::open_enum::serialize(self, serializer)
+            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                $crate::__private::open_enum::serialize(self, serializer)
             }
         }
 
-        impl<'de> $crate::serde::Deserialize<'de> for $name {
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
             #[inline]
-            fn deserialize<D: $crate::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                $crate::open_enum::deserialize(deserializer)
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                $crate::__private::open_enum::deserialize(deserializer)
             }
         }
 
-        impl $crate::QueryValue for $name {
+        impl $crate::__private::QueryValue for $name {
             #[inline]
             fn to_query_value(&self) -> ::std::string::String {
                 ::std::borrow::ToOwned::to_owned(self.as_str())

@@ -7,9 +7,10 @@ use std::error::Error as _;
 use std::fmt;
 use std::sync::Mutex;
 
+use discovery_runtime::__private::Call;
 use discovery_runtime::reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use discovery_runtime::{
-    AccessToken, AuthError, BoxFuture, Call, Client, ClientBuilder, Error, RetryPolicy, StaticToken, TokenSource,
+    AccessToken, AuthError, BoxFuture, Client, ClientBuilder, Error, RetryPolicy, StaticToken, TokenSource,
 };
 use serde_json::Value;
 use support::{API, GET, POST, Reply, Server};

@@ -7,11 +7,9 @@ mod support;
 
 use std::time::Duration;
 
+use discovery_runtime::__private::{Call, HttpMethod, MethodInfo, PathParam, UploadInfo};
 use discovery_runtime::reqwest::header::{HeaderName, HeaderValue};
-use discovery_runtime::{
-    Call, Client, ClientBuilder, Error, HttpMethod, MethodInfo, PathParam, ResumableMedia, RetryPolicy, StaticToken,
-    UploadInfo,
-};
+use discovery_runtime::{Client, ClientBuilder, Error, ResumableMedia, RetryPolicy, StaticToken};
 use serde_json::Value;
 use support::{API, GET, Reply, Server};
 

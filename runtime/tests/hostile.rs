@@ -6,8 +6,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use discovery_runtime::paging::pages;
-use discovery_runtime::{Call, Client, Error, RetryPolicy};
+use discovery_runtime::__private::Call;
+use discovery_runtime::__private::paging::pages;
+use discovery_runtime::{Client, Error, RetryPolicy};
 use futures_util::TryStreamExt as _;
 use serde_json::Value;
 use support::{GET, Reply, Server, paused_clock_builder};

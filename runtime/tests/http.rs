@@ -3,8 +3,9 @@
 
 mod support;
 
+use discovery_runtime::__private::Call;
 use discovery_runtime::reqwest::header::{HeaderName, HeaderValue};
-use discovery_runtime::{Call, Client, ClientBuilder, Error, ErrorDetail, RetryPolicy};
+use discovery_runtime::{Client, ClientBuilder, Error, ErrorDetail, RetryPolicy};
 use serde_json::Value;
 use support::{API, GET, POST, Reply, Server};
 

@@ -5,10 +5,8 @@ mod support;
 
 use std::time::Duration;
 
-use discovery_runtime::{
-    Call, Client, ClientBuilder, Error, HttpMethod, Media, MethodInfo, PathParam, ResumableMedia, RetryPolicy,
-    UploadInfo,
-};
+use discovery_runtime::__private::{Call, HttpMethod, MethodInfo, PathParam, UploadInfo};
+use discovery_runtime::{Client, ClientBuilder, Error, Media, ResumableMedia, RetryPolicy};
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 use support::{API, Reply, Server};

@@ -5,7 +5,8 @@ mod support;
 
 use std::time::{Duration, SystemTime};
 
-use discovery_runtime::{Call, Client, Error, RetryPolicy};
+use discovery_runtime::__private::Call;
+use discovery_runtime::{Client, Error, RetryPolicy};
 use serde_json::{Value, json};
 use support::{GET, POST, Reply, Server, paused_clock_builder};
 use tokio::time::Instant;

@@ -4,7 +4,8 @@ mod support;
 
 use std::time::Duration;
 
-use discovery_runtime::{Call, Client, ClientBuilder, Error, RetryPolicy, TimeoutScope};
+use discovery_runtime::__private::Call;
+use discovery_runtime::{Client, ClientBuilder, Error, RetryPolicy, TimeoutScope};
 use serde_json::Value;
 use support::{API, GET, Reply, Server, eventually};
 

@@ -5,7 +5,8 @@ mod support;
 
 use std::time::Duration;
 
-use discovery_runtime::{Call, Client, ClientBuilder, Error, RetryPolicy, StaticToken};
+use discovery_runtime::__private::Call;
+use discovery_runtime::{Client, ClientBuilder, Error, RetryPolicy, StaticToken};
 use serde_json::Value;
 use support::trace::Capture;
 use support::{API, GET, Reply, Server, paused_clock_builder};

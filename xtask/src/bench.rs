@@ -33,6 +33,46 @@ pub struct BenchArgs {
     pub args: Vec<String>,
 }
 
+/// The commit whose generator the codegen benchmark compares with: the last one that wrote
+/// each struct's serde impls out in full (with `quote!` and prettyplease).
+pub const CODEGEN_BASELINE: &str = "c44edd6";
+
+/// The release `codegen` binaries of [`CODEGEN_BASELINE`] and of this checkout. The old one is
+/// built from `git archive` of that commit in `target/bench-codegen/`, once.
+fn codegen_binaries(root: &Path, cargo: &std::ffi::OsStr) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
+    let base = root.join("target/bench-codegen").join(CODEGEN_BASELINE);
+    let source = base.join("src");
+    if !source.join("Cargo.toml").exists() {
+        std::fs::create_dir_all(&source).with_context(|| format!("cannot create {}", source.display()))?;
+        let archive = Command::new("git")
+            .args(["archive", "--format=tar", CODEGEN_BASELINE])
+            .current_dir(root)
+            .output()
+            .context("cannot run git archive")?;
+        anyhow::ensure!(archive.status.success(), "git archive {CODEGEN_BASELINE} failed");
+        let mut tar = Command::new("tar")
+            .arg("-x")
+            .current_dir(&source)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .context("cannot run tar")?;
+        if let Some(mut stdin) = tar.stdin.take() {
+            std::io::Write::write_all(&mut stdin, &archive.stdout).context("cannot unpack the baseline")?;
+        }
+        anyhow::ensure!(tar.wait()?.success(), "cannot unpack the baseline");
+    }
+    for (dir, target) in [(source.as_path(), base.join("target")), (root, root.join("target"))] {
+        let built = Command::new(cargo)
+            .args(["build", "--release", "--quiet", "-p", "codegen", "--bin", "codegen"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(dir)
+            .status()
+            .context("cannot build codegen")?;
+        anyhow::ensure!(built.success(), "cannot build codegen in {}", dir.display());
+    }
+    Ok((base.join("target/release/codegen"), root.join("target/release/codegen")))
+}
+
 /// Runs the benchmark; its exit status.
 pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
     let mut command = match args.benchmark {
@@ -62,6 +102,10 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
             let mut command = Command::new(&cargo);
             let name = format!("{other:?}").to_lowercase();
             command.args(["run", "--release", "--quiet", "-p", "bench", "--", &name]);
+            if other == Benchmark::Codegen && !args.args.iter().any(|a| a == "--baseline") {
+                let (baseline, current) = codegen_binaries(root, &cargo)?;
+                command.arg("--baseline").arg(baseline).arg("--current").arg(current);
+            }
             command
         }
     };

@@ -61,7 +61,17 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         }
     });
     let with_endpoints = endpoints.as_ref().map(|_| quote!(.with_endpoints(ENDPOINTS)));
-    let accessors = accessors(&api.root, &quote!(&self.inner), &quote!(resources::));
+    let accessors = accessors(&api.root, "self.inner", "resources::", "")
+        .parse::<TokenStream>()
+        .unwrap_or_else(|e| {
+            let message = format!("the generated accessors do not parse: {e}");
+            quote!(compile_error!(#message);)
+        });
+    let object_impls = super::object_impls::has_structs(&api.models).then(|| {
+        quote!(
+            mod object_impls;
+        )
+    });
     quote! {
         #(#![doc = #docs])*
         #![allow(
@@ -74,6 +84,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         )]
 
         pub mod models;
+        #object_impls
         mod params;
         pub mod resources;
         pub mod scopes;
@@ -98,7 +109,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
 
         #endpoints
 
-        static API: ::discovery_runtime::ApiInfo = ::discovery_runtime::ApiInfo::new(
+        static API: ::discovery_runtime::__private::ApiInfo = ::discovery_runtime::__private::ApiInfo::new(
             env!("CARGO_PKG_NAME"),
             env!("CARGO_PKG_VERSION"),
             ROOT_URL,

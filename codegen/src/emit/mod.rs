@@ -2,8 +2,11 @@
 //! Emitters make no decisions: names and types come from the IR as they are.
 
 mod crate_root;
+mod doc_comment;
 mod docs;
 mod manifest;
+mod models;
+mod object_impls;
 mod params;
 mod resources;
 mod rust_type;
@@ -12,7 +15,6 @@ pub mod text;
 mod types;
 
 use proc_macro2::TokenStream;
-use quote::quote;
 
 use crate::options::Options;
 use crate::resolve::ir::Api;
@@ -29,6 +31,8 @@ pub enum Output {
         docs: String,
         template: TokenStream,
     },
+    /// Rust source already printed (without the header lines the format stage adds).
+    RustText(String),
     /// Any other text, written as it is.
     Text(String),
 }
@@ -42,35 +46,31 @@ pub fn emit(api: &Api, options: &Options, header: &str) -> Vec<(String, Output)>
         ),
         ("README.md".to_owned(), Output::Text(manifest::readme(api, header))),
         ("src/lib.rs".to_owned(), Output::Rust(crate_root::lib_rs(api))),
-        ("src/models.rs".to_owned(), Output::Rust(models(api))),
+        (
+            "src/models.rs".to_owned(),
+            Output::RustText(models::models_rs(&api.models)),
+        ),
         ("src/params.rs".to_owned(), params::params_module(api)),
         ("src/scopes.rs".to_owned(), Output::Rust(scopes::scopes_module(api))),
-        ("src/resources/mod.rs".to_owned(), Output::Rust(resources_root(api))),
+        (
+            "src/resources/mod.rs".to_owned(),
+            Output::RustText(resources::resource_file(
+                &api.root,
+                "Resources and request builders. Reach them from the [`Client`](crate::Client).",
+                false,
+            )),
+        ),
     ];
+    if let Some(impls) = object_impls::object_impls_rs(&api.models) {
+        files.push(("src/object_impls.rs".to_owned(), Output::RustText(impls)));
+    }
     for child in &api.root.resources {
         let docs = format!(
-            " The {} resource and its request builders.",
+            "The {} resource and its request builders.",
             text::code_span(&child.json_name)
         );
-        let items = resources::resource_items(child, true);
-        let file = quote! { #![doc = #docs] #items };
-        files.push((format!("src/resources/{}.rs", child.module), Output::Rust(file)));
+        let file = resources::resource_file(child, &docs, true);
+        files.push((format!("src/resources/{}.rs", child.module), Output::RustText(file)));
     }
     files
-}
-
-fn models(api: &Api) -> TokenStream {
-    let defs = types::type_defs(&api.models);
-    quote! {
-        //! The API's schemas: request and response types.
-        #defs
-    }
-}
-
-fn resources_root(api: &Api) -> TokenStream {
-    let items = resources::resource_items(&api.root, false);
-    quote! {
-        //! Resources and request builders. Reach them from the [`Client`](crate::Client).
-        #items
-    }
 }

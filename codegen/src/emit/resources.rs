@@ -1,311 +1,526 @@
-//! Resources: a handle struct per resource with an accessor per method, and a request builder
-//! per method over the runtime's generic `Call`.
+//! Resources as source text: a handle struct per resource with an accessor per method, and a
+//! request builder per method over the runtime's generic `Call`.
+//!
+//! Runtime items are named through the alias `rt` (`use ::discovery_runtime::__private as
+//! rt;` at the top of each module), std items by their prelude names; a module that defines
+//! an item of one of those names gets the absolute path instead (see [`Names`]).
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
-use super::docs::{deprecated_attr, doc_attrs, lines_to_attrs};
-use super::rust_type::{cfg_features, ident, type_tokens};
-use super::text::{code_span, string_literal};
-use super::types::type_defs;
+use super::doc_comment::{write_docs, write_lines};
+use super::models::{Scope, cfg_attr};
+use super::text::{code_span, ident_text, string_literal};
 use crate::resolve::ir::{
-    HttpMethod, MediaUpload, Method, Pagination, Param, PathPiece, PathStyle, Resource, RustType,
+    HttpMethod, MediaUpload, Method, Pagination, Param, ParamLocation, PathPiece, PathStyle, Resource, RustType,
 };
 
-/// The items of a resource's module: handle (unless root), builders, parameter types, and the
-/// modules of child resources (inline, unless `children_inline` is false).
-pub fn resource_items(resource: &Resource, children_inline: bool) -> TokenStream {
-    let is_root = resource.json_name.is_empty();
-    let handle = (!is_root).then(|| handle(resource));
-    let methods = resource.methods.iter().map(|m| method_items(resource, m));
-    let builders: Vec<_> = resource.methods.iter().map(|m| ident(&m.builder)).collect();
-    let standard = (!builders.is_empty()).then(|| quote! { crate::params::standard_parameters!(#(#builders),*); });
-    let param_types = type_defs(&resource.param_types);
-    let children = resource.resources.iter().map(|child| {
-        let module = ident(&child.module);
-        if children_inline {
-            let docs = format!(" The {} resource.", code_span(&child.json_name));
-            let items = resource_items(child, true);
-            quote! { #[doc = #docs] pub mod #module { #items } }
-        } else {
-            let cfg = cfg_features(child.feature.as_slice());
-            quote! { #cfg pub mod #module; }
+/// The widest line the writer aims for; longer signatures and calls are split one item a line.
+const WIDTH: usize = 100;
+
+/// The text of a resource's file without its header lines: the module docs and its items.
+/// `children_inline` puts child resources in inline modules; otherwise they are `mod x;`
+/// declarations (the root's children, each in its own file).
+pub fn resource_file(resource: &Resource, docs: &str, children_inline: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "//! {docs}");
+    out.push('\n');
+    write_items(&mut out, resource, children_inline, "");
+    out
+}
+
+/// The names that short paths in one module depend on.
+struct Names {
+    /// The alias of `::discovery_runtime::__private`.
+    rt: &'static str,
+    scope: Scope,
+}
+
+impl Names {
+    fn new(resource: &Resource) -> Self {
+        let mut defined: BTreeSet<String> = BTreeSet::new();
+        defined.insert(ident_text(&resource.handle).into_owned());
+        for m in &resource.methods {
+            defined.insert(ident_text(&m.builder).into_owned());
         }
-    });
-    quote! {
-        #(#children)*
-        #handle
-        #(#methods)*
-        #standard
-        #param_types
+        for child in &resource.resources {
+            defined.insert(ident_text(&child.module).into_owned());
+        }
+        for def in &resource.param_types {
+            defined.insert(ident_text(&def.name).into_owned());
+            defined.insert(ident_text(&def.nested_module).into_owned());
+        }
+        let rt = if defined.contains("rt") { "__rt" } else { "rt" };
+        Self {
+            rt,
+            scope: Scope::with_names(&resource.module_path, defined),
+        }
+    }
+
+    fn prelude(&self, short: &'static str, full: &'static str) -> &'static str {
+        self.scope.prelude(short, full)
+    }
+
+    fn some(&self) -> &'static str {
+        self.prelude("Some", "::std::option::Option::Some")
+    }
+
+    fn none(&self) -> &'static str {
+        self.prelude("None", "::std::option::Option::None")
+    }
+
+    fn ty(&self, ty: &RustType) -> String {
+        // Only std types are named short in resource modules; runtime types through `rt`.
+        match ty {
+            RustType::DateTime => format!("{0}::chrono::DateTime<{0}::chrono::Utc>", self.rt),
+            RustType::Date => format!("{}::chrono::NaiveDate", self.rt),
+            RustType::Duration => format!("{}::chrono::TimeDelta", self.rt),
+            RustType::Json => format!("{}::serde_json::Value", self.rt),
+            RustType::Vec(item) => format!("{}<{}>", self.prelude("Vec", "::std::vec::Vec"), self.ty(item)),
+            RustType::Map(value) => format!(
+                "::std::collections::BTreeMap<{}, {}>",
+                self.prelude("String", "::std::string::String"),
+                self.ty(value)
+            ),
+            RustType::Named { path, boxed } => {
+                let named = format!(
+                    "crate::{}",
+                    path.iter()
+                        .map(|s| ident_text(s).into_owned())
+                        .collect::<Vec<_>>()
+                        .join("::")
+                );
+                if *boxed {
+                    format!("{}<{named}>", self.prelude("Box", "::std::boxed::Box"))
+                } else {
+                    named
+                }
+            }
+            other => self.scope.type_text(other, &mut BTreeSet::new()),
+        }
+    }
+
+    /// The argument type of a positional parameter or setter.
+    fn arg_type(&self, param: &Param) -> String {
+        let item = match param.ty {
+            RustType::String => format!(
+                "impl {}<{}>",
+                self.prelude("Into", "::std::convert::Into"),
+                self.prelude("String", "::std::string::String")
+            ),
+            ref other => self.ty(other),
+        };
+        if param.repeated {
+            format!(
+                "impl {}<Item = {item}>",
+                self.prelude("IntoIterator", "::std::iter::IntoIterator")
+            )
+        } else {
+            item
+        }
+    }
+}
+
+fn write_items(out: &mut String, resource: &Resource, children_inline: bool, indent: &str) {
+    let names = Names::new(resource);
+    let has_code = !resource.methods.is_empty() || !resource.json_name.is_empty();
+    let mut first = true;
+    for child in &resource.resources {
+        if children_inline {
+            gap(out, &mut first);
+            let _ = writeln!(out, "{indent}/// The {} resource.", code_span(&child.json_name));
+            let _ = writeln!(out, "{indent}pub mod {} {{", ident_text(&child.module));
+            write_items(out, child, true, &format!("{indent}    "));
+            let _ = writeln!(out, "{indent}}}");
+        } else {
+            if let Some(cfg) = cfg_attr(child.feature.as_slice()) {
+                gap(out, &mut first);
+                let _ = writeln!(out, "{indent}{cfg}");
+            } else if first {
+                first = false;
+            }
+            let _ = writeln!(out, "{indent}pub mod {};", ident_text(&child.module));
+        }
+    }
+    if has_code {
+        gap(out, &mut first);
+        let _ = writeln!(out, "{indent}use ::discovery_runtime::__private as {};", names.rt);
+    }
+    if !resource.json_name.is_empty() {
+        gap(out, &mut first);
+        write_handle(out, resource, &names, indent);
+    }
+    for method in &resource.methods {
+        gap(out, &mut first);
+        write_method(out, resource, method, &names, indent);
+    }
+    if !resource.methods.is_empty() {
+        gap(out, &mut first);
+        let builders: Vec<String> = resource
+            .methods
+            .iter()
+            .map(|m| ident_text(&m.builder).into_owned())
+            .collect();
+        let one_line = format!("{indent}crate::params::standard_parameters!({});", builders.join(", "));
+        if one_line.len() <= WIDTH {
+            let _ = writeln!(out, "{one_line}");
+        } else {
+            let _ = writeln!(out, "{indent}crate::params::standard_parameters!(");
+            for builder in &builders {
+                let _ = writeln!(out, "{indent}    {builder},");
+            }
+            let _ = writeln!(out, "{indent});");
+        }
+    }
+    if !resource.param_types.is_empty() {
+        gap(out, &mut first);
+        super::models::write_defs(out, &resource.param_types, &resource.module_path, indent);
+    }
+}
+
+/// A blank line before every item but the first.
+fn gap(out: &mut String, first: &mut bool) {
+    if !std::mem::take(first) {
+        out.push('\n');
     }
 }
 
 /// The accessor methods for `resource`'s methods and children, for an `impl` block of its
-/// handle (or of `Client` for the root). `client` is the expression of the runtime client.
-pub fn accessors(resource: &Resource, client: &TokenStream, module_prefix: &TokenStream) -> TokenStream {
-    let methods = resource.methods.iter().map(|m| accessor(m, client, module_prefix));
-    let children = resource.resources.iter().map(|child| {
-        let name = ident(&child.accessor);
-        let module = ident(&child.module);
-        let handle = ident(&child.handle);
-        let docs = format!(" The {} resource.", code_span(&child.json_name));
-        let deprecated = child
-            .deprecated
-            .then(|| quote!(#[doc = ""] #[doc = " **Deprecated.**"] #[deprecated]));
-        let cfg = cfg_features(child.feature.as_slice());
-        quote! {
-            #[doc = #docs]
-            #deprecated
-            #cfg
-            #[inline]
-            pub fn #name(&self) -> #module_prefix #module::#handle {
-                #module_prefix #module::#handle::new(::std::clone::Clone::clone(#client))
-            }
+/// handle (or of `Client` for the root), at `indent`. `client` is the expression of the
+/// runtime client (`self.client`); `module_prefix` leads to the builders (`resources::`).
+pub fn accessors(resource: &Resource, client: &str, module_prefix: &str, indent: &str) -> String {
+    let names = Names::new(resource);
+    let mut out = String::new();
+    for method in &resource.methods {
+        out.push('\n');
+        write_docs(&mut out, &method.docs, indent);
+        if method.docs.deprecated {
+            let _ = writeln!(out, "{indent}#[deprecated]");
         }
-    });
-    quote! { #(#methods)* #(#children)* }
+        let _ = writeln!(out, "{indent}#[inline]");
+        let builder = format!("{module_prefix}{}", ident_text(&method.builder));
+        let mut params = vec!["&self".to_owned()];
+        let mut args = vec![format!("&{client}")];
+        for p in &method.required_params {
+            params.push(format!("{}: {}", ident_text(&p.rust_name), names.arg_type(p)));
+            args.push(ident_text(&p.rust_name).into_owned());
+        }
+        if let Some(body) = &method.request {
+            params.push(format!("{}: {}", ident_text(&body.arg_name), names.ty(&body.ty)));
+            args.push(ident_text(&body.arg_name).into_owned());
+        }
+        let head = format!("pub fn {}", ident_text(&method.accessor));
+        write_fn(&mut out, indent, &head, &params, &format!(" -> {builder}"));
+        write_call(
+            &mut out,
+            &format!("{indent}    "),
+            &format!("{builder}::new"),
+            &args,
+            "",
+        );
+        let _ = writeln!(out, "{indent}}}");
+    }
+    for child in &resource.resources {
+        out.push('\n');
+        let _ = writeln!(out, "{indent}/// The {} resource.", code_span(&child.json_name));
+        if child.deprecated {
+            let _ = writeln!(out, "{indent}///\n{indent}/// **Deprecated.**\n{indent}#[deprecated]");
+        }
+        if let Some(cfg) = cfg_attr(child.feature.as_slice()) {
+            let _ = writeln!(out, "{indent}{cfg}");
+        }
+        let _ = writeln!(out, "{indent}#[inline]");
+        let handle = format!(
+            "{module_prefix}{}::{}",
+            ident_text(&child.module),
+            ident_text(&child.handle)
+        );
+        let _ = writeln!(
+            out,
+            "{indent}pub fn {}(&self) -> {handle} {{",
+            ident_text(&child.accessor)
+        );
+        let _ = writeln!(out, "{indent}    {handle}::new({client}.clone())");
+        let _ = writeln!(out, "{indent}}}");
+    }
+    out
 }
 
-fn handle(resource: &Resource) -> TokenStream {
-    let name = ident(&resource.handle);
-    let docs = format!(" Methods of the {} resource.", code_span(&resource.json_name));
-    let accessors = accessors(resource, &quote!(&self.client), &quote!());
-    quote! {
-        #[doc = #docs]
-        #[derive(Clone, Debug)]
-        pub struct #name {
-            client: ::discovery_runtime::Client,
-        }
-
-        impl #name {
-            #[inline]
-            pub(crate) fn new(client: ::discovery_runtime::Client) -> Self {
-                Self { client }
-            }
-
-            #accessors
-        }
-    }
+fn write_handle(out: &mut String, resource: &Resource, names: &Names, indent: &str) {
+    let name = ident_text(&resource.handle);
+    let rt = names.rt;
+    let _ = writeln!(
+        out,
+        "{indent}/// Methods of the {} resource.",
+        code_span(&resource.json_name)
+    );
+    let _ = writeln!(out, "{indent}#[derive(Clone, Debug)]");
+    let _ = writeln!(out, "{indent}pub struct {name} {{");
+    let _ = writeln!(out, "{indent}    client: {rt}::Client,");
+    let _ = writeln!(out, "{indent}}}\n");
+    let _ = writeln!(out, "{indent}impl {name} {{");
+    let _ = writeln!(out, "{indent}    #[inline]");
+    let _ = writeln!(out, "{indent}    pub(crate) fn new(client: {rt}::Client) -> Self {{");
+    let _ = writeln!(out, "{indent}        Self {{ client }}");
+    let _ = writeln!(out, "{indent}    }}");
+    out.push_str(&accessors(resource, "self.client", "", &format!("{indent}    ")));
+    let _ = writeln!(out, "{indent}}}");
 }
 
-/// The argument type and the conversion to the call's string for a positional parameter.
-fn arg_type(param: &Param) -> TokenStream {
-    let item = match param.ty {
-        RustType::String => quote!(impl ::std::convert::Into<::std::string::String>),
-        ref other => type_tokens(other),
-    };
-    if param.repeated {
-        quote!(impl ::std::iter::IntoIterator<Item = #item>)
-    } else {
-        item
+/// `head(params) tail {` on one line when it fits, else one parameter a line.
+fn write_fn(out: &mut String, indent: &str, head: &str, params: &[String], tail: &str) {
+    let one_line = format!("{indent}{head}({}){tail} {{", params.join(", "));
+    if one_line.chars().count() <= WIDTH {
+        let _ = writeln!(out, "{one_line}");
+        return;
     }
+    let _ = writeln!(out, "{indent}{head}(");
+    for p in params {
+        let _ = writeln!(out, "{indent}    {p},");
+    }
+    let _ = writeln!(out, "{indent}){tail} {{");
 }
 
-fn accessor(method: &Method, client: &TokenStream, module_prefix: &TokenStream) -> TokenStream {
-    let docs = doc_attrs(&method.docs);
-    let name = ident(&method.accessor);
-    let builder = ident(&method.builder);
-    let params: Vec<_> = method.required_params.iter().map(|p| ident(&p.rust_name)).collect();
-    let types = method.required_params.iter().map(arg_type);
-    let (request_arg, request_value) = match &method.request {
-        Some(body) => {
-            let arg = ident(&body.arg_name);
-            let ty = type_tokens(&body.ty);
-            (Some(quote!(#arg: #ty,)), Some(quote!(#arg)))
-        }
-        None => (None, None),
-    };
-    let deprecated = deprecated_attr(&method.docs);
-    quote! {
-        #docs
-        #deprecated
-        #[inline]
-        pub fn #name(&self, #(#params: #types,)* #request_arg) -> #module_prefix #builder {
-            #module_prefix #builder::new(#client, #(#params,)* #request_value)
-        }
+/// `callee(args)end` on one line when it fits, else one argument a line.
+fn write_call(out: &mut String, indent: &str, callee: &str, args: &[String], end: &str) {
+    let one_line = format!("{indent}{callee}({}){end}", args.join(", "));
+    if one_line.chars().count() <= WIDTH {
+        let _ = writeln!(out, "{one_line}");
+        return;
     }
+    let _ = writeln!(out, "{indent}{callee}(");
+    for a in args {
+        let _ = writeln!(out, "{indent}    {a},");
+    }
+    let _ = writeln!(out, "{indent}){end}");
 }
 
 /// The items of one method. Every function of a builder is `#[inline]`, so that it is compiled
 /// in the crates that call it rather than for every method of the generated crate: `send` and
 /// the media and paging methods instantiate the generic request machinery (a 4x difference in
 /// release builds of large APIs), and the constructors and setters, though small, are many.
-fn method_items(resource: &Resource, method: &Method) -> TokenStream {
-    let info = ident(&method.info_const);
-    let id = string_literal(&method.id);
+fn write_method(out: &mut String, resource: &Resource, method: &Method, names: &Names, indent: &str) {
+    let rt = names.rt;
+    let info = ident_text(&method.info_const);
     let http = match method.http_method {
-        HttpMethod::Get => quote!(Get),
-        HttpMethod::Post => quote!(Post),
-        HttpMethod::Put => quote!(Put),
-        HttpMethod::Patch => quote!(Patch),
-        HttpMethod::Delete => quote!(Delete),
-        HttpMethod::Head => quote!(Head),
+        HttpMethod::Get => "Get",
+        HttpMethod::Post => "Post",
+        HttpMethod::Put => "Put",
+        HttpMethod::Patch => "Patch",
+        HttpMethod::Delete => "Delete",
+        HttpMethod::Head => "Head",
     };
-    let pieces = method.path.iter().map(path_piece);
-    let builder = ident(&method.builder);
+    let _ = writeln!(out, "{indent}const {info}: {rt}::MethodInfo = {rt}::MethodInfo::new(");
+    let _ = writeln!(out, "{indent}    {},", string_literal(&method.id));
+    let _ = writeln!(out, "{indent}    {rt}::HttpMethod::{http},");
+    write_path(out, &method.path, names, &format!("{indent}    "), ",");
+    let _ = writeln!(out, "{indent});");
+    if let Some(media) = &method.media_upload {
+        out.push('\n');
+        write_upload_info(out, media, names, indent);
+    }
+    out.push('\n');
+
+    let builder = ident_text(&method.builder);
     let created_by = if resource.json_name.is_empty() {
-        format!(" Created by [`Client::{0}`](crate::Client::{0}).", method.accessor)
+        format!("Created by [`Client::{0}`](crate::Client::{0}).", method.accessor)
     } else {
-        format!(" Created by [`{}::{}`].", resource.handle, method.accessor)
+        format!("Created by [`{}::{}`].", resource.handle, method.accessor)
     };
-    let builder_docs = lines_to_attrs(&[
-        format!("Request builder for {}.", code_span(&method.id)),
-        String::new(),
-        created_by.trim().to_owned(),
-    ]);
+    write_lines(
+        out,
+        &[
+            format!("Request builder for {}.", code_span(&method.id)),
+            String::new(),
+            created_by,
+        ],
+        indent,
+    );
+    let _ = writeln!(out, "{indent}#[derive(Clone, Debug)]");
+    let _ = writeln!(
+        out,
+        "{indent}#[must_use = \"a request does nothing until `send` is awaited\"]"
+    );
+    let _ = writeln!(out, "{indent}pub struct {builder} {{");
+    let _ = writeln!(out, "{indent}    call: {rt}::Call,");
+    if let Some(body) = &method.request {
+        let _ = writeln!(out, "{indent}    request: {},", names.ty(&body.ty));
+    }
+    let _ = writeln!(out, "{indent}}}\n");
 
-    let request_field = method.request.as_ref().map(|body| {
-        let ty = type_tokens(&body.ty);
-        quote!(request: #ty,)
-    });
-    let params: Vec<_> = method.required_params.iter().map(|p| ident(&p.rust_name)).collect();
-    let types = method.required_params.iter().map(arg_type);
-    let sets = method.required_params.iter().map(|p| set_param(p, &quote!(call)));
-    let request_arg = method.request.as_ref().map(|body| {
-        let arg = ident(&body.arg_name);
-        let ty = type_tokens(&body.ty);
-        quote!(#arg: #ty,)
-    });
-    let request_init = method.request.as_ref().map(|body| {
-        let arg = ident(&body.arg_name);
-        if body.arg_name == "request" {
-            quote!(request,)
-        } else {
-            quote!(request: #arg,)
-        }
-    });
-    let call_binding = if method.required_params.is_empty() {
-        quote!(call)
+    let member = format!("{indent}    ");
+    let body_indent = format!("{indent}        ");
+    let _ = writeln!(out, "{indent}impl {builder} {{");
+    // The constructor.
+    let _ = writeln!(out, "{member}#[inline]");
+    let mut params = vec![format!("client: &{rt}::Client")];
+    for p in &method.required_params {
+        params.push(format!("{}: {}", ident_text(&p.rust_name), names.arg_type(p)));
+    }
+    if let Some(body) = &method.request {
+        params.push(format!("{}: {}", ident_text(&body.arg_name), names.ty(&body.ty)));
+    }
+    write_fn(out, &member, "pub(crate) fn new", &params, " -> Self");
+    let binding = if method.required_params.is_empty() {
+        "call"
     } else {
-        quote!(mut call)
+        "mut call"
     };
-    let setters = method.optional_params.iter().map(setter);
-    let body = body_ref(method);
-    let send = match &method.response {
-        Some(response) => {
-            let ty = type_tokens(response);
-            quote! {
-                /// Sends the request and decodes the response.
-                #[inline]
-                pub async fn send(self) -> crate::Result<#ty> {
-                    self.call.send_json(#body).await
-                }
-            }
+    let _ = writeln!(out, "{body_indent}let {binding} = {rt}::Call::new(client, &{info});");
+    for p in &method.required_params {
+        let _ = writeln!(out, "{body_indent}{}", set_param(p, "call", names));
+    }
+    match &method.request {
+        Some(body) if body.arg_name == "request" => {
+            let _ = writeln!(out, "{body_indent}Self {{ call, request }}");
         }
-        None => quote! {
-            /// Sends the request.
-            #[inline]
-            pub async fn send(self) -> crate::Result<()> {
-                self.call.send_empty(#body).await
-            }
-        },
-    };
-    let paging = method
-        .pagination
-        .as_ref()
-        .zip(method.response.as_ref())
-        .map(|(p, response)| pagination(p, response, method));
-    let download = method.media_download.then(|| download(method));
-    let (upload_info, upload) = match &method.media_upload {
-        Some(media) => (Some(upload_info(media)), Some(upload(media, method))),
-        None => (None, None),
-    };
-    quote! {
-        const #info: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
-            #id,
-            ::discovery_runtime::HttpMethod::#http,
-            &[#(#pieces),*],
-        );
-
-        #upload_info
-
-        #builder_docs
-        #[derive(Clone, Debug)]
-        #[must_use = "a request does nothing until `send` is awaited"]
-        pub struct #builder {
-            call: ::discovery_runtime::Call,
-            #request_field
+        Some(body) => {
+            let _ = writeln!(
+                out,
+                "{body_indent}Self {{ call, request: {} }}",
+                ident_text(&body.arg_name)
+            );
         }
-
-        impl #builder {
-            #[inline]
-            pub(crate) fn new(client: &::discovery_runtime::Client, #(#params: #types,)* #request_arg) -> Self {
-                let #call_binding = ::discovery_runtime::Call::new(client, &#info);
-                #(#sets)*
-                Self { call, #request_init }
-            }
-
-            #(#setters)*
-
-            #send
-
-            #download
-
-            #upload
-
-            #paging
+        None => {
+            let _ = writeln!(out, "{body_indent}Self {{ call }}");
         }
     }
+    let _ = writeln!(out, "{member}}}");
+    for p in &method.optional_params {
+        out.push('\n');
+        write_setter(out, p, names, &member);
+    }
+    out.push('\n');
+    let body = body_ref(method, names);
+    match &method.response {
+        Some(response) => {
+            let _ = writeln!(out, "{member}/// Sends the request and decodes the response.");
+            let _ = writeln!(out, "{member}#[inline]");
+            write_fn(
+                out,
+                &member,
+                "pub async fn send",
+                &["self".to_owned()],
+                &format!(" -> crate::Result<{}>", names.ty(response)),
+            );
+            let _ = writeln!(out, "{body_indent}self.call.send_json({body}).await");
+        }
+        None => {
+            let _ = writeln!(out, "{member}/// Sends the request.");
+            let _ = writeln!(out, "{member}#[inline]");
+            let _ = writeln!(out, "{member}pub async fn send(self) -> crate::Result<()> {{");
+            let _ = writeln!(out, "{body_indent}self.call.send_empty({body}).await");
+        }
+    }
+    let _ = writeln!(out, "{member}}}");
+    if method.media_download {
+        out.push('\n');
+        write_lines(
+            out,
+            &["Sends the request with `alt=media` and streams the media itself, chunk by chunk, instead of decoding the JSON response.".to_owned()],
+            &member,
+        );
+        let _ = writeln!(out, "{member}#[inline]");
+        let _ = writeln!(
+            out,
+            "{member}pub async fn download(self) -> crate::Result<{rt}::Download> {{"
+        );
+        let _ = writeln!(out, "{body_indent}self.call.send_download({body}).await");
+        let _ = writeln!(out, "{member}}}");
+    }
+    if let Some(media) = &method.media_upload {
+        write_upload(out, media, method, names, &member);
+    }
+    if let (Some(pagination), Some(response)) = (&method.pagination, &method.response) {
+        write_pagination(out, pagination, response, method, names, &member);
+    }
+    let _ = writeln!(out, "{indent}}}");
+}
+
+/// A path as the elements of a `&[PathParam]` literal, ending in `end`.
+fn write_path(out: &mut String, pieces: &[PathPiece], names: &Names, indent: &str, end: &str) {
+    let rt = names.rt;
+    if pieces.is_empty() {
+        let _ = writeln!(out, "{indent}&[]{end}");
+        return;
+    }
+    let _ = writeln!(out, "{indent}&[");
+    for piece in pieces {
+        match piece {
+            PathPiece::Literal(text) => {
+                let _ = writeln!(out, "{indent}    {rt}::PathParam::Literal({}),", string_literal(text));
+            }
+            PathPiece::Param { name, style, pattern } => {
+                let style = match style {
+                    PathStyle::Simple => "Simple",
+                    PathStyle::ReservedSlashOnly => "ReservedSlashOnly",
+                    PathStyle::Reserved => "Reserved",
+                };
+                let pattern = match pattern {
+                    Some(p) => format!("{}({})", names.some(), string_literal(p)),
+                    None => names.none().to_owned(),
+                };
+                let _ = writeln!(out, "{indent}    {rt}::PathParam::Param {{");
+                let _ = writeln!(out, "{indent}        name: {},", string_literal(name));
+                let _ = writeln!(out, "{indent}        style: {rt}::PathStyle::{style},");
+                let _ = writeln!(out, "{indent}        pattern: {pattern},");
+                let _ = writeln!(out, "{indent}    }},");
+            }
+        }
+    }
+    let _ = writeln!(out, "{indent}]{end}");
 }
 
 /// The body argument of a runtime send: the builder's request, or none.
-fn body_ref(method: &Method) -> TokenStream {
+fn body_ref(method: &Method, names: &Names) -> String {
     if method.request.is_some() {
-        quote!(::std::option::Option::Some(&self.request))
+        format!("{}(&self.request)", names.some())
     } else {
-        quote!(::std::option::Option::<&()>::None)
+        format!("{}::<&()>::None", names.prelude("Option", "::std::option::Option"))
     }
 }
 
-fn download(method: &Method) -> TokenStream {
-    let body = body_ref(method);
-    quote! {
-        /// Sends the request with `alt=media` and streams the media itself, chunk by chunk,
-        /// instead of decoding the JSON response.
-        #[inline]
-        pub async fn download(self) -> crate::Result<::discovery_runtime::Download> {
-            self.call.send_download(#body).await
+fn write_upload_info(out: &mut String, media: &MediaUpload, names: &Names, indent: &str) {
+    let rt = names.rt;
+    let name = ident_text(&media.info_const);
+    let _ = writeln!(out, "{indent}const {name}: {rt}::UploadInfo = {rt}::UploadInfo::new(");
+    let inner = format!("{indent}    ");
+    for path in [&media.simple_path, &media.resumable_path] {
+        match path {
+            Some(pieces) => {
+                let _ = writeln!(out, "{inner}{}(", names.some());
+                write_path(out, pieces, names, &format!("{inner}    "), "");
+                let _ = writeln!(out, "{inner}),");
+            }
+            None => {
+                let _ = writeln!(out, "{inner}{},", names.none());
+            }
         }
     }
-}
-
-fn upload_info(media: &MediaUpload) -> TokenStream {
-    let name = ident(&media.info_const);
-    let path = |pieces: &Option<Vec<PathPiece>>| match pieces {
-        Some(pieces) => {
-            let pieces = pieces.iter().map(path_piece);
-            quote!(::std::option::Option::Some(&[#(#pieces),*]))
+    match media.max_size {
+        Some(max) => {
+            let _ = writeln!(out, "{inner}{}({max}u64),", names.some());
         }
-        None => quote!(::std::option::Option::None),
-    };
-    let simple = path(&media.simple_path);
-    let resumable = path(&media.resumable_path);
-    let max_size = match media.max_size {
-        Some(max) => quote!(::std::option::Option::Some(#max)),
-        None => quote!(::std::option::Option::None),
-    };
-    let accept = media.accept.iter().map(|a| string_literal(a));
-    quote! {
-        const #name: ::discovery_runtime::UploadInfo = ::discovery_runtime::UploadInfo::new(
-            #simple,
-            #resumable,
-            #max_size,
-            &[#(#accept),*],
-        );
+        None => {
+            let _ = writeln!(out, "{inner}{},", names.none());
+        }
     }
+    let accept: Vec<String> = media.accept.iter().map(|a| string_literal(a).to_string()).collect();
+    let _ = writeln!(out, "{inner}&[{}],", accept.join(", "));
+    let _ = writeln!(out, "{indent});");
 }
 
-fn upload(media: &MediaUpload, method: &Method) -> TokenStream {
-    let info = ident(&media.info_const);
-    let metadata = body_ref(method);
+fn write_upload(out: &mut String, media: &MediaUpload, method: &Method, names: &Names, indent: &str) {
+    let rt = names.rt;
+    let info = ident_text(&media.info_const);
+    let metadata = body_ref(method, names);
     let (output, finish) = match &method.response {
-        Some(response) => (type_tokens(response), quote!()),
-        None => (quote!(()), quote!(.map(drop))),
+        Some(response) => (names.ty(response), ""),
+        None => ("()".to_owned(), ".map(drop)"),
     };
     let decoded = match &method.response {
-        Some(response) => type_tokens(response),
-        None => quote!(::discovery_runtime::serde::de::IgnoredAny),
+        Some(response) => names.ty(response),
+        None => format!("{rt}::serde::de::IgnoredAny"),
     };
     let limits = match media.max_size {
         Some(max) => format!(" The media may be at most {max} bytes."),
@@ -319,143 +534,143 @@ fn upload(media: &MediaUpload, method: &Method) -> TokenStream {
             media.accept.iter().map(|a| code_span(a)).collect::<Vec<_>>().join(", ")
         )
     };
-    let simple = media.simple_path.as_ref().map(|_| {
-        let docs = format!(
-            " Uploads `media` in one request, with this request's metadata when it has any (multipart).{limits}{accept}"
-        );
-        quote! {
-            #[doc = #docs]
-            #[inline]
-            pub async fn upload(self, media: ::discovery_runtime::Media) -> crate::Result<#output> {
-                self.call.send_upload::<_, #decoded>(&#info, #metadata, media).await #finish
-            }
+    let body_indent = format!("{indent}    ");
+    let protocols = [
+        (
+            media.simple_path.is_some(),
+            format!(
+                "Uploads `media` in one request, with this request's metadata when it has any (multipart).{limits}{accept}"
+            ),
+            "upload",
+            "Media",
+            "send_upload",
+        ),
+        (
+            media.resumable_path.is_some(),
+            format!(
+                "Uploads `media` by the resumable protocol, in chunks, resuming from what the server has after an interruption.{limits}{accept}"
+            ),
+            "upload_resumable",
+            "ResumableMedia",
+            "send_resumable",
+        ),
+    ];
+    for (present, docs, name, media_type, send) in protocols {
+        if !present {
+            continue;
         }
-    });
-    let resumable = media.resumable_path.as_ref().map(|_| {
-        let docs = format!(
-            " Uploads `media` by the resumable protocol, in chunks, resuming from what the server \
-             has after an interruption.{limits}{accept}"
+        out.push('\n');
+        write_lines(out, &[docs], indent);
+        let _ = writeln!(out, "{indent}#[inline]");
+        write_fn(
+            out,
+            indent,
+            &format!("pub async fn {name}"),
+            &["self".to_owned(), format!("media: {rt}::{media_type}")],
+            &format!(" -> crate::Result<{output}>"),
         );
-        quote! {
-            #[doc = #docs]
-            #[inline]
-            pub async fn upload_resumable(self, media: ::discovery_runtime::ResumableMedia) -> crate::Result<#output> {
-                self.call.send_resumable::<_, #decoded>(&#info, #metadata, media).await #finish
-            }
-        }
-    });
-    quote! { #simple #resumable }
+        let call = format!("self.call.{send}::<_, {decoded}>(&{info}, {metadata}, media).await{finish}");
+        let _ = writeln!(out, "{body_indent}{call}");
+        let _ = writeln!(out, "{indent}}}");
+    }
 }
 
 /// `pages()` and, when the item field is known, `items()`.
-fn pagination(pagination: &Pagination, response: &RustType, method: &Method) -> TokenStream {
-    let response = type_tokens(response);
-    let token = ident(&pagination.next_token_field);
+fn write_pagination(
+    out: &mut String,
+    pagination: &Pagination,
+    response: &RustType,
+    method: &Method,
+    names: &Names,
+    indent: &str,
+) {
+    let rt = names.rt;
+    let response = names.ty(response);
+    let token = ident_text(&pagination.next_token_field);
     let body = if method.request.is_some() {
-        quote!(::std::option::Option::Some(self.request))
+        format!("{}(self.request)", names.some())
     } else {
-        quote!(::std::option::Option::<()>::None)
+        format!("{}::<()>::None", names.prelude("Option", "::std::option::Option"))
     };
-    let items = pagination.items.as_ref().map(|(field, item)| {
-        let field = ident(field);
-        let item = type_tokens(item);
-        quote! {
-            /// Streams the items of every page, following `nextPageToken`; see [`Self::pages`].
-            #[inline]
-            pub fn items(self) -> ::discovery_runtime::paging::Items<#item> {
-                fn items(page: #response) -> ::std::vec::Vec<#item> {
-                    page.#field
-                }
-                ::discovery_runtime::paging::items(self.pages(), items)
-            }
-        }
-    });
-    quote! {
-        /// Streams every page, the next one requested with the previous one's
-        /// `nextPageToken`, until a page has none; the stream ends after an error.
-        #[inline]
-        pub fn pages(self) -> ::discovery_runtime::paging::Pages<#response> {
-            fn next_page_token(page: &#response) -> ::std::option::Option<&str> {
-                page.#token.as_deref()
-            }
-            ::discovery_runtime::paging::pages(self.call, #body, next_page_token)
-        }
-
-        #items
+    let inner = format!("{indent}    ");
+    let option = names.prelude("Option", "::std::option::Option");
+    out.push('\n');
+    write_lines(
+        out,
+        &["Streams every page, the next one requested with the previous one's `nextPageToken`, until a page has none; the stream ends after an error.".to_owned()],
+        indent,
+    );
+    let _ = writeln!(out, "{indent}#[inline]");
+    let _ = writeln!(out, "{indent}pub fn pages(self) -> {rt}::paging::Pages<{response}> {{");
+    let _ = writeln!(out, "{inner}fn next_page_token(page: &{response}) -> {option}<&str> {{");
+    let _ = writeln!(out, "{inner}    page.{token}.as_deref()");
+    let _ = writeln!(out, "{inner}}}");
+    let _ = writeln!(out, "{inner}{rt}::paging::pages(self.call, {body}, next_page_token)");
+    let _ = writeln!(out, "{indent}}}");
+    if let Some((field, item)) = &pagination.items {
+        let item = names.ty(item);
+        let vec = names.prelude("Vec", "::std::vec::Vec");
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "{indent}/// Streams the items of every page, following `nextPageToken`; see [`Self::pages`]."
+        );
+        let _ = writeln!(out, "{indent}#[inline]");
+        let _ = writeln!(out, "{indent}pub fn items(self) -> {rt}::paging::Items<{item}> {{");
+        let _ = writeln!(out, "{inner}fn items(page: {response}) -> {vec}<{item}> {{");
+        let _ = writeln!(out, "{inner}    page.{}", ident_text(field));
+        let _ = writeln!(out, "{inner}}}");
+        let _ = writeln!(out, "{inner}{rt}::paging::items(self.pages(), items)");
+        let _ = writeln!(out, "{indent}}}");
     }
 }
 
-fn path_piece(piece: &PathPiece) -> TokenStream {
-    match piece {
-        PathPiece::Literal(text) => {
-            let text = string_literal(text);
-            quote!(::discovery_runtime::PathParam::Literal(#text))
-        }
-        PathPiece::Param { name, style, pattern } => {
-            let style = match style {
-                PathStyle::Simple => quote!(Simple),
-                PathStyle::ReservedSlashOnly => quote!(ReservedSlashOnly),
-                PathStyle::Reserved => quote!(Reserved),
-            };
-            let name = string_literal(name);
-            let pattern = match pattern {
-                Some(p) => {
-                    let p = string_literal(p);
-                    quote!(::std::option::Option::Some(#p))
-                }
-                None => quote!(::std::option::Option::None),
-            };
-            quote! {
-                ::discovery_runtime::PathParam::Param {
-                    name: #name,
-                    style: ::discovery_runtime::PathStyle::#style,
-                    pattern: #pattern,
-                }
-            }
-        }
-    }
-}
-
-/// The statement that stores a parameter's value (`name`) in the call.
-fn set_param(param: &Param, call: &TokenStream) -> TokenStream {
-    use crate::resolve::ir::ParamLocation;
-    let name = ident(&param.rust_name);
+/// The statement that stores a parameter's value in the call.
+fn set_param(param: &Param, call: &str, names: &Names) -> String {
+    let rt = names.rt;
+    let name = ident_text(&param.rust_name);
     let json = string_literal(&param.json_name);
     let is_string = param.ty == RustType::String;
+    let into = || {
+        format!(
+            "{}::<{}>::into",
+            names.prelude("Into", "::std::convert::Into"),
+            names.prelude("String", "::std::string::String")
+        )
+    };
     match (param.location, param.repeated) {
-        (ParamLocation::Path, _) if is_string && !param.repeated => quote!(#call.set_path(#json, #name);),
+        (ParamLocation::Path, false) if is_string => format!("{call}.set_path({json}, {name});"),
         (ParamLocation::Path, false) => {
-            quote!(#call.set_path(#json, ::discovery_runtime::QueryValue::to_query_value(&#name));)
+            format!("{call}.set_path({json}, {rt}::QueryValue::to_query_value(&{name}));")
         }
-        (ParamLocation::Path, true) => {
-            quote! {
-                #call.set_path(#json, #name.into_iter().map(|v| ::discovery_runtime::QueryValue::to_query_value(&v)).collect::<::std::vec::Vec<_>>().join(","));
-            }
-        }
+        (ParamLocation::Path, true) => format!(
+            "{call}.set_path({json}, {name}.into_iter().map(|v| {rt}::QueryValue::to_query_value(&v)).collect::<{}<_>>().join(\",\"));",
+            names.prelude("Vec", "::std::vec::Vec")
+        ),
         (ParamLocation::Query, true) if is_string => {
-            quote!(#call.set_query_repeated(#json, #name.into_iter().map(::std::convert::Into::<::std::string::String>::into));)
+            format!("{call}.set_query_repeated({json}, {name}.into_iter().map({}));", into())
         }
-        (ParamLocation::Query, true) => quote!(#call.set_query_repeated(#json, #name);),
-        (ParamLocation::Query, false) if is_string => {
-            quote!(#call.set_query(#json, ::std::convert::Into::<::std::string::String>::into(#name));)
-        }
-        (ParamLocation::Query, false) => quote!(#call.set_query(#json, #name);),
+        (ParamLocation::Query, true) => format!("{call}.set_query_repeated({json}, {name});"),
+        (ParamLocation::Query, false) if is_string => format!("{call}.set_query({json}, {}({name}));", into()),
+        (ParamLocation::Query, false) => format!("{call}.set_query({json}, {name});"),
     }
 }
 
-fn setter(param: &Param) -> TokenStream {
-    let docs = doc_attrs(&param.docs);
-    let name = ident(&param.rust_name);
-    let ty = arg_type(param);
-    let set = set_param(param, &quote!(self.call));
-    let deprecated = deprecated_attr(&param.docs);
-    quote! {
-        #docs
-        #deprecated
-        #[inline]
-        pub fn #name(mut self, #name: #ty) -> Self {
-            #set
-            self
-        }
+fn write_setter(out: &mut String, param: &Param, names: &Names, indent: &str) {
+    write_docs(out, &param.docs, indent);
+    if param.docs.deprecated {
+        let _ = writeln!(out, "{indent}#[deprecated]");
     }
+    let _ = writeln!(out, "{indent}#[inline]");
+    let name = ident_text(&param.rust_name);
+    write_fn(
+        out,
+        indent,
+        &format!("pub fn {name}"),
+        &["mut self".to_owned(), format!("{name}: {}", names.arg_type(param))],
+        " -> Self",
+    );
+    let _ = writeln!(out, "{indent}    {}", set_param(param, "self.call", names));
+    let _ = writeln!(out, "{indent}    self");
+    let _ = writeln!(out, "{indent}}}");
 }

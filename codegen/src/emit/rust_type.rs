@@ -20,10 +20,12 @@ pub fn type_tokens(ty: &RustType) -> TokenStream {
         RustType::F32 => quote!(f32),
         RustType::F64 => quote!(f64),
         RustType::Bytes => quote!(::std::vec::Vec<u8>),
-        RustType::DateTime => quote!(::discovery_runtime::chrono::DateTime<::discovery_runtime::chrono::Utc>),
-        RustType::Date => quote!(::discovery_runtime::chrono::NaiveDate),
-        RustType::Duration => quote!(::discovery_runtime::chrono::TimeDelta),
-        RustType::Json => quote!(::discovery_runtime::serde_json::Value),
+        RustType::DateTime => {
+            quote!(::discovery_runtime::__private::chrono::DateTime<::discovery_runtime::__private::chrono::Utc>)
+        }
+        RustType::Date => quote!(::discovery_runtime::__private::chrono::NaiveDate),
+        RustType::Duration => quote!(::discovery_runtime::__private::chrono::TimeDelta),
+        RustType::Json => quote!(::discovery_runtime::__private::serde_json::Value),
         RustType::Vec(item) => {
             let item = type_tokens(item);
             quote!(::std::vec::Vec<#item>)
@@ -44,13 +46,13 @@ pub fn type_tokens(ty: &RustType) -> TokenStream {
     }
 }
 
-/// The tokens of an adapter type (`::std::option::Option<::discovery_runtime::wire::StringEncoded>`).
+/// The tokens of an adapter type (`::std::option::Option<::discovery_runtime::__private::wire::StringEncoded>`).
 pub fn wire_tokens(wire: &Wire) -> TokenStream {
     match wire {
-        Wire::Same => quote!(::discovery_runtime::wire::Same),
-        Wire::StringEncoded => quote!(::discovery_runtime::wire::StringEncoded),
-        Wire::Base64 => quote!(::discovery_runtime::wire::Base64),
-        Wire::Duration => quote!(::discovery_runtime::wire::Duration),
+        Wire::Same => quote!(::discovery_runtime::__private::wire::Same),
+        Wire::StringEncoded => quote!(::discovery_runtime::__private::wire::StringEncoded),
+        Wire::Base64 => quote!(::discovery_runtime::__private::wire::Base64),
+        Wire::Duration => quote!(::discovery_runtime::__private::wire::Duration),
         Wire::Option(inner) => {
             let inner = wire_tokens(inner);
             quote!(::std::option::Option<#inner>)
@@ -61,7 +63,7 @@ pub fn wire_tokens(wire: &Wire) -> TokenStream {
         }
         Wire::Map(inner) => {
             let inner = wire_tokens(inner);
-            quote!(::std::collections::BTreeMap<::discovery_runtime::wire::Same, #inner>)
+            quote!(::std::collections::BTreeMap<::discovery_runtime::__private::wire::Same, #inner>)
         }
     }
 }

@@ -23,7 +23,7 @@ pub fn scopes_module(api: &Api) -> TokenStream {
         let url = string_literal(&s.url);
         let short = string_literal(s.short_name.as_deref().unwrap_or(&s.url));
         let description = string_literal(&s.description);
-        quote!(::discovery_runtime::ScopeInfo::new(#url, #short, #description))
+        quote!(::discovery_runtime::__private::ScopeInfo::new(#url, #short, #description))
     });
     let count = api.scopes.len();
     let all_doc = format!(" Every scope of the API ({}).", api.scopes.len());
@@ -74,7 +74,7 @@ pub fn scopes_module(api: &Api) -> TokenStream {
             }
 
             /// Each scope's URL, short name and description, in the order of [`Scope`]'s variants.
-            static SCOPES: [::discovery_runtime::ScopeInfo; #count] = [#(#rows),*];
+            static SCOPES: [::discovery_runtime::__private::ScopeInfo; #count] = [#(#rows),*];
 
             impl Scope {
                 #[doc = #all_doc]
@@ -101,7 +101,7 @@ pub fn scopes_module(api: &Api) -> TokenStream {
 
                 /// Accepts a scope URL or its short name.
                 fn from_str(value: &str) -> ::std::result::Result<Self, UnknownScope> {
-                    match ::discovery_runtime::open_enum::find_scope(&SCOPES, value) {
+                    match ::discovery_runtime::__private::open_enum::find_scope(&SCOPES, value) {
                         ::std::option::Option::Some(index) => ::std::result::Result::Ok(Self::ALL[index]),
                         ::std::option::Option::None => {
                             ::std::result::Result::Err(UnknownScope(::std::borrow::ToOwned::to_owned(value)))

@@ -101,6 +101,21 @@ pub fn ident(name: &str) -> Ident {
     Ident::new(&repaired, Span::call_site())
 }
 
+/// The text of [`ident`]`(name)`, without building an `Ident` when `name` needs no repair
+/// (the names of the IR always do not).
+pub fn ident_text(name: &str) -> std::borrow::Cow<'_, str> {
+    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && name != "_"
+        && !is_keyword(name)
+        && !matches!(name, "Self" | "self" | "super" | "crate");
+    if valid {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(ident(name).to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +162,9 @@ mod tests {
         assert_eq!(ident("1a").to_string(), "_1a");
         assert_eq!(ident("").to_string(), "__");
         assert_eq!(ident("Self").to_string(), "Self_");
+        for name in ["foo_bar", "fn", "é", "1a", "", "Self", "_", "_x", "r#type"] {
+            assert_eq!(ident_text(name), ident(name).to_string(), "{name}");
+        }
     }
 
     #[test]

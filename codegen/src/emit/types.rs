@@ -65,11 +65,11 @@ fn struct_def(
         quote! {
             /// Fields the Discovery document does not declare (added to the API after this
             /// crate was generated): kept as received and serialized back unchanged.
-            pub #name: ::discovery_runtime::serde_json::Map<::std::string::String, ::discovery_runtime::serde_json::Value>,
+            pub #name: ::discovery_runtime::__private::serde_json::Map<::std::string::String, ::discovery_runtime::__private::serde_json::Value>,
         }
     });
     let json_name = string_literal(json_name);
-    let object = quote!(::discovery_runtime::object);
+    let object = quote!(::discovery_runtime::__private::object);
     // Deserialize: one arm per field; anything else goes to the catch-all map.
     let arms: Vec<_> = s
         .fields
@@ -106,7 +106,7 @@ fn struct_def(
             let field = ident(name);
             quote!(#object::unknown(&mut self.#field, key, map)?)
         }
-        (None, None) => quote!(drop(#object::value::<::discovery_runtime::serde::de::IgnoredAny, _>(map)?)),
+        (None, None) => quote!(drop(#object::value::<::discovery_runtime::__private::serde::de::IgnoredAny, _>(map)?)),
     };
     let read_body = if arms.is_empty() {
         quote!(#rest;)
@@ -135,7 +135,7 @@ fn struct_def(
             let field = ident(name);
             quote!(#object::end_unknown(map, &self.#field))
         }
-        (None, None) => quote!(::discovery_runtime::serde::ser::SerializeMap::end(map)),
+        (None, None) => quote!(::discovery_runtime::__private::serde::ser::SerializeMap::end(map)),
     };
     let map_binding = if writes.is_empty() {
         quote!(map)
@@ -162,7 +162,7 @@ fn struct_def(
         impl #object::Object for #name {
             const NAME: &'static str = #json_name;
 
-            fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
+            fn field<'de, A: ::discovery_runtime::__private::serde::de::MapAccess<'de>>(
                 &mut self,
                 key: &str,
                 map: &mut A,
@@ -173,9 +173,9 @@ fn struct_def(
         }
 
         #cfg
-        impl<'de> ::discovery_runtime::serde::Deserialize<'de> for #name {
+        impl<'de> ::discovery_runtime::__private::serde::Deserialize<'de> for #name {
             #[inline]
-            fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
+            fn deserialize<D: ::discovery_runtime::__private::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
                 #object::deserialize(deserializer)
@@ -184,8 +184,8 @@ fn struct_def(
 
         #cfg
         #allow
-        impl ::discovery_runtime::serde::Serialize for #name {
-            fn serialize<S: ::discovery_runtime::serde::Serializer>(
+        impl ::discovery_runtime::__private::serde::Serialize for #name {
+            fn serialize<S: ::discovery_runtime::__private::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
@@ -199,7 +199,7 @@ fn struct_def(
 
 /// Writes one field when it is set (`Some`, or a non-empty collection).
 fn write_field(f: &Field) -> TokenStream {
-    let object = quote!(::discovery_runtime::object);
+    let object = quote!(::discovery_runtime::__private::object);
     let key = string_literal(&f.json_name);
     let field = ident(&f.rust_name);
     match f.presence {

@@ -3,295 +3,95 @@
 
 //! The API's schemas: request and response types.
 
+#[allow(unused_imports)]
+use ::discovery_runtime::__private::chrono::{DateTime, TimeDelta, Utc};
+#[allow(unused_imports)]
+use ::discovery_runtime::__private::serde_json::{Map, Value};
+#[allow(unused_imports)]
+use ::std::collections::BTreeMap;
+
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Formats {
-    pub any: ::std::option::Option<::discovery_runtime::serde_json::Value>,
-    pub bytes: ::std::option::Option<::std::vec::Vec<u8>>,
-    pub counts: ::std::collections::BTreeMap<::std::string::String, u64>,
-    pub entries: ::std::collections::BTreeMap<
-        ::std::string::String,
-        crate::models::formats::EntriesValue,
-    >,
-    pub ids: ::std::vec::Vec<i64>,
-    pub int64: ::std::option::Option<i64>,
-    pub labels: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-    pub ttl: ::std::option::Option<::discovery_runtime::chrono::TimeDelta>,
-    pub uint64: ::std::option::Option<u64>,
-    pub when: ::std::option::Option<
-        ::discovery_runtime::chrono::DateTime<::discovery_runtime::chrono::Utc>,
-    >,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for Formats {
-    const NAME: &'static str = "Formats";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "any" => self.any = ::discovery_runtime::object::value(map)?,
-            "bytes" => {
-                self.bytes = ::discovery_runtime::object::value_as::<
-                    _,
-                    ::std::option::Option<::discovery_runtime::wire::Base64>,
-                    _,
-                >(map)?;
-            }
-            "counts" => {
-                self.counts = ::discovery_runtime::object::value_as::<
-                    _,
-                    ::std::collections::BTreeMap<
-                        ::discovery_runtime::wire::Same,
-                        ::discovery_runtime::wire::StringEncoded,
-                    >,
-                    _,
-                >(map)?;
-            }
-            "entries" => self.entries = ::discovery_runtime::object::value(map)?,
-            "ids" => {
-                self.ids = ::discovery_runtime::object::value_as::<
-                    _,
-                    ::std::vec::Vec<::discovery_runtime::wire::StringEncoded>,
-                    _,
-                >(map)?;
-            }
-            "int64" => {
-                self.int64 = ::discovery_runtime::object::value_as::<
-                    _,
-                    ::std::option::Option<::discovery_runtime::wire::StringEncoded>,
-                    _,
-                >(map)?;
-            }
-            "labels" => self.labels = ::discovery_runtime::object::value(map)?,
-            "ttl" => {
-                self.ttl = ::discovery_runtime::object::value_as::<
-                    _,
-                    ::std::option::Option<::discovery_runtime::wire::Duration>,
-                    _,
-                >(map)?;
-            }
-            "uint64" => {
-                self.uint64 = ::discovery_runtime::object::value_as::<
-                    _,
-                    ::std::option::Option<::discovery_runtime::wire::StringEncoded>,
-                    _,
-                >(map)?;
-            }
-            "when" => self.when = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Formats {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for Formats {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.any {
-            ::discovery_runtime::object::entry(&mut map, "any", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.bytes {
-            ::discovery_runtime::object::entry_as::<
-                _,
-                _,
-                ::discovery_runtime::wire::Base64,
-            >(&mut map, "bytes", value)?;
-        }
-        if !self.counts.is_empty() {
-            ::discovery_runtime::object::entry_as::<
-                _,
-                _,
-                ::std::collections::BTreeMap<
-                    ::discovery_runtime::wire::Same,
-                    ::discovery_runtime::wire::StringEncoded,
-                >,
-            >(&mut map, "counts", &self.counts)?;
-        }
-        if !self.entries.is_empty() {
-            ::discovery_runtime::object::entry(&mut map, "entries", &self.entries)?;
-        }
-        if !self.ids.is_empty() {
-            ::discovery_runtime::object::entry_as::<
-                _,
-                _,
-                ::std::vec::Vec<::discovery_runtime::wire::StringEncoded>,
-            >(&mut map, "ids", &self.ids)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.int64 {
-            ::discovery_runtime::object::entry_as::<
-                _,
-                _,
-                ::discovery_runtime::wire::StringEncoded,
-            >(&mut map, "int64", value)?;
-        }
-        if !self.labels.is_empty() {
-            ::discovery_runtime::object::entry(&mut map, "labels", &self.labels)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.ttl {
-            ::discovery_runtime::object::entry_as::<
-                _,
-                _,
-                ::discovery_runtime::wire::Duration,
-            >(&mut map, "ttl", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.uint64 {
-            ::discovery_runtime::object::entry_as::<
-                _,
-                _,
-                ::discovery_runtime::wire::StringEncoded,
-            >(&mut map, "uint64", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.when {
-            ::discovery_runtime::object::entry(&mut map, "when", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    pub any: Option<Value>,
+    pub bytes: Option<Vec<u8>>,
+    pub counts: BTreeMap<String, u64>,
+    pub entries: BTreeMap<String, formats::EntriesValue>,
+    pub ids: Vec<i64>,
+    pub int64: Option<i64>,
+    pub labels: BTreeMap<String, String>,
+    pub ttl: Option<TimeDelta>,
+    pub uint64: Option<u64>,
+    pub when: Option<DateTime<Utc>>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
 /// Types nested in `Formats`.
 #[cfg(feature = "unreferenced_schemas")]
 pub mod formats {
+    use ::discovery_runtime::__private::serde_json::{Map, Value};
+
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct EntriesValue {
-        pub v: ::std::option::Option<::std::string::String>,
-        /// Fields the Discovery document does not declare (added to the API after this
-        /// crate was generated): kept as received and serialized back unchanged.
-        pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-            ::std::string::String,
-            ::discovery_runtime::serde_json::Value,
-        >,
-    }
-
-    impl ::discovery_runtime::object::Object for EntriesValue {
-        const NAME: &'static str = "EntriesValue";
-
-        fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-            &mut self,
-            key: &str,
-            map: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match key {
-                "v" => self.v = ::discovery_runtime::object::value(map)?,
-                _ => {
-                    ::discovery_runtime::object::unknown(
-                        &mut self._unknown_fields,
-                        key,
-                        map,
-                    )?
-                }
-            }
-            ::std::result::Result::Ok(())
-        }
-    }
-
-    impl<'de> ::discovery_runtime::serde::Deserialize<'de> for EntriesValue {
-        #[inline]
-        fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::discovery_runtime::object::deserialize(deserializer)
-        }
-    }
-
-    impl ::discovery_runtime::serde::Serialize for EntriesValue {
-        fn serialize<S: ::discovery_runtime::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            let mut map = ::discovery_runtime::object::begin(serializer)?;
-            if let ::std::option::Option::Some(value) = &self.v {
-                ::discovery_runtime::object::entry(&mut map, "v", value)?;
-            }
-            ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-        }
+        pub v: Option<String>,
+        /// Fields the Discovery document does not declare (added to the API after this crate was
+        /// generated): kept as received and serialized back unchanged.
+        pub _unknown_fields: Map<String, Value>,
     }
 }
 
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Open {
-    pub known: ::std::option::Option<::std::string::String>,
+    pub known: Option<String>,
     /// Properties not declared by the schema.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
+    pub additional_properties: BTreeMap<String, Value>,
+}
+
+// ---- src/object_impls.rs ----
+
+// @generated by codegen 0.1.0 from the Discovery document tiny:v1. DO NOT EDIT.
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
+//! The serde impls of the models: one invocation per struct of the runtime's `__object!`,
+//! which expands to its `Deserialize` and `Serialize` impls.
+
+#[allow(unused_imports)]
+use std::collections::BTreeMap;
+#[allow(unused_imports)]
+use discovery_runtime::__private::wire::{Base64, Duration, Same, StringEncoded};
+
+#[cfg(feature = "unreferenced_schemas")]
+discovery_runtime::__object! {
+    crate::models::Formats = "Formats" {
+        "any" => any: opt,
+        "bytes" => bytes: opt as Base64,
+        "counts" => counts: many as BTreeMap<Same, StringEncoded>,
+        "entries" => entries: many,
+        "ids" => ids: many as Vec<StringEncoded>,
+        "int64" => int64: opt as StringEncoded,
+        "labels" => labels: many,
+        "ttl" => ttl: opt as Duration,
+        "uint64" => uint64: opt as StringEncoded,
+        "when" => when: opt,
+    }
+    unknown _unknown_fields
 }
 
 #[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for Open {
-    const NAME: &'static str = "Open";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "known" => self.known = ::discovery_runtime::object::value(map)?,
-            _ => {
-                let value = ::discovery_runtime::object::value(map)?;
-                self.additional_properties
-                    .insert(::std::borrow::ToOwned::to_owned(key), value);
-            }
-        }
-        ::std::result::Result::Ok(())
+discovery_runtime::__object! {
+    crate::models::formats::EntriesValue = "EntriesValue" {
+        "v" => v: opt,
     }
+    unknown _unknown_fields
 }
 
 #[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Open {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
+discovery_runtime::__object! {
+    crate::models::Open = "Open" {
+        "known" => known: opt,
     }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for Open {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.known {
-            ::discovery_runtime::object::entry(&mut map, "known", value)?;
-        }
-        ::discovery_runtime::object::end(map, &self.additional_properties)
-    }
+    additional additional_properties
 }

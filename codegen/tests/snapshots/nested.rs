@@ -3,188 +3,43 @@
 
 //! The API's schemas: request and response types.
 
+#[allow(unused_imports)]
+use ::discovery_runtime::__private::serde_json::{Map, Value};
+
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Job {
-    pub config: ::std::option::Option<crate::models::job::Config>,
-    pub state: ::std::option::Option<crate::models::job::State>,
-    pub steps: ::std::vec::Vec<crate::models::job::StepsItem>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for Job {
-    const NAME: &'static str = "Job";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "config" => self.config = ::discovery_runtime::object::value(map)?,
-            "state" => self.state = ::discovery_runtime::object::value(map)?,
-            "steps" => self.steps = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Job {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for Job {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.config {
-            ::discovery_runtime::object::entry(&mut map, "config", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.state {
-            ::discovery_runtime::object::entry(&mut map, "state", value)?;
-        }
-        if !self.steps.is_empty() {
-            ::discovery_runtime::object::entry(&mut map, "steps", &self.steps)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    pub config: Option<job::Config>,
+    pub state: Option<job::State>,
+    pub steps: Vec<job::StepsItem>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
 /// Types nested in `Job`.
 #[cfg(feature = "unreferenced_schemas")]
 pub mod job {
+    use ::discovery_runtime::__private::serde_json::{Map, Value};
+
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Config {
-        pub retry: ::std::option::Option<crate::models::job::config::Retry>,
-        /// Fields the Discovery document does not declare (added to the API after this
-        /// crate was generated): kept as received and serialized back unchanged.
-        pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-            ::std::string::String,
-            ::discovery_runtime::serde_json::Value,
-        >,
-    }
-
-    impl ::discovery_runtime::object::Object for Config {
-        const NAME: &'static str = "Config";
-
-        fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-            &mut self,
-            key: &str,
-            map: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match key {
-                "retry" => self.retry = ::discovery_runtime::object::value(map)?,
-                _ => {
-                    ::discovery_runtime::object::unknown(
-                        &mut self._unknown_fields,
-                        key,
-                        map,
-                    )?
-                }
-            }
-            ::std::result::Result::Ok(())
-        }
-    }
-
-    impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Config {
-        #[inline]
-        fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::discovery_runtime::object::deserialize(deserializer)
-        }
-    }
-
-    impl ::discovery_runtime::serde::Serialize for Config {
-        fn serialize<S: ::discovery_runtime::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            let mut map = ::discovery_runtime::object::begin(serializer)?;
-            if let ::std::option::Option::Some(value) = &self.retry {
-                ::discovery_runtime::object::entry(&mut map, "retry", value)?;
-            }
-            ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-        }
+        pub retry: Option<config::Retry>,
+        /// Fields the Discovery document does not declare (added to the API after this crate was
+        /// generated): kept as received and serialized back unchanged.
+        pub _unknown_fields: Map<String, Value>,
     }
 
     /// Types nested in `Config`.
     pub mod config {
+        use ::discovery_runtime::__private::serde_json::{Map, Value};
+
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct Retry {
-            pub mode: ::std::option::Option<crate::models::job::config::retry::Mode>,
-            /// Fields the Discovery document does not declare (added to the API after this
-            /// crate was generated): kept as received and serialized back unchanged.
-            pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-                ::std::string::String,
-                ::discovery_runtime::serde_json::Value,
-            >,
-        }
-
-        impl ::discovery_runtime::object::Object for Retry {
-            const NAME: &'static str = "Retry";
-
-            fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-                &mut self,
-                key: &str,
-                map: &mut A,
-            ) -> ::std::result::Result<(), A::Error> {
-                match key {
-                    "mode" => self.mode = ::discovery_runtime::object::value(map)?,
-                    _ => {
-                        ::discovery_runtime::object::unknown(
-                            &mut self._unknown_fields,
-                            key,
-                            map,
-                        )?
-                    }
-                }
-                ::std::result::Result::Ok(())
-            }
-        }
-
-        impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Retry {
-            #[inline]
-            fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::std::result::Result<Self, D::Error> {
-                ::discovery_runtime::object::deserialize(deserializer)
-            }
-        }
-
-        impl ::discovery_runtime::serde::Serialize for Retry {
-            fn serialize<S: ::discovery_runtime::serde::Serializer>(
-                &self,
-                serializer: S,
-            ) -> ::std::result::Result<S::Ok, S::Error> {
-                let mut map = ::discovery_runtime::object::begin(serializer)?;
-                if let ::std::option::Option::Some(value) = &self.mode {
-                    ::discovery_runtime::object::entry(&mut map, "mode", value)?;
-                }
-                ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-            }
+            pub mode: Option<retry::Mode>,
+            /// Fields the Discovery document does not declare (added to the API after this crate
+            /// was generated): kept as received and serialized back unchanged.
+            pub _unknown_fields: Map<String, Value>,
         }
 
         /// Types nested in `Retry`.
@@ -213,56 +68,51 @@ pub mod job {
 
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct StepsItem {
-        pub name: ::std::option::Option<::std::string::String>,
-        /// Fields the Discovery document does not declare (added to the API after this
-        /// crate was generated): kept as received and serialized back unchanged.
-        pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-            ::std::string::String,
-            ::discovery_runtime::serde_json::Value,
-        >,
+        pub name: Option<String>,
+        /// Fields the Discovery document does not declare (added to the API after this crate was
+        /// generated): kept as received and serialized back unchanged.
+        pub _unknown_fields: Map<String, Value>,
     }
+}
 
-    impl ::discovery_runtime::object::Object for StepsItem {
-        const NAME: &'static str = "StepsItem";
+// ---- src/object_impls.rs ----
 
-        fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-            &mut self,
-            key: &str,
-            map: &mut A,
-        ) -> ::std::result::Result<(), A::Error> {
-            match key {
-                "name" => self.name = ::discovery_runtime::object::value(map)?,
-                _ => {
-                    ::discovery_runtime::object::unknown(
-                        &mut self._unknown_fields,
-                        key,
-                        map,
-                    )?
-                }
-            }
-            ::std::result::Result::Ok(())
-        }
+// @generated by codegen 0.1.0 from the Discovery document tiny:v1. DO NOT EDIT.
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
+//! The serde impls of the models: one invocation per struct of the runtime's `__object!`,
+//! which expands to its `Deserialize` and `Serialize` impls.
+
+#[cfg(feature = "unreferenced_schemas")]
+discovery_runtime::__object! {
+    crate::models::Job = "Job" {
+        "config" => config: opt,
+        "state" => state: opt,
+        "steps" => steps: many,
     }
+    unknown _unknown_fields
+}
 
-    impl<'de> ::discovery_runtime::serde::Deserialize<'de> for StepsItem {
-        #[inline]
-        fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            ::discovery_runtime::object::deserialize(deserializer)
-        }
+#[cfg(feature = "unreferenced_schemas")]
+discovery_runtime::__object! {
+    crate::models::job::Config = "Config" {
+        "retry" => retry: opt,
     }
+    unknown _unknown_fields
+}
 
-    impl ::discovery_runtime::serde::Serialize for StepsItem {
-        fn serialize<S: ::discovery_runtime::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            let mut map = ::discovery_runtime::object::begin(serializer)?;
-            if let ::std::option::Option::Some(value) = &self.name {
-                ::discovery_runtime::object::entry(&mut map, "name", value)?;
-            }
-            ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-        }
+#[cfg(feature = "unreferenced_schemas")]
+discovery_runtime::__object! {
+    crate::models::job::config::Retry = "Retry" {
+        "mode" => mode: opt,
     }
+    unknown _unknown_fields
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+discovery_runtime::__object! {
+    crate::models::job::StepsItem = "StepsItem" {
+        "name" => name: opt,
+    }
+    unknown _unknown_fields
 }

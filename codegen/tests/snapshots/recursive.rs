@@ -3,194 +3,70 @@
 
 //! The API's schemas: request and response types.
 
+#[allow(unused_imports)]
+use ::discovery_runtime::__private::serde_json::{Map, Value};
+
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Forest {
-    pub name: ::std::option::Option<::std::string::String>,
-    pub tree: ::std::option::Option<::std::boxed::Box<crate::models::Tree>>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for Forest {
-    const NAME: &'static str = "Forest";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "name" => self.name = ::discovery_runtime::object::value(map)?,
-            "tree" => self.tree = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Forest {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for Forest {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.name {
-            ::discovery_runtime::object::entry(&mut map, "name", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.tree {
-            ::discovery_runtime::object::entry(&mut map, "tree", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    pub name: Option<String>,
+    pub tree: Option<Box<Tree>>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Leaf {
-    pub tree: ::std::option::Option<crate::models::Tree>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for Leaf {
-    const NAME: &'static str = "Leaf";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "tree" => self.tree = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Leaf {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for Leaf {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.tree {
-            ::discovery_runtime::object::entry(&mut map, "tree", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    pub tree: Option<Tree>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tree {
-    pub children: ::std::vec::Vec<crate::models::Tree>,
-    pub left: ::std::option::Option<::std::boxed::Box<crate::models::Forest>>,
-    pub parent: ::std::option::Option<::std::boxed::Box<crate::models::Tree>>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
+    pub children: Vec<Tree>,
+    pub left: Option<Box<Forest>>,
+    pub parent: Option<Box<Tree>>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
+}
+
+// ---- src/object_impls.rs ----
+
+// @generated by codegen 0.1.0 from the Discovery document tiny:v1. DO NOT EDIT.
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
+//! The serde impls of the models: one invocation per struct of the runtime's `__object!`,
+//! which expands to its `Deserialize` and `Serialize` impls.
+
+#[cfg(feature = "unreferenced_schemas")]
+discovery_runtime::__object! {
+    crate::models::Forest = "Forest" {
+        "name" => name: opt,
+        "tree" => tree: opt,
+    }
+    unknown _unknown_fields
 }
 
 #[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for Tree {
-    const NAME: &'static str = "Tree";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "children" => self.children = ::discovery_runtime::object::value(map)?,
-            "left" => self.left = ::discovery_runtime::object::value(map)?,
-            "parent" => self.parent = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
+discovery_runtime::__object! {
+    crate::models::Leaf = "Leaf" {
+        "tree" => tree: opt,
     }
+    unknown _unknown_fields
 }
 
 #[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Tree {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
+discovery_runtime::__object! {
+    crate::models::Tree = "Tree" {
+        "children" => children: many,
+        "left" => left: opt,
+        "parent" => parent: opt,
     }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for Tree {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if !self.children.is_empty() {
-            ::discovery_runtime::object::entry(&mut map, "children", &self.children)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.left {
-            ::discovery_runtime::object::entry(&mut map, "left", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.parent {
-            ::discovery_runtime::object::entry(&mut map, "parent", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    unknown _unknown_fields
 }

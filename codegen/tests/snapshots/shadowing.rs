@@ -3,415 +3,132 @@
 
 //! The API's schemas: request and response types.
 
+#[allow(unused_imports)]
+use ::discovery_runtime::__private::serde_json::{Map, Value};
+
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Box {
     pub size: ::std::option::Option<i32>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for Box {
-    const NAME: &'static str = "Box";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "size" => self.size = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Box {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for Box {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.size {
-            ::discovery_runtime::object::entry(&mut map, "size", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<::std::string::String, Value>,
 }
 
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Client {
-    pub result: ::std::option::Option<crate::models::Result>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for Client {
-    const NAME: &'static str = "Client";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "result" => self.result = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Client {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for Client {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.result {
-            ::discovery_runtime::object::entry(&mut map, "result", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    pub result: ::std::option::Option<Result>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<::std::string::String, Value>,
 }
 
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FooBar {
     pub a: ::std::option::Option<::std::string::String>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for FooBar {
-    const NAME: &'static str = "FooBar";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "a" => self.a = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for FooBar {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for FooBar {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.a {
-            ::discovery_runtime::object::entry(&mut map, "a", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<::std::string::String, Value>,
 }
 
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Option {
-    pub text: ::std::option::Option<crate::models::String>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for Option {
-    const NAME: &'static str = "Option";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "text" => self.text = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Option {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for Option {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.text {
-            ::discovery_runtime::object::entry(&mut map, "text", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    pub text: ::std::option::Option<String>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<::std::string::String, Value>,
 }
 
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Result {
-    pub value: ::std::option::Option<crate::models::Option>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for Result {
-    const NAME: &'static str = "Result";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "value" => self.value = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Result {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for Result {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.value {
-            ::discovery_runtime::object::entry(&mut map, "value", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    pub value: ::std::option::Option<Option>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<::std::string::String, Value>,
 }
 
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct String {
-    pub boxes: ::std::vec::Vec<crate::models::Box>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for String {
-    const NAME: &'static str = "String";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "boxes" => self.boxes = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for String {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for String {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if !self.boxes.is_empty() {
-            ::discovery_runtime::object::entry(&mut map, "boxes", &self.boxes)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    pub boxes: Vec<Box>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<::std::string::String, Value>,
 }
 
 #[cfg(feature = "unreferenced_schemas")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FooBar2 {
     pub b: ::std::option::Option<::std::string::String>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<::std::string::String, Value>,
+}
+
+// ---- src/object_impls.rs ----
+
+// @generated by codegen 0.1.0 from the Discovery document tiny:v1. DO NOT EDIT.
+#![cfg_attr(rustfmt, rustfmt::skip)]
+
+//! The serde impls of the models: one invocation per struct of the runtime's `__object!`,
+//! which expands to its `Deserialize` and `Serialize` impls.
+
+#[cfg(feature = "unreferenced_schemas")]
+discovery_runtime::__object! {
+    crate::models::Box = "Box" {
+        "size" => size: opt,
+    }
+    unknown _unknown_fields
 }
 
 #[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::object::Object for FooBar2 {
-    const NAME: &'static str = "foo_bar";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "b" => self.b = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
+discovery_runtime::__object! {
+    crate::models::Client = "Client" {
+        "result" => result: opt,
     }
+    unknown _unknown_fields
 }
 
 #[cfg(feature = "unreferenced_schemas")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for FooBar2 {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
+discovery_runtime::__object! {
+    crate::models::FooBar = "FooBar" {
+        "a" => a: opt,
     }
+    unknown _unknown_fields
 }
 
 #[cfg(feature = "unreferenced_schemas")]
-impl ::discovery_runtime::serde::Serialize for FooBar2 {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.b {
-            ::discovery_runtime::object::entry(&mut map, "b", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
+discovery_runtime::__object! {
+    crate::models::Option = "Option" {
+        "text" => text: opt,
     }
+    unknown _unknown_fields
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+discovery_runtime::__object! {
+    crate::models::Result = "Result" {
+        "value" => value: opt,
+    }
+    unknown _unknown_fields
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+discovery_runtime::__object! {
+    crate::models::String = "String" {
+        "boxes" => boxes: many,
+    }
+    unknown _unknown_fields
+}
+
+#[cfg(feature = "unreferenced_schemas")]
+discovery_runtime::__object! {
+    crate::models::FooBar2 = "foo_bar" {
+        "b" => b: opt,
+    }
+    unknown _unknown_fields
 }

@@ -1,58 +1,58 @@
-const IMPORT_UPLOAD: ::discovery_runtime::UploadInfo = ::discovery_runtime::UploadInfo::new(
-    ::std::option::Option::None,
-    ::std::option::Option::Some(
+const IMPORT_UPLOAD: rt::UploadInfo = rt::UploadInfo::new(
+    None,
+    Some(
         &[
-            ::discovery_runtime::PathParam::Literal("resumable/upload/tiny/v1/"),
-            ::discovery_runtime::PathParam::Param {
+            rt::PathParam::Literal("resumable/upload/tiny/v1/"),
+            rt::PathParam::Param {
                 name: "parent",
-                style: ::discovery_runtime::PathStyle::Reserved,
-                pattern: ::std::option::Option::None,
+                style: rt::PathStyle::Reserved,
+                pattern: None,
             },
-            ::discovery_runtime::PathParam::Literal("/things:import"),
-        ],
+            rt::PathParam::Literal("/things:import"),
+        ]
     ),
-    ::std::option::Option::None,
+    None,
     &["*/*"],
 );
-const INSERT_UPLOAD: ::discovery_runtime::UploadInfo = ::discovery_runtime::UploadInfo::new(
-    ::std::option::Option::Some(
+const INSERT_UPLOAD: rt::UploadInfo = rt::UploadInfo::new(
+    Some(
         &[
-            ::discovery_runtime::PathParam::Literal("upload/tiny/v1/"),
-            ::discovery_runtime::PathParam::Param {
+            rt::PathParam::Literal("upload/tiny/v1/"),
+            rt::PathParam::Param {
                 name: "parent",
-                style: ::discovery_runtime::PathStyle::Reserved,
-                pattern: ::std::option::Option::None,
+                style: rt::PathStyle::Reserved,
+                pattern: None,
             },
-            ::discovery_runtime::PathParam::Literal("/things"),
-        ],
+            rt::PathParam::Literal("/things"),
+        ]
     ),
-    ::std::option::Option::Some(
+    Some(
         &[
-            ::discovery_runtime::PathParam::Literal("upload/tiny/v1/"),
-            ::discovery_runtime::PathParam::Param {
+            rt::PathParam::Literal("upload/tiny/v1/"),
+            rt::PathParam::Param {
                 name: "parent",
-                style: ::discovery_runtime::PathStyle::Reserved,
-                pattern: ::std::option::Option::None,
+                style: rt::PathStyle::Reserved,
+                pattern: None,
             },
-            ::discovery_runtime::PathParam::Literal("/things"),
-        ],
+            rt::PathParam::Literal("/things"),
+        ]
     ),
-    ::std::option::Option::None,
+    None,
     &["*/*"],
 );
-const PUT_UPLOAD: ::discovery_runtime::UploadInfo = ::discovery_runtime::UploadInfo::new(
-    ::std::option::Option::Some(
+const PUT_UPLOAD: rt::UploadInfo = rt::UploadInfo::new(
+    Some(
         &[
-            ::discovery_runtime::PathParam::Literal("upload/tiny/v1/"),
-            ::discovery_runtime::PathParam::Param {
+            rt::PathParam::Literal("upload/tiny/v1/"),
+            rt::PathParam::Param {
                 name: "parent",
-                style: ::discovery_runtime::PathStyle::Reserved,
-                pattern: ::std::option::Option::None,
+                style: rt::PathStyle::Reserved,
+                pattern: None,
             },
-            ::discovery_runtime::PathParam::Literal("/things:put"),
-        ],
+            rt::PathParam::Literal("/things:put"),
+        ]
     ),
-    ::std::option::Option::None,
-    ::std::option::Option::None,
+    None,
+    None,
     &["*/*"],
 );

@@ -19,6 +19,7 @@
 )]
 
 pub mod models;
+mod object_impls;
 mod params;
 pub mod resources;
 pub mod scopes;
@@ -43,7 +44,7 @@ pub const SERVICE_PATH: &str = "";
 /// that presents a client certificate).
 pub const MTLS_ROOT_URL: &str = "https://dataportability.mtls.googleapis.com/";
 
-static API: ::discovery_runtime::ApiInfo = ::discovery_runtime::ApiInfo::new(
+static API: ::discovery_runtime::__private::ApiInfo = ::discovery_runtime::__private::ApiInfo::new(
         env!("CARGO_PKG_NAME"),
         env!("CARGO_PKG_VERSION"),
         ROOT_URL,
@@ -75,25 +76,21 @@ impl Client {
     #[cfg(feature = "access_type")]
     #[inline]
     pub fn access_type(&self) -> resources::access_type::AccessType {
-        resources::access_type::AccessType::new(::std::clone::Clone::clone(&self.inner))
+        resources::access_type::AccessType::new(self.inner.clone())
     }
 
     /// The `archiveJobs` resource.
     #[cfg(feature = "archive_jobs")]
     #[inline]
     pub fn archive_jobs(&self) -> resources::archive_jobs::ArchiveJobs {
-        resources::archive_jobs::ArchiveJobs::new(
-            ::std::clone::Clone::clone(&self.inner),
-        )
+        resources::archive_jobs::ArchiveJobs::new(self.inner.clone())
     }
 
     /// The `authorization` resource.
     #[cfg(feature = "authorization")]
     #[inline]
     pub fn authorization(&self) -> resources::authorization::Authorization {
-        resources::authorization::Authorization::new(
-            ::std::clone::Clone::clone(&self.inner),
-        )
+        resources::authorization::Authorization::new(self.inner.clone())
     }
 
     /// The `portabilityArchive` resource.
@@ -102,9 +99,7 @@ impl Client {
     pub fn portability_archive(
         &self,
     ) -> resources::portability_archive::PortabilityArchive {
-        resources::portability_archive::PortabilityArchive::new(
-            ::std::clone::Clone::clone(&self.inner),
-        )
+        resources::portability_archive::PortabilityArchive::new(self.inner.clone())
     }
 }
 

@@ -3,423 +3,97 @@
 
 //! The API's schemas: request and response types.
 
-#[cfg(feature = "archive_jobs")]
+#[allow(unused_imports)]
+use ::discovery_runtime::__private::chrono::{DateTime, Utc};
+#[allow(unused_imports)]
+use ::discovery_runtime::__private::serde_json::{Map, Value};
+
 /// Request to cancel a Portability Archive job.
+#[cfg(feature = "archive_jobs")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CancelPortabilityArchiveRequest {
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
-#[cfg(feature = "archive_jobs")]
-impl ::discovery_runtime::object::Object for CancelPortabilityArchiveRequest {
-    const NAME: &'static str = "CancelPortabilityArchiveRequest";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        ::discovery_runtime::object::unknown(&mut self._unknown_fields, key, map)?;
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de>
-for CancelPortabilityArchiveRequest {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
-impl ::discovery_runtime::serde::Serialize for CancelPortabilityArchiveRequest {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let map = ::discovery_runtime::object::begin(serializer)?;
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
 /// Response to canceling a Data Portability Archive job.
+#[cfg(feature = "archive_jobs")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CancelPortabilityArchiveResponse {
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
-#[cfg(feature = "archive_jobs")]
-impl ::discovery_runtime::object::Object for CancelPortabilityArchiveResponse {
-    const NAME: &'static str = "CancelPortabilityArchiveResponse";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        ::discovery_runtime::object::unknown(&mut self._unknown_fields, key, map)?;
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de>
-for CancelPortabilityArchiveResponse {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
-impl ::discovery_runtime::serde::Serialize for CancelPortabilityArchiveResponse {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let map = ::discovery_runtime::object::begin(serializer)?;
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
-}
-
+/// Request to check the token's access type. All required information is derived from the attached
+/// OAuth token.
 #[cfg(feature = "access_type")]
-/// Request to check the token's access type. All required information is derived from the attached OAuth token.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckAccessTypeRequest {
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
-#[cfg(feature = "access_type")]
-impl ::discovery_runtime::object::Object for CheckAccessTypeRequest {
-    const NAME: &'static str = "CheckAccessTypeRequest";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        ::discovery_runtime::object::unknown(&mut self._unknown_fields, key, map)?;
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "access_type")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for CheckAccessTypeRequest {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "access_type")]
-impl ::discovery_runtime::serde::Serialize for CheckAccessTypeRequest {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let map = ::discovery_runtime::object::begin(serializer)?;
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
-}
-
-#[cfg(feature = "access_type")]
 /// Response to checking the token's access type.
+#[cfg(feature = "access_type")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CheckAccessTypeResponse {
-    /// Jobs initiated with this token will be one-time if any requested resources have one-time access.
-    pub one_time_resources: ::std::vec::Vec<::std::string::String>,
-    /// Jobs initiated with this token will be time-based if all requested resources have time-based access.
-    pub time_based_resources: ::std::vec::Vec<::std::string::String>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
+    /// Jobs initiated with this token will be one-time if any requested resources have one-time
+    /// access.
+    pub one_time_resources: Vec<String>,
+    /// Jobs initiated with this token will be time-based if all requested resources have time-based
+    /// access.
+    pub time_based_resources: Vec<String>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
-#[cfg(feature = "access_type")]
-impl ::discovery_runtime::object::Object for CheckAccessTypeResponse {
-    const NAME: &'static str = "CheckAccessTypeResponse";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "oneTimeResources" => {
-                self.one_time_resources = ::discovery_runtime::object::value(map)?;
-            }
-            "timeBasedResources" => {
-                self.time_based_resources = ::discovery_runtime::object::value(map)?;
-            }
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "access_type")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for CheckAccessTypeResponse {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "access_type")]
-impl ::discovery_runtime::serde::Serialize for CheckAccessTypeResponse {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if !self.one_time_resources.is_empty() {
-            ::discovery_runtime::object::entry(
-                &mut map,
-                "oneTimeResources",
-                &self.one_time_resources,
-            )?;
-        }
-        if !self.time_based_resources.is_empty() {
-            ::discovery_runtime::object::entry(
-                &mut map,
-                "timeBasedResources",
-                &self.time_based_resources,
-            )?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
-}
-
+/// A generic empty message that you can re-use to avoid defining duplicated empty messages in your
+/// APIs. A typical example is to use it as the request or the response type of an API method. For
+/// instance: service Foo { rpc Bar(google.protobuf.Empty) returns (google.protobuf.Empty); }
 #[cfg(feature = "authorization")]
-/// A generic empty message that you can re-use to avoid defining duplicated empty messages in your APIs. A typical example is to use it as the request or the response type of an API method. For instance: service Foo { rpc Bar(google.protobuf.Empty) returns (google.protobuf.Empty); }
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Empty {
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
-#[cfg(feature = "authorization")]
-impl ::discovery_runtime::object::Object for Empty {
-    const NAME: &'static str = "Empty";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        ::discovery_runtime::object::unknown(&mut self._unknown_fields, key, map)?;
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "authorization")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for Empty {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "authorization")]
-impl ::discovery_runtime::serde::Serialize for Empty {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let map = ::discovery_runtime::object::begin(serializer)?;
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
-}
-
-#[cfg(feature = "portability_archive")]
 /// Request to kick off an Archive job.
+#[cfg(feature = "portability_archive")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InitiatePortabilityArchiveRequest {
-    /// Optional. The timestamp that represents the end point for the data you are exporting. If the end_time is not specified in the InitiatePortabilityArchiveRequest, this field is set to the latest available data.
-    pub end_time: ::std::option::Option<
-        ::discovery_runtime::chrono::DateTime<::discovery_runtime::chrono::Utc>,
-    >,
-    /// The resources from which you're exporting data. These values have a 1:1 correspondence with the OAuth scopes.
-    pub resources: ::std::vec::Vec<::std::string::String>,
-    /// Optional. The timestamp that represents the starting point for the data you are exporting. If the start_time is not specified in the InitiatePortabilityArchiveRequest, the field is set to the earliest available data.
-    pub start_time: ::std::option::Option<
-        ::discovery_runtime::chrono::DateTime<::discovery_runtime::chrono::Utc>,
-    >,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
+    /// Optional. The timestamp that represents the end point for the data you are exporting. If the
+    /// end_time is not specified in the InitiatePortabilityArchiveRequest, this field is set to the
+    /// latest available data.
+    pub end_time: Option<DateTime<Utc>>,
+    /// The resources from which you're exporting data. These values have a 1:1 correspondence with
+    /// the OAuth scopes.
+    pub resources: Vec<String>,
+    /// Optional. The timestamp that represents the starting point for the data you are exporting.
+    /// If the start_time is not specified in the InitiatePortabilityArchiveRequest, the field is
+    /// set to the earliest available data.
+    pub start_time: Option<DateTime<Utc>>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
-#[cfg(feature = "portability_archive")]
-impl ::discovery_runtime::object::Object for InitiatePortabilityArchiveRequest {
-    const NAME: &'static str = "InitiatePortabilityArchiveRequest";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "endTime" => self.end_time = ::discovery_runtime::object::value(map)?,
-            "resources" => self.resources = ::discovery_runtime::object::value(map)?,
-            "startTime" => self.start_time = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "portability_archive")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de>
-for InitiatePortabilityArchiveRequest {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "portability_archive")]
-impl ::discovery_runtime::serde::Serialize for InitiatePortabilityArchiveRequest {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.end_time {
-            ::discovery_runtime::object::entry(&mut map, "endTime", value)?;
-        }
-        if !self.resources.is_empty() {
-            ::discovery_runtime::object::entry(&mut map, "resources", &self.resources)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.start_time {
-            ::discovery_runtime::object::entry(&mut map, "startTime", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
-}
-
-#[cfg(feature = "portability_archive")]
 /// Response from initiating an Archive job.
+#[cfg(feature = "portability_archive")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InitiatePortabilityArchiveResponse {
     /// The access type of the Archive job initiated by the API.
-    pub access_type: ::std::option::Option<
-        crate::models::initiate_portability_archive_response::AccessType,
-    >,
-    /// The archive job ID that is initiated in the API. This can be used to get the state of the job.
-    pub archive_job_id: ::std::option::Option<::std::string::String>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "portability_archive")]
-impl ::discovery_runtime::object::Object for InitiatePortabilityArchiveResponse {
-    const NAME: &'static str = "InitiatePortabilityArchiveResponse";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "accessType" => self.access_type = ::discovery_runtime::object::value(map)?,
-            "archiveJobId" => {
-                self.archive_job_id = ::discovery_runtime::object::value(map)?;
-            }
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "portability_archive")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de>
-for InitiatePortabilityArchiveResponse {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "portability_archive")]
-impl ::discovery_runtime::serde::Serialize for InitiatePortabilityArchiveResponse {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.access_type {
-            ::discovery_runtime::object::entry(&mut map, "accessType", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.archive_job_id {
-            ::discovery_runtime::object::entry(&mut map, "archiveJobId", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    pub access_type: Option<initiate_portability_archive_response::AccessType>,
+    /// The archive job ID that is initiated in the API. This can be used to get the state of the
+    /// job.
+    pub archive_job_id: Option<String>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
 /// Types nested in `InitiatePortabilityArchiveResponse`.
@@ -438,93 +112,29 @@ pub mod initiate_portability_archive_response {
     }
 }
 
-#[cfg(feature = "archive_jobs")]
 /// Resource that contains the state of an Archive job.
+#[cfg(feature = "archive_jobs")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PortabilityArchiveState {
-    /// The timestamp that represents the end point for the data you are exporting. If the end_time value is set in the InitiatePortabilityArchiveRequest, this field is set to that value. If end_time is not set, this value is set to the time the export was requested.
-    pub export_time: ::std::option::Option<
-        ::discovery_runtime::chrono::DateTime<::discovery_runtime::chrono::Utc>,
-    >,
-    /// The resource name of ArchiveJob's PortabilityArchiveState singleton. The format is: archiveJobs/{archive_job}/portabilityArchiveState. archive_job is the job ID provided in the request.
-    pub name: ::std::option::Option<::std::string::String>,
-    /// The timestamp that represents the starting point for the data you are exporting. This field is set only if the start_time field is specified in the InitiatePortabilityArchiveRequest.
-    pub start_time: ::std::option::Option<
-        ::discovery_runtime::chrono::DateTime<::discovery_runtime::chrono::Utc>,
-    >,
+    /// The timestamp that represents the end point for the data you are exporting. If the end_time
+    /// value is set in the InitiatePortabilityArchiveRequest, this field is set to that value. If
+    /// end_time is not set, this value is set to the time the export was requested.
+    pub export_time: Option<DateTime<Utc>>,
+    /// The resource name of ArchiveJob's PortabilityArchiveState singleton. The format is:
+    /// archiveJobs/{archive_job}/portabilityArchiveState. archive_job is the job ID provided in the
+    /// request.
+    pub name: Option<String>,
+    /// The timestamp that represents the starting point for the data you are exporting. This field
+    /// is set only if the start_time field is specified in the InitiatePortabilityArchiveRequest.
+    pub start_time: Option<DateTime<Utc>>,
     /// Resource that represents the state of the Archive job.
-    pub state: ::std::option::Option<crate::models::portability_archive_state::State>,
-    /// If the state is complete, this method returns the signed URLs of the objects in the Cloud Storage bucket.
-    pub urls: ::std::vec::Vec<::std::string::String>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "archive_jobs")]
-impl ::discovery_runtime::object::Object for PortabilityArchiveState {
-    const NAME: &'static str = "PortabilityArchiveState";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "exportTime" => self.export_time = ::discovery_runtime::object::value(map)?,
-            "name" => self.name = ::discovery_runtime::object::value(map)?,
-            "startTime" => self.start_time = ::discovery_runtime::object::value(map)?,
-            "state" => self.state = ::discovery_runtime::object::value(map)?,
-            "urls" => self.urls = ::discovery_runtime::object::value(map)?,
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for PortabilityArchiveState {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
-impl ::discovery_runtime::serde::Serialize for PortabilityArchiveState {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.export_time {
-            ::discovery_runtime::object::entry(&mut map, "exportTime", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.name {
-            ::discovery_runtime::object::entry(&mut map, "name", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.start_time {
-            ::discovery_runtime::object::entry(&mut map, "startTime", value)?;
-        }
-        if let ::std::option::Option::Some(value) = &self.state {
-            ::discovery_runtime::object::entry(&mut map, "state", value)?;
-        }
-        if !self.urls.is_empty() {
-            ::discovery_runtime::object::entry(&mut map, "urls", &self.urls)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    pub state: Option<portability_archive_state::State>,
+    /// If the state is complete, this method returns the signed URLs of the objects in the Cloud
+    /// Storage bucket.
+    pub urls: Vec<String>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
 /// Types nested in `PortabilityArchiveState`.
@@ -547,161 +157,32 @@ pub mod portability_archive_state {
     }
 }
 
-#[cfg(feature = "authorization")]
 /// Request to reset exhausted OAuth scopes.
+#[cfg(feature = "authorization")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResetAuthorizationRequest {
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
-#[cfg(feature = "authorization")]
-impl ::discovery_runtime::object::Object for ResetAuthorizationRequest {
-    const NAME: &'static str = "ResetAuthorizationRequest";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        ::discovery_runtime::object::unknown(&mut self._unknown_fields, key, map)?;
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "authorization")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de> for ResetAuthorizationRequest {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "authorization")]
-impl ::discovery_runtime::serde::Serialize for ResetAuthorizationRequest {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let map = ::discovery_runtime::object::begin(serializer)?;
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
 /// Request to retry a failed Portability Archive job.
+#[cfg(feature = "archive_jobs")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RetryPortabilityArchiveRequest {
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }
 
-#[cfg(feature = "archive_jobs")]
-impl ::discovery_runtime::object::Object for RetryPortabilityArchiveRequest {
-    const NAME: &'static str = "RetryPortabilityArchiveRequest";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        ::discovery_runtime::object::unknown(&mut self._unknown_fields, key, map)?;
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de>
-for RetryPortabilityArchiveRequest {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
-impl ::discovery_runtime::serde::Serialize for RetryPortabilityArchiveRequest {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let map = ::discovery_runtime::object::begin(serializer)?;
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
 /// Response from retrying a Portability Archive.
+#[cfg(feature = "archive_jobs")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RetryPortabilityArchiveResponse {
-    /// The archive job ID that is initiated by the retry endpoint. This can be used to get the state of the new job.
-    pub archive_job_id: ::std::option::Option<::std::string::String>,
-    /// Fields the Discovery document does not declare (added to the API after this
-    /// crate was generated): kept as received and serialized back unchanged.
-    pub _unknown_fields: ::discovery_runtime::serde_json::Map<
-        ::std::string::String,
-        ::discovery_runtime::serde_json::Value,
-    >,
-}
-
-#[cfg(feature = "archive_jobs")]
-impl ::discovery_runtime::object::Object for RetryPortabilityArchiveResponse {
-    const NAME: &'static str = "RetryPortabilityArchiveResponse";
-
-    fn field<'de, A: ::discovery_runtime::serde::de::MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> ::std::result::Result<(), A::Error> {
-        match key {
-            "archiveJobId" => {
-                self.archive_job_id = ::discovery_runtime::object::value(map)?;
-            }
-            _ => {
-                ::discovery_runtime::object::unknown(
-                    &mut self._unknown_fields,
-                    key,
-                    map,
-                )?
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
-impl<'de> ::discovery_runtime::serde::Deserialize<'de>
-for RetryPortabilityArchiveResponse {
-    #[inline]
-    fn deserialize<D: ::discovery_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::discovery_runtime::object::deserialize(deserializer)
-    }
-}
-
-#[cfg(feature = "archive_jobs")]
-impl ::discovery_runtime::serde::Serialize for RetryPortabilityArchiveResponse {
-    fn serialize<S: ::discovery_runtime::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut map = ::discovery_runtime::object::begin(serializer)?;
-        if let ::std::option::Option::Some(value) = &self.archive_job_id {
-            ::discovery_runtime::object::entry(&mut map, "archiveJobId", value)?;
-        }
-        ::discovery_runtime::object::end_unknown(map, &self._unknown_fields)
-    }
+    /// The archive job ID that is initiated by the retry endpoint. This can be used to get the
+    /// state of the new job.
+    pub archive_job_id: Option<String>,
+    /// Fields the Discovery document does not declare (added to the API after this crate was
+    /// generated): kept as received and serialized back unchanged.
+    pub _unknown_fields: Map<String, Value>,
 }

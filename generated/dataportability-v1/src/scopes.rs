@@ -304,368 +304,368 @@ pub enum Scope {
 }
 
 /// Each scope's URL, short name and description, in the order of [`Scope`]'s variants.
-static SCOPES: [::discovery_runtime::ScopeInfo; 73usize] = [
-    ::discovery_runtime::ScopeInfo::new(
+static SCOPES: [::discovery_runtime::__private::ScopeInfo; 73usize] = [
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.alerts.subscriptions",
         "alerts.subscriptions",
         "Move a copy of the Google Alerts subscriptions you created",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.chrome.autofill",
         "chrome.autofill",
         "Move a copy of the information you entered into online forms in Chrome",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.chrome.bookmarks",
         "chrome.bookmarks",
         "Move a copy of pages you bookmarked in Chrome",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.chrome.dictionary",
         "chrome.dictionary",
         "Move a copy of words you added to Chrome's dictionary",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.chrome.extensions",
         "chrome.extensions",
         "Move a copy of extensions you installed from the Chrome Web Store",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.chrome.history",
         "chrome.history",
         "Move a copy of sites you visited in Chrome",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.chrome.reading_list",
         "chrome.reading_list",
         "Move a copy of pages you added to your reading list in Chrome",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.chrome.settings",
         "chrome.settings",
         "Move a copy of your settings in Chrome",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.discover.follows",
         "discover.follows",
         "Move a copy of searches and sites you follow, saved by Discover",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.discover.likes",
         "discover.likes",
         "Move a copy of links to your liked documents, saved by Discover",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.discover.not_interested",
         "discover.not_interested",
         "Move a copy of content you marked as not interested, saved by Discover",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.maps.aliased_places",
         "maps.aliased_places",
         "Move a copy of the places you labeled on Maps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.maps.commute_routes",
         "maps.commute_routes",
         "Move a copy of your pinned trips on Maps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.maps.commute_settings",
         "maps.commute_settings",
         "Move a copy of your commute settings on Maps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.maps.ev_profile",
         "maps.ev_profile",
         "Move a copy of your electric vehicle profile on Maps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.maps.factual_contributions",
         "maps.factual_contributions",
         "Move a copy of the corrections you made to places or map information on Maps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.maps.offering_contributions",
         "maps.offering_contributions",
         "Move a copy of your updates to places on Maps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.maps.photos_videos",
         "maps.photos_videos",
         "Move a copy of the photos and videos you posted on Maps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.maps.questions_answers",
         "maps.questions_answers",
         "Move a copy of the questions and answers you posted on Maps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.maps.reviews",
         "maps.reviews",
         "Move a copy of your reviews and posts on Maps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.maps.starred_places",
         "maps.starred_places",
         "Move a copy of your Starred places list on Maps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.maps.vehicle_profile",
         "maps.vehicle_profile",
         "Move a copy of your vehicle profile on Maps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.myactivity.maps",
         "myactivity.maps",
         "Move a copy of your Maps activity",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.myactivity.myadcenter",
         "myactivity.myadcenter",
         "Move a copy of your My Ad Center activity",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.myactivity.play",
         "myactivity.play",
         "Move a copy of your Google Play activity",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.myactivity.search",
         "myactivity.search",
         "Move a copy of your Google Search activity",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.myactivity.shopping",
         "myactivity.shopping",
         "Move a copy of your Shopping activity",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.myactivity.youtube",
         "myactivity.youtube",
         "Move a copy of your YouTube activity",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.mymaps.maps",
         "mymaps.maps",
         "Move a copy of the maps you created in My Maps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.nest.camera_event",
         "nest.camera_event",
         "Copy Nest camera event data",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.nest.camera_feature",
         "nest.camera_feature",
         "Copy Nest camera feature data",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.nest.camera_video",
         "nest.camera_video",
         "Copy Nest camera footage",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.nest.store",
         "nest.store",
         "Copy your Nest Store and Nest Renew billing and payment information",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.nest.user",
         "nest.user",
         "Copy your Nest user information",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.order_reserve.purchases_reservations",
         "order_reserve.purchases_reservations",
         "Move a copy of your food purchase and reservation activity",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.pixel.device_data",
         "pixel.device_data",
         "Usage and diagnostic data from your Pixel devices.",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.play.devices",
         "play.devices",
         "Move a copy of information about your devices with Google Play Store installed",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.play.grouping",
         "play.grouping",
         "Move a copy of your Google Play Store Grouping tags created by app developers",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.play.installs",
         "play.installs",
         "Move a copy of your Google Play Store app installations",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.play.library",
         "play.library",
         "Move a copy of your Google Play Store downloads, including books, games, and apps",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.play.playpoints",
         "play.playpoints",
         "Move a copy of information about your Google Play Store Points",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.play.promotions",
         "play.promotions",
         "Move a copy of information about your Google Play Store promotions",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.play.purchases",
         "play.purchases",
         "Move a copy of your Google Play Store purchases",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.play.redemptions",
         "play.redemptions",
         "Move a copy of your Google Play Store redemption activities",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.play.subscriptions",
         "play.subscriptions",
         "Move a copy of your Google Play Store subscriptions",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.play.usersettings",
         "play.usersettings",
         "Move a copy of your Google Play Store user settings and preferences",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.saved.collections",
         "saved.collections",
         "Move a copy of your saved links, images, places, and collections from your use of Google services",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.search_ugc.comments",
         "search_ugc.comments",
         "Move a copy of your comments on Google Search",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.search_ugc.media.reviews_and_stars",
         "search_ugc.media.reviews_and_stars",
         "Move a copy of your media reviews on Google Search",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.search_ugc.media.streaming_video_providers",
         "search_ugc.media.streaming_video_providers",
         "Move a copy of your self-reported video streaming provider preferences from Google Search and Google TV",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.search_ugc.media.thumbs",
         "search_ugc.media.thumbs",
         "Move a copy of your indicated thumbs up and thumbs down on media in Google Search and Google TV",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.search_ugc.media.watched",
         "search_ugc.media.watched",
         "Move a copy of information about the movies and TV shows you marked as watched on Google Search and Google TV",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.searchnotifications.settings",
         "searchnotifications.settings",
         "Move a copy of your notification settings on the Google Search app",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.searchnotifications.subscriptions",
         "searchnotifications.subscriptions",
         "Move a copy of your notification subscriptions on Google Search app",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.shopping.addresses",
         "shopping.addresses",
         "Move a copy of your shipping information on Shopping",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.shopping.reviews",
         "shopping.reviews",
         "Move a copy of reviews you wrote about products or online stores on Google Search",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.streetview.imagery",
         "streetview.imagery",
         "Move a copy of the images and videos you uploaded to Street View",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.channel",
         "youtube.channel",
         "Move a copy of information about your YouTube channel",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.clips",
         "youtube.clips",
         "Move a copy of your YouTube clips metadata",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.comments",
         "youtube.comments",
         "Move a copy of your YouTube comments",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.conversations",
         "youtube.conversations",
         "Move a copy of all your YouTube messages",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.live_chat",
         "youtube.live_chat",
         "Move a copy of your YouTube messages in live chat",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.music",
         "youtube.music",
         "Move a copy of your uploaded YouTube music tracks and your YouTube music library",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.playable",
         "youtube.playable",
         "Move a copy of your YouTube playables saved game progress files",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.posts",
         "youtube.posts",
         "Move a copy of your YouTube posts",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.private_playlists",
         "youtube.private_playlists",
         "Move a copy of your YouTube private playlists",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.private_videos",
         "youtube.private_videos",
         "Move a copy of your private YouTube videos and information about them",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.public_playlists",
         "youtube.public_playlists",
         "Move a copy of your public YouTube playlists",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.public_videos",
         "youtube.public_videos",
         "Move a copy of your public YouTube videos and information about them",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.shopping",
         "youtube.shopping",
         "Move a copy of your YouTube shopping wishlists, and wishlist items",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.subscriptions",
         "youtube.subscriptions",
         "Move a copy of your YouTube channel subscriptions, even if they're private",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.unlisted_playlists",
         "youtube.unlisted_playlists",
         "Move a copy of your unlisted YouTube playlists",
     ),
-    ::discovery_runtime::ScopeInfo::new(
+    ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.youtube.unlisted_videos",
         "youtube.unlisted_videos",
         "Move a copy of your unlisted YouTube videos and information about them",
@@ -771,7 +771,7 @@ impl ::std::str::FromStr for Scope {
 
     /// Accepts a scope URL or its short name.
     fn from_str(value: &str) -> ::std::result::Result<Self, UnknownScope> {
-        match ::discovery_runtime::open_enum::find_scope(&SCOPES, value) {
+        match ::discovery_runtime::__private::open_enum::find_scope(&SCOPES, value) {
             ::std::option::Option::Some(index) => {
                 ::std::result::Result::Ok(Self::ALL[index])
             }

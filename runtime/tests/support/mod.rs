@@ -13,7 +13,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use discovery_runtime::{ApiInfo, Client, ClientBuilder, HttpMethod, MethodInfo, PathParam};
+use discovery_runtime::__private::{ApiInfo, HttpMethod, MethodInfo, PathParam};
+use discovery_runtime::{Client, ClientBuilder};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

@@ -3,15 +3,17 @@
 
 //! The `accessType` resource and its request builders.
 
+use ::discovery_runtime::__private as rt;
+
 /// Methods of the `accessType` resource.
 #[derive(Clone, Debug)]
 pub struct AccessType {
-    client: ::discovery_runtime::Client,
+    client: rt::Client,
 }
 
 impl AccessType {
     #[inline]
-    pub(crate) fn new(client: ::discovery_runtime::Client) -> Self {
+    pub(crate) fn new(client: rt::Client) -> Self {
         Self { client }
     }
 
@@ -24,10 +26,12 @@ impl AccessType {
     }
 }
 
-const CHECK: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+const CHECK: rt::MethodInfo = rt::MethodInfo::new(
     "dataportability.accessType.check",
-    ::discovery_runtime::HttpMethod::Post,
-    &[::discovery_runtime::PathParam::Literal("v1/accessType:check")],
+    rt::HttpMethod::Post,
+    &[
+        rt::PathParam::Literal("v1/accessType:check"),
+    ],
 );
 
 /// Request builder for `dataportability.accessType.check`.
@@ -36,24 +40,21 @@ const CHECK: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct CheckCall {
-    call: ::discovery_runtime::Call,
+    call: rt::Call,
     request: crate::models::CheckAccessTypeRequest,
 }
 
 impl CheckCall {
     #[inline]
-    pub(crate) fn new(
-        client: &::discovery_runtime::Client,
-        request: crate::models::CheckAccessTypeRequest,
-    ) -> Self {
-        let call = ::discovery_runtime::Call::new(client, &CHECK);
+    pub(crate) fn new(client: &rt::Client, request: crate::models::CheckAccessTypeRequest) -> Self {
+        let call = rt::Call::new(client, &CHECK);
         Self { call, request }
     }
 
     /// Sends the request and decodes the response.
     #[inline]
     pub async fn send(self) -> crate::Result<crate::models::CheckAccessTypeResponse> {
-        self.call.send_json(::std::option::Option::Some(&self.request)).await
+        self.call.send_json(Some(&self.request)).await
     }
 }
 

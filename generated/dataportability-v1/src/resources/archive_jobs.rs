@@ -3,15 +3,17 @@
 
 //! The `archiveJobs` resource and its request builders.
 
+use ::discovery_runtime::__private as rt;
+
 /// Methods of the `archiveJobs` resource.
 #[derive(Clone, Debug)]
 pub struct ArchiveJobs {
-    client: ::discovery_runtime::Client,
+    client: rt::Client,
 }
 
 impl ArchiveJobs {
     #[inline]
-    pub(crate) fn new(client: ::discovery_runtime::Client) -> Self {
+    pub(crate) fn new(client: rt::Client) -> Self {
         Self { client }
     }
 
@@ -21,7 +23,7 @@ impl ArchiveJobs {
     #[inline]
     pub fn cancel(
         &self,
-        name: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
         request: crate::models::CancelPortabilityArchiveRequest,
     ) -> CancelCall {
         CancelCall::new(&self.client, name, request)
@@ -33,7 +35,7 @@ impl ArchiveJobs {
     #[inline]
     pub fn get_portability_archive_state(
         &self,
-        name: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
     ) -> GetPortabilityArchiveStateCall {
         GetPortabilityArchiveStateCall::new(&self.client, name)
     }
@@ -44,24 +46,24 @@ impl ArchiveJobs {
     #[inline]
     pub fn retry(
         &self,
-        name: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
         request: crate::models::RetryPortabilityArchiveRequest,
     ) -> RetryCall {
         RetryCall::new(&self.client, name, request)
     }
 }
 
-const CANCEL: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+const CANCEL: rt::MethodInfo = rt::MethodInfo::new(
     "dataportability.archiveJobs.cancel",
-    ::discovery_runtime::HttpMethod::Post,
+    rt::HttpMethod::Post,
     &[
-        ::discovery_runtime::PathParam::Literal("v1/"),
-        ::discovery_runtime::PathParam::Param {
+        rt::PathParam::Literal("v1/"),
+        rt::PathParam::Param {
             name: "name",
-            style: ::discovery_runtime::PathStyle::ReservedSlashOnly,
-            pattern: ::std::option::Option::Some("^archiveJobs/[^/]+$"),
+            style: rt::PathStyle::ReservedSlashOnly,
+            pattern: Some("^archiveJobs/[^/]+$"),
         },
-        ::discovery_runtime::PathParam::Literal(":cancel"),
+        rt::PathParam::Literal(":cancel"),
     ],
 );
 
@@ -71,42 +73,38 @@ const CANCEL: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo:
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct CancelCall {
-    call: ::discovery_runtime::Call,
+    call: rt::Call,
     request: crate::models::CancelPortabilityArchiveRequest,
 }
 
 impl CancelCall {
     #[inline]
     pub(crate) fn new(
-        client: &::discovery_runtime::Client,
-        name: impl ::std::convert::Into<::std::string::String>,
+        client: &rt::Client,
+        name: impl Into<String>,
         request: crate::models::CancelPortabilityArchiveRequest,
     ) -> Self {
-        let mut call = ::discovery_runtime::Call::new(client, &CANCEL);
+        let mut call = rt::Call::new(client, &CANCEL);
         call.set_path("name", name);
         Self { call, request }
     }
 
     /// Sends the request and decodes the response.
     #[inline]
-    pub async fn send(
-        self,
-    ) -> crate::Result<crate::models::CancelPortabilityArchiveResponse> {
-        self.call.send_json(::std::option::Option::Some(&self.request)).await
+    pub async fn send(self) -> crate::Result<crate::models::CancelPortabilityArchiveResponse> {
+        self.call.send_json(Some(&self.request)).await
     }
 }
 
-const GET_PORTABILITY_ARCHIVE_STATE: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+const GET_PORTABILITY_ARCHIVE_STATE: rt::MethodInfo = rt::MethodInfo::new(
     "dataportability.archiveJobs.getPortabilityArchiveState",
-    ::discovery_runtime::HttpMethod::Get,
+    rt::HttpMethod::Get,
     &[
-        ::discovery_runtime::PathParam::Literal("v1/"),
-        ::discovery_runtime::PathParam::Param {
+        rt::PathParam::Literal("v1/"),
+        rt::PathParam::Param {
             name: "name",
-            style: ::discovery_runtime::PathStyle::ReservedSlashOnly,
-            pattern: ::std::option::Option::Some(
-                "^archiveJobs/[^/]+/portabilityArchiveState$",
-            ),
+            style: rt::PathStyle::ReservedSlashOnly,
+            pattern: Some("^archiveJobs/[^/]+/portabilityArchiveState$"),
         },
     ],
 );
@@ -117,19 +115,13 @@ const GET_PORTABILITY_ARCHIVE_STATE: ::discovery_runtime::MethodInfo = ::discove
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetPortabilityArchiveStateCall {
-    call: ::discovery_runtime::Call,
+    call: rt::Call,
 }
 
 impl GetPortabilityArchiveStateCall {
     #[inline]
-    pub(crate) fn new(
-        client: &::discovery_runtime::Client,
-        name: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        let mut call = ::discovery_runtime::Call::new(
-            client,
-            &GET_PORTABILITY_ARCHIVE_STATE,
-        );
+    pub(crate) fn new(client: &rt::Client, name: impl Into<String>) -> Self {
+        let mut call = rt::Call::new(client, &GET_PORTABILITY_ARCHIVE_STATE);
         call.set_path("name", name);
         Self { call }
     }
@@ -137,21 +129,21 @@ impl GetPortabilityArchiveStateCall {
     /// Sends the request and decodes the response.
     #[inline]
     pub async fn send(self) -> crate::Result<crate::models::PortabilityArchiveState> {
-        self.call.send_json(::std::option::Option::<&()>::None).await
+        self.call.send_json(Option::<&()>::None).await
     }
 }
 
-const RETRY: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+const RETRY: rt::MethodInfo = rt::MethodInfo::new(
     "dataportability.archiveJobs.retry",
-    ::discovery_runtime::HttpMethod::Post,
+    rt::HttpMethod::Post,
     &[
-        ::discovery_runtime::PathParam::Literal("v1/"),
-        ::discovery_runtime::PathParam::Param {
+        rt::PathParam::Literal("v1/"),
+        rt::PathParam::Param {
             name: "name",
-            style: ::discovery_runtime::PathStyle::ReservedSlashOnly,
-            pattern: ::std::option::Option::Some("^archiveJobs/[^/]+$"),
+            style: rt::PathStyle::ReservedSlashOnly,
+            pattern: Some("^archiveJobs/[^/]+$"),
         },
-        ::discovery_runtime::PathParam::Literal(":retry"),
+        rt::PathParam::Literal(":retry"),
     ],
 );
 
@@ -161,31 +153,27 @@ const RETRY: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct RetryCall {
-    call: ::discovery_runtime::Call,
+    call: rt::Call,
     request: crate::models::RetryPortabilityArchiveRequest,
 }
 
 impl RetryCall {
     #[inline]
     pub(crate) fn new(
-        client: &::discovery_runtime::Client,
-        name: impl ::std::convert::Into<::std::string::String>,
+        client: &rt::Client,
+        name: impl Into<String>,
         request: crate::models::RetryPortabilityArchiveRequest,
     ) -> Self {
-        let mut call = ::discovery_runtime::Call::new(client, &RETRY);
+        let mut call = rt::Call::new(client, &RETRY);
         call.set_path("name", name);
         Self { call, request }
     }
 
     /// Sends the request and decodes the response.
     #[inline]
-    pub async fn send(
-        self,
-    ) -> crate::Result<crate::models::RetryPortabilityArchiveResponse> {
-        self.call.send_json(::std::option::Option::Some(&self.request)).await
+    pub async fn send(self) -> crate::Result<crate::models::RetryPortabilityArchiveResponse> {
+        self.call.send_json(Some(&self.request)).await
     }
 }
 
-crate::params::standard_parameters!(
-    CancelCall, GetPortabilityArchiveStateCall, RetryCall
-);
+crate::params::standard_parameters!(CancelCall, GetPortabilityArchiveStateCall, RetryCall);

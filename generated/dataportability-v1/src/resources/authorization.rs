@@ -3,19 +3,24 @@
 
 //! The `authorization` resource and its request builders.
 
+use ::discovery_runtime::__private as rt;
+
 /// Methods of the `authorization` resource.
 #[derive(Clone, Debug)]
 pub struct Authorization {
-    client: ::discovery_runtime::Client,
+    client: rt::Client,
 }
 
 impl Authorization {
     #[inline]
-    pub(crate) fn new(client: ::discovery_runtime::Client) -> Self {
+    pub(crate) fn new(client: rt::Client) -> Self {
         Self { client }
     }
 
-    /// Revokes OAuth tokens and resets exhausted scopes for a user/project pair. This method allows you to initiate a request after a new consent is granted. This method also indicates that previous archives can be garbage collected. You should call this method when all jobs are complete and all archives are downloaded. Do not call it only when you start a new job.
+    /// Revokes OAuth tokens and resets exhausted scopes for a user/project pair. This method allows
+    /// you to initiate a request after a new consent is granted. This method also indicates that
+    /// previous archives can be garbage collected. You should call this method when all jobs are
+    /// complete and all archives are downloaded. Do not call it only when you start a new job.
     ///
     /// `POST v1/authorization:reset`
     #[inline]
@@ -24,10 +29,12 @@ impl Authorization {
     }
 }
 
-const RESET: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+const RESET: rt::MethodInfo = rt::MethodInfo::new(
     "dataportability.authorization.reset",
-    ::discovery_runtime::HttpMethod::Post,
-    &[::discovery_runtime::PathParam::Literal("v1/authorization:reset")],
+    rt::HttpMethod::Post,
+    &[
+        rt::PathParam::Literal("v1/authorization:reset"),
+    ],
 );
 
 /// Request builder for `dataportability.authorization.reset`.
@@ -36,24 +43,24 @@ const RESET: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct ResetCall {
-    call: ::discovery_runtime::Call,
+    call: rt::Call,
     request: crate::models::ResetAuthorizationRequest,
 }
 
 impl ResetCall {
     #[inline]
     pub(crate) fn new(
-        client: &::discovery_runtime::Client,
+        client: &rt::Client,
         request: crate::models::ResetAuthorizationRequest,
     ) -> Self {
-        let call = ::discovery_runtime::Call::new(client, &RESET);
+        let call = rt::Call::new(client, &RESET);
         Self { call, request }
     }
 
     /// Sends the request and decodes the response.
     #[inline]
     pub async fn send(self) -> crate::Result<crate::models::Empty> {
-        self.call.send_json(::std::option::Option::Some(&self.request)).await
+        self.call.send_json(Some(&self.request)).await
     }
 }
 

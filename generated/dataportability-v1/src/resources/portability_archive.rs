@@ -3,15 +3,17 @@
 
 //! The `portabilityArchive` resource and its request builders.
 
+use ::discovery_runtime::__private as rt;
+
 /// Methods of the `portabilityArchive` resource.
 #[derive(Clone, Debug)]
 pub struct PortabilityArchive {
-    client: ::discovery_runtime::Client,
+    client: rt::Client,
 }
 
 impl PortabilityArchive {
     #[inline]
-    pub(crate) fn new(client: ::discovery_runtime::Client) -> Self {
+    pub(crate) fn new(client: rt::Client) -> Self {
         Self { client }
     }
 
@@ -27,10 +29,12 @@ impl PortabilityArchive {
     }
 }
 
-const INITIATE: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInfo::new(
+const INITIATE: rt::MethodInfo = rt::MethodInfo::new(
     "dataportability.portabilityArchive.initiate",
-    ::discovery_runtime::HttpMethod::Post,
-    &[::discovery_runtime::PathParam::Literal("v1/portabilityArchive:initiate")],
+    rt::HttpMethod::Post,
+    &[
+        rt::PathParam::Literal("v1/portabilityArchive:initiate"),
+    ],
 );
 
 /// Request builder for `dataportability.portabilityArchive.initiate`.
@@ -39,26 +43,24 @@ const INITIATE: ::discovery_runtime::MethodInfo = ::discovery_runtime::MethodInf
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct InitiateCall {
-    call: ::discovery_runtime::Call,
+    call: rt::Call,
     request: crate::models::InitiatePortabilityArchiveRequest,
 }
 
 impl InitiateCall {
     #[inline]
     pub(crate) fn new(
-        client: &::discovery_runtime::Client,
+        client: &rt::Client,
         request: crate::models::InitiatePortabilityArchiveRequest,
     ) -> Self {
-        let call = ::discovery_runtime::Call::new(client, &INITIATE);
+        let call = rt::Call::new(client, &INITIATE);
         Self { call, request }
     }
 
     /// Sends the request and decodes the response.
     #[inline]
-    pub async fn send(
-        self,
-    ) -> crate::Result<crate::models::InitiatePortabilityArchiveResponse> {
-        self.call.send_json(::std::option::Option::Some(&self.request)).await
+    pub async fn send(self) -> crate::Result<crate::models::InitiatePortabilityArchiveResponse> {
+        self.call.send_json(Some(&self.request)).await
     }
 }
 
