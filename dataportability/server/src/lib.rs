@@ -15,6 +15,7 @@
 
 pub mod api;
 pub mod app;
+pub mod archives;
 pub mod clock;
 pub mod crypto;
 pub mod oauth;
@@ -55,7 +56,7 @@ pub struct Config {
     /// Connections to a PostgreSQL database this process may open at once.
     pub database_connections: u32,
     /// The archive directory.
-    pub archives: sink::Archives,
+    pub archives: archives::Archives,
     /// The grant keys (see [`crypto`]).
     pub keys: KeyRing,
     /// The API key the app presents.

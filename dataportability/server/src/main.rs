@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use clap::Parser;
 use dataportability_server::app::{Settings, Webhook};
+use dataportability_server::archives::Archives;
 use dataportability_server::clock::{Clock, EmulatorClock, SystemClock};
 use dataportability_server::crypto::{KeyRing, random_hex, write_private};
 use dataportability_server::oauth::WebClient;
-use dataportability_server::sink::Archives;
 use dataportability_server::store::Database;
 use dataportability_server::{Config, OAuthSetup};
 

@@ -1,59 +1,8 @@
 //! Where verified archives are stored: one small interface; a local directory here, an object
-//! store (S3, Cloud Storage) in [`crate::object_sink`].
+//! store (S3, Cloud Storage) in [`crate::object_sink`], the choice between them in
+//! [`crate::archives`].
 
 use std::path::{Path, PathBuf};
-
-/// Where archives go: `--archives DIR`, `file://DIR`, `s3://BUCKET/PREFIX` or
-/// `gs://BUCKET/PREFIX`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Archives {
-    /// A local directory.
-    Local(PathBuf),
-    /// An object store URL, with the local directory downloads are staged in.
-    Object {
-        /// `s3://...` or `gs://...`.
-        url: String,
-        /// The staging directory.
-        staging: PathBuf,
-    },
-}
-
-impl Archives {
-    /// `s3://` and `gs://` are object stores (staged in `staging`); `file://DIR` and any other
-    /// text a local directory.
-    pub fn parse(text: &str, staging: PathBuf) -> Self {
-        if text.starts_with("s3://") || text.starts_with("gs://") {
-            Self::Object {
-                url: text.to_owned(),
-                staging,
-            }
-        } else {
-            Self::Local(text.strip_prefix("file://").unwrap_or(text).into())
-        }
-    }
-
-    /// The sink.
-    pub fn open(&self) -> std::io::Result<std::sync::Arc<dyn ArchiveSink>> {
-        Ok(match self {
-            Self::Local(dir) => std::sync::Arc::new(
-                LocalDir::new(dir).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?,
-            ),
-            Self::Object { url, staging } => {
-                std::fs::create_dir_all(staging)
-                    .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", staging.display())))?;
-                std::sync::Arc::new(
-                    crate::object_sink::ObjectSink::from_url(url, staging).map_err(std::io::Error::other)?,
-                )
-            }
-        })
-    }
-}
-
-impl From<PathBuf> for Archives {
-    fn from(dir: PathBuf) -> Self {
-        Self::Local(dir)
-    }
-}
 
 /// What a sink stored: the size and checksums of the bytes it wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
