@@ -193,7 +193,7 @@ mod tests {
         assert!(
             summary
                 .line()
-                .starts_with("1 generated, 1 failed, 1 skipped, 8 files, "),
+                .starts_with("1 generated, 1 failed, 1 skipped, 9 files, "),
             "{}",
             summary.line()
         );
