@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
 use futures_util::TryStreamExt;
+use serde_json::Value;
 use storage_v1::models::{Bucket, Object};
 use storage_v1::runtime::reqwest::header::{HeaderValue, RANGE};
-use storage_v1::runtime::serde_json::{self, Value};
 use storage_v1::runtime::{Media, ResumableMedia, RetryPolicy};
 use storage_v1::{Client, Error};
 
