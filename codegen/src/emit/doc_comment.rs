@@ -48,7 +48,8 @@ fn wrappable(line: &str) -> bool {
 
 /// Splits `line` at spaces into pieces of at most `width` characters where it can (a word
 /// longer than `width` stays whole). A piece never starts with text Markdown would read as
-/// the start of a block (a list marker, a heading, a quote, a fence, a table row), so the
+/// the start of a block (a list marker, a heading, a quote, a fence, a table row, a link
+/// reference or footnote definition, a thematic break), so the
 /// wrapped lines render as the one line did.
 fn wrap(line: &str, width: usize) -> Vec<&str> {
     if line.len() <= width || line.chars().count() <= width {
@@ -93,7 +94,12 @@ fn may_start_line(rest: &str) -> bool {
         return false;
     }
     let first = word.chars().next().unwrap_or(' ');
-    if matches!(first, '-' | '*' | '+' | '#' | '>' | '|' | '=' | '`' | '~' | '<') {
+    // `[` would begin a link reference or footnote definition (`[x]: ...`, `[^1]: ...`), which
+    // pulldown-cmark lets interrupt a paragraph; `_` a thematic break (`___`).
+    if matches!(
+        first,
+        '-' | '*' | '+' | '#' | '>' | '|' | '=' | '`' | '~' | '<' | '[' | '_'
+    ) {
         return false;
     }
     // An ordered list marker: digits then `.` or `)`.
@@ -132,6 +138,20 @@ mod tests {
         for width in 10..60 {
             for piece in wrap(&text, width).iter().skip(1) {
                 assert!(may_start_line(piece), "{width}: {piece:?}");
+            }
+            assert_eq!(wrap(&text, width).join(" "), text);
+        }
+    }
+
+    #[test]
+    fn never_starts_a_line_with_a_definition_or_a_break() {
+        let text = format!(
+            "`GET {} [x]: std::process::exit see [x] [^1]: note ___`",
+            vec!["a"; 45].join(" ")
+        );
+        for width in 10..60 {
+            for piece in wrap(&text, width).iter().skip(1) {
+                assert!(!piece.starts_with(['[', '_']), "{width}: {piece:?}");
             }
             assert_eq!(wrap(&text, width).join(" "), text);
         }
