@@ -60,24 +60,22 @@ impl ObjectSink {
     /// The sink for `url` (`s3://` or `gs://`), staging downloads under `staging`.
     pub fn from_url(url: &str, staging: impl Into<PathBuf>) -> Result<Self, ObjectSinkError> {
         let parsed = url::Url::parse(url).map_err(|_| ObjectSinkError::Scheme(url.to_owned()))?;
+        let store_error = |source| ObjectSinkError::Store {
+            url: url.to_owned(),
+            source,
+        };
         let store: Arc<dyn ObjectStore> = match parsed.scheme() {
             "s3" => Arc::new(
                 object_store::aws::AmazonS3Builder::from_env()
                     .with_url(url)
                     .build()
-                    .map_err(|source| ObjectSinkError::Store {
-                        url: url.to_owned(),
-                        source,
-                    })?,
+                    .map_err(store_error)?,
             ),
             "gs" => Arc::new(
                 object_store::gcp::GoogleCloudStorageBuilder::from_env()
                     .with_url(url)
                     .build()
-                    .map_err(|source| ObjectSinkError::Store {
-                        url: url.to_owned(),
-                        source,
-                    })?,
+                    .map_err(store_error)?,
             ),
             _ => return Err(ObjectSinkError::Scheme(url.to_owned())),
         };
