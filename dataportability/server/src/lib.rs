@@ -18,6 +18,7 @@ pub mod app;
 pub mod archives;
 pub mod clock;
 pub mod crypto;
+pub mod metrics;
 pub mod oauth;
 pub mod object_sink;
 pub mod sink;

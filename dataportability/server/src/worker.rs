@@ -29,8 +29,12 @@ use dataportability_v1::{Client, StaticToken};
 use futures_util::StreamExt as _;
 
 use crate::app::{App, Metrics};
+use crate::metrics::{api_outcome, export_outcome, oauth_outcome};
 use crate::oauth::OAuthError;
 use crate::store::{Archive, Effects, Item, NewEvent, Status};
+
+/// The method name of a job's state in `/metrics`.
+const GET_STATE: &str = "getPortabilityArchiveState";
 
 /// Why a step did not finish.
 #[derive(Debug)]
@@ -224,10 +228,9 @@ async fn step(app: &Arc<App>, item: Item) -> Result<(Item, Effects), StepError> 
             let client = client(app, &item.connection_id).await?;
             let job = item.job_id.clone().unwrap_or_default();
             app.limiter.acquire().await;
-            Metrics::add(&app.metrics.google_requests, 1);
-            let state = dataportability_export::job::state(&client, &job)
-                .await
-                .map_err(export_error)?;
+            let state = dataportability_export::job::state(&client, &job).await;
+            app.metrics.google_call(GET_STATE, export_outcome(&state));
+            let state = state.map_err(export_error)?;
             download(app, client, item, state).await
         }
         _ => Ok((item, Effects::default())),
@@ -249,8 +252,9 @@ async fn access_token(app: &App, connection: &str) -> Result<String, StepError> 
         .ok_or_else(|| StepError::Grant("no stored grant".to_owned()))?;
     let refresh = app.keys.open(connection, &sealed).map_err(transient)?;
     app.limiter.acquire().await;
-    Metrics::add(&app.metrics.google_requests, 1);
-    let tokens = match app.oauth.refresh(&refresh).await {
+    let tokens = app.oauth.refresh(&refresh).await;
+    app.metrics.google_call("refresh", oauth_outcome(&tokens));
+    let tokens = match tokens {
         Ok(tokens) => tokens,
         Err(OAuthError::InvalidGrant(reason)) => return Err(StepError::Grant(format!("invalid_grant: {reason}"))),
         Err(error) => return Err(transient(error)),
@@ -347,8 +351,8 @@ async fn initiate(app: &Arc<App>, mut item: Item) -> Result<(Item, Effects), Ste
     let client = client(app, &item.connection_id).await?;
     let entry = entry(app, &item).await?;
     app.limiter.acquire().await;
-    Metrics::add(&app.metrics.google_requests, 1);
     let answer = incremental::initiate(&client, &item.group, &range, Some(&entry)).await;
+    app.metrics.google_call("initiate", export_outcome(&answer));
     let failed_job = item
         .job_id
         .clone()
@@ -460,13 +464,13 @@ async fn retry(app: &Arc<App>, client: &Client, mut item: Item) -> Result<(Item,
     let now = app.now();
     let failed = item.job_id.clone().unwrap_or_default();
     app.limiter.acquire().await;
-    Metrics::add(&app.metrics.google_requests, 1);
     let request = dataportability_v1::models::RetryPortabilityArchiveRequest::default();
     let answer = client
         .archive_jobs()
         .retry(dataportability_export::job::job_name(&failed), request)
         .send()
         .await;
+    app.metrics.google_call("retry", api_outcome(&answer));
     match answer {
         Ok(state) => {
             let name = state.archive_job_id.unwrap_or_default();
@@ -521,10 +525,9 @@ async fn poll(app: &Arc<App>, mut item: Item) -> Result<(Item, Effects), StepErr
     let client = client(app, &item.connection_id).await?;
     let job = item.job_id.clone().unwrap_or_default();
     app.limiter.acquire().await;
-    Metrics::add(&app.metrics.google_requests, 1);
-    let state = dataportability_export::job::state(&client, &job)
-        .await
-        .map_err(export_error);
+    let state = dataportability_export::job::state(&client, &job).await;
+    app.metrics.google_call(GET_STATE, export_outcome(&state));
+    let state = state.map_err(export_error);
     let state = match state {
         Ok(state) => state,
         Err(error) => return Err(refused_token(app, &item, error).await),

@@ -383,6 +383,9 @@ pub trait Store: Send + Sync + 'static {
     async fn counts(&self) -> Result<Counts>;
     /// Transactions committed since the start (for the benchmark).
     fn transactions(&self) -> u64;
+    /// Items [`Store::claim`] took since the start whose previous lease had run out (its
+    /// worker died or stalled), for `/metrics`.
+    fn leases_taken_over(&self) -> u64;
 }
 
 /// Where the state is kept: `--database PATH` (SQLite) or `--database postgres://...`.

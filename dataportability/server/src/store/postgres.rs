@@ -33,6 +33,7 @@ pub const EVENT_LOCK: i64 = 0x6470_6576_656e_7473;
 pub struct PgStore {
     pool: PgPool,
     transactions: AtomicU64,
+    taken_over: AtomicU64,
 }
 
 impl PgStore {
@@ -50,6 +51,7 @@ impl PgStore {
         Ok(Self {
             pool,
             transactions: AtomicU64::new(0),
+            taken_over: AtomicU64::new(0),
         })
     }
 
@@ -352,14 +354,17 @@ impl Store for PgStore {
     }
 
     async fn claim(&self, owner: &str, due_ms: i64, lease_now_ms: i64, until_ms: i64, limit: i64) -> Result<Vec<Item>> {
+        // `taken_over`: the row still had a lease (run out, or the claim would skip it), which a
+        // save or a release would have cleared: its worker died or stalled.
         let rows = sqlx::query(&format!(
-            "UPDATE items SET lease_owner = $1, lease_until = $2
-             WHERE (connection_id, group_name) IN (
-                 SELECT connection_id, group_name FROM items
+            "WITH due AS (
+                 SELECT connection_id, group_name, lease_until IS NOT NULL AS taken_over FROM items
                  WHERE status IN {ACTIVE} AND due_at <= $3 AND (lease_until IS NULL OR lease_until < $4)
                  ORDER BY due_at LIMIT $5
                  FOR UPDATE SKIP LOCKED)
-             RETURNING *"
+             UPDATE items SET lease_owner = $1, lease_until = $2
+             FROM due WHERE items.connection_id = due.connection_id AND items.group_name = due.group_name
+             RETURNING items.*, due.taken_over"
         ))
         .bind(owner)
         .bind(until_ms)
@@ -369,6 +374,8 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await?;
         self.counted();
+        let taken_over = rows.iter().filter(|row| row.get::<bool, _>("taken_over")).count();
+        self.taken_over.fetch_add(taken_over as u64, Ordering::Relaxed);
         Ok(rows.iter().map(item_of).collect())
     }
 
@@ -557,5 +564,9 @@ impl Store for PgStore {
 
     fn transactions(&self) -> u64 {
         self.transactions.load(Ordering::Relaxed)
+    }
+
+    fn leases_taken_over(&self) -> u64 {
+        self.taken_over.load(Ordering::Relaxed)
     }
 }
