@@ -158,6 +158,9 @@ pub struct App {
     pub wake: Notify,
     /// Optional webhook.
     pub webhook: Option<Webhook>,
+    /// Set when the process stops (SIGTERM): the scheduler claims nothing more and starts no
+    /// new step; the steps in flight finish (see [`crate::Running::shutdown`]).
+    pub stopping: tokio::sync::watch::Sender<bool>,
     /// The items this process is working on: a lease that ran out while its worker is still
     /// busy (a clock moved by a test, a very slow request) is not worked on twice at once.
     /// Log each step of each item to stderr (`DATAPORTABILITY_SERVER_TRACE=1`).
@@ -183,6 +186,17 @@ impl std::fmt::Debug for Webhook {
 }
 
 impl App {
+    /// Whether the process is stopping: no new claim, no new step.
+    pub fn is_stopping(&self) -> bool {
+        *self.stopping.borrow()
+    }
+
+    /// Waits until the process is stopping.
+    pub async fn stopped(&self) {
+        let mut stopping = self.stopping.subscribe();
+        let _ = stopping.wait_for(|stopping| *stopping).await;
+    }
+
     /// Now, on the service's clock.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()

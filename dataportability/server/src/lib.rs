@@ -110,28 +110,52 @@ pub struct Running {
     /// Its shared state (tests read the store and the metrics).
     pub app: Arc<App>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    scheduler: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// How a graceful stop went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stopped {
+    /// Whether the steps in flight all finished within the grace period (else they were
+    /// abandoned: nothing of theirs was recorded, and the items resume from their last
+    /// recorded state).
+    pub finished: bool,
+    /// Leases given back.
+    pub released: u64,
 }
 
 impl Running {
-    /// Stops the server and the scheduler.
+    /// Stops the server and the scheduler at once (as a crash would, but for the process).
     pub fn stop(&self) {
-        for task in &self.tasks {
+        self.app.stopping.send_replace(true);
+        for task in self.tasks.iter().chain(&self.scheduler) {
             task.abort();
         }
     }
 
-    /// A graceful stop (SIGTERM): stops the server and the scheduler, then gives back every
-    /// lease this process holds, so other workers take its items over at once rather than when
-    /// the leases run out. An item stopped mid-step is in the state a kill leaves it in, which
-    /// the steps are built to resume from. Answers how many leases were given back.
-    pub async fn shutdown(&self) -> Result<u64, store::StoreError> {
-        self.stop();
-        for task in &self.tasks {
-            while !task.is_finished() {
-                tokio::task::yield_now().await;
+    /// A graceful stop (SIGTERM): the server and the webhook stop, the scheduler claims
+    /// nothing more and starts no new step, and the steps in flight get `grace` to finish and
+    /// record their result. A step still running then is abandoned (dropped before it
+    /// records: a download stays in staging, resumed later; an upload is never recorded, so
+    /// it is done again). Then every lease this process still holds is given back, so other
+    /// workers take those items over at once rather than when the leases run out.
+    pub async fn shutdown(&mut self, grace: std::time::Duration) -> Result<Stopped, store::StoreError> {
+        self.app.stopping.send_replace(true);
+        self.app.wake.notify_waiters();
+        for task in &mut self.tasks {
+            task.abort();
+            let _ = task.await;
+        }
+        let mut finished = true;
+        if let Some(mut scheduler) = self.scheduler.take() {
+            if tokio::time::timeout(grace, &mut scheduler).await.is_err() {
+                finished = false;
+                scheduler.abort();
+                let _ = scheduler.await;
             }
         }
-        self.app.store.release(&self.app.owner).await
+        let released = self.app.store.release(&self.app.owner).await?;
+        Ok(Stopped { finished, released })
     }
 }
 
@@ -193,6 +217,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         metrics: Metrics::default(),
         wake: Default::default(),
         webhook: config.webhook,
+        stopping: tokio::sync::watch::Sender::new(false),
         in_flight: Default::default(),
         trace: std::env::var_os("DATAPORTABILITY_SERVER_TRACE").is_some(),
     });
@@ -210,12 +235,18 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     if config.serve {
         tasks.push(tokio::spawn(webhook::run(Arc::clone(&app))));
     }
+    let mut scheduler = None;
     if config.scheduler {
-        tasks.push(tokio::spawn(worker::run(Arc::clone(&app))));
+        scheduler = Some(tokio::spawn(worker::run(Arc::clone(&app))));
     } else if let Err(error) = app.store.release_all_leases().await {
         eprintln!("scheduler: {error}");
     }
-    Ok(Running { url, app, tasks })
+    Ok(Running {
+        url,
+        app,
+        tasks,
+        scheduler,
+    })
 }
 
 /// The emulator's web client for `redirect_uri`: the one kept in `cache`, or a new one.

@@ -100,6 +100,10 @@ struct Args {
     /// The webhook's HMAC key (the file's bytes).
     #[arg(long, value_name = "FILE")]
     webhook_secret_file: Option<PathBuf>,
+    /// On SIGTERM: how long the steps in flight may take to finish and record their result;
+    /// those still running then are abandoned (resumed later), and the leases given back.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    stop_grace: Duration,
     /// Read the time from the emulator's clock (tests that move it); needs --emulator-url.
     #[arg(long, hide = true, requires = "emulator_url")]
     emulator_clock: bool,
@@ -290,10 +294,20 @@ async fn run(args: Args) -> Result<(), String> {
         scheduler: args.role != Role::Serve,
         serve: args.role != Role::Work,
     };
-    let running = dataportability_server::start(config).await.map_err(|e| e.to_string())?;
+    let mut running = dataportability_server::start(config).await.map_err(|e| e.to_string())?;
     println!("listening on {}", running.url);
     stop_signal().await?;
-    let released = running.shutdown().await.map_err(|e| e.to_string())?;
-    println!("stopped; {released} leases given back");
+    let stopped = running.shutdown(args.stop_grace).await.map_err(|e| e.to_string())?;
+    if stopped.finished {
+        println!(
+            "stopped: the steps in flight finished; {} leases given back",
+            stopped.released
+        );
+    } else {
+        println!(
+            "stopped: steps still in flight after {:?} were abandoned; {} leases given back",
+            args.stop_grace, stopped.released
+        );
+    }
     Ok(())
 }

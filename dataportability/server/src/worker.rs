@@ -63,24 +63,30 @@ fn transient(message: impl std::fmt::Display) -> StepError {
     }
 }
 
-/// Runs the scheduler until the process ends: each tick syncs the clock, claims the due items
-/// and works on up to [`crate::app::Settings::concurrency`] at once.
+/// Runs the scheduler until the process stops ([`App::stopping`]): each tick syncs the clock,
+/// claims the due items and works on up to [`crate::app::Settings::concurrency`] at once.
+/// Once stopping, it claims nothing more, starts no new step, and returns when the steps in
+/// flight have finished; the heartbeat renews their leases until then.
 pub async fn run(app: Arc<App>) {
     if let Err(error) = app.store.release_all_leases().await {
         eprintln!("scheduler: {error}");
     }
     let scheduler = async {
-        loop {
+        while !app.is_stopping() {
             let worked = tick(&app).await;
             if worked == 0 {
                 tokio::select! {
                     _ = app.wake.notified() => {}
+                    _ = app.stopped() => {}
                     _ = tokio::time::sleep(Duration::from_millis(100)) => {}
                 }
             }
         }
     };
-    tokio::join!(scheduler, heartbeat(&app));
+    tokio::select! {
+        _ = scheduler => {}
+        _ = heartbeat(&app) => {}
+    }
 }
 
 /// The clock of leases: the system's, not the service's [`crate::clock::Clock`]. A lease
@@ -107,6 +113,9 @@ async fn heartbeat(app: &Arc<App>) {
 
 /// One round of the scheduler: the items due now, each moved one step on. Answers how many.
 pub async fn tick(app: &Arc<App>) -> usize {
+    if app.is_stopping() {
+        return 0;
+    }
     app.clock.sync().await;
     let now = app.now();
     let lease_now = lease_clock();
@@ -142,7 +151,10 @@ pub async fn tick(app: &Arc<App>) -> usize {
             let app = Arc::clone(app);
             async move {
                 let key = (item.connection_id.clone(), item.group.clone());
-                work(&app, item).await;
+                // Stopping: a claimed item whose step has not started is left to the release.
+                if !app.is_stopping() {
+                    work(&app, item).await;
+                }
                 app.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
             }
         })
