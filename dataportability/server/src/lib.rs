@@ -147,12 +147,12 @@ impl Running {
             let _ = task.await;
         }
         let mut finished = true;
-        if let Some(mut scheduler) = self.scheduler.take() {
-            if tokio::time::timeout(grace, &mut scheduler).await.is_err() {
-                finished = false;
-                scheduler.abort();
-                let _ = scheduler.await;
-            }
+        if let Some(mut scheduler) = self.scheduler.take()
+            && tokio::time::timeout(grace, &mut scheduler).await.is_err()
+        {
+            finished = false;
+            scheduler.abort();
+            let _ = scheduler.await;
         }
         let released = self.app.store.release(&self.app.owner).await?;
         Ok(Stopped { finished, released })
