@@ -52,7 +52,7 @@ impl ApiError {
 
 impl From<crate::store::StoreError> for ApiError {
     fn from(error: crate::store::StoreError) -> Self {
-        eprintln!("api: {error}");
+        tracing::error!(%error, "the database failed");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "the database failed; see the service's log",

@@ -163,8 +163,6 @@ pub struct App {
     pub stopping: tokio::sync::watch::Sender<bool>,
     /// The items this process is working on: a lease that ran out while its worker is still
     /// busy (a clock moved by a test, a very slow request) is not worked on twice at once.
-    /// Log each step of each item to stderr (`DATAPORTABILITY_SERVER_TRACE=1`).
-    pub trace: bool,
     pub in_flight: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
 }
 

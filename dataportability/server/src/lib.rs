@@ -10,6 +10,7 @@
 //! - [`api`]: the HTTP API; [`oauth`]: Google's web consent flow;
 //! - [`worker`]: the scheduler and the steps of an export (reusing `dataportability-export`);
 //! - [`store`]: the [`store::Store`] trait and its SQLite and PostgreSQL implementations;
+//! - [`metrics`]: `/metrics`; [`logging`]: structured logs with the item's ids;
 //! - [`crypto`]: grants encrypted at rest; [`sink`]: where archives go; [`clock`]: the one
 //!   clock; [`webhook`]: signed event delivery; [`app`]: what they share.
 
@@ -18,6 +19,7 @@ pub mod app;
 pub mod archives;
 pub mod clock;
 pub mod crypto;
+pub mod logging;
 pub mod metrics;
 pub mod oauth;
 pub mod object_sink;
@@ -219,7 +221,6 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         webhook: config.webhook,
         stopping: tokio::sync::watch::Sender::new(false),
         in_flight: Default::default(),
-        trace: std::env::var_os("DATAPORTABILITY_SERVER_TRACE").is_some(),
     });
     let router = if config.serve {
         api::router(Arc::clone(&app))
@@ -228,7 +229,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     };
     let server = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, router).await {
-            eprintln!("server: {error}");
+            tracing::error!(%error, "the HTTP server stopped");
         }
     });
     let mut tasks = vec![server];
@@ -239,7 +240,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     if config.scheduler {
         scheduler = Some(tokio::spawn(worker::run(Arc::clone(&app))));
     } else if let Err(error) = app.store.release_all_leases().await {
-        eprintln!("scheduler: {error}");
+        tracing::warn!(%error, "giving back the leases of an earlier process");
     }
     Ok(Running {
         url,

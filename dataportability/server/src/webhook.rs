@@ -28,7 +28,7 @@ pub async fn run(app: Arc<App>) {
             Ok(0) => wait = Duration::from_millis(200),
             Ok(_) => continue,
             Err(error) => {
-                eprintln!("webhook: {error}");
+                tracing::warn!(%error, "webhook delivery failed; trying again");
                 wait = (wait * 2).min(Duration::from_secs(60));
             }
         }

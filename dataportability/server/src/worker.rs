@@ -27,6 +27,7 @@ use dataportability_v1::models::PortabilityArchiveState;
 use dataportability_v1::models::portability_archive_state::State;
 use dataportability_v1::{Client, StaticToken};
 use futures_util::StreamExt as _;
+use tracing::Instrument as _;
 
 use crate::app::{App, Metrics};
 use crate::metrics::{api_outcome, export_outcome, oauth_outcome};
@@ -69,7 +70,7 @@ fn transient(message: impl std::fmt::Display) -> StepError {
 /// flight have finished; the heartbeat renews their leases until then.
 pub async fn run(app: Arc<App>) {
     if let Err(error) = app.store.release_all_leases().await {
-        eprintln!("scheduler: {error}");
+        tracing::warn!(%error, "giving back the leases of an earlier process");
     }
     let scheduler = async {
         while !app.is_stopping() {
@@ -106,7 +107,7 @@ async fn heartbeat(app: &Arc<App>) {
         tokio::time::sleep(every).await;
         let until = App::later(lease_clock(), app.settings.lease);
         if let Err(error) = app.store.renew(&app.owner, until.timestamp_millis()).await {
-            eprintln!("heartbeat: {error}");
+            tracing::warn!(%error, "renewing the leases failed");
         }
     }
 }
@@ -134,7 +135,7 @@ pub async fn tick(app: &Arc<App>) -> usize {
     {
         Ok(items) => items,
         Err(error) => {
-            eprintln!("scheduler: {error}");
+            tracing::warn!(%error, "claiming due items failed");
             return 0;
         }
     };
@@ -153,7 +154,8 @@ pub async fn tick(app: &Arc<App>) -> usize {
                 let key = (item.connection_id.clone(), item.group.clone());
                 // Stopping: a claimed item whose step has not started is left to the release.
                 if !app.is_stopping() {
-                    work(&app, item).await;
+                    let span = crate::logging::item_span(&item);
+                    work(&app, item).instrument(span).await;
                 }
                 app.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
             }
@@ -169,20 +171,16 @@ async fn work(app: &Arc<App>, item: Item) {
     let now = app.now();
     let outcome = match result {
         Ok((item, effects)) => {
-            if app.trace {
-                eprintln!(
-                    "{}/{} round {}: {:?} -> {:?} job {:?} due {}",
-                    item.connection_id,
-                    item.group,
-                    item.round,
-                    before.status,
-                    item.status,
-                    item.job_id,
-                    chrono::DateTime::from_timestamp_millis(item.due_at)
-                        .map(rfc3339)
-                        .unwrap_or_default()
-                );
-            }
+            tracing::info!(
+                from = before.status.as_str(),
+                to = item.status.as_str(),
+                job_state = item.job_state.as_deref(),
+                archives = effects.archives.len(),
+                due = %chrono::DateTime::from_timestamp_millis(item.due_at)
+                    .map(rfc3339)
+                    .unwrap_or_default(),
+                "step done"
+            );
             app.store.save(&app.owner, &item, &effects).await.map(|_| ())
         }
         Err(StepError::Grant(reason)) => {
@@ -195,7 +193,7 @@ async fn work(app: &Arc<App>, item: Item) {
         Err(StepError::Store(message)) => failed(app, before.clone(), message, None).await,
     };
     if let Err(error) = outcome {
-        eprintln!("scheduler: {}/{}: {error}", before.connection_id, before.group);
+        tracing::warn!(%error, "recording the step failed");
     }
 }
 
@@ -203,12 +201,10 @@ async fn work(app: &Arc<App>, item: Item) {
 /// server's `Retry-After`, which also holds every request to Google that long.
 async fn failed(app: &App, mut item: Item, message: String, retry_after: Option<Duration>) -> crate::store::Result<()> {
     Metrics::add(&app.metrics.step_failures, 1);
-    eprintln!(
-        "{}/{}: attempt {} failed: {}",
-        item.connection_id,
-        item.group,
-        item.attempts + 1,
-        printable(&message)
+    tracing::warn!(
+        attempt = item.attempts + 1,
+        error = %printable(&message),
+        "the step failed; it is tried again"
     );
     if let Some(wait) = retry_after {
         app.limiter.hold(wait).await;
@@ -436,6 +432,7 @@ async fn initiate(app: &Arc<App>, mut item: Item) -> Result<(Item, Effects), Ste
         Err(error) => return Err(refused_token(app, &item, export_error(error)).await),
     };
     let recovered = initiated.origin == Origin::Recovered;
+    crate::logging::record_job(&initiated.job_id);
     item.job_id = Some(initiated.job_id.clone());
     item.access_type = initiated.access_type.clone().or(item.access_type);
     item.job_state = None;
@@ -492,6 +489,7 @@ async fn retry(app: &Arc<App>, client: &Client, mut item: Item) -> Result<(Item,
             else {
                 return Err(transient("retry answered no valid job name"));
             };
+            crate::logging::record_job(&job);
             item.job_id = Some(job.clone());
             item.job_state = None;
             item.status = Status::Polling;
@@ -678,9 +676,14 @@ fn event(app: &App, item: &Item, kind: &'static str, data: serde_json::Value) ->
     }
 }
 
-/// At most 300 printable characters of a message.
+/// At most 300 printable characters of a message, URLs without their query string (a signed
+/// URL's signature is no error detail: see [`crate::logging::redact`]).
 pub fn printable(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).take(300).collect()
+    crate::logging::redact(text)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect()
 }
 
 #[cfg(test)]

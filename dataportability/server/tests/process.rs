@@ -205,7 +205,7 @@ async fn sigterm_lets_the_step_in_flight_finish_and_gives_the_lease_back() {
         public_url: None,
         role: "both",
         name: "service",
-        extra: &["--stop-grace", "60s", "--lease", "10m"],
+        extra: &["--stop-grace", "60s", "--lease", "10m", "--log-format", "json"],
     })
     .await;
     let id = service.connect().await;
@@ -225,6 +225,25 @@ async fn sigterm_lets_the_step_in_flight_finish_and_gives_the_lease_back() {
         service.log_text().contains("steps in flight finished"),
         "{}",
         service.log_text()
+    );
+    // Every line is a JSON object; the step's line carries the item's ids.
+    let log = service.log_text();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let job = job.expect("a job");
+    let step = lines
+        .iter()
+        .find(|line| line["fields"]["message"] == "step done")
+        .unwrap_or_else(|| panic!("no step line:\n{log}"));
+    assert_eq!(step["span"]["connection_id"], id.as_str(), "{step}");
+    assert_eq!(step["span"]["job_id"], job.as_str(), "{step}");
+    assert_eq!(step["span"]["group"], SEARCH, "{step}");
+    assert_eq!(step["fields"]["to"], "polling", "{step}");
+    assert!(
+        !log.contains("secret") && !log.contains("ya29") && !log.contains("1//"),
+        "{log}"
     );
 }
 
