@@ -531,6 +531,26 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn webhook_turn(&self) -> Result<Option<Box<dyn WebhookTurn>>> {
+        // One row, locked by the process that delivers for as long as it delivers: another
+        // process skips it (SKIP LOCKED, "The Locking Clause" of PostgreSQL's SELECT), and the
+        // cursor moves in the transaction that holds the lock. A process that dies mid-delivery
+        // loses its connection, so its transaction rolls back and the lock goes with it.
+        sqlx::query("INSERT INTO webhook_cursor (id, delivered) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
+            .execute(&self.pool)
+            .await?;
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("SELECT delivered FROM webhook_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED")
+            .fetch_optional(&mut *tx)
+            .await?;
+        Ok(row.map(|row| {
+            Box::new(PgWebhookTurn {
+                tx,
+                cursor: row.get("delivered"),
+            }) as Box<dyn WebhookTurn>
+        }))
+    }
+
     async fn counts(&self) -> Result<Counts> {
         let pairs = |rows: Vec<PgRow>| rows.iter().map(|r| (r.get("status"), r.get("n"))).collect();
         let items = sqlx::query("SELECT status, COUNT(*) AS n FROM items GROUP BY status")
@@ -568,5 +588,29 @@ impl Store for PgStore {
 
     fn leases_taken_over(&self) -> u64 {
         self.taken_over.load(Ordering::Relaxed)
+    }
+}
+
+/// A webhook turn: the cursor row locked by an open transaction.
+struct PgWebhookTurn {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    cursor: i64,
+}
+
+#[async_trait::async_trait]
+impl WebhookTurn for PgWebhookTurn {
+    fn cursor(&self) -> i64 {
+        self.cursor
+    }
+
+    async fn finish(mut self: Box<Self>, delivered: Option<i64>) -> Result<()> {
+        if let Some(delivered) = delivered {
+            sqlx::query("UPDATE webhook_cursor SET delivered = $1 WHERE id = 1")
+                .bind(delivered)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
     }
 }

@@ -531,6 +531,16 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn webhook_turn(&self) -> Result<Option<Box<dyn WebhookTurn>>> {
+        // One process uses a SQLite database, and it runs one delivery loop: the turn is always
+        // its own.
+        let cursor = self.webhook_cursor().await?;
+        Ok(Some(Box::new(SqliteWebhookTurn {
+            pool: self.pool.clone(),
+            cursor,
+        })))
+    }
+
     async fn counts(&self) -> Result<Counts> {
         let pairs = |rows: Vec<SqliteRow>| rows.iter().map(|r| (r.get("status"), r.get("n"))).collect();
         let items = sqlx::query("SELECT status, COUNT(*) AS n FROM items GROUP BY status")
@@ -568,5 +578,30 @@ impl Store for SqliteStore {
 
     fn leases_taken_over(&self) -> u64 {
         self.taken_over.load(Ordering::Relaxed)
+    }
+}
+
+/// A webhook turn of the only process.
+struct SqliteWebhookTurn {
+    pool: SqlitePool,
+    cursor: i64,
+}
+
+#[async_trait::async_trait]
+impl WebhookTurn for SqliteWebhookTurn {
+    fn cursor(&self) -> i64 {
+        self.cursor
+    }
+
+    async fn finish(self: Box<Self>, delivered: Option<i64>) -> Result<()> {
+        if let Some(delivered) = delivered {
+            sqlx::query(
+                "INSERT INTO webhook_cursor (id, delivered) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET delivered = excluded.delivered",
+            )
+            .bind(delivered)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
     }
 }
