@@ -536,19 +536,29 @@ impl Store for PgStore {
         // process skips it (SKIP LOCKED, "The Locking Clause" of PostgreSQL's SELECT), and the
         // cursor moves in the transaction that holds the lock. A process that dies mid-delivery
         // loses its connection, so its transaction rolls back and the lock goes with it.
-        sqlx::query("INSERT INTO webhook_cursor (id, delivered) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
-            .execute(&self.pool)
-            .await?;
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query("SELECT delivered FROM webhook_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED")
             .fetch_optional(&mut *tx)
             .await?;
-        Ok(row.map(|row| {
-            Box::new(PgWebhookTurn {
+        if let Some(row) = row {
+            return Ok(Some(Box::new(PgWebhookTurn {
                 tx,
                 cursor: row.get("delivered"),
-            }) as Box<dyn WebhookTurn>
-        }))
+            })));
+        }
+        tx.rollback().await?;
+        // No row to lock: another process holds it, or nothing was ever delivered and the row
+        // does not exist yet (a plain read does not wait for a row lock). The next round takes it.
+        let exists = sqlx::query("SELECT 1 AS one FROM webhook_cursor WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some();
+        if !exists {
+            sqlx::query("INSERT INTO webhook_cursor (id, delivered) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(None)
     }
 
     async fn counts(&self) -> Result<Counts> {
