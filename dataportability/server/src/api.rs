@@ -481,7 +481,7 @@ async fn events(
 
 async fn metrics(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
     let counts = app.store.counts().await?;
-    let text = crate::metrics::render(&app, &counts);
+    let text = crate::metrics::render(&app.metrics, app.store.as_ref(), &counts);
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,

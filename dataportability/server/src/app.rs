@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -10,6 +9,7 @@ use tokio::sync::{Mutex, Notify};
 
 use crate::clock::Clock;
 use crate::crypto::KeyRing;
+use crate::metrics::Metrics;
 use crate::oauth::OAuth;
 use crate::sink::ArchiveSink;
 use crate::store::Store;
@@ -49,37 +49,6 @@ impl Default for Settings {
             max_backoff: Duration::from_secs(3600),
             request_timeout: Duration::from_secs(60),
         }
-    }
-}
-
-/// Counters for `/metrics`, per process (each process of a shared database counts its own;
-/// Prometheus sums them).
-#[derive(Debug, Default)]
-pub struct Metrics {
-    /// Requests sent to Google's API and token endpoints (downloads not included).
-    pub google_requests: AtomicU64,
-    /// The same calls per (method, outcome): see [`crate::metrics::GoogleCalls`].
-    pub google_calls: crate::metrics::GoogleCalls,
-    /// Archives stored.
-    pub exports: AtomicU64,
-    /// Item steps that failed and will be tried again.
-    pub step_failures: AtomicU64,
-    /// Download bytes stored.
-    pub bytes: AtomicU64,
-}
-
-impl Metrics {
-    /// Adds `n` to `counter`.
-    pub fn add(counter: &AtomicU64, n: u64) {
-        counter.fetch_add(n, Ordering::Relaxed);
-    }
-
-    /// Counts one call to Google: `method` (`initiate`, `refresh`, ...) and its `outcome` (an
-    /// HTTP status such as `200` or `503`, or `timeout`, `transport`, `refused`, `error`: see
-    /// [`crate::metrics`]).
-    pub fn google_call(&self, method: &'static str, outcome: impl Into<String>) {
-        Self::add(&self.google_requests, 1);
-        self.google_calls.add(method, outcome.into());
     }
 }
 

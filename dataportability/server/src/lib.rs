@@ -32,9 +32,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use app::{App, Metrics, RateLimiter, Settings, Webhook};
+use app::{App, RateLimiter, Settings, Webhook};
 use clock::Clock;
 use crypto::KeyRing;
+use metrics::Metrics;
 use oauth::{OAuth, WebClient};
 use store::Store;
 

@@ -16,11 +16,42 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
-use std::sync::atomic::Ordering::Relaxed;
 
-use crate::app::App;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::oauth::OAuthError;
-use crate::store::Counts;
+use crate::store::{Counts, Store};
+
+/// Counters for `/metrics`, per process (each process of a shared database counts its own;
+/// Prometheus sums them).
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Requests sent to Google's API and token endpoints (downloads not included).
+    pub google_requests: AtomicU64,
+    /// The same calls per (method, outcome): see [`GoogleCalls`].
+    pub google_calls: GoogleCalls,
+    /// Archives stored.
+    pub exports: AtomicU64,
+    /// Item steps that failed and will be tried again.
+    pub step_failures: AtomicU64,
+    /// Download bytes stored.
+    pub bytes: AtomicU64,
+}
+
+impl Metrics {
+    /// Adds `n` to `counter`.
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts one call to Google: `method` (`initiate`, `refresh`, ...) and its `outcome` (an
+    /// HTTP status such as `200` or `503`, or `timeout`, `transport`, `refused`, `error`: see
+    /// the module's documentation).
+    pub fn google_call(&self, method: &'static str, outcome: impl Into<String>) {
+        Self::add(&self.google_requests, 1);
+        self.google_calls.add(method, outcome.into());
+    }
+}
 
 /// Calls to Google per (method, outcome).
 #[derive(Debug, Default)]
@@ -123,8 +154,9 @@ impl<'a> Family<'a> {
     }
 }
 
-/// The exposition text of `app` with the store's `counts`.
-pub fn render(app: &App, counts: &Counts) -> String {
+/// The exposition text: the store's `counts`, this process's counters `m` and the store's own
+/// (transactions, leases taken over).
+pub fn render(m: &Metrics, store: &dyn Store, counts: &Counts) -> String {
     let mut text = String::new();
     let per_status = |text: &mut String, name, help, values: &[(String, i64)]| {
         let mut family = Family::new(text, name, "gauge", help);
@@ -169,13 +201,12 @@ pub fn render(app: &App, counts: &Counts) -> String {
         "The fewest exports completed by a granted item still exported.",
         positive(counts.min_round),
     );
-    let m = &app.metrics;
     single(
         &mut text,
         "dataportability_google_requests_total",
         "counter",
         "Requests to Google's API and OAuth endpoints by this process.",
-        m.google_requests.load(Relaxed),
+        m.google_requests.load(Ordering::Relaxed),
     );
     let mut calls = Family::new(
         &mut text,
@@ -191,35 +222,35 @@ pub fn render(app: &App, counts: &Counts) -> String {
         "dataportability_leases_taken_over_total",
         "counter",
         "Items this process claimed whose previous lease had run out (a worker died or stalled).",
-        app.store.leases_taken_over(),
+        store.leases_taken_over(),
     );
     single(
         &mut text,
         "dataportability_exports_total",
         "counter",
         "Exports completed by this process.",
-        m.exports.load(Relaxed),
+        m.exports.load(Ordering::Relaxed),
     );
     single(
         &mut text,
         "dataportability_step_failures_total",
         "counter",
         "Item steps that failed and will be tried again.",
-        m.step_failures.load(Relaxed),
+        m.step_failures.load(Ordering::Relaxed),
     );
     single(
         &mut text,
         "dataportability_archive_bytes_total",
         "counter",
         "Archive bytes stored by this process.",
-        m.bytes.load(Relaxed),
+        m.bytes.load(Ordering::Relaxed),
     );
     single(
         &mut text,
         "dataportability_db_transactions_total",
         "counter",
         "Database transactions committed by this process.",
-        app.store.transactions(),
+        store.transactions(),
     );
     text
 }

@@ -29,8 +29,8 @@ use dataportability_v1::{Client, StaticToken};
 use futures_util::StreamExt as _;
 use tracing::Instrument as _;
 
-use crate::app::{App, Metrics};
-use crate::metrics::{api_outcome, export_outcome, oauth_outcome};
+use crate::app::App;
+use crate::metrics::{Metrics, api_outcome, export_outcome, oauth_outcome};
 use crate::oauth::OAuthError;
 use crate::store::{Archive, Effects, Item, NewEvent, Status};
 
