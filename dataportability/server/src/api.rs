@@ -17,8 +17,9 @@ use dataportability_export::time_range::rfc3339;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::app::{App, Metrics};
+use crate::app::App;
 use crate::crypto::{random_hex, sha256_hex};
+use crate::metrics::{api_outcome, oauth_outcome};
 use crate::oauth::{OAuthError, SCOPE_PREFIX, pkce};
 use crate::store::{ConnectionStatus, Consent, NewConnection};
 
@@ -51,7 +52,7 @@ impl ApiError {
 
 impl From<crate::store::StoreError> for ApiError {
     fn from(error: crate::store::StoreError) -> Self {
-        eprintln!("api: {error}");
+        tracing::error!(%error, "the database failed");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "the database failed; see the service's log",
@@ -271,8 +272,9 @@ async fn callback(
     let code = query
         .code
         .ok_or_else(|| ApiError::bad_request("parameter code: missing"))?;
-    Metrics::add(&app.metrics.google_requests, 1);
-    let tokens = app.oauth.exchange(&code, &verifier).await.map_err(|e| match e {
+    let tokens = app.oauth.exchange(&code, &verifier).await;
+    app.metrics.google_call("token", oauth_outcome(&tokens));
+    let tokens = tokens.map_err(|e| match e {
         OAuthError::InvalidGrant(_) => ApiError::bad_request("parameter code: Google refused the code (invalid_grant)"),
         other => ApiError::new(StatusCode::BAD_GATEWAY, other.to_string()),
     })?;
@@ -320,13 +322,13 @@ async fn access_type(app: &App, token: &str, groups: &[String]) -> Option<String
         .token_source(dataportability_v1::StaticToken::new(token.to_owned()))
         .build()
         .ok()?;
-    Metrics::add(&app.metrics.google_requests, 1);
     let answer = client
         .access_type()
         .check(dataportability_v1::models::CheckAccessTypeRequest::default())
         .send()
-        .await
-        .ok()?;
+        .await;
+    app.metrics.google_call("accessType.check", api_outcome(&answer));
+    let answer = answer.ok()?;
     let all_time_based = !groups.is_empty()
         && groups.iter().all(|g| {
             answer
@@ -417,22 +419,25 @@ async fn delete_connection(
             .open(&id, &sealed)
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         reset = "failed";
-        Metrics::add(&app.metrics.google_requests, 1);
-        if let Ok(tokens) = app.oauth.refresh(&refresh).await {
+        let refreshed = app.oauth.refresh(&refresh).await;
+        app.metrics.google_call("refresh", oauth_outcome(&refreshed));
+        if let Ok(tokens) = refreshed {
             let client = dataportability_v1::Client::builder()
                 .endpoint(&app.api_url)
                 .http_client(app.http.clone())
                 .token_source(dataportability_v1::StaticToken::new(tokens.access_token))
                 .build()
                 .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-            Metrics::add(&app.metrics.google_requests, 1);
             let request = dataportability_v1::models::ResetAuthorizationRequest::default();
-            if client.authorization().reset(request).send().await.is_ok() {
+            let answer = client.authorization().reset(request).send().await;
+            app.metrics.google_call("authorization.reset", api_outcome(&answer));
+            if answer.is_ok() {
                 reset = "reset";
             }
         }
-        Metrics::add(&app.metrics.google_requests, 1);
-        if app.oauth.revoke(&refresh).await.is_err() && reset == "failed" {
+        let revoked = app.oauth.revoke(&refresh).await;
+        app.metrics.google_call("revoke", oauth_outcome(&revoked));
+        if revoked.is_err() && reset == "failed" {
             return Err(ApiError::new(
                 StatusCode::BAD_GATEWAY,
                 "Google could not be reached to reset and revoke the grant; nothing was deleted, try again",
@@ -475,92 +480,8 @@ async fn events(
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
-    use std::fmt::Write as _;
-    use std::sync::atomic::Ordering::Relaxed;
     let counts = app.store.counts().await?;
-    let mut text = String::new();
-    let mut gauge = |name: &str, help: &str, kind: &str, values: &[(String, i64)], label: &str| {
-        let _ = writeln!(text, "# HELP {name} {help}\n# TYPE {name} {kind}");
-        for (value_label, value) in values {
-            if label.is_empty() {
-                let _ = writeln!(text, "{name} {value}");
-            } else {
-                let _ = writeln!(text, "{name}{{{label}=\"{value_label}\"}} {value}");
-            }
-        }
-    };
-    gauge(
-        "dataportability_items",
-        "Work items per status.",
-        "gauge",
-        &counts.items,
-        "status",
-    );
-    gauge(
-        "dataportability_connections",
-        "Connections per status.",
-        "gauge",
-        &counts.connections,
-        "status",
-    );
-    gauge(
-        "dataportability_archives",
-        "Archives stored.",
-        "gauge",
-        &[(String::new(), counts.archives)],
-        "",
-    );
-    gauge(
-        "dataportability_events",
-        "The last event's sequence number.",
-        "counter",
-        &[(String::new(), counts.last_event)],
-        "",
-    );
-    gauge(
-        "dataportability_items_min_round",
-        "The fewest exports completed by a granted item still exported.",
-        "gauge",
-        &[(String::new(), counts.min_round)],
-        "",
-    );
-    let m = &app.metrics;
-    let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    gauge(
-        "dataportability_google_requests_total",
-        "Requests to Google's API and OAuth endpoints.",
-        "counter",
-        &[(String::new(), as_i64(m.google_requests.load(Relaxed)))],
-        "",
-    );
-    gauge(
-        "dataportability_exports_total",
-        "Exports completed by this process.",
-        "counter",
-        &[(String::new(), as_i64(m.exports.load(Relaxed)))],
-        "",
-    );
-    gauge(
-        "dataportability_step_failures_total",
-        "Item steps that failed and will be tried again.",
-        "counter",
-        &[(String::new(), as_i64(m.step_failures.load(Relaxed)))],
-        "",
-    );
-    gauge(
-        "dataportability_archive_bytes_total",
-        "Archive bytes stored by this process.",
-        "counter",
-        &[(String::new(), as_i64(m.bytes.load(Relaxed)))],
-        "",
-    );
-    gauge(
-        "dataportability_db_transactions_total",
-        "Database transactions committed by this process.",
-        "counter",
-        &[(String::new(), as_i64(app.store.transactions()))],
-        "",
-    );
+    let text = crate::metrics::render(&app.metrics, app.store.as_ref(), &counts);
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,

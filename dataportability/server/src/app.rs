@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -10,6 +9,7 @@ use tokio::sync::{Mutex, Notify};
 
 use crate::clock::Clock;
 use crate::crypto::KeyRing;
+use crate::metrics::Metrics;
 use crate::oauth::OAuth;
 use crate::sink::ArchiveSink;
 use crate::store::Store;
@@ -49,26 +49,6 @@ impl Default for Settings {
             max_backoff: Duration::from_secs(3600),
             request_timeout: Duration::from_secs(60),
         }
-    }
-}
-
-/// Counters for `/metrics`.
-#[derive(Debug, Default)]
-pub struct Metrics {
-    /// Requests sent to Google's API and token endpoints (downloads not included).
-    pub google_requests: AtomicU64,
-    /// Archives stored.
-    pub exports: AtomicU64,
-    /// Item steps that failed and will be tried again.
-    pub step_failures: AtomicU64,
-    /// Download bytes stored.
-    pub bytes: AtomicU64,
-}
-
-impl Metrics {
-    /// Adds `n` to `counter`.
-    pub fn add(counter: &AtomicU64, n: u64) {
-        counter.fetch_add(n, Ordering::Relaxed);
     }
 }
 
@@ -147,10 +127,11 @@ pub struct App {
     pub wake: Notify,
     /// Optional webhook.
     pub webhook: Option<Webhook>,
+    /// Set when the process stops (SIGTERM): the scheduler claims nothing more and starts no
+    /// new step; the steps in flight finish (see [`crate::Running::shutdown`]).
+    pub stopping: tokio::sync::watch::Sender<bool>,
     /// The items this process is working on: a lease that ran out while its worker is still
     /// busy (a clock moved by a test, a very slow request) is not worked on twice at once.
-    /// Log each step of each item to stderr (`DATAPORTABILITY_SERVER_TRACE=1`).
-    pub trace: bool,
     pub in_flight: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
 }
 
@@ -172,6 +153,17 @@ impl std::fmt::Debug for Webhook {
 }
 
 impl App {
+    /// Whether the process is stopping: no new claim, no new step.
+    pub fn is_stopping(&self) -> bool {
+        *self.stopping.borrow()
+    }
+
+    /// Waits until the process is stopping.
+    pub async fn stopped(&self) {
+        let mut stopping = self.stopping.subscribe();
+        let _ = stopping.wait_for(|stopping| *stopping).await;
+    }
+
     /// Now, on the service's clock.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()

@@ -10,6 +10,7 @@
 //! - [`api`]: the HTTP API; [`oauth`]: Google's web consent flow;
 //! - [`worker`]: the scheduler and the steps of an export (reusing `dataportability-export`);
 //! - [`store`]: the [`store::Store`] trait and its SQLite and PostgreSQL implementations;
+//! - [`metrics`]: `/metrics`; [`logging`]: structured logs with the item's ids;
 //! - [`crypto`]: grants encrypted at rest; [`sink`]: where archives go; [`clock`]: the one
 //!   clock; [`webhook`]: signed event delivery; [`app`]: what they share.
 
@@ -18,6 +19,8 @@ pub mod app;
 pub mod archives;
 pub mod clock;
 pub mod crypto;
+pub mod logging;
+pub mod metrics;
 pub mod oauth;
 pub mod object_sink;
 pub mod sink;
@@ -29,9 +32,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use app::{App, Metrics, RateLimiter, Settings, Webhook};
+use app::{App, RateLimiter, Settings, Webhook};
 use clock::Clock;
 use crypto::KeyRing;
+use metrics::Metrics;
 use oauth::{OAuth, WebClient};
 use store::Store;
 
@@ -109,28 +113,52 @@ pub struct Running {
     /// Its shared state (tests read the store and the metrics).
     pub app: Arc<App>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    scheduler: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// How a graceful stop went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stopped {
+    /// Whether the steps in flight all finished within the grace period (else they were
+    /// abandoned: nothing of theirs was recorded, and the items resume from their last
+    /// recorded state).
+    pub finished: bool,
+    /// Leases given back.
+    pub released: u64,
 }
 
 impl Running {
-    /// Stops the server and the scheduler.
+    /// Stops the server and the scheduler at once (as a crash would, but for the process).
     pub fn stop(&self) {
-        for task in &self.tasks {
+        self.app.stopping.send_replace(true);
+        for task in self.tasks.iter().chain(&self.scheduler) {
             task.abort();
         }
     }
 
-    /// A graceful stop (SIGTERM): stops the server and the scheduler, then gives back every
-    /// lease this process holds, so other workers take its items over at once rather than when
-    /// the leases run out. An item stopped mid-step is in the state a kill leaves it in, which
-    /// the steps are built to resume from. Answers how many leases were given back.
-    pub async fn shutdown(&self) -> Result<u64, store::StoreError> {
-        self.stop();
-        for task in &self.tasks {
-            while !task.is_finished() {
-                tokio::task::yield_now().await;
-            }
+    /// A graceful stop (SIGTERM): the server and the webhook stop, the scheduler claims
+    /// nothing more and starts no new step, and the steps in flight get `grace` to finish and
+    /// record their result. A step still running then is abandoned (dropped before it
+    /// records: a download stays in staging, resumed later; an upload is never recorded, so
+    /// it is done again). Then every lease this process still holds is given back, so other
+    /// workers take those items over at once rather than when the leases run out.
+    pub async fn shutdown(&mut self, grace: std::time::Duration) -> Result<Stopped, store::StoreError> {
+        self.app.stopping.send_replace(true);
+        self.app.wake.notify_waiters();
+        for task in &mut self.tasks {
+            task.abort();
+            let _ = task.await;
         }
-        self.app.store.release(&self.app.owner).await
+        let mut finished = true;
+        if let Some(mut scheduler) = self.scheduler.take()
+            && tokio::time::timeout(grace, &mut scheduler).await.is_err()
+        {
+            finished = false;
+            scheduler.abort();
+            let _ = scheduler.await;
+        }
+        let released = self.app.store.release(&self.app.owner).await?;
+        Ok(Stopped { finished, released })
     }
 }
 
@@ -192,8 +220,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         metrics: Metrics::default(),
         wake: Default::default(),
         webhook: config.webhook,
+        stopping: tokio::sync::watch::Sender::new(false),
         in_flight: Default::default(),
-        trace: std::env::var_os("DATAPORTABILITY_SERVER_TRACE").is_some(),
     });
     let router = if config.serve {
         api::router(Arc::clone(&app))
@@ -202,19 +230,25 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     };
     let server = tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, router).await {
-            eprintln!("server: {error}");
+            tracing::error!(%error, "the HTTP server stopped");
         }
     });
     let mut tasks = vec![server];
     if config.serve {
         tasks.push(tokio::spawn(webhook::run(Arc::clone(&app))));
     }
+    let mut scheduler = None;
     if config.scheduler {
-        tasks.push(tokio::spawn(worker::run(Arc::clone(&app))));
+        scheduler = Some(tokio::spawn(worker::run(Arc::clone(&app))));
     } else if let Err(error) = app.store.release_all_leases().await {
-        eprintln!("scheduler: {error}");
+        tracing::warn!(%error, "giving back the leases of an earlier process");
     }
-    Ok(Running { url, app, tasks })
+    Ok(Running {
+        url,
+        app,
+        tasks,
+        scheduler,
+    })
 }
 
 /// The emulator's web client for `redirect_uri`: the one kept in `cache`, or a new one.

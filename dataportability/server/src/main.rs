@@ -11,6 +11,7 @@ use dataportability_server::app::{Settings, Webhook};
 use dataportability_server::archives::Archives;
 use dataportability_server::clock::{Clock, EmulatorClock, SystemClock};
 use dataportability_server::crypto::{KeyRing, random_hex, write_private};
+use dataportability_server::logging::LogFormat;
 use dataportability_server::oauth::WebClient;
 use dataportability_server::store::Database;
 use dataportability_server::{Config, OAuthSetup};
@@ -100,9 +101,17 @@ struct Args {
     /// The webhook's HMAC key (the file's bytes).
     #[arg(long, value_name = "FILE")]
     webhook_secret_file: Option<PathBuf>,
+    /// On SIGTERM: how long the steps in flight may take to finish and record their result;
+    /// those still running then are abandoned (resumed later), and the leases given back.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    stop_grace: Duration,
     /// Read the time from the emulator's clock (tests that move it); needs --emulator-url.
     #[arg(long, hide = true, requires = "emulator_url")]
     emulator_clock: bool,
+    /// How log lines are written to stderr: `text`, or `json` (one object a line, with the
+    /// work item's connection_id, group, round and job_id); RUST_LOG filters (default info).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     /// Allow an --interval under 24 hours (tests with an emulator whose interval is shorter).
     #[arg(long, hide = true)]
     allow_short_interval: bool,
@@ -144,10 +153,14 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    if let Err(message) = dataportability_server::logging::init(args.log_format) {
+        eprintln!("dataportability-server: {message}");
+        return ExitCode::FAILURE;
+    }
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("dataportability-server: {message}");
+            tracing::error!("{message}");
             ExitCode::FAILURE
         }
     }
@@ -199,7 +212,7 @@ async fn run(args: Args) -> Result<(), String> {
                 Err(_) => {
                     let key = random_hex(24);
                     write_private(&path, &format!("{key}\n")).map_err(|e| format!("{}: {e}", path.display()))?;
-                    println!("generated an API key in {}", path.display());
+                    tracing::info!("generated an API key in {}", path.display());
                     key
                 }
             }
@@ -221,7 +234,7 @@ async fn run(args: Args) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("starting the emulator: {e}"))?;
             let url = emulator.url().to_owned();
-            println!("emulator on {url}");
+            tracing::info!("emulator on {url}");
             _emulator = Some(emulator);
             (
                 url,
@@ -290,10 +303,25 @@ async fn run(args: Args) -> Result<(), String> {
         scheduler: args.role != Role::Serve,
         serve: args.role != Role::Work,
     };
-    let running = dataportability_server::start(config).await.map_err(|e| e.to_string())?;
-    println!("listening on {}", running.url);
+    let mut running = dataportability_server::start(config).await.map_err(|e| e.to_string())?;
+    tracing::info!("listening on {}", running.url);
     stop_signal().await?;
-    let released = running.shutdown().await.map_err(|e| e.to_string())?;
-    println!("stopped; {released} leases given back");
+    tracing::info!(
+        "stopping: no new step; the steps in flight have {:?} to finish",
+        args.stop_grace
+    );
+    let stopped = running.shutdown(args.stop_grace).await.map_err(|e| e.to_string())?;
+    if stopped.finished {
+        tracing::info!(
+            "stopped: the steps in flight finished; {} leases given back",
+            stopped.released
+        );
+    } else {
+        tracing::warn!(
+            "stopped: steps still in flight after {:?} were abandoned; {} leases given back",
+            args.stop_grace,
+            stopped.released
+        );
+    }
     Ok(())
 }

@@ -2,6 +2,12 @@
 //! signed with HMAC-SHA256 over the body (`X-Signature: sha256=HEX`); the last delivered event
 //! is stored, so a restart goes on from there (each event is delivered at least once: the
 //! receiver deduplicates by `seq`).
+//!
+//! Every `serve` process runs the delivery loop, but one delivers at a time: a batch is sent
+//! during the process's [`crate::store::Store::webhook_turn`] (on PostgreSQL the cursor row
+//! locked with `FOR UPDATE SKIP LOCKED` by the transaction that then moves it), so two
+//! processes never send the same batch at once, and the cursor moves only after the receiver
+//! accepted the batch.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +34,7 @@ pub async fn run(app: Arc<App>) {
             Ok(0) => wait = Duration::from_millis(200),
             Ok(_) => continue,
             Err(error) => {
-                eprintln!("webhook: {error}");
+                tracing::warn!(%error, "webhook delivery failed; trying again");
                 wait = (wait * 2).min(Duration::from_secs(60));
             }
         }
@@ -37,9 +43,13 @@ pub async fn run(app: Arc<App>) {
 }
 
 async fn deliver(app: &App, webhook: &Webhook) -> Result<usize, String> {
-    let cursor = app.store.webhook_cursor().await.map_err(|e| e.to_string())?;
-    let events = app.store.events(cursor, 100).await.map_err(|e| e.to_string())?;
+    let Some(turn) = app.store.webhook_turn().await.map_err(|e| e.to_string())? else {
+        // Another process is delivering.
+        return Ok(0);
+    };
+    let events = app.store.events(turn.cursor(), 100).await.map_err(|e| e.to_string())?;
     let Some(last) = events.last().map(|e| e.seq) else {
+        turn.finish(None).await.map_err(|e| e.to_string())?;
         return Ok(0);
     };
     let body = serde_json::to_vec(&serde_json::json!({ "events": events })).map_err(|e| e.to_string())?;
@@ -55,7 +65,7 @@ async fn deliver(app: &App, webhook: &Webhook) -> Result<usize, String> {
     if !response.status().is_success() {
         return Err(format!("the receiver answered {}", response.status()));
     }
-    app.store.set_webhook_cursor(last).await.map_err(|e| e.to_string())?;
+    turn.finish(Some(last)).await.map_err(|e| e.to_string())?;
     Ok(events.len())
 }
 

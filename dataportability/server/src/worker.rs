@@ -27,10 +27,15 @@ use dataportability_v1::models::PortabilityArchiveState;
 use dataportability_v1::models::portability_archive_state::State;
 use dataportability_v1::{Client, StaticToken};
 use futures_util::StreamExt as _;
+use tracing::Instrument as _;
 
-use crate::app::{App, Metrics};
+use crate::app::App;
+use crate::metrics::{Metrics, api_outcome, export_outcome, oauth_outcome};
 use crate::oauth::OAuthError;
 use crate::store::{Archive, Effects, Item, NewEvent, Status};
+
+/// The method name of a job's state in `/metrics`.
+const GET_STATE: &str = "getPortabilityArchiveState";
 
 /// Why a step did not finish.
 #[derive(Debug)]
@@ -59,24 +64,30 @@ fn transient(message: impl std::fmt::Display) -> StepError {
     }
 }
 
-/// Runs the scheduler until the process ends: each tick syncs the clock, claims the due items
-/// and works on up to [`crate::app::Settings::concurrency`] at once.
+/// Runs the scheduler until the process stops ([`App::stopping`]): each tick syncs the clock,
+/// claims the due items and works on up to [`crate::app::Settings::concurrency`] at once.
+/// Once stopping, it claims nothing more, starts no new step, and returns when the steps in
+/// flight have finished; the heartbeat renews their leases until then.
 pub async fn run(app: Arc<App>) {
     if let Err(error) = app.store.release_all_leases().await {
-        eprintln!("scheduler: {error}");
+        tracing::warn!(%error, "giving back the leases of an earlier process");
     }
     let scheduler = async {
-        loop {
+        while !app.is_stopping() {
             let worked = tick(&app).await;
             if worked == 0 {
                 tokio::select! {
                     _ = app.wake.notified() => {}
+                    _ = app.stopped() => {}
                     _ = tokio::time::sleep(Duration::from_millis(100)) => {}
                 }
             }
         }
     };
-    tokio::join!(scheduler, heartbeat(&app));
+    tokio::select! {
+        _ = scheduler => {}
+        _ = heartbeat(&app) => {}
+    }
 }
 
 /// The clock of leases: the system's, not the service's [`crate::clock::Clock`]. A lease
@@ -96,13 +107,16 @@ async fn heartbeat(app: &Arc<App>) {
         tokio::time::sleep(every).await;
         let until = App::later(lease_clock(), app.settings.lease);
         if let Err(error) = app.store.renew(&app.owner, until.timestamp_millis()).await {
-            eprintln!("heartbeat: {error}");
+            tracing::warn!(%error, "renewing the leases failed");
         }
     }
 }
 
 /// One round of the scheduler: the items due now, each moved one step on. Answers how many.
 pub async fn tick(app: &Arc<App>) -> usize {
+    if app.is_stopping() {
+        return 0;
+    }
     app.clock.sync().await;
     let now = app.now();
     let lease_now = lease_clock();
@@ -121,7 +135,7 @@ pub async fn tick(app: &Arc<App>) -> usize {
     {
         Ok(items) => items,
         Err(error) => {
-            eprintln!("scheduler: {error}");
+            tracing::warn!(%error, "claiming due items failed");
             return 0;
         }
     };
@@ -138,7 +152,11 @@ pub async fn tick(app: &Arc<App>) -> usize {
             let app = Arc::clone(app);
             async move {
                 let key = (item.connection_id.clone(), item.group.clone());
-                work(&app, item).await;
+                // Stopping: a claimed item whose step has not started is left to the release.
+                if !app.is_stopping() {
+                    let span = crate::logging::item_span(&item);
+                    work(&app, item).instrument(span).await;
+                }
                 app.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
             }
         })
@@ -153,20 +171,16 @@ async fn work(app: &Arc<App>, item: Item) {
     let now = app.now();
     let outcome = match result {
         Ok((item, effects)) => {
-            if app.trace {
-                eprintln!(
-                    "{}/{} round {}: {:?} -> {:?} job {:?} due {}",
-                    item.connection_id,
-                    item.group,
-                    item.round,
-                    before.status,
-                    item.status,
-                    item.job_id,
-                    chrono::DateTime::from_timestamp_millis(item.due_at)
-                        .map(rfc3339)
-                        .unwrap_or_default()
-                );
-            }
+            tracing::info!(
+                from = before.status.as_str(),
+                to = item.status.as_str(),
+                job_state = item.job_state.as_deref(),
+                archives = effects.archives.len(),
+                due = %chrono::DateTime::from_timestamp_millis(item.due_at)
+                    .map(rfc3339)
+                    .unwrap_or_default(),
+                "step done"
+            );
             app.store.save(&app.owner, &item, &effects).await.map(|_| ())
         }
         Err(StepError::Grant(reason)) => {
@@ -179,7 +193,7 @@ async fn work(app: &Arc<App>, item: Item) {
         Err(StepError::Store(message)) => failed(app, before.clone(), message, None).await,
     };
     if let Err(error) = outcome {
-        eprintln!("scheduler: {}/{}: {error}", before.connection_id, before.group);
+        tracing::warn!(%error, "recording the step failed");
     }
 }
 
@@ -187,12 +201,10 @@ async fn work(app: &Arc<App>, item: Item) {
 /// server's `Retry-After`, which also holds every request to Google that long.
 async fn failed(app: &App, mut item: Item, message: String, retry_after: Option<Duration>) -> crate::store::Result<()> {
     Metrics::add(&app.metrics.step_failures, 1);
-    eprintln!(
-        "{}/{}: attempt {} failed: {}",
-        item.connection_id,
-        item.group,
-        item.attempts + 1,
-        printable(&message)
+    tracing::warn!(
+        attempt = item.attempts + 1,
+        error = %printable(&message),
+        "the step failed; it is tried again"
     );
     if let Some(wait) = retry_after {
         app.limiter.hold(wait).await;
@@ -224,10 +236,9 @@ async fn step(app: &Arc<App>, item: Item) -> Result<(Item, Effects), StepError> 
             let client = client(app, &item.connection_id).await?;
             let job = item.job_id.clone().unwrap_or_default();
             app.limiter.acquire().await;
-            Metrics::add(&app.metrics.google_requests, 1);
-            let state = dataportability_export::job::state(&client, &job)
-                .await
-                .map_err(export_error)?;
+            let state = dataportability_export::job::state(&client, &job).await;
+            app.metrics.google_call(GET_STATE, export_outcome(&state));
+            let state = state.map_err(export_error)?;
             download(app, client, item, state).await
         }
         _ => Ok((item, Effects::default())),
@@ -249,8 +260,9 @@ async fn access_token(app: &App, connection: &str) -> Result<String, StepError> 
         .ok_or_else(|| StepError::Grant("no stored grant".to_owned()))?;
     let refresh = app.keys.open(connection, &sealed).map_err(transient)?;
     app.limiter.acquire().await;
-    Metrics::add(&app.metrics.google_requests, 1);
-    let tokens = match app.oauth.refresh(&refresh).await {
+    let tokens = app.oauth.refresh(&refresh).await;
+    app.metrics.google_call("refresh", oauth_outcome(&tokens));
+    let tokens = match tokens {
         Ok(tokens) => tokens,
         Err(OAuthError::InvalidGrant(reason)) => return Err(StepError::Grant(format!("invalid_grant: {reason}"))),
         Err(error) => return Err(transient(error)),
@@ -347,8 +359,8 @@ async fn initiate(app: &Arc<App>, mut item: Item) -> Result<(Item, Effects), Ste
     let client = client(app, &item.connection_id).await?;
     let entry = entry(app, &item).await?;
     app.limiter.acquire().await;
-    Metrics::add(&app.metrics.google_requests, 1);
     let answer = incremental::initiate(&client, &item.group, &range, Some(&entry)).await;
+    app.metrics.google_call("initiate", export_outcome(&answer));
     let failed_job = item
         .job_id
         .clone()
@@ -420,6 +432,7 @@ async fn initiate(app: &Arc<App>, mut item: Item) -> Result<(Item, Effects), Ste
         Err(error) => return Err(refused_token(app, &item, export_error(error)).await),
     };
     let recovered = initiated.origin == Origin::Recovered;
+    crate::logging::record_job(&initiated.job_id);
     item.job_id = Some(initiated.job_id.clone());
     item.access_type = initiated.access_type.clone().or(item.access_type);
     item.job_state = None;
@@ -460,13 +473,13 @@ async fn retry(app: &Arc<App>, client: &Client, mut item: Item) -> Result<(Item,
     let now = app.now();
     let failed = item.job_id.clone().unwrap_or_default();
     app.limiter.acquire().await;
-    Metrics::add(&app.metrics.google_requests, 1);
     let request = dataportability_v1::models::RetryPortabilityArchiveRequest::default();
     let answer = client
         .archive_jobs()
         .retry(dataportability_export::job::job_name(&failed), request)
         .send()
         .await;
+    app.metrics.google_call("retry", api_outcome(&answer));
     match answer {
         Ok(state) => {
             let name = state.archive_job_id.unwrap_or_default();
@@ -476,6 +489,7 @@ async fn retry(app: &Arc<App>, client: &Client, mut item: Item) -> Result<(Item,
             else {
                 return Err(transient("retry answered no valid job name"));
             };
+            crate::logging::record_job(&job);
             item.job_id = Some(job.clone());
             item.job_state = None;
             item.status = Status::Polling;
@@ -521,10 +535,9 @@ async fn poll(app: &Arc<App>, mut item: Item) -> Result<(Item, Effects), StepErr
     let client = client(app, &item.connection_id).await?;
     let job = item.job_id.clone().unwrap_or_default();
     app.limiter.acquire().await;
-    Metrics::add(&app.metrics.google_requests, 1);
-    let state = dataportability_export::job::state(&client, &job)
-        .await
-        .map_err(export_error);
+    let state = dataportability_export::job::state(&client, &job).await;
+    app.metrics.google_call(GET_STATE, export_outcome(&state));
+    let state = state.map_err(export_error);
     let state = match state {
         Ok(state) => state,
         Err(error) => return Err(refused_token(app, &item, error).await),
@@ -663,9 +676,14 @@ fn event(app: &App, item: &Item, kind: &'static str, data: serde_json::Value) ->
     }
 }
 
-/// At most 300 printable characters of a message.
+/// At most 300 printable characters of a message, URLs without their query string (a signed
+/// URL's signature is no error detail: see [`crate::logging::redact`]).
 pub fn printable(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).take(300).collect()
+    crate::logging::redact(text)
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect()
 }
 
 #[cfg(test)]

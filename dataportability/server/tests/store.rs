@@ -221,8 +221,10 @@ async fn a_lease_is_held_by_one_worker_until_it_runs_out(store: Arc<dyn Store>) 
         "leased to a"
     );
     // The lease runs out: b takes the items over, and a can no longer write them.
+    assert_eq!(store.leases_taken_over(), 0, "no lease had run out");
     let over = store.claim("b", 1_001, 1_001, 2_000, 10).await.expect("take over");
     assert_eq!(over.len(), 2);
+    assert_eq!(store.leases_taken_over(), 2, "both leases had run out");
     let mut item = taken[0].clone();
     item.status = Status::Polling;
     assert!(

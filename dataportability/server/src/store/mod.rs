@@ -379,10 +379,28 @@ pub trait Store: Send + Sync + 'static {
     async fn webhook_cursor(&self) -> Result<i64>;
     /// Moves the webhook's cursor.
     async fn set_webhook_cursor(&self, delivered: i64) -> Result<()>;
+    /// The webhook's turn: `Some` when this process may deliver the next batch (no other
+    /// process is delivering), with the cursor to deliver from; `None` while another process
+    /// delivers. The turn lasts until [`WebhookTurn::finish`] (or until it is dropped, which
+    /// gives it up without moving the cursor).
+    async fn webhook_turn(&self) -> Result<Option<Box<dyn WebhookTurn>>>;
     /// Counts for `/metrics`.
     async fn counts(&self) -> Result<Counts>;
     /// Transactions committed since the start (for the benchmark).
     fn transactions(&self) -> u64;
+    /// Items [`Store::claim`] took since the start whose previous lease had run out (its
+    /// worker died or stalled), for `/metrics`.
+    fn leases_taken_over(&self) -> u64;
+}
+
+/// One process's turn at delivering the webhook (see [`Store::webhook_turn`]).
+#[async_trait::async_trait]
+pub trait WebhookTurn: Send {
+    /// The last event delivered.
+    fn cursor(&self) -> i64;
+    /// Ends the turn: moves the cursor to `delivered` (the batch was accepted), or leaves it
+    /// (`None`: nothing to deliver, or the receiver failed).
+    async fn finish(self: Box<Self>, delivered: Option<i64>) -> Result<()>;
 }
 
 /// Where the state is kept: `--database PATH` (SQLite) or `--database postgres://...`.

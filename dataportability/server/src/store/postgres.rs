@@ -33,6 +33,7 @@ pub const EVENT_LOCK: i64 = 0x6470_6576_656e_7473;
 pub struct PgStore {
     pool: PgPool,
     transactions: AtomicU64,
+    taken_over: AtomicU64,
 }
 
 impl PgStore {
@@ -50,6 +51,7 @@ impl PgStore {
         Ok(Self {
             pool,
             transactions: AtomicU64::new(0),
+            taken_over: AtomicU64::new(0),
         })
     }
 
@@ -352,14 +354,17 @@ impl Store for PgStore {
     }
 
     async fn claim(&self, owner: &str, due_ms: i64, lease_now_ms: i64, until_ms: i64, limit: i64) -> Result<Vec<Item>> {
+        // `taken_over`: the row still had a lease (run out, or the claim would skip it), which a
+        // save or a release would have cleared: its worker died or stalled.
         let rows = sqlx::query(&format!(
-            "UPDATE items SET lease_owner = $1, lease_until = $2
-             WHERE (connection_id, group_name) IN (
-                 SELECT connection_id, group_name FROM items
+            "WITH due AS (
+                 SELECT connection_id, group_name, lease_until IS NOT NULL AS taken_over FROM items
                  WHERE status IN {ACTIVE} AND due_at <= $3 AND (lease_until IS NULL OR lease_until < $4)
                  ORDER BY due_at LIMIT $5
                  FOR UPDATE SKIP LOCKED)
-             RETURNING *"
+             UPDATE items SET lease_owner = $1, lease_until = $2
+             FROM due WHERE items.connection_id = due.connection_id AND items.group_name = due.group_name
+             RETURNING items.*, due.taken_over"
         ))
         .bind(owner)
         .bind(until_ms)
@@ -369,6 +374,8 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await?;
         self.counted();
+        let taken_over = rows.iter().filter(|row| row.get::<bool, _>("taken_over")).count();
+        self.taken_over.fetch_add(taken_over as u64, Ordering::Relaxed);
         Ok(rows.iter().map(item_of).collect())
     }
 
@@ -524,6 +531,36 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn webhook_turn(&self) -> Result<Option<Box<dyn WebhookTurn>>> {
+        // One row, locked by the process that delivers for as long as it delivers: another
+        // process skips it (SKIP LOCKED, "The Locking Clause" of PostgreSQL's SELECT), and the
+        // cursor moves in the transaction that holds the lock. A process that dies mid-delivery
+        // loses its connection, so its transaction rolls back and the lock goes with it.
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("SELECT delivered FROM webhook_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED")
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = row {
+            return Ok(Some(Box::new(PgWebhookTurn {
+                tx,
+                cursor: row.get("delivered"),
+            })));
+        }
+        tx.rollback().await?;
+        // No row to lock: another process holds it, or nothing was ever delivered and the row
+        // does not exist yet (a plain read does not wait for a row lock). The next round takes it.
+        let exists = sqlx::query("SELECT 1 AS one FROM webhook_cursor WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some();
+        if !exists {
+            sqlx::query("INSERT INTO webhook_cursor (id, delivered) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(None)
+    }
+
     async fn counts(&self) -> Result<Counts> {
         let pairs = |rows: Vec<PgRow>| rows.iter().map(|r| (r.get("status"), r.get("n"))).collect();
         let items = sqlx::query("SELECT status, COUNT(*) AS n FROM items GROUP BY status")
@@ -557,5 +594,33 @@ impl Store for PgStore {
 
     fn transactions(&self) -> u64 {
         self.transactions.load(Ordering::Relaxed)
+    }
+
+    fn leases_taken_over(&self) -> u64 {
+        self.taken_over.load(Ordering::Relaxed)
+    }
+}
+
+/// A webhook turn: the cursor row locked by an open transaction.
+struct PgWebhookTurn {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    cursor: i64,
+}
+
+#[async_trait::async_trait]
+impl WebhookTurn for PgWebhookTurn {
+    fn cursor(&self) -> i64 {
+        self.cursor
+    }
+
+    async fn finish(mut self: Box<Self>, delivered: Option<i64>) -> Result<()> {
+        if let Some(delivered) = delivered {
+            sqlx::query("UPDATE webhook_cursor SET delivered = $1 WHERE id = 1")
+                .bind(delivered)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
     }
 }

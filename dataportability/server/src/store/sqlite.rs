@@ -21,6 +21,7 @@ use super::*;
 pub struct SqliteStore {
     pool: SqlitePool,
     transactions: AtomicU64,
+    taken_over: AtomicU64,
 }
 
 impl SqliteStore {
@@ -55,6 +56,7 @@ impl SqliteStore {
         Ok(Self {
             pool,
             transactions: AtomicU64::new(0),
+            taken_over: AtomicU64::new(0),
         })
     }
 
@@ -343,11 +345,24 @@ impl Store for SqliteStore {
     }
 
     async fn claim(&self, owner: &str, due_ms: i64, lease_now_ms: i64, until_ms: i64, limit: i64) -> Result<Vec<Item>> {
+        // SQLite's RETURNING shows the new values only: the leases that ran out (a save or a
+        // release would have cleared them) are counted first, in the same write transaction.
+        let due = format!(
+            "SELECT rowid, lease_until FROM items
+             WHERE status IN {ACTIVE} AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+             ORDER BY due_at LIMIT ?"
+        );
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let taken_over: i64 = sqlx::query(&format!("SELECT COUNT(lease_until) AS n FROM ({due})"))
+            .bind(due_ms)
+            .bind(lease_now_ms)
+            .bind(limit)
+            .fetch_one(&mut *tx)
+            .await?
+            .get("n");
         let rows = sqlx::query(&format!(
             "UPDATE items SET lease_owner = ?, lease_until = ?
-             WHERE rowid IN (SELECT rowid FROM items
-                             WHERE status IN {ACTIVE} AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?)
-                             ORDER BY due_at LIMIT ?)
+             WHERE rowid IN (SELECT rowid FROM ({due}))
              RETURNING *"
         ))
         .bind(owner)
@@ -355,9 +370,12 @@ impl Store for SqliteStore {
         .bind(due_ms)
         .bind(lease_now_ms)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
+        tx.commit().await?;
         self.counted();
+        self.taken_over
+            .fetch_add(u64::try_from(taken_over).unwrap_or(0), Ordering::Relaxed);
         Ok(rows.iter().map(item_of).collect())
     }
 
@@ -513,6 +531,16 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn webhook_turn(&self) -> Result<Option<Box<dyn WebhookTurn>>> {
+        // One process uses a SQLite database, and it runs one delivery loop: the turn is always
+        // its own.
+        let cursor = self.webhook_cursor().await?;
+        Ok(Some(Box::new(SqliteWebhookTurn {
+            pool: self.pool.clone(),
+            cursor,
+        })))
+    }
+
     async fn counts(&self) -> Result<Counts> {
         let pairs = |rows: Vec<SqliteRow>| rows.iter().map(|r| (r.get("status"), r.get("n"))).collect();
         let items = sqlx::query("SELECT status, COUNT(*) AS n FROM items GROUP BY status")
@@ -546,5 +574,34 @@ impl Store for SqliteStore {
 
     fn transactions(&self) -> u64 {
         self.transactions.load(Ordering::Relaxed)
+    }
+
+    fn leases_taken_over(&self) -> u64 {
+        self.taken_over.load(Ordering::Relaxed)
+    }
+}
+
+/// A webhook turn of the only process.
+struct SqliteWebhookTurn {
+    pool: SqlitePool,
+    cursor: i64,
+}
+
+#[async_trait::async_trait]
+impl WebhookTurn for SqliteWebhookTurn {
+    fn cursor(&self) -> i64 {
+        self.cursor
+    }
+
+    async fn finish(self: Box<Self>, delivered: Option<i64>) -> Result<()> {
+        if let Some(delivered) = delivered {
+            sqlx::query(
+                "INSERT INTO webhook_cursor (id, delivered) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET delivered = excluded.delivered",
+            )
+            .bind(delivered)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
     }
 }
