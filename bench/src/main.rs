@@ -5,8 +5,10 @@
 mod codegen_speed;
 mod download;
 mod emu;
+mod procfs;
 mod requests;
 mod service;
+mod service_pg;
 mod stats;
 
 use std::path::PathBuf;
@@ -80,7 +82,8 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
-    /// The export service: connections x 2 groups x 2 daily windows against the emulator.
+    /// The export service: connections x 2 groups x 2 daily windows against the emulator, on
+    /// SQLite (one process) or PostgreSQL (`--database postgres://...`, `--workers 1,2,4`).
     Service {
         /// Connections (users).
         #[arg(long, default_value_t = 10_000)]
@@ -95,9 +98,13 @@ enum Command {
         /// and drops a database of its own there). Default: SQLite.
         #[arg(long)]
         database: Option<String>,
-        /// Worker processes beside one API process (0: one process doing both).
-        #[arg(long, default_value_t = 0)]
-        workers: usize,
+        /// Worker processes beside one API process (0: one process doing both). Several
+        /// numbers (`1,2,4`): one run each, and the speed-up of each over the first.
+        #[arg(long, value_delimiter = ',', default_value = "0")]
+        workers: Vec<usize>,
+        /// Each service process's `--database-connections` (its PostgreSQL pool).
+        #[arg(long, default_value_t = 8)]
+        database_connections: u32,
         /// Each of Google's answers takes this long (the emulator's delay), in milliseconds.
         #[arg(long, default_value_t = 0)]
         delay_ms: u64,
@@ -167,6 +174,7 @@ fn main() -> Result<()> {
             workers,
             delay_ms,
             server_binary,
+            database_connections,
         } => service::run(
             &root(),
             connections,
@@ -177,6 +185,7 @@ fn main() -> Result<()> {
                 workers,
                 delay_ms,
                 binary: server_binary,
+                database_connections,
             },
         ),
     }

@@ -18,7 +18,9 @@ pub enum Benchmark {
     Requests,
     /// Download: a 1 GiB archive, verified, against plain reqwest streaming to a file.
     Download,
-    /// The export service: 10,000 connections x 2 groups x 2 daily windows on SQLite.
+    /// The export service: 10,000 connections x 2 groups x 2 daily windows, on SQLite (one
+    /// process) or on PostgreSQL (`--database postgres://... --workers 1,2,4 --delay-ms 50`:
+    /// one API process and 1, 2, 4 worker processes, exports per minute and the speed-up).
     Service,
 }
 
