@@ -152,13 +152,15 @@ impl Call {
     /// The URL of `template` below `base`, with the call's path and query parameters: the
     /// method's own URL, or one of its media upload URLs.
     pub(crate) fn url_for(&self, base: &str, template: &[PathParam]) -> Result<Url, Error> {
-        let path =
-            path::expand(template, &self.path_values).map_err(|(parameter, message)| Error::InvalidArgument {
+        let mut text = String::with_capacity(base.len() + 64);
+        text.push_str(base);
+        path::expand_into(&mut text, template, &self.path_values).map_err(|(parameter, message)| {
+            Error::InvalidArgument {
                 method: self.method.id,
                 parameter,
                 message,
-            })?;
-        let text = format!("{base}{path}");
+            }
+        })?;
         let mut url = Url::parse(&text).map_err(|e| Error::InvalidArgument {
             method: self.method.id,
             parameter: "path".to_owned(),

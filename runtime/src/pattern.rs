@@ -1,7 +1,8 @@
 //! Matching path parameters against the document's `pattern`s. Nearly every pattern is
 //! literal text, `[^/]+` segments and `.*`/`.+` between `^` and `$`; those are matched by a
 //! small matcher, the rest by regex-lite. Either way each pattern is compiled once per
-//! process, not once per call.
+//! process, not once per call; the most common shape (literal text and `[^/]+` segments each
+//! ending at a `/`) is not compiled at all but read straight from the pattern's text.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, PoisonError, RwLock};
@@ -17,6 +18,9 @@ static COMPILED: LazyLock<RwLock<HashMap<&'static str, Arc<Matcher>>>> = LazyLoc
 
 /// Whether `value` matches `pattern`; an error if the pattern is not a valid regex.
 pub(crate) fn is_match(pattern: &'static str, value: &str) -> Result<bool, String> {
+    if let Some(matched) = match_direct(pattern, value) {
+        return Ok(matched);
+    }
     let cached = COMPILED
         .read()
         .unwrap_or_else(PoisonError::into_inner)
@@ -34,6 +38,75 @@ pub(crate) fn is_match(pattern: &'static str, value: &str) -> Result<bool, Strin
         }
     };
     Ok(matcher.is_match(value))
+}
+
+/// `[^/]+`: one path segment.
+const SEGMENT: &str = "[^/]+";
+
+/// Matches the most common shape of pattern straight from its text, with no compiled form,
+/// lock or allocation: `^`, then literal text and `[^/]+` segments, each segment followed by
+/// `/` or the end, then optionally `.*` or `.+`, then `$` (`^projects/[^/]+/locations/[^/]+$`,
+/// `^archiveJobs/[^/]+/portabilityArchiveState$`, `^.*$`). A segment then ends at the next `/`
+/// of the value, so one pass decides. `None` for any other pattern.
+fn match_direct(pattern: &str, value: &str) -> Option<bool> {
+    let body = pattern.strip_prefix('^')?.strip_suffix('$')?;
+    if !is_direct(body) {
+        return None;
+    }
+    let mut rest = body;
+    let mut value = value;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix(SEGMENT) {
+            let end = value.find('/').unwrap_or(value.len());
+            if end == 0 {
+                return Some(false);
+            }
+            value = &value[end..];
+            rest = after;
+        } else if rest == ".*" {
+            return Some(!value.contains('\n'));
+        } else if rest == ".+" {
+            return Some(!value.is_empty() && !value.contains('\n'));
+        } else {
+            let end = rest.find(['[', '.']).unwrap_or(rest.len());
+            let Some(after) = value.strip_prefix(&rest[..end]) else {
+                return Some(false);
+            };
+            value = after;
+            rest = &rest[end..];
+        }
+    }
+    Some(value.is_empty())
+}
+
+/// Whether a pattern's text between `^` and `$` has the shape [`match_direct`] reads.
+fn is_direct(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        if rest.starts_with(SEGMENT.as_bytes()) {
+            i += SEGMENT.len();
+            if i < bytes.len() && bytes[i] != b'/' {
+                return false;
+            }
+        } else if rest == b".*" || rest == b".+" {
+            return true;
+        } else if is_meta(bytes[i]) {
+            return false;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+/// Whether `byte` has a meaning in a regex outside a class.
+fn is_meta(byte: u8) -> bool {
+    matches!(
+        byte,
+        b'\\' | b'.' | b'^' | b'$' | b'|' | b'?' | b'*' | b'+' | b'(' | b')' | b'[' | b']' | b'{' | b'}'
+    )
 }
 
 enum Matcher {
@@ -266,6 +339,37 @@ mod tests {
     }
 
     #[test]
+    fn the_direct_match_agrees_with_regex_lite() {
+        let mut direct = 0;
+        for pattern in PATTERNS.iter().chain(DIRECT_ONLY) {
+            let regex = regex_lite::Regex::new(pattern).unwrap();
+            for value in VALUES {
+                if let Some(matched) = match_direct(pattern, value) {
+                    assert_eq!(matched, regex.is_match(value), "{pattern} on {value:?}");
+                    direct += 1;
+                }
+            }
+        }
+        assert!(direct > 0);
+        for pattern in ["^archiveJobs/[^/]+$", "^a/[^/]+/b/.*$", "^.+$", "^$", "^ü.*$"] {
+            assert!(match_direct(pattern, "x").is_some(), "{pattern}");
+        }
+        for pattern in [
+            "^v1/[^/]+:run$",
+            "^[^/]+[^/]+$",
+            "^users/[^/]+/a.b$",
+            "^a.+b.*$",
+            "^(a|b)$",
+            "^a?$",
+        ] {
+            assert!(match_direct(pattern, "x").is_none(), "{pattern}");
+        }
+    }
+
+    /// Patterns of the direct shape not in [`PATTERNS`].
+    const DIRECT_ONLY: &[&str] = &["^a/[^/]+/b/.*$", "^[^/]+/.+$", "^archiveJobs/[^/]+/[^/]+$", "^.*$"];
+
+    #[test]
     fn simple_patterns_avoid_the_regex_engine() {
         assert!(matches!(Matcher::new("^archiveJobs/[^/]+$"), Ok(Matcher::Pieces(_))));
         assert!(matches!(Matcher::new("^users/[^/]+/a.b$"), Ok(Matcher::Regex(_))));
@@ -317,8 +421,11 @@ mod tests {
 
     #[test]
     fn compiled_patterns_are_cached() {
-        assert_eq!(is_match("^cached/[^/]+$", "cached/1"), Ok(true));
-        assert_eq!(is_match("^cached/[^/]+$", "cached/1/2"), Ok(false));
-        assert!(COMPILED.read().unwrap().contains_key("^cached/[^/]+$"));
+        assert_eq!(is_match("^cached/[^/]+:run$", "cached/1:run"), Ok(true));
+        assert_eq!(is_match("^cached/[^/]+:run$", "cached/1/2:run"), Ok(false));
+        assert!(COMPILED.read().unwrap().contains_key("^cached/[^/]+:run$"));
+        // A pattern read straight from its text is never compiled.
+        assert_eq!(is_match("^direct/[^/]+$", "direct/1"), Ok(true));
+        assert!(!COMPILED.read().unwrap().contains_key("^direct/[^/]+$"));
     }
 }
