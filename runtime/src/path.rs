@@ -93,7 +93,12 @@ pub(crate) fn expand_into(
 /// Appends `value` to `out`, percent-encoding what `style` encodes; a value with nothing to
 /// encode (the usual case: resource names) is copied as it is, after one pass over its bytes.
 fn encode_into(out: &mut String, value: &str, style: PathStyle) {
-    if value.bytes().all(|byte| kept(style, byte)) {
+    let kept = match style {
+        PathStyle::Simple => &KEPT_SIMPLE,
+        PathStyle::ReservedSlashOnly => &KEPT_RESERVED_SLASH_ONLY,
+        PathStyle::Reserved => &KEPT_RESERVED,
+    };
+    if value.bytes().all(|byte| kept[usize::from(byte)]) {
         out.push_str(value);
         return;
     }
@@ -105,9 +110,24 @@ fn encode_into(out: &mut String, value: &str, style: PathStyle) {
     out.extend(utf8_percent_encode(value, set));
 }
 
+/// [`kept`] as tables, one lookup per byte.
+const KEPT_SIMPLE: [bool; 256] = kept_table(PathStyle::Simple);
+const KEPT_RESERVED_SLASH_ONLY: [bool; 256] = kept_table(PathStyle::ReservedSlashOnly);
+const KEPT_RESERVED: [bool; 256] = kept_table(PathStyle::Reserved);
+
+const fn kept_table(style: PathStyle) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = kept(style, byte as u8);
+        byte += 1;
+    }
+    table
+}
+
 /// Whether `style` leaves `byte` as it is: the complement of its [`AsciiSet`] (a test checks
 /// they agree on every byte).
-fn kept(style: PathStyle, byte: u8) -> bool {
+const fn kept(style: PathStyle, byte: u8) -> bool {
     let unreserved = byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~');
     unreserved
         || match style {

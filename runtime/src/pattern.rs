@@ -40,65 +40,69 @@ pub(crate) fn is_match(pattern: &'static str, value: &str) -> Result<bool, Strin
     Ok(matcher.is_match(value))
 }
 
-/// `[^/]+`: one path segment.
-const SEGMENT: &str = "[^/]+";
-
 /// Matches the most common shape of pattern straight from its text, with no compiled form,
 /// lock or allocation: `^`, then literal text and `[^/]+` segments, each segment followed by
 /// `/` or the end, then optionally `.*` or `.+`, then `$` (`^projects/[^/]+/locations/[^/]+$`,
 /// `^archiveJobs/[^/]+/portabilityArchiveState$`, `^.*$`). A segment then ends at the next `/`
 /// of the value, so one pass decides. `None` for any other pattern.
 fn match_direct(pattern: &str, value: &str) -> Option<bool> {
-    let body = pattern.strip_prefix('^')?.strip_suffix('$')?;
-    if !is_direct(body) {
-        return None;
+    let body = pattern.strip_prefix('^')?.strip_suffix('$')?.as_bytes();
+    // The whole shape is checked first: a mismatch found early must not hide a `?` or `*`
+    // later in the pattern that would have made it a match.
+    let mut rest = body;
+    while !rest.is_empty() {
+        rest = next_piece(rest)?.1;
     }
     let mut rest = body;
-    let mut value = value;
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix(SEGMENT) {
-            let end = value.find('/').unwrap_or(value.len());
-            if end == 0 {
-                return Some(false);
+    let mut value = value.as_bytes();
+    while let Some((piece, after)) = next_piece(rest) {
+        match piece {
+            Direct::Literal(text) => match value.strip_prefix(text) {
+                Some(remaining) => value = remaining,
+                None => return Some(false),
+            },
+            Direct::Segment => {
+                let end = value.iter().position(|&b| b == b'/').unwrap_or(value.len());
+                if end == 0 {
+                    return Some(false);
+                }
+                value = &value[end..];
             }
-            value = &value[end..];
-            rest = after;
-        } else if rest == ".*" {
-            return Some(!value.contains('\n'));
-        } else if rest == ".+" {
-            return Some(!value.is_empty() && !value.contains('\n'));
-        } else {
-            let end = rest.find(['[', '.']).unwrap_or(rest.len());
-            let Some(after) = value.strip_prefix(&rest[..end]) else {
-                return Some(false);
-            };
-            value = after;
-            rest = &rest[end..];
+            Direct::Any { min } => return Some(value.len() >= min && !value.contains(&b'\n')),
         }
+        rest = after;
     }
     Some(value.is_empty())
 }
 
-/// Whether a pattern's text between `^` and `$` has the shape [`match_direct`] reads.
-fn is_direct(body: &str) -> bool {
-    let bytes = body.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let rest = &bytes[i..];
-        if rest.starts_with(SEGMENT.as_bytes()) {
-            i += SEGMENT.len();
-            if i < bytes.len() && bytes[i] != b'/' {
-                return false;
-            }
-        } else if rest == b".*" || rest == b".+" {
-            return true;
-        } else if is_meta(bytes[i]) {
-            return false;
-        } else {
-            i += 1;
-        }
+/// A piece of a pattern [`match_direct`] reads.
+enum Direct<'a> {
+    /// Text matched byte for byte.
+    Literal(&'a [u8]),
+    /// `[^/]+`, followed by `/` or the end.
+    Segment,
+    /// `.*` (`min` 0) or `.+` (`min` 1), at the end.
+    Any { min: usize },
+}
+
+/// The first piece of `body` and what follows it; `None` at the end, or if `body` is not of
+/// the shape [`match_direct`] reads.
+fn next_piece(body: &[u8]) -> Option<(Direct<'_>, &[u8])> {
+    let literal = body.iter().position(|&b| is_meta(b)).unwrap_or(body.len());
+    if literal > 0 {
+        return Some((Direct::Literal(&body[..literal]), &body[literal..]));
     }
-    true
+    if let Some(after) = body.strip_prefix(b"[^/]+") {
+        return match after.first() {
+            None | Some(b'/') => Some((Direct::Segment, after)),
+            Some(_) => None,
+        };
+    }
+    match body {
+        b".*" => Some((Direct::Any { min: 0 }, &[])),
+        b".+" => Some((Direct::Any { min: 1 }, &[])),
+        _ => None,
+    }
 }
 
 /// Whether `byte` has a meaning in a regex outside a class.
