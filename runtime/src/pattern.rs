@@ -47,32 +47,16 @@ pub(crate) fn is_match(pattern: &'static str, value: &str) -> Result<bool, Strin
 /// of the value, so one pass decides. `None` for any other pattern.
 fn match_direct(pattern: &str, value: &str) -> Option<bool> {
     let body = pattern.strip_prefix('^')?.strip_suffix('$')?.as_bytes();
-    // The whole shape is checked first: a mismatch found early must not hide a `?` or `*`
-    // later in the pattern that would have made it a match.
+    // What of the value is left to match; `None` after a mismatch. The rest of the pattern is
+    // still read then: a `?` or `*` later on would make it a pattern of another shape.
+    let mut value = Some(value.as_bytes());
     let mut rest = body;
     while !rest.is_empty() {
-        rest = next_piece(rest)?.1;
-    }
-    let mut rest = body;
-    let mut value = value.as_bytes();
-    while let Some((piece, after)) = next_piece(rest) {
-        match piece {
-            Direct::Literal(text) => match value.strip_prefix(text) {
-                Some(remaining) => value = remaining,
-                None => return Some(false),
-            },
-            Direct::Segment => {
-                let end = value.iter().position(|&b| b == b'/').unwrap_or(value.len());
-                if end == 0 {
-                    return Some(false);
-                }
-                value = &value[end..];
-            }
-            Direct::Any { min } => return Some(value.len() >= min && !value.contains(&b'\n')),
-        }
+        let (piece, after) = next_piece(rest)?;
+        value = value.and_then(|value| piece.read(value));
         rest = after;
     }
-    Some(value.is_empty())
+    Some(value.is_some_and(<[u8]>::is_empty))
 }
 
 /// A piece of a pattern [`match_direct`] reads.
@@ -83,6 +67,20 @@ enum Direct<'a> {
     Segment,
     /// `.*` (`min` 0) or `.+` (`min` 1), at the end.
     Any { min: usize },
+}
+
+impl Direct<'_> {
+    /// What is left of `value` after this piece; `None` if it does not match.
+    fn read(self, value: &[u8]) -> Option<&[u8]> {
+        match self {
+            Direct::Literal(text) => value.strip_prefix(text),
+            Direct::Segment => {
+                let end = value.iter().position(|&b| b == b'/').unwrap_or(value.len());
+                (end > 0).then(|| &value[end..])
+            }
+            Direct::Any { min } => (value.len() >= min && !value.contains(&b'\n')).then_some(&[]),
+        }
+    }
 }
 
 /// The first piece of `body` and what follows it; `None` at the end, or if `body` is not of
