@@ -5,8 +5,8 @@ use std::future::Future;
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
-use reqwest::{Response, StatusCode, Url};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Request, RequestBuilder, Response, StatusCode, Url};
 
 use crate::auth::AccessToken;
 use crate::body::{self, ReadError};
@@ -41,7 +41,10 @@ pub(crate) struct Exchange<'a> {
     pub(crate) method: &'static str,
     /// The full URL, API key included: never logged nor put in an error.
     pub(crate) url: Url,
-    pub(crate) headers: HeaderMap,
+    /// The client's headers, sent with every request.
+    pub(crate) default_headers: &'a HeaderMap,
+    /// The call's own headers, which replace the client's of the same name (usually none).
+    pub(crate) extra_headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Option<Body>,
     pub(crate) max_response_bytes: u64,
 }
@@ -145,10 +148,9 @@ impl Exchange<'_> {
     /// not accept is an [`ApiError`], with the server's `Retry-After` if it sent one.
     pub(crate) async fn send<E: Expect>(&self, token: Option<&AccessToken>, expect: E) -> Result<E::Output, Error> {
         let method = self.method;
-        let mut request = self
-            .http
-            .request(self.verb.to_reqwest(), self.url.clone())
-            .headers(self.headers.clone());
+        let mut request = Request::new(self.verb.to_reqwest(), self.url.clone());
+        *request.headers_mut() = self.headers();
+        let mut request = RequestBuilder::from_parts(self.http.clone(), request);
         if let Some(token) = token {
             // reqwest marks this header sensitive, so it is left out of its own Debug output.
             request = request.bearer_auth(token.secret());
@@ -170,6 +172,23 @@ impl Exchange<'_> {
             return Err(error.into());
         }
         expect.receive(response, self).await
+    }
+}
+
+impl Exchange<'_> {
+    /// The headers of one attempt: the client's, with those the call sets replacing the
+    /// client's of the same name. One copy of the client's map; nothing merged when the call
+    /// sets none.
+    fn headers(&self) -> HeaderMap {
+        let mut headers = self.default_headers.clone();
+        if !self.extra_headers.is_empty() {
+            let mut call_headers = HeaderMap::new();
+            for (name, value) in &self.extra_headers {
+                call_headers.append(name, value.clone());
+            }
+            headers.extend(call_headers);
+        }
+        headers
     }
 }
 

@@ -17,12 +17,24 @@ pub(crate) async fn read_limited(mut response: Response, limit: u64) -> Result<B
     if response.content_length().is_some_and(|length| length > limit) {
         return Err(ReadError::TooLarge);
     }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
+    // A body that arrives in one chunk (most JSON answers) is returned as it is, not copied.
+    let Some(first) = response.chunk().await.map_err(ReadError::Transport)? else {
+        return Ok(Bytes::new());
+    };
+    if first.len() as u64 > limit {
+        return Err(ReadError::TooLarge);
+    }
+    let Some(second) = response.chunk().await.map_err(ReadError::Transport)? else {
+        return Ok(first);
+    };
+    let mut body = BytesMut::from(&first[..]);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
         if (body.len() + chunk.len()) as u64 > limit {
             return Err(ReadError::TooLarge);
         }
         body.extend_from_slice(&chunk);
+        next = response.chunk().await.map_err(ReadError::Transport)?;
     }
     Ok(body.freeze())
 }

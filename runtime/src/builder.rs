@@ -228,8 +228,8 @@ impl<C: From<Client>> ClientBuilder<C> {
         let headers = default_headers(self.api, self.user_agent.as_deref(), self.quota_project.as_deref())?;
         let inner = Inner {
             http,
-            root_url,
-            base_url,
+            root_url: endpoint::BaseUrl::new(root_url),
+            base_url: endpoint::BaseUrl::new(base_url),
             token_source: self.token_source,
             api_key: self.api_key,
             headers,

@@ -9,6 +9,7 @@ use reqwest::{StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::endpoint::BaseUrl;
 use crate::error::snippet;
 use crate::options::CallOverrides;
 use crate::path::{self, PathParam};
@@ -146,23 +147,24 @@ impl Call {
     /// The URL the call goes to; fails if a path parameter is missing or does not match its
     /// pattern.
     pub fn url(&self) -> Result<Url, Error> {
-        self.url_for(self.client.base_url(), self.method.path)
+        self.url_for(&self.client.inner().base_url, self.method.path)
     }
 
     /// The URL of `template` below `base`, with the call's path and query parameters: the
     /// method's own URL, or one of its media upload URLs.
-    pub(crate) fn url_for(&self, base: &str, template: &[PathParam]) -> Result<Url, Error> {
-        let path =
-            path::expand(template, &self.path_values).map_err(|(parameter, message)| Error::InvalidArgument {
+    pub(crate) fn url_for(&self, base: &BaseUrl, template: &[PathParam]) -> Result<Url, Error> {
+        let mut text = base.start();
+        path::expand_into(&mut text, template, &self.path_values).map_err(|(parameter, message)| {
+            Error::InvalidArgument {
                 method: self.method.id,
                 parameter,
                 message,
-            })?;
-        let text = format!("{base}{path}");
-        let mut url = Url::parse(&text).map_err(|e| Error::InvalidArgument {
+            }
+        })?;
+        let mut url = base.join(text).map_err(|message| Error::InvalidArgument {
             method: self.method.id,
             parameter: "path".to_owned(),
-            message: format!("{text:?} is not a valid URL: {e}"),
+            message,
         })?;
         if !self.query.is_empty() {
             url.query_pairs_mut()

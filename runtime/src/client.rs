@@ -6,6 +6,7 @@ use std::sync::Arc;
 use reqwest::header::HeaderMap;
 
 use crate::auth::{ApiKey, TokenSource};
+use crate::endpoint::BaseUrl;
 use crate::options::CallOptions;
 
 /// What a generated crate tells the runtime about its API.
@@ -88,8 +89,8 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     /// The root URL, which media upload paths are relative to; ends with `/`.
-    pub(crate) root_url: String,
-    pub(crate) base_url: String,
+    pub(crate) root_url: BaseUrl,
+    pub(crate) base_url: BaseUrl,
     pub(crate) token_source: Option<Arc<dyn TokenSource>>,
     pub(crate) api_key: Option<ApiKey>,
     /// Sent with every request: `User-Agent`, `x-goog-api-client`, `Accept` and the quota
@@ -109,7 +110,7 @@ impl Client {
 
     /// The URL every method path is appended to: the root URL and the service path.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.inner.base_url.as_str()
     }
 }
 
@@ -117,7 +118,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
         f.debug_struct("Client")
-            .field("base_url", &inner.base_url)
+            .field("base_url", &inner.base_url.as_str())
             .field("token_source", &inner.token_source)
             .field("api_key", &inner.api_key)
             .field("headers", &inner.headers)

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -76,11 +76,10 @@ pub(crate) async fn perform<E: Expect>(call: &Call, plan: Plan, expect: E) -> Re
     if let Some(key) = inner.api_key.as_ref().filter(|_| api_key) {
         url.query_pairs_mut().append_pair("key", key.secret());
     }
-    let mut overrides = call.overrides.clone();
-    if retry.is_some() {
-        overrides.retry = retry;
+    let mut options = inner.options.with(&call.overrides);
+    if let Some(retry) = retry {
+        options.retry = retry;
     }
-    let options = inner.options.with(&overrides);
     let mut extra_headers = call.headers.clone();
     extra_headers.extend(headers);
     let exchange = Exchange {
@@ -88,7 +87,8 @@ pub(crate) async fn perform<E: Expect>(call: &Call, plan: Plan, expect: E) -> Re
         verb,
         method: method.id,
         url,
-        headers: merge_headers(&inner.headers, extra_headers),
+        default_headers: &inner.headers,
+        extra_headers,
         body,
         max_response_bytes: options.max_response_bytes,
     };
@@ -123,17 +123,6 @@ pub(crate) async fn perform<E: Expect>(call: &Call, plan: Plan, expect: E) -> Re
     }
     .instrument(span)
     .await
-}
-
-/// The client's headers, with those the call sets replacing the client's of the same name.
-fn merge_headers(defaults: &HeaderMap, extra: Vec<(HeaderName, HeaderValue)>) -> HeaderMap {
-    let mut call_headers = HeaderMap::new();
-    for (name, value) in extra {
-        call_headers.append(name, value);
-    }
-    let mut headers = defaults.clone();
-    headers.extend(call_headers);
-    headers
 }
 
 struct Runner<'a> {

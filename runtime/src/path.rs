@@ -59,8 +59,19 @@ pub enum PathParam {
 pub(crate) type PathError = (String, String);
 
 /// Expands `template` with `values`, checking each value first.
+#[cfg(test)]
 pub(crate) fn expand(template: &[PathParam], values: &[(&'static str, String)]) -> Result<String, PathError> {
     let mut out = String::new();
+    expand_into(&mut out, template, values).map(|()| out)
+}
+
+/// Expands `template` with `values` at the end of `out` (the base URL, so that the whole URL
+/// is built in one allocation), checking each value first.
+pub(crate) fn expand_into(
+    out: &mut String,
+    template: &[PathParam],
+    values: &[(&'static str, String)],
+) -> Result<(), PathError> {
     for piece in template {
         match *piece {
             PathParam::Literal(text) => out.push_str(text),
@@ -72,16 +83,61 @@ pub(crate) fn expand(template: &[PathParam], values: &[(&'static str, String)]) 
                     .map(|(_, v)| v.as_str())
                     .ok_or_else(|| (name.to_owned(), "is required".to_owned()))?;
                 check(value, style, pattern).map_err(|message| (name.to_owned(), message))?;
-                let set = match style {
-                    PathStyle::Simple => SIMPLE,
-                    PathStyle::ReservedSlashOnly => RESERVED_SLASH_ONLY,
-                    PathStyle::Reserved => RESERVED,
-                };
-                out.extend(utf8_percent_encode(value, set));
+                encode_into(out, value, style);
             }
         }
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Appends `value` to `out`, percent-encoding what `style` encodes; a value with nothing to
+/// encode (the usual case: resource names) is copied as it is, after one pass over its bytes.
+fn encode_into(out: &mut String, value: &str, style: PathStyle) {
+    let kept = match style {
+        PathStyle::Simple => &KEPT_SIMPLE,
+        PathStyle::ReservedSlashOnly => &KEPT_RESERVED_SLASH_ONLY,
+        PathStyle::Reserved => &KEPT_RESERVED,
+    };
+    if value.bytes().all(|byte| kept[usize::from(byte)]) {
+        out.push_str(value);
+        return;
+    }
+    let set = match style {
+        PathStyle::Simple => SIMPLE,
+        PathStyle::ReservedSlashOnly => RESERVED_SLASH_ONLY,
+        PathStyle::Reserved => RESERVED,
+    };
+    out.extend(utf8_percent_encode(value, set));
+}
+
+/// [`kept`] as tables, one lookup per byte.
+const KEPT_SIMPLE: [bool; 256] = kept_table(PathStyle::Simple);
+const KEPT_RESERVED_SLASH_ONLY: [bool; 256] = kept_table(PathStyle::ReservedSlashOnly);
+const KEPT_RESERVED: [bool; 256] = kept_table(PathStyle::Reserved);
+
+const fn kept_table(style: PathStyle) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = kept(style, byte as u8);
+        byte += 1;
+    }
+    table
+}
+
+/// Whether `style` leaves `byte` as it is: the complement of its [`AsciiSet`] (a test checks
+/// they agree on every byte).
+const fn kept(style: PathStyle, byte: u8) -> bool {
+    let unreserved = byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~');
+    unreserved
+        || match style {
+            PathStyle::Simple => false,
+            PathStyle::ReservedSlashOnly => byte == b'/',
+            PathStyle::Reserved => matches!(
+                byte,
+                b'/' | b':' | b'@' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+            ),
+        }
 }
 
 fn check(value: &str, style: PathStyle, pattern: Option<&'static str>) -> Result<(), String> {
@@ -152,6 +208,24 @@ mod tests {
     fn rejects_dot_segments_even_when_the_pattern_allows_them() {
         let (_, message) = expand(CANCEL, &value("archiveJobs/..")).unwrap_err();
         assert!(message.contains(".."), "{message}");
+    }
+
+    #[test]
+    fn the_fast_check_agrees_with_the_encode_sets() {
+        for style in [PathStyle::Simple, PathStyle::ReservedSlashOnly, PathStyle::Reserved] {
+            let set = match style {
+                PathStyle::Simple => SIMPLE,
+                PathStyle::ReservedSlashOnly => RESERVED_SLASH_ONLY,
+                PathStyle::Reserved => RESERVED,
+            };
+            for byte in 0..=255u8 {
+                let encoded = percent_encoding::percent_encode(&[byte], set).to_string();
+                assert_eq!(kept(style, byte), encoded.as_bytes() == [byte], "{style:?} {byte}");
+            }
+            let mut out = String::new();
+            encode_into(&mut out, "a b/ü:?", style);
+            assert_eq!(out, utf8_percent_encode("a b/ü:?", set).to_string());
+        }
     }
 
     #[test]

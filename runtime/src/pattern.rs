@@ -1,7 +1,8 @@
 //! Matching path parameters against the document's `pattern`s. Nearly every pattern is
 //! literal text, `[^/]+` segments and `.*`/`.+` between `^` and `$`; those are matched by a
 //! small matcher, the rest by regex-lite. Either way each pattern is compiled once per
-//! process, not once per call.
+//! process, not once per call; the most common shape (literal text and `[^/]+` segments each
+//! ending at a `/`) is not compiled at all but read straight from the pattern's text.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, PoisonError, RwLock};
@@ -17,6 +18,9 @@ static COMPILED: LazyLock<RwLock<HashMap<&'static str, Arc<Matcher>>>> = LazyLoc
 
 /// Whether `value` matches `pattern`; an error if the pattern is not a valid regex.
 pub(crate) fn is_match(pattern: &'static str, value: &str) -> Result<bool, String> {
+    if let Some(matched) = match_direct(pattern, value) {
+        return Ok(matched);
+    }
     let cached = COMPILED
         .read()
         .unwrap_or_else(PoisonError::into_inner)
@@ -34,6 +38,77 @@ pub(crate) fn is_match(pattern: &'static str, value: &str) -> Result<bool, Strin
         }
     };
     Ok(matcher.is_match(value))
+}
+
+/// Matches the most common shape of pattern straight from its text, with no compiled form,
+/// lock or allocation: `^`, then literal text and `[^/]+` segments, each segment followed by
+/// `/` or the end, then optionally `.*` or `.+`, then `$` (`^projects/[^/]+/locations/[^/]+$`,
+/// `^archiveJobs/[^/]+/portabilityArchiveState$`, `^.*$`). A segment then ends at the next `/`
+/// of the value, so one pass decides. `None` for any other pattern.
+fn match_direct(pattern: &str, value: &str) -> Option<bool> {
+    let body = pattern.strip_prefix('^')?.strip_suffix('$')?.as_bytes();
+    // What of the value is left to match; `None` after a mismatch. The rest of the pattern is
+    // still read then: a `?` or `*` later on would make it a pattern of another shape.
+    let mut value = Some(value.as_bytes());
+    let mut rest = body;
+    while !rest.is_empty() {
+        let (piece, after) = next_piece(rest)?;
+        value = value.and_then(|value| piece.read(value));
+        rest = after;
+    }
+    Some(value.is_some_and(<[u8]>::is_empty))
+}
+
+/// A piece of a pattern [`match_direct`] reads.
+enum Direct<'a> {
+    /// Text matched byte for byte.
+    Literal(&'a [u8]),
+    /// `[^/]+`, followed by `/` or the end.
+    Segment,
+    /// `.*` (`min` 0) or `.+` (`min` 1), at the end.
+    Any { min: usize },
+}
+
+impl Direct<'_> {
+    /// What is left of `value` after this piece; `None` if it does not match.
+    fn read(self, value: &[u8]) -> Option<&[u8]> {
+        match self {
+            Direct::Literal(text) => value.strip_prefix(text),
+            Direct::Segment => {
+                let end = value.iter().position(|&b| b == b'/').unwrap_or(value.len());
+                (end > 0).then(|| &value[end..])
+            }
+            Direct::Any { min } => (value.len() >= min && !value.contains(&b'\n')).then_some(&[]),
+        }
+    }
+}
+
+/// The first piece of `body` and what follows it; `None` at the end, or if `body` is not of
+/// the shape [`match_direct`] reads.
+fn next_piece(body: &[u8]) -> Option<(Direct<'_>, &[u8])> {
+    let literal = body.iter().position(|&b| is_meta(b)).unwrap_or(body.len());
+    if literal > 0 {
+        return Some((Direct::Literal(&body[..literal]), &body[literal..]));
+    }
+    if let Some(after) = body.strip_prefix(b"[^/]+") {
+        return match after.first() {
+            None | Some(b'/') => Some((Direct::Segment, after)),
+            Some(_) => None,
+        };
+    }
+    match body {
+        b".*" => Some((Direct::Any { min: 0 }, &[])),
+        b".+" => Some((Direct::Any { min: 1 }, &[])),
+        _ => None,
+    }
+}
+
+/// Whether `byte` has a meaning in a regex outside a class.
+fn is_meta(byte: u8) -> bool {
+    matches!(
+        byte,
+        b'\\' | b'.' | b'^' | b'$' | b'|' | b'?' | b'*' | b'+' | b'(' | b')' | b'[' | b']' | b'{' | b'}'
+    )
 }
 
 enum Matcher {
@@ -266,6 +341,37 @@ mod tests {
     }
 
     #[test]
+    fn the_direct_match_agrees_with_regex_lite() {
+        let mut direct = 0;
+        for pattern in PATTERNS.iter().chain(DIRECT_ONLY) {
+            let regex = regex_lite::Regex::new(pattern).unwrap();
+            for value in VALUES {
+                if let Some(matched) = match_direct(pattern, value) {
+                    assert_eq!(matched, regex.is_match(value), "{pattern} on {value:?}");
+                    direct += 1;
+                }
+            }
+        }
+        assert!(direct > 0);
+        for pattern in ["^archiveJobs/[^/]+$", "^a/[^/]+/b/.*$", "^.+$", "^$", "^ü.*$"] {
+            assert!(match_direct(pattern, "x").is_some(), "{pattern}");
+        }
+        for pattern in [
+            "^v1/[^/]+:run$",
+            "^[^/]+[^/]+$",
+            "^users/[^/]+/a.b$",
+            "^a.+b.*$",
+            "^(a|b)$",
+            "^a?$",
+        ] {
+            assert!(match_direct(pattern, "x").is_none(), "{pattern}");
+        }
+    }
+
+    /// Patterns of the direct shape not in [`PATTERNS`].
+    const DIRECT_ONLY: &[&str] = &["^a/[^/]+/b/.*$", "^[^/]+/.+$", "^archiveJobs/[^/]+/[^/]+$", "^.*$"];
+
+    #[test]
     fn simple_patterns_avoid_the_regex_engine() {
         assert!(matches!(Matcher::new("^archiveJobs/[^/]+$"), Ok(Matcher::Pieces(_))));
         assert!(matches!(Matcher::new("^users/[^/]+/a.b$"), Ok(Matcher::Regex(_))));
@@ -317,8 +423,11 @@ mod tests {
 
     #[test]
     fn compiled_patterns_are_cached() {
-        assert_eq!(is_match("^cached/[^/]+$", "cached/1"), Ok(true));
-        assert_eq!(is_match("^cached/[^/]+$", "cached/1/2"), Ok(false));
-        assert!(COMPILED.read().unwrap().contains_key("^cached/[^/]+$"));
+        assert_eq!(is_match("^cached/[^/]+:run$", "cached/1:run"), Ok(true));
+        assert_eq!(is_match("^cached/[^/]+:run$", "cached/1/2:run"), Ok(false));
+        assert!(COMPILED.read().unwrap().contains_key("^cached/[^/]+:run$"));
+        // A pattern read straight from its text is never compiled.
+        assert_eq!(is_match("^direct/[^/]+$", "direct/1"), Ok(true));
+        assert!(!COMPILED.read().unwrap().contains_key("^direct/[^/]+$"));
     }
 }

@@ -118,7 +118,7 @@ async fn start(
         .url()
         .join(location)
         .map_err(|e| protocol_error(method, format!("the session URL is not valid: {e}")))?;
-    let endpoint = Url::parse(&call.client.inner().root_url)
+    let endpoint = Url::parse(call.client.inner().root_url.as_str())
         .map_err(|e| protocol_error(method, format!("the endpoint URL is not valid: {e}")))?;
     session_url(session, &endpoint).map_err(|message| protocol_error(method, message))
 }
