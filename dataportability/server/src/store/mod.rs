@@ -9,6 +9,9 @@
 //! transaction, and only while the worker still holds the lease.
 
 pub mod postgres;
+mod rows;
+mod rules;
+mod shared;
 pub mod sqlite;
 
 use serde::Serialize;

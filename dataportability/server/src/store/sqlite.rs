@@ -11,9 +11,12 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row as _, SqlitePool};
 
+use super::rows;
+use super::rules::ACTIVE;
+use super::shared::{Dialect, Shared};
 use super::*;
 
 /// The SQLite store.
@@ -60,45 +63,25 @@ impl SqliteStore {
         })
     }
 
+    fn shared(&self) -> Shared<'_, sqlx::Sqlite> {
+        Shared(&self.pool)
+    }
+
     fn counted(&self) {
         self.transactions.fetch_add(1, Ordering::Relaxed);
     }
 }
 
-fn item_of(row: &SqliteRow) -> Item {
-    Item {
-        connection_id: row.get("connection_id"),
-        group: row.get("group_name"),
-        granted: row.get::<i64, _>("granted") != 0,
-        status: Status::parse(row.get("status")),
-        round: row.get("round"),
-        range_start: row.get("range_start"),
-        job_id: row.get("job_id"),
-        job_state: row.get("job_state"),
-        access_type: row.get("access_type"),
-        polls: row.get("polls"),
-        attempts: row.get("attempts"),
-        last_error: row.get("last_error"),
-        last_export_time: row.get("last_export_time"),
-        last_export_at: row.get("last_export_at"),
-        next_allowed_at: row.get("next_allowed_at"),
-        due_at: row.get("due_at"),
+impl Dialect for sqlx::Sqlite {
+    /// Nothing: SQLite has one writer at a time, so events commit in the order of their numbers.
+    async fn lock_events(_tx: &mut sqlx::SqliteConnection) -> Result<()> {
+        Ok(())
+    }
+
+    fn rows_affected(result: &sqlx::sqlite::SqliteQueryResult) -> u64 {
+        result.rows_affected()
     }
 }
-
-async fn append_event(tx: &mut sqlx::SqliteConnection, event: &NewEvent) -> Result<()> {
-    sqlx::query("INSERT INTO events (kind, connection_id, group_name, data, at) VALUES (?, ?, ?, ?, ?)")
-        .bind(event.kind)
-        .bind(&event.connection_id)
-        .bind(&event.group)
-        .bind(event.data.to_string())
-        .bind(&event.at)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
-}
-
-const ACTIVE: &str = "('due', 'initiating', 'polling', 'downloading')";
 
 #[async_trait::async_trait]
 impl Store for SqliteStore {
@@ -109,237 +92,49 @@ impl Store for SqliteStore {
         code_verifier: &str,
         state_expires_at: i64,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO connections (id, user_ref, groups, return_url, status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&connection.id)
-        .bind(&connection.user_ref)
-        .bind(serde_json::to_string(&connection.groups).unwrap_or_default())
-        .bind(&connection.return_url)
-        .bind(ConnectionStatus::PendingConsent.as_str())
-        .bind(&connection.created_at)
-        .execute(&mut *tx)
-        .await?;
-        for group in &connection.groups {
-            sqlx::query("INSERT INTO items (connection_id, group_name, status, due_at) VALUES (?, ?, 'waiting', 0)")
-                .bind(&connection.id)
-                .bind(group)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query(
-            "INSERT INTO oauth_states (state_hash, connection_id, code_verifier, expires_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(state_hash)
-        .bind(&connection.id)
-        .bind(code_verifier)
-        .bind(state_expires_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        self.shared()
+            .create_connection(connection, state_hash, code_verifier, state_expires_at)
+            .await?;
         self.counted();
         Ok(())
     }
 
     async fn take_state(&self, state_hash: &str, now_ms: i64) -> Result<Option<(String, String)>> {
-        let row = sqlx::query(
-            "DELETE FROM oauth_states WHERE state_hash = ? RETURNING connection_id, code_verifier, expires_at",
-        )
-        .bind(state_hash)
-        .fetch_optional(&self.pool)
-        .await?;
+        let taken = self.shared().take_state(state_hash, now_ms).await?;
         self.counted();
-        Ok(row
-            .filter(|row| row.get::<i64, _>("expires_at") > now_ms)
-            .map(|row| (row.get("connection_id"), row.get("code_verifier"))))
+        Ok(taken)
     }
 
     async fn connection(&self, id: &str) -> Result<Option<Connection>> {
-        let row = sqlx::query("SELECT * FROM connections WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|row| Connection {
-            id: row.get("id"),
-            user_ref: row.get("user_ref"),
-            groups: serde_json::from_str(row.get("groups")).unwrap_or_default(),
-            return_url: row.get("return_url"),
-            status: ConnectionStatus::parse(row.get("status")),
-            access_type: row.get("access_type"),
-            grant_end: row.get("grant_end"),
-            created_at: row.get("created_at"),
-        }))
+        self.shared().connection(id).await
     }
 
     async fn items(&self, id: &str) -> Result<Vec<Item>> {
-        let rows = sqlx::query("SELECT * FROM items WHERE connection_id = ? ORDER BY group_name")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(item_of).collect())
+        self.shared().items(id).await
     }
 
     async fn archives(&self, id: &str) -> Result<Vec<Archive>> {
-        let rows = sqlx::query("SELECT * FROM archives WHERE connection_id = ? ORDER BY group_name, round, object_key")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| Archive {
-                connection_id: row.get("connection_id"),
-                group: row.get("group_name"),
-                round: row.get("round"),
-                object_key: row.get("object_key"),
-                job_id: row.get("job_id"),
-                size: row.get("size"),
-                crc32c: row.get("crc32c"),
-                md5: row.get("md5"),
-                start_time: row.get("start_time"),
-                export_time: row.get("export_time"),
-                stored_at: row.get("stored_at"),
-            })
-            .collect())
+        self.shared().archives(id).await
     }
 
     async fn consented(&self, id: &str, consent: &Consent) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE connections SET status = 'active', access_type = ?, grant_end = ? WHERE id = ?")
-            .bind(&consent.access_type)
-            .bind(&consent.grant_end)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO grants (connection_id, key_id, nonce, ciphertext) VALUES (?, ?, ?, ?)
-             ON CONFLICT (connection_id) DO UPDATE SET key_id = excluded.key_id, nonce = excluded.nonce, ciphertext = excluded.ciphertext",
-        )
-        .bind(id)
-        .bind(&consent.sealed.key_id)
-        .bind(&consent.sealed.nonce)
-        .bind(&consent.sealed.ciphertext)
-        .execute(&mut *tx)
-        .await?;
-        let rows = sqlx::query("SELECT * FROM items WHERE connection_id = ?")
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
-        for item in rows.iter().map(item_of) {
-            let granted = consent.granted.contains(&item.group);
-            // A job under way goes on; an item waiting (first consent, or consent again) is due.
-            let status = match (granted, item.status) {
-                (false, _) => Status::NotGranted,
-                (true, Status::Initiating | Status::Polling | Status::Downloading | Status::Due) => item.status,
-                (true, Status::Done) => Status::Done,
-                (true, _) => Status::Due,
-            };
-            sqlx::query(
-                "UPDATE items SET granted = ?, status = ?, access_type = COALESCE(access_type, ?), due_at = ?, attempts = 0, last_error = NULL
-                 WHERE connection_id = ? AND group_name = ?",
-            )
-            .bind(granted as i64)
-            .bind(status.as_str())
-            .bind(&consent.access_type)
-            .bind(consent.now_ms)
-            .bind(id)
-            .bind(&item.group)
-            .execute(&mut *tx)
-            .await?;
-            if !granted {
-                let event = NewEvent {
-                    kind: "export_refused",
-                    connection_id: id.to_owned(),
-                    group: Some(item.group.clone()),
-                    data: serde_json::json!({"reason": "the user did not grant this group on the consent screen"}),
-                    at: consent.now.clone(),
-                };
-                append_event(&mut tx, &event).await?;
-            }
-        }
-        tx.commit().await?;
+        self.shared().consented(id, consent).await?;
         self.counted();
         Ok(())
     }
 
     async fn grant(&self, id: &str) -> Result<Option<Sealed>> {
-        let row = sqlx::query("SELECT key_id, nonce, ciphertext FROM grants WHERE connection_id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|row| Sealed {
-            key_id: row.get("key_id"),
-            nonce: row.get("nonce"),
-            ciphertext: row.get("ciphertext"),
-        }))
+        self.shared().grant(id).await
     }
 
     async fn needs_consent(&self, id: &str, reason: &str, now: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        let changed = sqlx::query("UPDATE connections SET status = 'needs_consent' WHERE id = ? AND status = 'active'")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if changed > 0 {
-            sqlx::query(&format!(
-                "UPDATE items SET status = 'needs_consent', lease_owner = NULL, lease_until = NULL
-                 WHERE connection_id = ? AND status IN {ACTIVE}"
-            ))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM grants WHERE connection_id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            let event = NewEvent {
-                kind: "consent_needed",
-                connection_id: id.to_owned(),
-                group: None,
-                data: serde_json::json!({ "reason": reason }),
-                at: now.to_owned(),
-            };
-            append_event(&mut tx, &event).await?;
-        }
-        tx.commit().await?;
+        self.shared().needs_consent(id, reason, now).await?;
         self.counted();
         Ok(())
     }
 
     async fn end(&self, id: &str, delete_archives: bool, now: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE connections SET status = 'ended' WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE items SET status = 'ended', lease_owner = NULL, lease_until = NULL WHERE connection_id = ?",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        for table in ["grants", "oauth_states"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE connection_id = ?"))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if delete_archives {
-            sqlx::query("DELETE FROM archives WHERE connection_id = ?")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let event = NewEvent {
-            kind: "connection_ended",
-            connection_id: id.to_owned(),
-            group: None,
-            data: serde_json::json!({ "archivesDeleted": delete_archives }),
-            at: now.to_owned(),
-        };
-        append_event(&mut tx, &event).await?;
-        tx.commit().await?;
+        self.shared().end(id, delete_archives, now).await?;
         self.counted();
         Ok(())
     }
@@ -376,75 +171,15 @@ impl Store for SqliteStore {
         self.counted();
         self.taken_over
             .fetch_add(u64::try_from(taken_over).unwrap_or(0), Ordering::Relaxed);
-        Ok(rows.iter().map(item_of).collect())
+        Ok(rows.iter().map(rows::item).collect())
     }
 
     async fn save(&self, owner: &str, item: &Item, effects: &Effects) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
-        let changed = sqlx::query(
-            "UPDATE items SET status = ?, round = ?, range_start = ?, job_id = ?, job_state = ?, access_type = ?, polls = ?,
-                 attempts = ?, last_error = ?, last_export_time = ?, last_export_at = ?, next_allowed_at = ?, due_at = ?,
-                 lease_owner = CASE WHEN ? THEN lease_owner END, lease_until = CASE WHEN ? THEN lease_until END
-             WHERE connection_id = ? AND group_name = ? AND lease_owner = ?",
-        )
-        .bind(item.status.as_str())
-        .bind(item.round)
-        .bind(&item.range_start)
-        .bind(&item.job_id)
-        .bind(&item.job_state)
-        .bind(&item.access_type)
-        .bind(item.polls)
-        .bind(item.attempts)
-        .bind(&item.last_error)
-        .bind(&item.last_export_time)
-        .bind(&item.last_export_at)
-        .bind(&item.next_allowed_at)
-        .bind(item.due_at)
-        .bind(effects.keep_lease)
-        .bind(effects.keep_lease)
-        .bind(&item.connection_id)
-        .bind(&item.group)
-        .bind(owner)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            return Ok(false);
+        let saved = self.shared().save(owner, item, effects).await?;
+        if saved {
+            self.counted();
         }
-        if let Some(job) = &effects.new_job {
-            sqlx::query("INSERT OR IGNORE INTO jobs (job_id, connection_id, group_name, round) VALUES (?, ?, ?, ?)")
-                .bind(job)
-                .bind(&item.connection_id)
-                .bind(&item.group)
-                .bind(item.round)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for archive in &effects.archives {
-            sqlx::query(
-                "INSERT INTO archives (connection_id, group_name, round, object_key, job_id, size, crc32c, start_time, export_time, stored_at, md5)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&archive.connection_id)
-            .bind(&archive.group)
-            .bind(archive.round)
-            .bind(&archive.object_key)
-            .bind(&archive.job_id)
-            .bind(archive.size)
-            .bind(&archive.crc32c)
-            .bind(&archive.start_time)
-            .bind(&archive.export_time)
-            .bind(&archive.stored_at)
-            .bind(&archive.md5)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for event in &effects.events {
-            append_event(&mut tx, event).await?;
-        }
-        tx.commit().await?;
-        self.counted();
-        Ok(true)
+        Ok(saved)
     }
 
     async fn release_all_leases(&self) -> Result<()> {
@@ -456,77 +191,35 @@ impl Store for SqliteStore {
     }
 
     async fn renew(&self, owner: &str, until_ms: i64) -> Result<u64> {
-        let renewed = sqlx::query("UPDATE items SET lease_until = ? WHERE lease_owner = ?")
-            .bind(until_ms)
-            .bind(owner)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+        let renewed = self.shared().renew(owner, until_ms).await?;
         self.counted();
         Ok(renewed)
     }
 
     async fn release(&self, owner: &str) -> Result<u64> {
-        let released = sqlx::query("UPDATE items SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?")
-            .bind(owner)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
+        let released = self.shared().release(owner).await?;
         self.counted();
         Ok(released)
     }
 
     async fn next_due(&self) -> Result<Option<i64>> {
-        let row = sqlx::query(&format!(
-            "SELECT MIN(due_at) AS due FROM items WHERE status IN {ACTIVE}"
-        ))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.get("due"))
+        self.shared().next_due().await
     }
 
     async fn jobs(&self, id: &str, group: &str) -> Result<Vec<String>> {
-        let rows = sqlx::query("SELECT job_id FROM jobs WHERE connection_id = ? AND group_name = ? ORDER BY round")
-            .bind(id)
-            .bind(group)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(|row| row.get("job_id")).collect())
+        self.shared().jobs(id, group).await
     }
 
     async fn events(&self, after: i64, limit: i64) -> Result<Vec<Event>> {
-        let rows = sqlx::query("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?")
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| Event {
-                seq: row.get("seq"),
-                kind: row.get("kind"),
-                connection_id: row.get("connection_id"),
-                group: row.get("group_name"),
-                data: serde_json::from_str(row.get("data")).unwrap_or_default(),
-                at: row.get("at"),
-            })
-            .collect())
+        self.shared().events(after, limit).await
     }
 
     async fn webhook_cursor(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT delivered FROM webhook_cursor WHERE id = 1")
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map_or(0, |row| row.get("delivered")))
+        self.shared().webhook_cursor().await
     }
 
     async fn set_webhook_cursor(&self, delivered: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO webhook_cursor (id, delivered) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET delivered = excluded.delivered",
-        )
-        .bind(delivered)
-        .execute(&self.pool)
-        .await?;
+        self.shared().set_webhook_cursor(delivered).await?;
         self.counted();
         Ok(())
     }
@@ -542,34 +235,7 @@ impl Store for SqliteStore {
     }
 
     async fn counts(&self) -> Result<Counts> {
-        let pairs = |rows: Vec<SqliteRow>| rows.iter().map(|r| (r.get("status"), r.get("n"))).collect();
-        let items = sqlx::query("SELECT status, COUNT(*) AS n FROM items GROUP BY status")
-            .fetch_all(&self.pool)
-            .await?;
-        let connections = sqlx::query("SELECT status, COUNT(*) AS n FROM connections GROUP BY status")
-            .fetch_all(&self.pool)
-            .await?;
-        let archives: i64 = sqlx::query("SELECT COUNT(*) AS n FROM archives")
-            .fetch_one(&self.pool)
-            .await?
-            .get("n");
-        let last_event: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS n FROM events")
-            .fetch_one(&self.pool)
-            .await?
-            .get("n");
-        let min_round: i64 = sqlx::query(
-            "SELECT COALESCE(MIN(round), 0) AS n FROM items WHERE granted = 1 AND status NOT IN ('ended', 'refused', 'needs_consent')",
-        )
-        .fetch_one(&self.pool)
-        .await?
-        .get("n");
-        Ok(Counts {
-            min_round,
-            items: pairs(items),
-            connections: pairs(connections),
-            archives,
-            last_event,
-        })
+        self.shared().counts().await
     }
 
     fn transactions(&self) -> u64 {
