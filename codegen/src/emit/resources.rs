@@ -9,14 +9,12 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::doc_comment::{write_docs, write_lines};
+use super::layout::{WIDTH, write_call, write_fn};
 use super::models::{Scope, cfg_attr};
 use super::text::{code_span, ident_text, string_literal};
 use crate::resolve::ir::{
     HttpMethod, MediaUpload, Method, Pagination, Param, ParamLocation, PathPiece, PathStyle, Resource, RustType,
 };
-
-/// The widest line the writer aims for; longer signatures and calls are split one item a line.
-const WIDTH: usize = 100;
 
 /// The text of a resource's file without its header lines: the module docs and its items.
 /// `children_inline` puts child resources in inline modules; otherwise they are `mod x;`
@@ -235,12 +233,16 @@ pub fn accessors(resource: &Resource, client: &str, module_prefix: &str, indent:
             ident_text(&child.module),
             ident_text(&child.handle)
         );
-        let _ = writeln!(
-            out,
-            "{indent}pub fn {}(&self) -> {handle} {{",
-            ident_text(&child.accessor)
+        let head = format!("pub fn {}", ident_text(&child.accessor));
+        write_fn(&mut out, indent, &head, &["&self".to_owned()], &format!(" -> {handle}"));
+        let clone = [format!("{client}.clone()")];
+        write_call(
+            &mut out,
+            &format!("{indent}    "),
+            &format!("{handle}::new"),
+            &clone,
+            "",
         );
-        let _ = writeln!(out, "{indent}    {handle}::new({client}.clone())");
         let _ = writeln!(out, "{indent}}}");
     }
     out
@@ -265,34 +267,6 @@ fn write_handle(out: &mut String, resource: &Resource, names: &Names, indent: &s
     let _ = writeln!(out, "{indent}    }}");
     out.push_str(&accessors(resource, "self.client", "", &format!("{indent}    ")));
     let _ = writeln!(out, "{indent}}}");
-}
-
-/// `head(params) tail {` on one line when it fits, else one parameter a line.
-fn write_fn(out: &mut String, indent: &str, head: &str, params: &[String], tail: &str) {
-    let one_line = format!("{indent}{head}({}){tail} {{", params.join(", "));
-    if one_line.chars().count() <= WIDTH {
-        let _ = writeln!(out, "{one_line}");
-        return;
-    }
-    let _ = writeln!(out, "{indent}{head}(");
-    for p in params {
-        let _ = writeln!(out, "{indent}    {p},");
-    }
-    let _ = writeln!(out, "{indent}){tail} {{");
-}
-
-/// `callee(args)end` on one line when it fits, else one argument a line.
-fn write_call(out: &mut String, indent: &str, callee: &str, args: &[String], end: &str) {
-    let one_line = format!("{indent}{callee}({}){end}", args.join(", "));
-    if one_line.chars().count() <= WIDTH {
-        let _ = writeln!(out, "{one_line}");
-        return;
-    }
-    let _ = writeln!(out, "{indent}{callee}(");
-    for a in args {
-        let _ = writeln!(out, "{indent}    {a},");
-    }
-    let _ = writeln!(out, "{indent}){end}");
 }
 
 /// The items of one method. Every function of a builder is `#[inline]`, so that it is compiled
@@ -505,7 +479,7 @@ fn write_upload_info(out: &mut String, media: &MediaUpload, names: &Names, inden
             let _ = writeln!(out, "{inner}{},", names.none());
         }
     }
-    let accept: Vec<String> = media.accept.iter().map(|a| string_literal(a).to_string()).collect();
+    let accept: Vec<String> = media.accept.iter().map(|a| string_literal(a)).collect();
     let _ = writeln!(out, "{inner}&[{}],", accept.join(", "));
     let _ = writeln!(out, "{indent});");
 }
