@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::doc_comment::write_inner_lines;
 use super::layout::{Element, write_array_item, write_assignment};
-use super::resources::accessors;
+use super::resources::client_accessors;
 use super::text::{code_span, doc_inline, doc_text, string_literal};
 use crate::resolve::ir::Api;
 
@@ -80,7 +80,7 @@ pub fn lib_rs(api: &Api) -> String {
     write_api_info(&mut out, api);
     out.push('\n');
     out.push_str(CLIENT);
-    out.push_str(&accessors(&api.root, "self.inner", "resources::", "    "));
+    out.push_str(&client_accessors(&api.root));
     out.push_str("}\n");
     out.push_str(FROM_RUNTIME);
     out

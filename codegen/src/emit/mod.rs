@@ -39,22 +39,22 @@ pub fn emit(api: &Api, options: &Options, header: &str) -> Vec<(String, Output)>
         ("src/scopes.rs".to_owned(), Output::Rust(scopes::scopes_rs(api))),
         (
             "src/resources/mod.rs".to_owned(),
-            Output::Rust(resources::resource_file(
+            Output::Rust(resources::root_file(
                 &api.root,
                 "Resources and request builders. Reach them from the [`Client`](crate::Client).",
-                false,
             )),
         ),
     ];
     if let Some(impls) = object_impls::object_impls_rs(&api.models) {
         files.push(("src/object_impls.rs".to_owned(), Output::Rust(impls)));
     }
-    for child in &api.root.resources {
+    for top in &api.root.resources {
+        let child = &top.resource;
         let docs = format!(
             "The {} resource and its request builders.",
             text::code_span(&child.json_name)
         );
-        let file = resources::resource_file(child, &docs, true);
+        let file = resources::resource_file(child, &docs);
         files.push((format!("src/resources/{}.rs", child.module), Output::Rust(file)));
     }
     files

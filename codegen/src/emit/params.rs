@@ -85,7 +85,8 @@ pub(crate) use standard_parameters;
 /// builders to give the setters to, so its module is empty (the macro and the parameter
 /// types would be unused, and warned about).
 pub fn params_rs(api: &Api) -> String {
-    if !has_methods(&api.root) {
+    let root = &api.root;
+    if root.methods.is_empty() && !root.resources.iter().any(|top| has_methods(&top.resource)) {
         return NO_METHODS.to_owned();
     }
     let mut out = String::from("//! Standard parameters, accepted by every method.\n");
