@@ -86,7 +86,13 @@ impl Resolved {
         for param in &api.standard_params {
             resolved.add_param(param, false);
         }
-        resolved.add_resource(&api.root);
+        resolved.add_types(&api.root.param_types, &api.root.module_path);
+        for method in &api.root.methods {
+            resolved.add_method(method);
+        }
+        for top in &api.root.resources {
+            resolved.add_resource(&top.resource);
+        }
         resolved
     }
 

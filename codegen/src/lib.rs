@@ -2,8 +2,8 @@
 //!
 //! The pipeline has one module per stage:
 //! [`parse`] (JSON to the Discovery model) → [`resolve`] (model to an IR in which every
-//! naming and typing decision is made) → [`emit`] (IR to token streams with `quote!`) →
-//! [`format`](mod@format) (token streams to source text with `prettyplease`).
+//! naming and typing decision is made) → [`emit`] (IR to source text, laid out as `rustfmt`
+//! would) → [`format`](mod@format) (each file's header).
 
 use std::collections::BTreeMap;
 
@@ -61,7 +61,7 @@ fn generate_crate(document_json: &str, options: &Options) -> Result<GeneratedCra
     let header = file_header(&api);
     let mut files = BTreeMap::new();
     for (path, output) in emit::emit(&api, options, &header) {
-        let text = format::format_output(&path, output, &header)?;
+        let text = format::format_output(output, &header);
         files.insert(path, text);
     }
     Ok(GeneratedCrate {

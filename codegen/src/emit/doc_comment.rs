@@ -1,4 +1,4 @@
-//! Doc comment lines as source text (`/// ...`), with prose wrapped at [`WIDTH`] columns.
+//! Doc comment lines as source text (`/// ...`, `//! ...`), with prose wrapped at [`WIDTH`] columns.
 
 use crate::resolve::ir::Docs;
 
@@ -12,15 +12,24 @@ pub fn write_docs(out: &mut String, docs: &Docs, indent: &str) {
 
 /// Already safe Markdown `lines` as `///` lines at `indent`, prose wrapped at [`WIDTH`].
 pub fn write_lines(out: &mut String, lines: &[String], indent: &str) {
-    let width = WIDTH.saturating_sub(indent.len() + 4).max(40);
+    write_marked(out, lines, indent, "///");
+}
+
+/// Already safe Markdown `lines` as the `//!` docs of a module at the top of its file.
+pub fn write_inner_lines(out: &mut String, lines: &[String]) {
+    write_marked(out, lines, "", "//!");
+}
+
+fn write_marked(out: &mut String, lines: &[String], indent: &str, marker: &str) {
+    let width = WIDTH.saturating_sub(indent.len() + marker.len() + 1).max(40);
     let mut in_fence = false;
     for line in lines {
         let fence = line.starts_with("```");
         if fence || in_fence || !wrappable(line) {
-            push_line(out, indent, line);
+            push_line(out, indent, marker, line);
         } else {
             for piece in wrap(line, width) {
-                push_line(out, indent, piece);
+                push_line(out, indent, marker, piece);
             }
         }
         if fence {
@@ -29,12 +38,13 @@ pub fn write_lines(out: &mut String, lines: &[String], indent: &str) {
     }
 }
 
-fn push_line(out: &mut String, indent: &str, line: &str) {
+fn push_line(out: &mut String, indent: &str, marker: &str, line: &str) {
     out.push_str(indent);
+    out.push_str(marker);
     if line.is_empty() {
-        out.push_str("///\n");
+        out.push('\n');
     } else {
-        out.push_str("/// ");
+        out.push(' ');
         out.push_str(line);
         out.push('\n');
     }

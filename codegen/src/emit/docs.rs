@@ -1,34 +1,7 @@
 //! Descriptions to doc comments that rustdoc and clippy accept: no broken intra-doc links,
 //! no stray HTML tags, no bare URLs, and no code block that rustdoc would compile.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use crate::resolve::ir::Docs;
-
-/// `#[doc = "..."]` attributes for `docs` (nothing when there is nothing to say).
-pub fn doc_attrs(docs: &Docs) -> TokenStream {
-    lines_to_attrs(&doc_lines(docs))
-}
-
-/// `#[deprecated]`, for items that generated code itself never uses (fields, variants,
-/// accessors, setters); deprecated types are documented as such but not marked, because the
-/// crate's own signatures name them.
-pub fn deprecated_attr(docs: &Docs) -> Option<TokenStream> {
-    docs.deprecated.then(|| quote!(#[deprecated]))
-}
-
-/// `#[doc]` attributes for text that is already safe Markdown.
-pub fn lines_to_attrs(lines: &[String]) -> TokenStream {
-    let lines = lines.iter().map(|line| {
-        if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        }
-    });
-    quote! { #(#[doc = #lines])* }
-}
 
 /// The doc comment lines of `docs`: the description made safe, then the notes.
 pub fn doc_lines(docs: &Docs) -> Vec<String> {

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::text::{code_span, doc_inline, doc_text, line_comment, toml_key, toml_string};
 use crate::options::Options;
-use crate::resolve::ir::{Api, Resource};
+use crate::resolve::ir::{Api, Method, Resource, Root};
 
 /// The package version: `0.1.0+REVISION` when the revision is SemVer build metadata (dot-separated
 /// non-empty runs of ASCII letters, digits and `-`, as `20260927` and `0` are), else `0.1.0`
@@ -112,14 +112,22 @@ pub fn readme(api: &Api, header: &str) -> String {
         api.lib_name
     );
     let _ = writeln!(out, "    .build()?;");
-    if let Some((path, method)) = first_method(&api.root, &mut Vec::new()) {
+    let first = match api.root.methods.first() {
+        Some(method) => Some((String::new(), method.accessor.clone())),
+        None => api
+            .root
+            .resources
+            .iter()
+            .find_map(|top| first_method(&top.resource, &mut vec![top.resource.accessor.clone()])),
+    };
+    if let Some((path, method)) = first {
         let _ = writeln!(out, "let call = client{path}.{}(/* required parameters */);", method);
     }
     let _ = writeln!(out, "```\n");
     let _ = writeln!(out, "## Methods\n");
     let _ = writeln!(out, "| Method | HTTP | Rust |");
     let _ = writeln!(out, "| --- | --- | --- |");
-    method_rows(&api.root, "client", &mut out);
+    method_table(&api.root, &mut out);
     let _ = writeln!(out, "\n## OAuth scopes\n");
     let _ = writeln!(
         out,
@@ -130,6 +138,8 @@ pub fn readme(api: &Api, header: &str) -> String {
     out
 }
 
+/// The first method of `resource` (or below it): the chain of accessors from the client, and
+/// the method's accessor. `path` holds the accessors that lead to `resource`.
 fn first_method(resource: &Resource, path: &mut Vec<String>) -> Option<(String, String)> {
     if let Some(method) = resource.methods.first() {
         let chain: String = path.iter().map(|a| format!(".{a}()")).collect();
@@ -145,8 +155,24 @@ fn first_method(resource: &Resource, path: &mut Vec<String>) -> Option<(String, 
     None
 }
 
-fn method_rows(resource: &Resource, chain: &str, out: &mut String) {
-    for method in &resource.methods {
+/// The rows of the methods table: the top-level methods, then each resource's.
+fn method_table(root: &Root, out: &mut String) {
+    method_rows(&root.methods, "client", out);
+    for top in &root.resources {
+        resource_rows(&top.resource, "client", out);
+    }
+}
+
+fn resource_rows(resource: &Resource, parent: &str, out: &mut String) {
+    let chain = format!("{parent}.{}()", resource.accessor);
+    method_rows(&resource.methods, &chain, out);
+    for child in &resource.resources {
+        resource_rows(child, &chain, out);
+    }
+}
+
+fn method_rows(methods: &[Method], chain: &str, out: &mut String) {
+    for method in methods {
         let http = format!("{:?}", method.http_method).to_uppercase();
         let _ = writeln!(
             out,
@@ -156,9 +182,6 @@ fn method_rows(resource: &Resource, chain: &str, out: &mut String) {
             chain,
             method.accessor
         );
-    }
-    for child in &resource.resources {
-        method_rows(child, &format!("{chain}.{}()", child.accessor), out);
     }
 }
 

@@ -1,54 +1,31 @@
-//! The standard parameters every method accepts, as setters shared by all builders through a
-//! crate-local macro, so each builder costs one line of source. The setters are `#[inline]`:
-//! compiled only in the crates that call them.
+//! `src/params.rs` as source text: the standard parameters every method accepts, as setters
+//! shared by all builders through a crate-local macro, so each builder costs one line of
+//! source. The setters are `#[inline]`: compiled only in the crates that call them.
+//!
+//! The macro's body is laid out as `rustfmt` would lay out the `impl` block at that depth
+//! (`rustfmt` leaves macro bodies alone).
 
-use quote::quote;
+use std::fmt::Write as _;
 
-use super::Output;
-use super::docs::doc_attrs;
-use super::rust_type::{ident, type_tokens};
-use super::text::string_literal;
-use super::types::type_defs;
-use crate::resolve::ir::{Api, Resource, RustType};
+use super::doc_comment::write_docs;
+use super::layout::{write_fn, write_short_call};
+use super::text::{ident_text, string_literal};
+use crate::resolve::ir::{Api, Param, Resource, RustType};
 
-/// The `params` module. An API without methods has no builders to give the setters to, so
-/// its module is empty (the macro and the parameter types would be unused, and warned about).
-pub fn params_module(api: &Api) -> Output {
-    if !has_methods(&api.root) {
-        return Output::Rust(quote! {
-            //! Standard parameters, accepted by every method. This API has no methods.
-        });
-    }
-    let types = type_defs(&api.standard_param_types);
-    let setters = api.standard_params.iter().map(|param| {
-        let docs = doc_attrs(&param.docs);
-        let name = ident(&param.rust_name);
-        let json = string_literal(&param.json_name);
-        let (ty, value) = match &param.ty {
-            RustType::String => (
-                quote!(impl ::std::convert::Into<::std::string::String>),
-                quote!(::std::convert::Into::<::std::string::String>::into(value)),
-            ),
-            other => (type_tokens(other), quote!(value)),
-        };
-        quote! {
-            #docs
-            #[inline]
-            pub fn #name(mut self, value: #ty) -> Self {
-                self.call.set_query(#json, #value);
-                self
-            }
-        }
-    });
-    let items = quote! {
-        //! Standard parameters, accepted by every method.
+/// The module's docs when the API has no methods.
+const NO_METHODS: &str = "//! Standard parameters, accepted by every method. This API has no methods.\n";
 
-        #types
-    };
-    let template = quote! {
-        impl __Builder {
-            #(#setters)*
+/// The macro's head, down to the `impl` block's opening line.
+const MACRO_HEAD: &str = "
+/// Implements the standard parameter setters and per-call options on request builders.
+#[allow(unused_macros)]
+macro_rules! standard_parameters {
+    ($($builder:ident),* $(,)?) => {$(
+        impl $builder {
+";
 
+/// The per-call options after the setters, and the end of the macro.
+const MACRO_TAIL: &str = "
             /// Adds an HTTP header to this request, replacing the client's header of that name.
             #[inline]
             pub fn header(
@@ -97,12 +74,103 @@ pub fn params_module(api: &Api) -> Output {
                 self
             }
         }
+    )*};
+}
+
+#[allow(unused_imports)]
+pub(crate) use standard_parameters;
+";
+
+/// The text of `src/params.rs` without its header lines. An API without methods has no
+/// builders to give the setters to, so its module is empty (the macro and the parameter
+/// types would be unused, and warned about).
+pub fn params_rs(api: &Api) -> String {
+    let root = &api.root;
+    if root.methods.is_empty() && !root.resources.iter().any(|top| has_methods(&top.resource)) {
+        return NO_METHODS.to_owned();
+    }
+    let mut out = String::from("//! Standard parameters, accepted by every method.\n");
+    if !api.standard_param_types.is_empty() {
+        out.push('\n');
+        super::models::write_defs(&mut out, &api.standard_param_types, &["params".to_owned()], "");
+    }
+    out.push_str(MACRO_HEAD);
+    for (i, param) in api.standard_params.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        write_setter(&mut out, param);
+    }
+    // The blank line that separates the options from the setters.
+    let tail = if api.standard_params.is_empty() {
+        &MACRO_TAIL[1..]
+    } else {
+        MACRO_TAIL
     };
-    Output::ImplMacro {
-        items,
-        name: "standard_parameters".to_owned(),
-        docs: "Implements the standard parameter setters and per-call options on request builders.".to_owned(),
-        template,
+    out.push_str(tail);
+    out
+}
+
+/// One setter, at the depth of the macro's `impl` block.
+fn write_setter(out: &mut String, param: &Param) {
+    const INDENT: &str = "            ";
+    const BODY: &str = "                ";
+    write_docs(out, &param.docs, INDENT);
+    let _ = writeln!(out, "{INDENT}#[inline]");
+    let (ty, value) = match &param.ty {
+        RustType::String => (
+            "impl ::std::convert::Into<::std::string::String>".to_owned(),
+            "::std::convert::Into::<::std::string::String>::into(value)",
+        ),
+        other => (absolute_type(other), "value"),
+    };
+    let head = format!("pub fn {}", ident_text(&param.rust_name));
+    write_fn(
+        out,
+        INDENT,
+        &head,
+        &["mut self".to_owned(), format!("value: {ty}")],
+        " -> Self",
+    );
+    let args = [string_literal(&param.json_name), value.to_owned()];
+    write_short_call(out, BODY, "self.call.set_query", &args, ";");
+    let _ = writeln!(out, "{BODY}self");
+    let _ = writeln!(out, "{INDENT}}}");
+}
+
+/// A type by absolute paths: the macro expands in the resource modules, where a generated
+/// type may shadow a short name.
+fn absolute_type(ty: &RustType) -> String {
+    match ty {
+        RustType::String => "::std::string::String".to_owned(),
+        RustType::Bool => "bool".to_owned(),
+        RustType::I32 => "i32".to_owned(),
+        RustType::U32 => "u32".to_owned(),
+        RustType::I64 => "i64".to_owned(),
+        RustType::U64 => "u64".to_owned(),
+        RustType::F32 => "f32".to_owned(),
+        RustType::F64 => "f64".to_owned(),
+        RustType::Bytes => "::std::vec::Vec<u8>".to_owned(),
+        RustType::DateTime => "::discovery_runtime::__private::chrono::DateTime<\
+                               ::discovery_runtime::__private::chrono::Utc>"
+            .to_owned(),
+        RustType::Date => "::discovery_runtime::__private::chrono::NaiveDate".to_owned(),
+        RustType::Duration => "::discovery_runtime::__private::chrono::TimeDelta".to_owned(),
+        RustType::Json => "::discovery_runtime::__private::serde_json::Value".to_owned(),
+        RustType::Vec(item) => format!("::std::vec::Vec<{}>", absolute_type(item)),
+        RustType::Map(value) => format!(
+            "::std::collections::BTreeMap<::std::string::String, {}>",
+            absolute_type(value)
+        ),
+        RustType::Named { path, boxed } => {
+            let segments: Vec<String> = path.iter().map(|s| ident_text(s).into_owned()).collect();
+            let named = format!("crate::{}", segments.join("::"));
+            if *boxed {
+                format!("::std::boxed::Box<{named}>")
+            } else {
+                named
+            }
+        }
     }
 }
 

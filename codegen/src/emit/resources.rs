@@ -9,24 +9,86 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::doc_comment::{write_docs, write_lines};
+use super::layout::{WIDTH, write_call, write_fn};
 use super::models::{Scope, cfg_attr};
 use super::text::{code_span, ident_text, string_literal};
 use crate::resolve::ir::{
-    HttpMethod, MediaUpload, Method, Pagination, Param, ParamLocation, PathPiece, PathStyle, Resource, RustType,
+    HttpMethod, MediaUpload, Method, Pagination, Param, ParamLocation, PathPiece, PathStyle, Resource, Root, RustType,
+    TypeDef,
 };
 
-/// The widest line the writer aims for; longer signatures and calls are split one item a line.
-const WIDTH: usize = 100;
+/// The text of `resources/mod.rs` without its header lines: the module docs, a `mod`
+/// declaration per top-level resource (each in its own file) and the top-level methods.
+pub fn root_file(root: &Root, docs: &str) -> String {
+    file(&Module::root(root), docs)
+}
 
-/// The text of a resource's file without its header lines: the module docs and its items.
-/// `children_inline` puts child resources in inline modules; otherwise they are `mod x;`
-/// declarations (the root's children, each in its own file).
-pub fn resource_file(resource: &Resource, docs: &str, children_inline: bool) -> String {
+/// The text of a top-level resource's file without its header lines: the module docs and
+/// its items, child resources in inline modules.
+pub fn resource_file(resource: &Resource, docs: &str) -> String {
+    file(&Module::resource(resource), docs)
+}
+
+/// The accessors of the `Client` (in `lib.rs`): the top-level methods and resources.
+pub fn client_accessors(root: &Root) -> String {
+    accessors(&Module::root(root), "self.inner", "resources::", "    ")
+}
+
+fn file(module: &Module, docs: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "//! {docs}");
     out.push('\n');
-    write_items(&mut out, resource, children_inline, "");
+    write_items(&mut out, module, "");
     out
+}
+
+/// Whose methods a module's builders are.
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    /// The crate's `Client`: the methods at the top level of the document.
+    Client,
+    /// A resource's handle.
+    Handle(&'a Resource),
+}
+
+/// What the emitter needs of the module of the root or of a resource.
+struct Module<'a> {
+    owner: Owner<'a>,
+    /// The handle's name (`Client` for the root).
+    handle: &'a str,
+    module_path: &'a [String],
+    methods: &'a [Method],
+    param_types: &'a [TypeDef],
+    /// The child resources, each with its cargo feature (top-level resources only).
+    children: Vec<(&'a Resource, Option<&'a String>)>,
+}
+
+impl<'a> Module<'a> {
+    fn root(root: &'a Root) -> Self {
+        Self {
+            owner: Owner::Client,
+            handle: "Client",
+            module_path: &root.module_path,
+            methods: &root.methods,
+            param_types: &root.param_types,
+            children: root
+                .resources
+                .iter()
+                .map(|top| (&top.resource, Some(&top.feature)))
+                .collect(),
+        }
+    }
+
+    fn resource(resource: &'a Resource) -> Self {
+        Self {
+            owner: Owner::Handle(resource),
+            handle: &resource.handle,
+            module_path: &resource.module_path,
+            methods: &resource.methods,
+            param_types: &resource.param_types,
+            children: resource.resources.iter().map(|child| (child, None)).collect(),
+        }
+    }
 }
 
 /// The names that short paths in one module depend on.
@@ -37,23 +99,23 @@ struct Names {
 }
 
 impl Names {
-    fn new(resource: &Resource) -> Self {
+    fn new(module: &Module) -> Self {
         let mut defined: BTreeSet<String> = BTreeSet::new();
-        defined.insert(ident_text(&resource.handle).into_owned());
-        for m in &resource.methods {
+        defined.insert(ident_text(module.handle).into_owned());
+        for m in module.methods {
             defined.insert(ident_text(&m.builder).into_owned());
         }
-        for child in &resource.resources {
+        for (child, _) in &module.children {
             defined.insert(ident_text(&child.module).into_owned());
         }
-        for def in &resource.param_types {
+        for def in module.param_types {
             defined.insert(ident_text(&def.name).into_owned());
             defined.insert(ident_text(&def.nested_module).into_owned());
         }
         let rt = if defined.contains("rt") { "__rt" } else { "rt" };
         Self {
             rt,
-            scope: Scope::with_names(&resource.module_path, defined),
+            scope: Scope::with_names(module.module_path, defined),
         }
     }
 
@@ -121,42 +183,49 @@ impl Names {
     }
 }
 
-fn write_items(out: &mut String, resource: &Resource, children_inline: bool, indent: &str) {
-    let names = Names::new(resource);
-    let has_code = !resource.methods.is_empty() || !resource.json_name.is_empty();
+fn write_items(out: &mut String, module: &Module, indent: &str) {
+    let names = Names::new(module);
     let mut first = true;
-    for child in &resource.resources {
-        if children_inline {
-            gap(out, &mut first);
-            let _ = writeln!(out, "{indent}/// The {} resource.", code_span(&child.json_name));
-            let _ = writeln!(out, "{indent}pub mod {} {{", ident_text(&child.module));
-            write_items(out, child, true, &format!("{indent}    "));
-            let _ = writeln!(out, "{indent}}}");
-        } else {
-            if let Some(cfg) = cfg_attr(child.feature.as_slice()) {
-                gap(out, &mut first);
-                let _ = writeln!(out, "{indent}{cfg}");
-            } else if first {
-                first = false;
+    for &(child, feature) in &module.children {
+        match module.owner {
+            // The top-level resources: each in its own file.
+            Owner::Client => {
+                if let Some(cfg) = feature.and_then(|f| cfg_attr(std::slice::from_ref(f))) {
+                    gap(out, &mut first);
+                    let _ = writeln!(out, "{indent}{cfg}");
+                } else if first {
+                    first = false;
+                }
+                let _ = writeln!(out, "{indent}pub mod {};", ident_text(&child.module));
             }
-            let _ = writeln!(out, "{indent}pub mod {};", ident_text(&child.module));
+            Owner::Handle(_) => {
+                gap(out, &mut first);
+                let _ = writeln!(out, "{indent}/// The {} resource.", code_span(&child.json_name));
+                let _ = writeln!(out, "{indent}pub mod {} {{", ident_text(&child.module));
+                write_items(out, &Module::resource(child), &format!("{indent}    "));
+                let _ = writeln!(out, "{indent}}}");
+            }
         }
     }
-    if has_code {
+    let handle = match module.owner {
+        Owner::Client => None,
+        Owner::Handle(resource) => Some(resource),
+    };
+    if !module.methods.is_empty() || handle.is_some() {
         gap(out, &mut first);
         let _ = writeln!(out, "{indent}use ::discovery_runtime::__private as {};", names.rt);
     }
-    if !resource.json_name.is_empty() {
+    if let Some(resource) = handle {
         gap(out, &mut first);
         write_handle(out, resource, &names, indent);
     }
-    for method in &resource.methods {
+    for method in module.methods {
         gap(out, &mut first);
-        write_method(out, resource, method, &names, indent);
+        write_method(out, module.owner, method, &names, indent);
     }
-    if !resource.methods.is_empty() {
+    if !module.methods.is_empty() {
         gap(out, &mut first);
-        let builders: Vec<String> = resource
+        let builders: Vec<String> = module
             .methods
             .iter()
             .map(|m| ident_text(&m.builder).into_owned())
@@ -172,9 +241,9 @@ fn write_items(out: &mut String, resource: &Resource, children_inline: bool, ind
             let _ = writeln!(out, "{indent});");
         }
     }
-    if !resource.param_types.is_empty() {
+    if !module.param_types.is_empty() {
         gap(out, &mut first);
-        super::models::write_defs(out, &resource.param_types, &resource.module_path, indent);
+        super::models::write_defs(out, module.param_types, module.module_path, indent);
     }
 }
 
@@ -185,13 +254,13 @@ fn gap(out: &mut String, first: &mut bool) {
     }
 }
 
-/// The accessor methods for `resource`'s methods and children, for an `impl` block of its
+/// The accessor methods for a module's methods and children, for an `impl` block of its
 /// handle (or of `Client` for the root), at `indent`. `client` is the expression of the
 /// runtime client (`self.client`); `module_prefix` leads to the builders (`resources::`).
-pub fn accessors(resource: &Resource, client: &str, module_prefix: &str, indent: &str) -> String {
-    let names = Names::new(resource);
+fn accessors(module: &Module, client: &str, module_prefix: &str, indent: &str) -> String {
+    let names = Names::new(module);
     let mut out = String::new();
-    for method in &resource.methods {
+    for method in module.methods {
         out.push('\n');
         write_docs(&mut out, &method.docs, indent);
         if method.docs.deprecated {
@@ -220,13 +289,13 @@ pub fn accessors(resource: &Resource, client: &str, module_prefix: &str, indent:
         );
         let _ = writeln!(out, "{indent}}}");
     }
-    for child in &resource.resources {
+    for &(child, feature) in &module.children {
         out.push('\n');
         let _ = writeln!(out, "{indent}/// The {} resource.", code_span(&child.json_name));
         if child.deprecated {
             let _ = writeln!(out, "{indent}///\n{indent}/// **Deprecated.**\n{indent}#[deprecated]");
         }
-        if let Some(cfg) = cfg_attr(child.feature.as_slice()) {
+        if let Some(cfg) = feature.and_then(|f| cfg_attr(std::slice::from_ref(f))) {
             let _ = writeln!(out, "{indent}{cfg}");
         }
         let _ = writeln!(out, "{indent}#[inline]");
@@ -235,12 +304,16 @@ pub fn accessors(resource: &Resource, client: &str, module_prefix: &str, indent:
             ident_text(&child.module),
             ident_text(&child.handle)
         );
-        let _ = writeln!(
-            out,
-            "{indent}pub fn {}(&self) -> {handle} {{",
-            ident_text(&child.accessor)
+        let head = format!("pub fn {}", ident_text(&child.accessor));
+        write_fn(&mut out, indent, &head, &["&self".to_owned()], &format!(" -> {handle}"));
+        let clone = [format!("{client}.clone()")];
+        write_call(
+            &mut out,
+            &format!("{indent}    "),
+            &format!("{handle}::new"),
+            &clone,
+            "",
         );
-        let _ = writeln!(out, "{indent}    {handle}::new({client}.clone())");
         let _ = writeln!(out, "{indent}}}");
     }
     out
@@ -263,43 +336,20 @@ fn write_handle(out: &mut String, resource: &Resource, names: &Names, indent: &s
     let _ = writeln!(out, "{indent}    pub(crate) fn new(client: {rt}::Client) -> Self {{");
     let _ = writeln!(out, "{indent}        Self {{ client }}");
     let _ = writeln!(out, "{indent}    }}");
-    out.push_str(&accessors(resource, "self.client", "", &format!("{indent}    ")));
+    out.push_str(&accessors(
+        &Module::resource(resource),
+        "self.client",
+        "",
+        &format!("{indent}    "),
+    ));
     let _ = writeln!(out, "{indent}}}");
-}
-
-/// `head(params) tail {` on one line when it fits, else one parameter a line.
-fn write_fn(out: &mut String, indent: &str, head: &str, params: &[String], tail: &str) {
-    let one_line = format!("{indent}{head}({}){tail} {{", params.join(", "));
-    if one_line.chars().count() <= WIDTH {
-        let _ = writeln!(out, "{one_line}");
-        return;
-    }
-    let _ = writeln!(out, "{indent}{head}(");
-    for p in params {
-        let _ = writeln!(out, "{indent}    {p},");
-    }
-    let _ = writeln!(out, "{indent}){tail} {{");
-}
-
-/// `callee(args)end` on one line when it fits, else one argument a line.
-fn write_call(out: &mut String, indent: &str, callee: &str, args: &[String], end: &str) {
-    let one_line = format!("{indent}{callee}({}){end}", args.join(", "));
-    if one_line.chars().count() <= WIDTH {
-        let _ = writeln!(out, "{one_line}");
-        return;
-    }
-    let _ = writeln!(out, "{indent}{callee}(");
-    for a in args {
-        let _ = writeln!(out, "{indent}    {a},");
-    }
-    let _ = writeln!(out, "{indent}){end}");
 }
 
 /// The items of one method. Every function of a builder is `#[inline]`, so that it is compiled
 /// in the crates that call it rather than for every method of the generated crate: `send` and
 /// the media and paging methods instantiate the generic request machinery (a 4x difference in
 /// release builds of large APIs), and the constructors and setters, though small, are many.
-fn write_method(out: &mut String, resource: &Resource, method: &Method, names: &Names, indent: &str) {
+fn write_method(out: &mut String, owner: Owner, method: &Method, names: &Names, indent: &str) {
     let rt = names.rt;
     let info = ident_text(&method.info_const);
     let http = match method.http_method {
@@ -322,10 +372,9 @@ fn write_method(out: &mut String, resource: &Resource, method: &Method, names: &
     out.push('\n');
 
     let builder = ident_text(&method.builder);
-    let created_by = if resource.json_name.is_empty() {
-        format!("Created by [`Client::{0}`](crate::Client::{0}).", method.accessor)
-    } else {
-        format!("Created by [`{}::{}`].", resource.handle, method.accessor)
+    let created_by = match owner {
+        Owner::Client => format!("Created by [`Client::{0}`](crate::Client::{0}).", method.accessor),
+        Owner::Handle(resource) => format!("Created by [`{}::{}`].", resource.handle, method.accessor),
     };
     write_lines(
         out,
@@ -505,7 +554,7 @@ fn write_upload_info(out: &mut String, media: &MediaUpload, names: &Names, inden
             let _ = writeln!(out, "{inner}{},", names.none());
         }
     }
-    let accept: Vec<String> = media.accept.iter().map(|a| string_literal(a).to_string()).collect();
+    let accept: Vec<String> = media.accept.iter().map(|a| string_literal(a)).collect();
     let _ = writeln!(out, "{inner}&[{}],", accept.join(", "));
     let _ = writeln!(out, "{indent});");
 }

@@ -12,8 +12,6 @@
 //! | Rust string literal             | [`string_literal`]                |
 //! | Rust identifier                 | [`ident`]                         |
 
-use proc_macro2::{Ident, Literal, Span};
-
 pub use super::docs::doc_inline;
 use super::docs::{markdown_lines, one_line};
 use crate::resolve::names::is_keyword;
@@ -79,15 +77,32 @@ pub fn code_span(text: &str) -> String {
     format!("{fence} {value} {fence}")
 }
 
-/// A Rust string literal holding `text` exactly, escaped by `proc_macro2`.
-pub fn string_literal(text: &str) -> Literal {
-    Literal::string(text)
+/// A Rust string literal holding `text` exactly: `"`, `\` and every character that
+/// `char::escape_debug` escapes (control characters, line separators, unprintable ones) escaped, the rest as it is
+/// (the escaping `proc_macro2::Literal::string` does, so the output did not change when the
+/// generator stopped printing token streams).
+pub fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            // `\0` followed by an octal digit reads as an octal escape to clippy.
+            '\0' if chars.as_str().starts_with(|next: char| next.is_digit(8)) => out.push_str("\\x00"),
+            '\0' => out.push_str("\\0"),
+            // `escape_debug` escapes it, which a string literal does not need.
+            '\'' => out.push(c),
+            c => out.extend(c.escape_debug()),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A Rust identifier. Names from the IR are already valid identifiers that are not keywords
 /// (the resolve stage makes them so); anything else is repaired here rather than panicking:
 /// characters outside `[A-Za-z0-9_]` become `_`, a leading digit gets a `_`, a keyword a `_`.
-pub fn ident(name: &str) -> Ident {
+pub fn ident(name: &str) -> String {
     let mut repaired: String = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
@@ -98,10 +113,10 @@ pub fn ident(name: &str) -> Ident {
     if repaired == "_" || is_keyword(&repaired) || matches!(repaired.as_str(), "Self" | "self" | "super" | "crate") {
         repaired.push('_');
     }
-    Ident::new(&repaired, Span::call_site())
+    repaired
 }
 
-/// The text of [`ident`]`(name)`, without building an `Ident` when `name` needs no repair
+/// [`ident`]`(name)`, without a copy when `name` needs no repair
 /// (the names of the IR always do not).
 pub fn ident_text(name: &str) -> std::borrow::Cow<'_, str> {
     let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
@@ -112,7 +127,7 @@ pub fn ident_text(name: &str) -> std::borrow::Cow<'_, str> {
     if valid {
         std::borrow::Cow::Borrowed(name)
     } else {
-        std::borrow::Cow::Owned(ident(name).to_string())
+        std::borrow::Cow::Owned(ident(name))
     }
 }
 
@@ -156,19 +171,23 @@ mod tests {
 
     #[test]
     fn identifiers_are_repaired_never_a_panic() {
-        assert_eq!(ident("foo_bar").to_string(), "foo_bar");
-        assert_eq!(ident("fn").to_string(), "fn_");
-        assert_eq!(ident("é").to_string(), "__");
-        assert_eq!(ident("1a").to_string(), "_1a");
-        assert_eq!(ident("").to_string(), "__");
-        assert_eq!(ident("Self").to_string(), "Self_");
+        assert_eq!(ident("foo_bar"), "foo_bar");
+        assert_eq!(ident("fn"), "fn_");
+        assert_eq!(ident("é"), "__");
+        assert_eq!(ident("1a"), "_1a");
+        assert_eq!(ident(""), "__");
+        assert_eq!(ident("Self"), "Self_");
         for name in ["foo_bar", "fn", "é", "1a", "", "Self", "_", "_x", "r#type"] {
-            assert_eq!(ident_text(name), ident(name).to_string(), "{name}");
+            assert_eq!(ident_text(name), ident(name), "{name}");
         }
     }
 
     #[test]
     fn string_literals_escape_everything() {
-        assert_eq!(string_literal("a\"\n\\").to_string(), r#""a\"\n\\""#);
+        assert_eq!(string_literal("a\"\n\\"), r#""a\"\n\\""#);
+        assert_eq!(
+            string_literal("it's\u{0}7\u{0}x\t\u{2028}é"),
+            r#""it's\x007\0x\t\u{2028}é""#
+        );
     }
 }

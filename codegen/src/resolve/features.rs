@@ -7,36 +7,44 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::ir::{Api, Method, Resource, RustType, TypeDef, TypeKind};
+use super::ir::{Method, Resource, RustType, TopLevelResource, TypeDef, TypeKind};
 use super::names::Namespace;
 
 /// The feature of the schemas that no method reaches.
 pub const UNREFERENCED_SCHEMAS: &str = "unreferenced_schemas";
 
-/// Names a feature per top-level resource and gates every top-level schema.
-pub fn assign(api: &mut Api) {
-    let graph = ModelGraph::new(&api.models);
+/// Names a feature per top-level resource and gates every top-level schema (`models`), given
+/// the methods at the top level of the document (always compiled): the top-level resources
+/// with their features, and the crate's features.
+pub fn assign(
+    models: &mut [TypeDef],
+    root_methods: &[Method],
+    resources: Vec<Resource>,
+) -> (Vec<TopLevelResource>, Vec<String>) {
+    let graph = ModelGraph::new(models);
     let mut names = Namespace::with_reserved(&["default", UNREFERENCED_SCHEMAS]);
-    let mut reached_by: Vec<BTreeSet<String>> = vec![BTreeSet::new(); api.models.len()];
-    let mut always = vec![false; api.models.len()];
+    let mut reached_by: Vec<BTreeSet<String>> = vec![BTreeSet::new(); models.len()];
+    let mut always = vec![false; models.len()];
+    let mut features = Vec::new();
 
     let mut roots = Vec::new();
-    methods_types(&api.root.methods, &mut roots);
+    methods_types(root_methods, &mut roots);
     for index in graph.closure(&roots) {
         always[index] = true;
     }
-    for resource in &mut api.root.resources {
+    let mut top_level = Vec::with_capacity(resources.len());
+    for resource in resources {
         let feature = names.claim_or(resource.module.clone(), Some("_resource"), "_");
         let mut roots = Vec::new();
-        resource_types(resource, &mut roots);
+        resource_types(&resource, &mut roots);
         for index in graph.closure(&roots) {
             reached_by[index].insert(feature.clone());
         }
-        api.features.push(feature.clone());
-        resource.feature = Some(feature);
+        features.push(feature.clone());
+        top_level.push(TopLevelResource { feature, resource });
     }
     let mut unreferenced = false;
-    for ((model, reached), always) in api.models.iter_mut().zip(reached_by).zip(always) {
+    for ((model, reached), always) in models.iter_mut().zip(reached_by).zip(always) {
         model.features = if always {
             Vec::new()
         } else if reached.is_empty() {
@@ -47,8 +55,9 @@ pub fn assign(api: &mut Api) {
         };
     }
     if unreferenced {
-        api.features.push(UNREFERENCED_SCHEMAS.to_owned());
+        features.push(UNREFERENCED_SCHEMAS.to_owned());
     }
+    (top_level, features)
 }
 
 /// Which top-level schemas each top-level schema (with its nested types) names.

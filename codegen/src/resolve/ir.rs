@@ -36,7 +36,7 @@ pub struct Api {
     /// Types used by standard parameters (e.g. the `$.xgafv` enum).
     pub standard_param_types: Vec<TypeDef>,
     /// Methods at the top level of the document and the top-level resources.
-    pub root: Resource,
+    pub root: Root,
     /// The crate's cargo features, all on by default: one per top-level resource, then
     /// [`UNREFERENCED_SCHEMAS`](crate::resolve::features::UNREFERENCED_SCHEMAS) when some
     /// schema is reached by no method.
@@ -187,12 +187,35 @@ pub enum RustType {
     },
 }
 
-/// A resource: a handle struct with an accessor per method and per child resource.
+/// The top level of the document: the module `resources`, whose methods the `Client` reaches
+/// directly, and the resources at the top level, each in a file of its own.
+#[derive(Clone, Debug)]
+pub struct Root {
+    /// Path of the module from the crate root (`["resources"]`).
+    pub module_path: Vec<String>,
+    /// The methods at the top level of the document (most documents have none).
+    pub methods: Vec<Method>,
+    /// Types of enum parameters of those methods.
+    pub param_types: Vec<TypeDef>,
+    pub resources: Vec<TopLevelResource>,
+}
+
+/// A resource at the top level of the document, behind a cargo feature of its own.
+#[derive(Clone, Debug)]
+pub struct TopLevelResource {
+    /// The cargo feature that enables the resource (its builders and the schemas its methods
+    /// reach), one of [`Api::features`].
+    pub feature: String,
+    pub resource: Resource,
+}
+
+/// A resource of the document: a handle struct with an accessor per method and per child
+/// resource.
 #[derive(Clone, Debug)]
 pub struct Resource {
-    /// The resource's key in the document (`archiveJobs`); empty for the root.
+    /// The resource's key in the document (`archiveJobs`).
     pub json_name: String,
-    /// The resource's JSON path (`resources.archiveJobs`); empty for the root.
+    /// The resource's JSON path (`resources.archiveJobs`).
     pub json_path: String,
     /// Module name (`archive_jobs`).
     pub module: String,
@@ -207,8 +230,6 @@ pub struct Resource {
     pub resources: Vec<Resource>,
     /// Types of enum parameters of this resource's methods.
     pub param_types: Vec<TypeDef>,
-    /// The cargo feature that enables this resource (top-level resources only).
-    pub feature: Option<String>,
 }
 
 /// One method and its request builder.

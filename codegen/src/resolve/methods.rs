@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::ir::{
     Docs, HttpMethod, MediaUpload, Method, Pagination, Param, ParamLocation, PathPiece, PathStyle, RequestBody,
-    Resource, RustType,
+    Resource, RustType, TypeDef,
 };
 use super::names::{Namespace, camel, claim_all, claim_all_or, shouty, snake};
 use super::types::{SchemaNames, Scope, TypeBuilder, hoist_param_enum, property_docs};
@@ -45,23 +45,74 @@ pub struct MethodBuilder<'a> {
     pub page_shapes: &'a BTreeMap<String, Pagination>,
 }
 
+/// What the document's top level and a resource both hold.
+pub struct Members {
+    pub methods: Vec<Method>,
+    pub resources: Vec<Resource>,
+    pub param_types: Vec<TypeDef>,
+}
+
 impl MethodBuilder<'_> {
-    /// A resource (or the document's root, with `key` empty) and everything below it.
-    pub fn resource(
+    /// The document's top level (the module `resources`): its methods, reached from `Client`,
+    /// and everything below it. Each top-level resource has no feature yet (see
+    /// [`super::features`]).
+    pub fn root(
         &self,
-        key: &str,
         methods: &BTreeMap<String, RestMethod>,
         resources: &BTreeMap<String, RestResource>,
+    ) -> Result<(Vec<String>, Members), Error> {
+        let module_path = vec!["resources".to_owned()];
+        let members = self.members("Client", CLIENT_RESERVED, methods, resources, &module_path, "")?;
+        Ok((module_path, members))
+    }
+
+    /// A resource of the document and everything below it.
+    fn resource(
+        &self,
+        key: &str,
+        resource: &RestResource,
         module_path: Vec<String>,
         json_path: &str,
-        deprecated: bool,
     ) -> Result<Resource, Error> {
-        let is_root = key.is_empty();
-        let handle = if is_root { "Client".to_owned() } else { camel(key) };
+        let handle = camel(key);
+        let members = self.members(
+            &handle,
+            &["new"],
+            &resource.methods,
+            &resource.resources,
+            &module_path,
+            json_path,
+        )?;
+        Ok(Resource {
+            json_name: key.to_owned(),
+            json_path: json_path.to_owned(),
+            module: module_path.last().cloned().unwrap_or_default(),
+            handle,
+            accessor: snake(key),
+            module_path,
+            deprecated: resource.deprecated,
+            methods: members.methods,
+            resources: members.resources,
+            param_types: members.param_types,
+        })
+    }
+
+    /// The methods, child resources and parameter types of the module at `module_path`, whose
+    /// handle is `handle` (`Client` at the top level) and whose accessors cannot be named
+    /// `accessor_reserved`.
+    fn members(
+        &self,
+        handle: &str,
+        accessor_reserved: &[&str],
+        methods: &BTreeMap<String, RestMethod>,
+        resources: &BTreeMap<String, RestResource>,
+        module_path: &[String],
+        json_path: &str,
+    ) -> Result<Members, Error> {
         // Types of this module: the handle, the builders, then parameter enums.
-        let mut types = Namespace::with_reserved(&[handle.as_str()]);
+        let mut types = Namespace::with_reserved(&[handle]);
         let mut consts = Namespace::default();
-        let mut accessors = Namespace::with_reserved(if is_root { CLIENT_RESERVED } else { &["new"] });
+        let mut accessors = Namespace::with_reserved(accessor_reserved);
         let method_keys: Vec<&str> = methods.keys().map(String::as_str).collect();
         let accessor_names = claim_all_or(&mut accessors, &method_keys, snake, Some("_method"), "_");
         let resource_keys: Vec<&str> = resources.keys().map(String::as_str).collect();
@@ -74,8 +125,8 @@ impl MethodBuilder<'_> {
             .map(|k| types.claim(format!("{}Call", camel(k).trim_end_matches('_')), ""))
             .collect();
         let mut reserved: Vec<&str> = builder_names.iter().map(String::as_str).collect();
-        reserved.push(&handle);
-        let mut param_types = Scope::with_reserved(module_path.clone(), &reserved);
+        reserved.push(handle);
+        let mut param_types = Scope::with_reserved(module_path.to_vec(), &reserved);
         let mut built_methods = Vec::with_capacity(methods.len());
         for (i, (method_key, method)) in methods.iter().enumerate() {
             let path = join(json_path, &["methods", method_key]);
@@ -91,31 +142,21 @@ impl MethodBuilder<'_> {
         }
         let mut children = Vec::with_capacity(resources.len());
         for (i, (child_key, child)) in resources.iter().enumerate() {
-            let mut child_path = module_path.clone();
+            let mut child_path = module_path.to_vec();
             child_path.push(resource_modules[i].clone());
             let mut resource = self.resource(
                 child_key,
-                &child.methods,
-                &child.resources,
+                child,
                 child_path,
                 &join(json_path, &["resources", child_key]),
-                child.deprecated,
             )?;
             resource.accessor = resource_accessors[i].clone();
             children.push(resource);
         }
-        Ok(Resource {
-            json_name: key.to_owned(),
-            json_path: json_path.to_owned(),
-            module: module_path.last().cloned().unwrap_or_default(),
-            handle,
-            accessor: snake(key),
-            module_path,
-            deprecated,
+        Ok(Members {
             methods: built_methods,
             resources: children,
             param_types: param_types.into_defs(),
-            feature: None,
         })
     }
 

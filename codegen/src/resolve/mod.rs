@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use crate::Error;
 use crate::parse::RestDescription;
-use ir::{Api, RegionalEndpoint, Scope};
+use ir::{Api, RegionalEndpoint, Root, Scope};
 use methods::{BUILDER_RESERVED, MethodBuilder, param_from_schema};
 use names::{Namespace, camel, claim_all, snake};
 use types::{SchemaNames, TypeBuilder};
@@ -47,7 +47,7 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
         });
     }
     let names = SchemaNames::new(&doc.schemas);
-    let models = resolve_models(doc, &names)?;
+    let mut models = resolve_models(doc, &names)?;
 
     let builder = TypeBuilder { names: &names };
     let mut setters = Namespace::with_reserved(BUILDER_RESERVED);
@@ -81,17 +81,17 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
         standard_params: &setter_names,
         page_shapes: &page_shapes,
     };
-    let root = methods.resource(
-        "",
-        &doc.methods,
-        &doc.resources,
-        vec!["resources".to_owned()],
-        "",
-        false,
-    )?;
+    let (module_path, members) = methods.root(&doc.methods, &doc.resources)?;
+    let (resources, features) = features::assign(&mut models, &members.methods, members.resources);
+    let root = Root {
+        module_path,
+        methods: members.methods,
+        param_types: members.param_types,
+        resources,
+    };
 
     let crate_name = crate_name(&doc.name, &doc.version);
-    let mut api = Api {
+    Ok(Api {
         lib_name: crate_name.replace('-', "_"),
         crate_name,
         name: doc.name.clone(),
@@ -127,10 +127,8 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
         standard_params,
         standard_param_types: param_types.into_defs(),
         root,
-        features: Vec::new(),
-    };
-    features::assign(&mut api);
-    Ok(api)
+        features,
+    })
 }
 
 fn resolve_models(doc: &RestDescription, names: &SchemaNames) -> Result<Vec<ir::TypeDef>, Error> {
@@ -228,7 +226,7 @@ mod tests {
         assert_eq!(paths, ["schemas.Job.properties.labels", "schemas.Job.properties.state"]);
         assert_eq!(job.nested[0].json_path, "schemas.Job.properties.state");
         assert_eq!(api.standard_params[0].json_path, r#"parameters["$.xgafv"]"#);
-        let jobs = &api.root.resources[0];
+        let jobs = &api.root.resources[0].resource;
         assert_eq!(jobs.json_path, "resources.jobs");
         let list = &jobs.methods[0];
         assert_eq!(list.json_path, "resources.jobs.methods.list");

@@ -3,11 +3,15 @@
 
 //! # Data Portability API (v1) client
 //!
-//! The Data Portability API lets you build applications that request authorization from a user to move a copy of data from Google services into your application. This enables data portability and facilitates switching services.
+//! The Data Portability API lets you build applications that request authorization from a user to
+//! move a copy of data from Google services into your application. This enables data portability
+//! and facilitates switching services.
 //!
 //! Documentation of the API: <https://developers.google.com/data-portability>.
 //!
-//! Generated from the Discovery document `dataportability:v1` revision 20260927. Start with [`Client::builder`]; schemas are in [`models`], methods in [`resources`], OAuth scopes in [`Scope`].
+//! Generated from the Discovery document `dataportability:v1` revision 20260927. Start
+//! with [`Client::builder`]; schemas are in [`models`], methods in [`resources`], OAuth scopes
+//! in [`Scope`].
 
 #![allow(
     clippy::doc_lazy_continuation,
@@ -26,8 +30,8 @@ pub mod scopes;
 
 pub use ::discovery_runtime as runtime;
 pub use ::discovery_runtime::{
-    AccessToken, ApiError, ApiKey, AuthError, Error, ErrorDetail, Result, RetryPolicy,
-    StaticToken, TimeoutScope, TokenSource,
+    AccessToken, ApiError, ApiKey, AuthError, Error, ErrorDetail, Result, RetryPolicy, StaticToken,
+    TimeoutScope, TokenSource,
 };
 pub use scopes::Scope;
 
@@ -45,12 +49,12 @@ pub const SERVICE_PATH: &str = "";
 pub const MTLS_ROOT_URL: &str = "https://dataportability.mtls.googleapis.com/";
 
 static API: ::discovery_runtime::__private::ApiInfo = ::discovery_runtime::__private::ApiInfo::new(
-        env!("CARGO_PKG_NAME"),
-        env!("CARGO_PKG_VERSION"),
-        ROOT_URL,
-        SERVICE_PATH,
-    )
-    .with_mtls_root_url(MTLS_ROOT_URL);
+    env!("CARGO_PKG_NAME"),
+    env!("CARGO_PKG_VERSION"),
+    ROOT_URL,
+    SERVICE_PATH,
+)
+.with_mtls_root_url(MTLS_ROOT_URL);
 
 /// Configures a [`Client`].
 pub type ClientBuilder = ::discovery_runtime::ClientBuilder<Client>;
@@ -96,9 +100,7 @@ impl Client {
     /// The `portabilityArchive` resource.
     #[cfg(feature = "portability_archive")]
     #[inline]
-    pub fn portability_archive(
-        &self,
-    ) -> resources::portability_archive::PortabilityArchive {
+    pub fn portability_archive(&self) -> resources::portability_archive::PortabilityArchive {
         resources::portability_archive::PortabilityArchive::new(self.inner.clone())
     }
 }

@@ -31,11 +31,10 @@ macro_rules! standard_parameters {
                 mut self,
                 value: impl ::std::convert::Into<::std::string::String>,
             ) -> Self {
-                self.call
-                    .set_query(
-                        "fields",
-                        ::std::convert::Into::<::std::string::String>::into(value),
-                    );
+                self.call.set_query(
+                    "fields",
+                    ::std::convert::Into::<::std::string::String>::into(value),
+                );
                 self
             }
 
@@ -48,17 +47,17 @@ macro_rules! standard_parameters {
                 self
             }
 
-            /// Available to use for quota purposes for server-side applications. Can be any arbitrary string assigned to a user, but should not exceed 40 characters.
+            /// Available to use for quota purposes for server-side applications. Can be any
+            /// arbitrary string assigned to a user, but should not exceed 40 characters.
             #[inline]
             pub fn quota_user(
                 mut self,
                 value: impl ::std::convert::Into<::std::string::String>,
             ) -> Self {
-                self.call
-                    .set_query(
-                        "quotaUser",
-                        ::std::convert::Into::<::std::string::String>::into(value),
-                    );
+                self.call.set_query(
+                    "quotaUser",
+                    ::std::convert::Into::<::std::string::String>::into(value),
+                );
                 self
             }
 

@@ -193,7 +193,8 @@ pub enum Scope {
     ///
     /// `https://www.googleapis.com/auth/dataportability.play.usersettings`
     PlayUsersettings,
-    /// Move a copy of your saved links, images, places, and collections from your use of Google services
+    /// Move a copy of your saved links, images, places, and collections from your use of Google
+    /// services
     ///
     /// `https://www.googleapis.com/auth/dataportability.saved.collections`
     SavedCollections,
@@ -205,15 +206,18 @@ pub enum Scope {
     ///
     /// `https://www.googleapis.com/auth/dataportability.search_ugc.media.reviews_and_stars`
     SearchUgcMediaReviewsAndStars,
-    /// Move a copy of your self-reported video streaming provider preferences from Google Search and Google TV
+    /// Move a copy of your self-reported video streaming provider preferences from Google Search
+    /// and Google TV
     ///
     /// `https://www.googleapis.com/auth/dataportability.search_ugc.media.streaming_video_providers`
     SearchUgcMediaStreamingVideoProviders,
-    /// Move a copy of your indicated thumbs up and thumbs down on media in Google Search and Google TV
+    /// Move a copy of your indicated thumbs up and thumbs down on media in Google Search and Google
+    /// TV
     ///
     /// `https://www.googleapis.com/auth/dataportability.search_ugc.media.thumbs`
     SearchUgcMediaThumbs,
-    /// Move a copy of information about the movies and TV shows you marked as watched on Google Search and Google TV
+    /// Move a copy of information about the movies and TV shows you marked as watched on Google
+    /// Search and Google TV
     ///
     /// `https://www.googleapis.com/auth/dataportability.search_ugc.media.watched`
     SearchUgcMediaWatched,
@@ -304,7 +308,7 @@ pub enum Scope {
 }
 
 /// Each scope's URL, short name and description, in the order of [`Scope`]'s variants.
-static SCOPES: [::discovery_runtime::__private::ScopeInfo; 73usize] = [
+static SCOPES: [::discovery_runtime::__private::ScopeInfo; 73] = [
     ::discovery_runtime::__private::ScopeInfo::new(
         "https://www.googleapis.com/auth/dataportability.alerts.subscriptions",
         "alerts.subscriptions",
@@ -772,13 +776,9 @@ impl ::std::str::FromStr for Scope {
     /// Accepts a scope URL or its short name.
     fn from_str(value: &str) -> ::std::result::Result<Self, UnknownScope> {
         match ::discovery_runtime::__private::open_enum::find_scope(&SCOPES, value) {
-            ::std::option::Option::Some(index) => {
-                ::std::result::Result::Ok(Self::ALL[index])
-            }
+            ::std::option::Option::Some(index) => ::std::result::Result::Ok(Self::ALL[index]),
             ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    UnknownScope(::std::borrow::ToOwned::to_owned(value)),
-                )
+                ::std::result::Result::Err(UnknownScope(::std::borrow::ToOwned::to_owned(value)))
             }
         }
     }
