@@ -109,86 +109,6 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
     }
 }
 
-/// The next value, with serde's own encoding.
-#[inline]
-pub fn value<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
-    map.next_value()
-}
-
-/// The next value, read through the `wire` adapter `U` (`Option<StringEncoded>`, ...).
-#[inline]
-pub fn value_as<'de, T, U: DeserializeAs<'de, T>, A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
-    map.next_value::<DeserializeAsWrap<T, U>>()
-        .map(DeserializeAsWrap::into_inner)
-}
-
-/// Keeps an undeclared field in a struct's catch-all map.
-#[inline]
-pub fn unknown<'de, A: MapAccess<'de>>(
-    fields: &mut serde_json::Map<String, serde_json::Value>,
-    key: &str,
-    map: &mut A,
-) -> Result<(), A::Error> {
-    let value = map.next_value()?;
-    fields.insert(key.to_owned(), value);
-    Ok(())
-}
-
-/// Starts writing a struct as a JSON object.
-#[inline]
-pub fn begin<S: Serializer>(serializer: S) -> Result<S::SerializeMap, S::Error> {
-    serializer.serialize_map(None)
-}
-
-/// Writes a field with serde's own encoding.
-#[inline]
-pub fn entry<M: SerializeMap, T: Serialize + ?Sized>(map: &mut M, key: &str, value: &T) -> Result<(), M::Error> {
-    map.serialize_entry(key, value)
-}
-
-/// Writes a field through the `wire` adapter `U`.
-#[inline]
-pub fn entry_as<M: SerializeMap, T, U: SerializeAs<T>>(map: &mut M, key: &str, value: &T) -> Result<(), M::Error> {
-    map.serialize_entry(key, &SerializeAsWrap::<T, U>::new(value))
-}
-
-/// Writes the entries of a catch-all map (undeclared fields, or `additionalProperties`)
-/// and ends the object.
-#[inline]
-pub fn end<M: SerializeMap, V: Serialize>(
-    mut map: M,
-    rest: &std::collections::BTreeMap<String, V>,
-) -> Result<M::Ok, M::Error> {
-    for (key, value) in rest {
-        map.serialize_entry(key, value)?;
-    }
-    map.end()
-}
-
-/// Like [`end`], for the catch-all of undeclared fields.
-#[inline]
-pub fn end_unknown<M: SerializeMap>(
-    mut map: M,
-    rest: &serde_json::Map<String, serde_json::Value>,
-) -> Result<M::Ok, M::Error> {
-    for (key, value) in rest {
-        map.serialize_entry(key, value)?;
-    }
-    map.end()
-}
-
-/// Like [`end`], with the values written through the `wire` adapter `U`.
-#[inline]
-pub fn end_as<M: SerializeMap, T, U: SerializeAs<T>>(
-    mut map: M,
-    rest: &std::collections::BTreeMap<String, T>,
-) -> Result<M::Ok, M::Error> {
-    for (key, value) in rest {
-        map.serialize_entry(key, &SerializeAsWrap::<T, U>::new(value))?;
-    }
-    map.end()
-}
-
 /// Reads the value of one field from a JSON object: `Read(map).opt(&mut self.field)`, or
 /// `Read(map).with::<Adapter>().many(&mut self.field)` through a `wire` adapter. A method
 /// call per field (rather than an assignment, a `?` and a drop of the old value written out
@@ -535,10 +455,9 @@ mod tests {
 
         fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
             match key {
-                "state" => self.state = value(map)?,
-                _ => unknown(&mut self.others, key, map)?,
+                "state" => Read(map).opt(&mut self.state),
+                _ => Read(map).unknown(key, &mut self.others),
             }
-            Ok(())
         }
     }
 
