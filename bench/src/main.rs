@@ -8,6 +8,10 @@ mod emu;
 mod procfs;
 mod requests;
 mod service;
+#[cfg(feature = "postgres")]
+mod service_pg;
+#[cfg(not(feature = "postgres"))]
+#[path = "service_pg_absent.rs"]
 mod service_pg;
 mod stats;
 

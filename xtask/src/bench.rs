@@ -104,7 +104,13 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
             }
             let mut command = Command::new(&cargo);
             let name = format!("{other:?}").to_lowercase();
-            command.args(["run", "--release", "--quiet", "-p", "bench", "--", &name]);
+            command.args(["run", "--release", "--quiet", "-p", "bench"]);
+            if other == Benchmark::Requests {
+                // Without the service benchmark's sqlx, whose `log` feature of tracing no
+                // user of a generated crate compiles (bench/Cargo.toml).
+                command.arg("--no-default-features");
+            }
+            command.args(["--", &name]);
             if other == Benchmark::Codegen && !args.args.iter().any(|a| a == "--baseline") {
                 let (baseline, current) = codegen_binaries(root, &cargo)?;
                 command.arg("--baseline").arg(baseline).arg("--current").arg(current);
