@@ -13,6 +13,7 @@
 #[macro_use]
 mod skip;
 mod moto;
+mod scratch_db;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::TcpListener;
@@ -24,8 +25,8 @@ use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, Faults};
 use futures_util::TryStreamExt as _;
 use object_store::ObjectStore;
 use object_store::path::Path as ObjectPath;
+use scratch_db::ScratchDatabase;
 use serde_json::{Value, json};
-use sqlx::Connection as _;
 use std::sync::Arc;
 
 const GROUPS: [&str; 2] = ["myactivity.search", "saved.collections"];
@@ -309,13 +310,7 @@ async fn killed_workers_on_postgres_lose_nothing_and_do_nothing_twice() {
     let min_kills = env_number("PG_CRASH_KILLS", 6);
     let workers = env_number("PG_CRASH_WORKERS", 3);
     let name = format!("crash_{}", std::process::id());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("postgres");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let mut url = url::Url::parse(&admin).expect("a URL");
-    url.set_path(&name);
+    let scratch = ScratchDatabase::create(&admin, &name).await;
     let moto = moto::Moto::start("archives on S3 in the PostgreSQL crash test (a local directory instead)").await;
     let s3 = match &moto {
         Some(moto) => {
@@ -327,7 +322,7 @@ async fn killed_workers_on_postgres_lose_nothing_and_do_nothing_twice() {
     let objects = moto.as_ref().map(|moto| moto.store("crash"));
     crash(
         Setup::Postgres {
-            url: url.to_string(),
+            url: scratch.url.clone(),
             workers,
             s3,
         },
@@ -336,9 +331,7 @@ async fn killed_workers_on_postgres_lose_nothing_and_do_nothing_twice() {
         objects,
     )
     .await;
-    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await;
+    scratch.drop_database().await;
 }
 
 /// The crash test; `objects`: the bucket the archives go to (else the local directory).

@@ -5,10 +5,12 @@
 #[macro_use]
 mod skip;
 mod common;
+mod scratch_db;
 
 use std::time::Duration;
 
 use common::*;
+use scratch_db::ScratchDatabase;
 
 /// The value of the sample `series` (name and labels, exactly as written) in `text`.
 fn sample(text: &str, series: &str) -> Option<f64> {
@@ -102,20 +104,13 @@ async fn two_serving_processes_deliver_the_webhook_one_at_a_time_in_order() {
     use std::sync::{Arc, Mutex};
 
     use dataportability_server::store::{Database, NewConnection};
-    use sqlx::Connection as _;
 
     let Ok(admin) = std::env::var("DATAPORTABILITY_TEST_POSTGRES") else {
         skip_note!("SKIPPED the webhook across processes: DATAPORTABILITY_TEST_POSTGRES is not set");
         return;
     };
     let name = format!("webhook_{}", std::process::id());
-    let mut admin_conn = sqlx::PgConnection::connect(&admin).await.expect("postgres");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin_conn)
-        .await
-        .expect("create database");
-    let mut url = url::Url::parse(&admin).expect("a URL");
-    url.set_path(&name);
+    let scratch = ScratchDatabase::create(&admin, &name).await;
 
     // The receiver: each batch's seqs, and the most deliveries it ever had at once.
     #[derive(Default)]
@@ -163,7 +158,7 @@ async fn two_serving_processes_deliver_the_webhook_one_at_a_time_in_order() {
     let mut services = Vec::new();
     for n in 0..2 {
         let config = dataportability_server::Config {
-            database: Database::Postgres(url.to_string()),
+            database: Database::Postgres(scratch.url.clone()),
             database_connections: 4,
             archives: dir.path().join("archives").into(),
             keys: dataportability_server::crypto::KeyRing::parse(&keys).expect("keys"),
@@ -226,7 +221,5 @@ async fn two_serving_processes_deliver_the_webhook_one_at_a_time_in_order() {
         service.stop();
     }
     drop(services);
-    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin_conn)
-        .await;
+    scratch.drop_database().await;
 }

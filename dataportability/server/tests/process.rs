@@ -6,12 +6,14 @@
 
 #[macro_use]
 mod skip;
+mod scratch_db;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
 
 use dataportability_emulator::{AccessType, Emulator, EmulatorConfig, Faults};
+use scratch_db::ScratchDatabase;
 use serde_json::{Value, json};
 use sqlx::{Connection as _, Row as _};
 
@@ -254,14 +256,8 @@ async fn past_the_grace_the_step_is_abandoned_and_another_worker_takes_it_at_onc
         return;
     };
     let name = format!("stop_{}", std::process::id());
-    let mut admin_conn = sqlx::PgConnection::connect(&admin).await.expect("postgres");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin_conn)
-        .await
-        .expect("create database");
-    let mut url = url::Url::parse(&admin).expect("a URL");
-    url.set_path(&name);
-    let database = url.to_string();
+    let scratch = ScratchDatabase::create(&admin, &name).await;
+    let database = scratch.url.clone();
 
     // The first initiate is never answered: the step cannot finish within the grace.
     let emulator = Emulator::start_with(emulator_config(Faults {
@@ -339,7 +335,5 @@ async fn past_the_grace_the_step_is_abandoned_and_another_worker_takes_it_at_onc
     assert_eq!(status, "polling", "the second worker adopted the job");
     assert_eq!(emulator.jobs().len(), 1, "the same job, adopted through ALREADY_EXISTS");
     drop(conn);
-    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut admin_conn)
-        .await;
+    scratch.drop_database().await;
 }
