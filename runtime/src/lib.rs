@@ -50,6 +50,7 @@ mod paging;
 mod path;
 mod pattern;
 mod query;
+mod request_options;
 mod retry;
 mod retry_after;
 pub mod untrusted;
@@ -70,6 +71,7 @@ pub use media::{Download, Media, MediaSource, ResumableMedia};
 pub use open_enum::UnknownValue;
 pub use options::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES};
 pub use paging::{Items, Pages};
+pub use request_options::RequestOptions;
 pub use retry::{DEFAULT_MAX_RETRY_AFTER, RetryPolicy};
 
 use call::Call;
@@ -97,7 +99,7 @@ pub mod __private {
     pub use crate::client::ApiInfo;
     pub use crate::media::UploadInfo;
     pub use crate::method::HttpMethod;
-    pub use crate::open_enum::{OpenEnum, ScopeInfo};
+    pub use crate::open_enum::ScopeInfo;
     pub use crate::path::{PathParam, PathStyle};
     pub use crate::query::QueryValue;
     pub use crate::{Client, Download, Media, ResumableMedia};

@@ -9,8 +9,9 @@
 //!   `UnknownValue(..)` is reading a string that is none of the known values (`From<&str>`,
 //!   `FromStr`, deserialization), so `State::UnknownValue(..)` never stands for `COMPLETE`.
 //! - [`UnknownValue`] is opaque: it can be read (`as_str()`) but not built by users.
-//! - Equality, hashing and ordering follow the wire string, so they do not change when a
-//!   regeneration moves a value from `UnknownValue` to a named variant.
+//! - Equality and hashing follow the wire string, so they do not change when a regeneration
+//!   moves a value from `UnknownValue` to a named variant. There is no ordering (it would be
+//!   two more impls per enum in every generated crate's front end); sort by `as_str()`.
 
 use std::fmt;
 
@@ -46,29 +47,26 @@ impl fmt::Display for UnknownValue {
     }
 }
 
-/// What every generated open enum implements (through `open_enum!`).
-pub trait OpenEnum: Sized {
-    /// The value as it appears in JSON.
-    fn as_str(&self) -> &str;
-    /// The variant for a JSON value: a known one, or `UnknownValue`.
-    fn from_wire(value: &str) -> Self;
-}
-
-/// Serializes an open enum as its JSON string.
-pub fn serialize<E: OpenEnum, S: serde::Serializer>(value: &E, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(value.as_str())
-}
-
 /// Deserializes an open enum from a JSON string; an unknown value is never an error.
-pub fn deserialize<'de, E: OpenEnum, D: serde::Deserializer<'de>>(deserializer: D) -> Result<E, D::Error> {
-    crate::wire::deserialize_str(deserializer).map(|value| E::from_wire(&value))
+pub fn deserialize<'de, E, D>(deserializer: D) -> Result<E, D::Error>
+where
+    E: for<'a> From<&'a str>,
+    D: serde::Deserializer<'de>,
+{
+    crate::wire::deserialize_str(deserializer).map(|value| E::from(&value))
 }
 
 /// Defines an open enum: the variants with their JSON values, an `UnknownValue` variant,
 /// and the conversions, comparisons and serde impls, all over the wire string. Every function
 /// is `#[inline]`, so it is compiled only in the crates that use it.
 ///
-/// Generated code only; the syntax is `enum Name { Variant = "VALUE", .. }`.
+/// Each trait is one short impl over the two `match`es (`as_str` and `From<&str>`): the
+/// expansion is what the front end of every generated crate pays per enum, so it holds what a
+/// user of the enum needs and nothing more (no ordering: sort by `as_str()`).
+///
+/// Generated code only; the syntax is `enum Name { Variant = "VALUE", .. }`, followed by
+/// `impl QueryValue;` for the enum of a parameter (the others never reach a URL, and the impl
+/// would be one more function per enum for the compiler).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! open_enum {
@@ -77,6 +75,7 @@ macro_rules! open_enum {
         $vis:vis enum $name:ident {
             $($(#[$variant_meta:meta])* $variant:ident = $value:literal,)*
         }
+        $(impl $query_value:ident;)?
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug)]
@@ -88,17 +87,21 @@ macro_rules! open_enum {
         }
 
         #[allow(deprecated)]
-        impl $crate::__private::OpenEnum for $name {
+        impl $name {
+            /// The value as it appears in JSON.
             #[inline]
-            fn as_str(&self) -> &str {
+            pub fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $value,)*
                     Self::UnknownValue(value) => value.as_str(),
                 }
             }
+        }
 
+        #[allow(deprecated)]
+        impl ::core::convert::From<&str> for $name {
             #[inline]
-            fn from_wire(value: &str) -> Self {
+            fn from(value: &str) -> Self {
                 match value {
                     $($value => Self::$variant,)*
                     other => Self::UnknownValue($crate::UnknownValue::__new(other)),
@@ -106,87 +109,60 @@ macro_rules! open_enum {
             }
         }
 
-        impl $name {
-            /// The value as it appears in JSON.
+        impl ::core::str::FromStr for $name {
+            type Err = ::core::convert::Infallible;
+
             #[inline]
-            pub fn as_str(&self) -> &str {
-                $crate::__private::OpenEnum::as_str(self)
+            fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+                ::core::result::Result::Ok(Self::from(value))
             }
         }
 
-        impl ::std::convert::From<&str> for $name {
+        impl ::core::fmt::Display for $name {
             #[inline]
-            fn from(value: &str) -> Self {
-                $crate::__private::OpenEnum::from_wire(value)
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = ::std::convert::Infallible;
-
-            #[inline]
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-                ::std::result::Result::Ok($crate::__private::OpenEnum::from_wire(value))
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            #[inline]
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl ::std::cmp::PartialEq for $name {
+        impl ::core::cmp::PartialEq for $name {
             #[inline]
             fn eq(&self, other: &Self) -> bool {
                 self.as_str() == other.as_str()
             }
         }
 
-        impl ::std::cmp::Eq for $name {}
+        impl ::core::cmp::Eq for $name {}
 
-        impl ::std::hash::Hash for $name {
+        impl ::core::hash::Hash for $name {
             #[inline]
-            fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
-                ::std::hash::Hash::hash(self.as_str(), state)
-            }
-        }
-
-        impl ::std::cmp::PartialOrd for $name {
-            #[inline]
-            fn partial_cmp(&self, other: &Self) -> ::std::option::Option<::std::cmp::Ordering> {
-                ::std::option::Option::Some(::std::cmp::Ord::cmp(self, other))
-            }
-        }
-
-        impl ::std::cmp::Ord for $name {
-            #[inline]
-            fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
-                self.as_str().cmp(other.as_str())
+            fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
+                ::core::hash::Hash::hash(self.as_str(), state)
             }
         }
 
         impl $crate::__private::serde::Serialize for $name {
             #[inline]
-            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                $crate::__private::open_enum::serialize(self, serializer)
+            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
             #[inline]
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 $crate::__private::open_enum::deserialize(deserializer)
             }
         }
 
-        impl $crate::__private::QueryValue for $name {
-            #[inline]
-            fn to_query_value(&self) -> ::std::string::String {
-                ::std::borrow::ToOwned::to_owned(self.as_str())
+        $(
+            impl $crate::__private::$query_value for $name {
+                #[inline]
+                fn to_query_value(&self) -> ::std::string::String {
+                    ::std::borrow::ToOwned::to_owned(self.as_str())
+                }
             }
-        }
+        )?
     };
 }
 
@@ -219,7 +195,7 @@ pub fn find_scope(table: &[ScopeInfo], value: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
+    use std::collections::HashSet;
 
     crate::open_enum! {
         /// A test enum.
@@ -246,13 +222,16 @@ mod tests {
     }
 
     #[test]
-    fn order_and_equality_follow_the_wire_string() {
-        let set: BTreeSet<State> = ["Z", "IN_PROGRESS", "A", "COMPLETE", "A"]
+    fn equality_and_hashing_follow_the_wire_string() {
+        let set: HashSet<State> = ["Z", "IN_PROGRESS", "A", "COMPLETE", "A"]
             .into_iter()
             .map(State::from)
             .collect();
-        let order: Vec<&str> = set.iter().map(State::as_str).collect();
-        assert_eq!(order, ["A", "COMPLETE", "IN_PROGRESS", "Z"]);
+        let mut values: Vec<&str> = set.iter().map(State::as_str).collect();
+        values.sort_unstable();
+        assert_eq!(values, ["A", "COMPLETE", "IN_PROGRESS", "Z"]);
+        assert!(set.contains(&State::InProgress));
+        assert_eq!(State::InProgress.to_string(), "IN_PROGRESS");
         assert_eq!(State::from("A"), State::from("A"));
         assert_ne!(State::from("A"), State::InProgress);
     }

@@ -7,6 +7,7 @@ use dataportability_v1::models::{
     CancelPortabilityArchiveRequest, CheckAccessTypeRequest, InitiatePortabilityArchiveRequest,
     ResetAuthorizationRequest, RetryPortabilityArchiveRequest,
 };
+use dataportability_v1::prelude::*;
 use dataportability_v1::{Client, Error, StaticToken};
 use serde_json::json;
 use tests::RecordingServer;

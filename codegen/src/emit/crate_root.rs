@@ -26,10 +26,21 @@ const ENDPOINT_NEW: &str = "::discovery_runtime::RegionalEndpoint::new";
 /// The user API of the runtime, re-exported.
 const REEXPORTS: &str = "pub use ::discovery_runtime as runtime;
 pub use ::discovery_runtime::{
-    AccessToken, ApiError, ApiKey, AuthError, Error, ErrorDetail, Result, RetryPolicy, StaticToken,
-    TimeoutScope, TokenSource,
+    AccessToken, ApiError, ApiKey, AuthError, Error, ErrorDetail, RequestOptions, Result,
+    RetryPolicy, StaticToken, TimeoutScope, TokenSource,
 };
 pub use scopes::Scope;
+";
+
+/// The prelude: the traits of every request builder.
+const PRELUDE: &str = "
+/// The traits every request builder implements: `use` this crate's `prelude::*` to set a
+/// call's options (the runtime's `RequestOptions`) and the API's standard parameters
+/// ([`StandardParameters`](params::StandardParameters)).
+pub mod prelude {
+    pub use crate::params::StandardParameters;
+    pub use ::discovery_runtime::RequestOptions;
+}
 ";
 
 /// The `Client` and its builder; the accessors go at the end of the `impl` block.
@@ -73,8 +84,11 @@ pub fn lib_rs(api: &Api) -> String {
     if super::object_impls::has_structs(&api.models) {
         out.push_str("mod object_impls;\n");
     }
-    out.push_str("mod params;\npub mod resources;\npub mod scopes;\n\n");
+    out.push_str("pub mod params;\npub mod resources;\npub mod scopes;\n\n");
     out.push_str(REEXPORTS);
+    if super::params::has_builders(api) {
+        out.push_str(PRELUDE);
+    }
     write_constants(&mut out, api);
     out.push('\n');
     write_api_info(&mut out, api);

@@ -9,7 +9,7 @@ mod layout;
 mod manifest;
 mod models;
 mod object_impls;
-mod params;
+pub(crate) mod params;
 mod resources;
 mod scopes;
 pub mod text;

@@ -29,8 +29,27 @@ pub fn models_rs(models: &[TypeDef]) -> String {
 /// Type definitions among other items of the module at `module` (the parameter enums of a
 /// resource), with the imports they need.
 pub fn write_defs(out: &mut String, defs: &[TypeDef], module: &[String], indent: &str) {
+    write_defs_and(out, defs, module, indent, |_, _| String::new());
+}
+
+/// [`write_defs`] followed by the items `after` writes in the same scope (their imports joined
+/// to the definitions').
+pub fn write_defs_and(
+    out: &mut String,
+    defs: &[TypeDef],
+    module: &[String],
+    indent: &str,
+    after: impl FnOnce(&Scope, &mut BTreeSet<&'static str>) -> String,
+) {
     let mut body = String::new();
-    let imports = write_module(&mut body, defs, module, indent);
+    let mut imports = write_module(&mut body, defs, module, indent);
+    let items = after(&Scope::new(defs, module), &mut imports);
+    if !items.is_empty() {
+        if !body.is_empty() {
+            body.push('\n');
+        }
+        body.push_str(&items);
+    }
     let mut head = String::new();
     write_imports(&mut head, &imports, indent, false);
     if !head.is_empty() {
@@ -107,7 +126,9 @@ fn write_def(out: &mut String, def: &TypeDef, scope: &Scope, indent: &str, impor
             if let Some(cfg) = &cfg {
                 let _ = writeln!(out, "{indent}{cfg}");
             }
-            write_enum(out, &name, &def.docs, e, indent);
+            // Only a parameter's enum (outside `models`) is written into URLs.
+            let query = scope.module.first().is_none_or(|first| first != "models");
+            write_enum(out, &name, &def.docs, e, query, indent);
         }
         TypeKind::Alias(ty) => {
             write_docs(out, &def.docs, indent);
@@ -193,8 +214,8 @@ fn write_field(out: &mut String, f: &Field, scope: &Scope, indent: &str, imports
 }
 
 /// An open enum: an invocation of the runtime's `open_enum!`, which adds the `UnknownValue`
-/// variant and every impl.
-fn write_enum(out: &mut String, name: &str, docs: &crate::resolve::ir::Docs, e: &Enum, indent: &str) {
+/// variant and every impl (`QueryValue` when `query`: the enum of a parameter).
+fn write_enum(out: &mut String, name: &str, docs: &crate::resolve::ir::Docs, e: &Enum, query: bool, indent: &str) {
     let _ = writeln!(out, "{indent}::discovery_runtime::open_enum! {{");
     let inner = format!("{indent}    ");
     write_docs(out, docs, &inner);
@@ -213,6 +234,9 @@ fn write_enum(out: &mut String, name: &str, docs: &crate::resolve::ir::Docs, e: 
         );
     }
     let _ = writeln!(out, "{inner}}}");
+    if query {
+        let _ = writeln!(out, "{inner}impl QueryValue;");
+    }
     let _ = writeln!(out, "{indent}}}");
 }
 

@@ -23,6 +23,7 @@ pub const BUILDER_RESERVED: &[&str] = &[
     "attempt_timeout",
     "retry",
     "idempotent",
+    "max_response_bytes",
     "call",
     "pages",
     "items",

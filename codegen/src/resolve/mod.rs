@@ -51,7 +51,11 @@ pub fn resolve(doc: &RestDescription) -> Result<Api, Error> {
 
     let builder = TypeBuilder { names: &names };
     let mut setters = Namespace::with_reserved(BUILDER_RESERVED);
-    let mut param_types = types::Scope::new(vec!["params".to_owned()]);
+    // The module also defines the trait of the setters and imports the runtime's options trait.
+    let mut param_types = types::Scope::with_reserved(
+        vec!["params".to_owned()],
+        &[crate::emit::params::TRAIT, crate::emit::params::OPTIONS_TRAIT],
+    );
     let mut standard_params = Vec::new();
     for (name, schema) in &doc.parameters {
         if HIDDEN_STANDARD_PARAMETERS.contains(&name.as_str()) {

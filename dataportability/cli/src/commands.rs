@@ -6,7 +6,7 @@
 
 use dataportability_export::job::SMALL_RESPONSE_LIMIT;
 use dataportability_v1::models::{CancelPortabilityArchiveRequest, CheckAccessTypeRequest, ResetAuthorizationRequest};
-use dataportability_v1::{Client, Scope};
+use dataportability_v1::{Client, RequestOptions, Scope};
 
 use crate::failure::Failure;
 use crate::ui::print_line;

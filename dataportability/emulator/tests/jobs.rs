@@ -9,6 +9,7 @@ use common::*;
 use dataportability_emulator::{Code, EmulatorConfig, Faults, JobState};
 use dataportability_v1::models::portability_archive_state::State;
 use dataportability_v1::models::{CancelPortabilityArchiveRequest, RetryPortabilityArchiveRequest};
+use dataportability_v1::prelude::*;
 
 async fn retry(client: &dataportability_v1::Client, id: &str) -> Result<String, dataportability_v1::Error> {
     let response = client

@@ -10,8 +10,8 @@
 //! URLs before it names a file. A job id answered by the server must be a plain id
 //! ([`answered_id`]) before it is used in a path, a state file or a message.
 
-use dataportability_v1::Client;
 use dataportability_v1::models::{InitiatePortabilityArchiveRequest, PortabilityArchiveState};
+use dataportability_v1::{Client, RequestOptions};
 
 use crate::refusal::Refusal;
 use crate::{Error, Result};

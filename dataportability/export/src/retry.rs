@@ -1,9 +1,9 @@
 //! Waiting for a job and retrying it when it fails: `retry` is only for a `FAILED` job, gives
 //! a new job id, and is allowed at most 3 times per original job (Google's rule).
 
-use dataportability_v1::Client;
 use dataportability_v1::models::portability_archive_state::State;
 use dataportability_v1::models::{PortabilityArchiveState, RetryPortabilityArchiveRequest};
+use dataportability_v1::{Client, RequestOptions};
 
 use crate::wait::{PollEvent, PollPolicy, wait};
 use crate::{Error, Result, job};

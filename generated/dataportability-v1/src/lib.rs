@@ -24,16 +24,24 @@
 
 pub mod models;
 mod object_impls;
-mod params;
+pub mod params;
 pub mod resources;
 pub mod scopes;
 
 pub use ::discovery_runtime as runtime;
 pub use ::discovery_runtime::{
-    AccessToken, ApiError, ApiKey, AuthError, Error, ErrorDetail, Result, RetryPolicy, StaticToken,
-    TimeoutScope, TokenSource,
+    AccessToken, ApiError, ApiKey, AuthError, Error, ErrorDetail, RequestOptions, Result,
+    RetryPolicy, StaticToken, TimeoutScope, TokenSource,
 };
 pub use scopes::Scope;
+
+/// The traits every request builder implements: `use` this crate's `prelude::*` to set a
+/// call's options (the runtime's `RequestOptions`) and the API's standard parameters
+/// ([`StandardParameters`](params::StandardParameters)).
+pub mod prelude {
+    pub use crate::params::StandardParameters;
+    pub use ::discovery_runtime::RequestOptions;
+}
 
 /// The revision of the Discovery document this crate was generated from.
 pub const REVISION: &str = "20260927";

@@ -33,8 +33,8 @@ mod refusal;
 mod testing;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use dataportability_v1::Client;
 use dataportability_v1::models::portability_archive_state::State;
+use dataportability_v1::{Client, RequestOptions};
 
 pub use self::export::{ExportOptions, GroupExport, export_groups};
 pub use self::history::{CompletedExport, History};

@@ -18,6 +18,7 @@ use anyhow::{Context, Result, bail, ensure};
 use futures_util::TryStreamExt;
 use serde_json::Value;
 use storage_v1::models::{Bucket, Object};
+use storage_v1::prelude::*;
 use storage_v1::runtime::reqwest::header::{HeaderValue, RANGE};
 use storage_v1::runtime::{Media, ResumableMedia, RetryPolicy};
 use storage_v1::{Client, Error};
