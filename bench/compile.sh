@@ -6,6 +6,8 @@
 #
 #   bench/compile.sh [CORPUS_DIR]        (default ../shared/corpus)
 #   BENCH_PROFILES=debug BENCH_ONLY='youtube' bench/compile.sh    (a subset)
+#   BENCH_INSTRUCTIONS=1 ...   (also rustc's instructions for each rebuild, by valgrind's callgrind:
+#                               load-independent, about 10x the rebuild's time)
 #
 # Everything happens in target/bench-compile/ (two scratch workspaces, each with its own target
 # dir and lock file). For each crate and profile: build it with its dependencies, touch
@@ -86,7 +88,28 @@ measure() { # workspace dir, package, crate dir, profile, extra cargo flags...
     rss="$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$log")"
     cpu="$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$log")"
     rm -f "$log"
-    echo "$wall $cpu $rss"
+    local instructions="-"
+    if [ -n "${BENCH_INSTRUCTIONS:-}" ]; then
+        instructions="$(instructions_of_rebuild "$ws" "$pkg" "$dir" "$flag" "$@")"
+    fi
+    echo "$wall $cpu $rss $instructions"
+}
+
+# The instructions rustc executes for the same no-op rebuild, counted by callgrind: unlike the
+# times, the same on a busy machine as on a quiet one. Billions, to two decimals.
+instructions_of_rebuild() { # workspace dir, package, crate dir, --release or "", extra flags...
+    local ws="$1" pkg="$2" dir="$3" flag="$4" crate cmd out
+    shift 4
+    crate="${pkg//-/_}"
+    touch "$dir/src/lib.rs"
+    # shellcheck disable=SC2086
+    cmd="$(cd "$ws" && CARGO_TARGET_DIR="$ws/target" cargo build -v -j "$jobs" -p "$pkg" $flag "$@" 2>&1 |
+        sed -n "s/^ *Running \`\(.*--crate-name $crate .*\)\`$/\1/p")"
+    touch "$dir/src/lib.rs"
+    out="$(mktemp)"
+    (cd "$ws" && eval "valgrind --tool=callgrind --callgrind-out-file=/dev/null $cmd") 2> "$out" >/dev/null
+    awk '/Collected :/ {printf "%.2f", $NF / 1e9}' "$out"
+    rm -f "$out"
 }
 
 # Rows: label, workspace, package, crate dir, extra flags. `videos` and `instances` are one
@@ -104,14 +127,14 @@ rows=(
 profiles="${BENCH_PROFILES:-debug release}"
 only="${BENCH_ONLY:-}"   # a regex of row labels to run, e.g. 'youtube'
 
-printf '%-28s %-8s %8s %8s %9s\n' crate profile wall_s cpu_s peak_MiB
+printf '%-28s %-8s %8s %8s %9s %8s\n' crate profile wall_s cpu_s peak_MiB instr_G
 for profile in $profiles; do
     for row in "${rows[@]}"; do
         IFS='|' read -r label ws pkg dir flags <<<"$row"
         if [ -n "$only" ] && ! [[ "$label" =~ $only ]]; then continue; fi
         # shellcheck disable=SC2086
-        read -r w c r < <(measure "$ws" "$pkg" "$dir" "$profile" $flags)
-        printf '%-28s %-8s %8.2f %8.2f %9s\n' "$label" "$profile" "$w" "$c" "$r"
+        read -r w c r i < <(measure "$ws" "$pkg" "$dir" "$profile" $flags)
+        printf '%-28s %-8s %8.2f %8.2f %9s %8s\n' "$label" "$profile" "$w" "$c" "$r" "$i"
     done
 done
 echo

@@ -7,11 +7,14 @@
 //!
 //! - A value the crate knows is always its named variant: the only way to an
 //!   `UnknownValue(..)` is reading a string that is none of the known values (`From<&str>`,
-//!   `FromStr`, deserialization), so `State::UnknownValue(..)` never stands for `COMPLETE`.
+//!   deserialization), so `State::UnknownValue(..)` never stands for `COMPLETE`.
 //! - [`UnknownValue`] is opaque: it can be read (`as_str()`) but not built by users.
 //! - Equality and hashing follow the wire string, so they do not change when a regeneration
-//!   moves a value from `UnknownValue` to a named variant. There is no ordering (it would be
-//!   two more impls per enum in every generated crate's front end); sort by `as_str()`.
+//!   moves a value from `UnknownValue` to a named variant.
+//! - Each impl is paid per enum in the front end of every generated crate, so an enum has what
+//!   its users need and no more: `Clone`, `Debug`, `PartialEq`, `Eq`, `Hash`, `Display`,
+//!   `From<&str>` and serde. No ordering (sort by `as_str()`) and no `FromStr`
+//!   (`State::from(text)` or `text.into()`; it could not fail anyway).
 
 use std::fmt;
 
@@ -60,9 +63,7 @@ where
 /// and the conversions, comparisons and serde impls, all over the wire string. Every function
 /// is `#[inline]`, so it is compiled only in the crates that use it.
 ///
-/// Each trait is one short impl over the two `match`es (`as_str` and `From<&str>`): the
-/// expansion is what the front end of every generated crate pays per enum, so it holds what a
-/// user of the enum needs and nothing more (no ordering: sort by `as_str()`).
+/// Each trait is one short impl over the two `match`es (`as_str` and `From<&str>`).
 ///
 /// Generated code only; the syntax is `enum Name { Variant = "VALUE", .. }`, followed by
 /// `impl QueryValue;` for the enum of a parameter (the others never reach a URL, and the impl
@@ -106,15 +107,6 @@ macro_rules! open_enum {
                     $($value => Self::$variant,)*
                     other => Self::UnknownValue($crate::UnknownValue::__new(other)),
                 }
-            }
-        }
-
-        impl ::core::str::FromStr for $name {
-            type Err = ::core::convert::Infallible;
-
-            #[inline]
-            fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
-                ::core::result::Result::Ok(Self::from(value))
             }
         }
 
@@ -218,7 +210,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(serde_json::to_string(&state).unwrap(), r#""NEW_STATE""#);
-        assert_eq!("IN_PROGRESS".parse::<State>(), Ok(State::InProgress));
+        assert_eq!(State::from("IN_PROGRESS"), State::InProgress);
+        let converted: State = "IN_PROGRESS".into();
+        assert_eq!(converted, State::InProgress);
     }
 
     #[test]
