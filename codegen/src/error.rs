@@ -38,12 +38,6 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
-    /// The generator produced invalid Rust: a bug in the generator, never in the document.
-    #[error("internal error: {message}")]
-    Internal {
-        /// What went wrong.
-        message: String,
-    },
 }
 
 impl Error {
@@ -58,9 +52,6 @@ impl Error {
             },
             Self::Unsupported { path, message } => Self::Unsupported {
                 path: escape(&path),
-                message: escape(&message),
-            },
-            Self::Internal { message } => Self::Internal {
                 message: escape(&message),
             },
             other => other,

@@ -8,6 +8,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::RetryPolicy;
 use crate::call::Call;
+use crate::query::QueryValue;
 
 /// Options of one request, overriding the client's for that call: headers, the retry policy,
 /// timeouts, whether the request is safe to repeat, and the size limit of its answer.
@@ -18,6 +19,14 @@ pub trait RequestOptions: Sized {
     /// The call being built. Generated code only; not part of the stable API.
     #[doc(hidden)]
     fn __call(&mut self) -> &mut Call;
+
+    /// Sets query parameter `name` to `value`, replacing an earlier value: the body of every
+    /// generated standard parameter setter. Generated code only; not part of the stable API.
+    #[doc(hidden)]
+    fn __set_query(mut self, name: &'static str, value: impl QueryValue) -> Self {
+        self.__call().set_query(name, value);
+        self
+    }
 
     /// Adds an HTTP header to this request, replacing the client's header of that name.
     fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {

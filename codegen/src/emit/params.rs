@@ -112,12 +112,11 @@ fn write_setter(out: &mut String, param: &Param, scope: &Scope, imports: &mut BT
         out,
         INDENT,
         &head,
-        &["mut self".to_owned(), format!("value: {ty}")],
+        &["self".to_owned(), format!("value: {ty}")],
         " -> Self",
     );
     let args = [string_literal(&param.json_name), value];
-    write_short_call(out, BODY, "self.__call().set_query", &args, ";");
-    let _ = writeln!(out, "{BODY}self");
+    write_short_call(out, BODY, "self.__set_query", &args, "");
     let _ = writeln!(out, "{INDENT}}}");
 }
 

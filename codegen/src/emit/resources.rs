@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::doc_comment::{write_docs, write_lines};
-use super::layout::{WIDTH, write_call, write_fn};
+use super::layout::{SHORT_LIST_WIDTH, WIDTH, width, write_call, write_fn};
 use super::models::{Scope, cfg_attr};
 use super::text::{code_span, ident_text, string_literal};
 use crate::resolve::ir::{
@@ -492,6 +492,22 @@ fn write_path(out: &mut String, pieces: &[PathPiece], names: &Names, indent: &st
     if pieces.is_empty() {
         let _ = writeln!(out, "{indent}&[]{end}");
         return;
+    }
+    // Literals alone: on one line when `rustfmt` would keep them there (`array_width`).
+    let literals: Option<Vec<String>> = pieces
+        .iter()
+        .map(|piece| match piece {
+            PathPiece::Literal(text) => Some(format!("{rt}::PathParam::Literal({})", string_literal(text))),
+            PathPiece::Param { .. } => None,
+        })
+        .collect();
+    if let Some(literals) = literals {
+        let joined = literals.join(", ");
+        let line = format!("{indent}&[{joined}]{end}");
+        if width(&joined) <= SHORT_LIST_WIDTH && width(&line) <= WIDTH {
+            let _ = writeln!(out, "{line}");
+            return;
+        }
     }
     let _ = writeln!(out, "{indent}&[");
     for piece in pieces {

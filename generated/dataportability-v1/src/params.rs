@@ -23,30 +23,26 @@ use ::discovery_runtime::RequestOptions;
 /// options); the crate's [`prelude`](crate::prelude) brings both into scope.
 pub trait StandardParameters: RequestOptions {
     /// V1 error format.
-    fn xgafv(mut self, value: Xgafv) -> Self {
-        self.__call().set_query("$.xgafv", value);
-        self
+    fn xgafv(self, value: Xgafv) -> Self {
+        self.__set_query("$.xgafv", value)
     }
 
     /// Selector specifying which fields to include in a partial response.
-    fn fields(mut self, value: impl Into<String>) -> Self {
-        self.__call().set_query("fields", Into::<String>::into(value));
-        self
+    fn fields(self, value: impl Into<String>) -> Self {
+        self.__set_query("fields", Into::<String>::into(value))
     }
 
     /// Returns response with indentations and line breaks.
     ///
     /// Default: `true`.
-    fn pretty_print(mut self, value: bool) -> Self {
-        self.__call().set_query("prettyPrint", value);
-        self
+    fn pretty_print(self, value: bool) -> Self {
+        self.__set_query("prettyPrint", value)
     }
 
     /// Available to use for quota purposes for server-side applications. Can be any arbitrary
     /// string assigned to a user, but should not exceed 40 characters.
-    fn quota_user(mut self, value: impl Into<String>) -> Self {
-        self.__call().set_query("quotaUser", Into::<String>::into(value));
-        self
+    fn quota_user(self, value: impl Into<String>) -> Self {
+        self.__set_query("quotaUser", Into::<String>::into(value))
     }
 }
 

@@ -294,7 +294,6 @@ fn run_one(input: &str, options: &Options) -> (Outcome, usize) {
                 Error::Parse { .. } => Outcome::Refused("parse", message),
                 Error::Unsupported { .. } => Outcome::Refused("unsupported", message),
                 Error::DirectoryList => Outcome::Refused("directory list", message),
-                Error::Internal { .. } => Outcome::Failed(message),
                 _ => Outcome::Refused("other", message),
             }
         }

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use codegen::{Error, GeneratedCrate, Options};
+use codegen::{GeneratedCrate, Options};
 use serde_json::Value;
 
 pub use cases::{Payload, Placement, payloads};
@@ -247,7 +247,6 @@ pub fn verdict(document: &str, options: &Options) -> Result<Verdict, String> {
                 Err(problems.join("; "))
             }
         }
-        Err(Error::Internal { message }) => Err(format!("internal error: {message}")),
         Err(error) => {
             let message = error.to_string();
             let clear = !message.chars().any(char::is_control)

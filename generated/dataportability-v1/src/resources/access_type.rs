@@ -29,9 +29,7 @@ impl AccessType {
 const CHECK: rt::MethodInfo = rt::MethodInfo::new(
     "dataportability.accessType.check",
     rt::HttpMethod::Post,
-    &[
-        rt::PathParam::Literal("v1/accessType:check"),
-    ],
+    &[rt::PathParam::Literal("v1/accessType:check")],
 );
 
 /// Request builder for `dataportability.accessType.check`.

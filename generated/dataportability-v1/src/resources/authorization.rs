@@ -32,9 +32,7 @@ impl Authorization {
 const RESET: rt::MethodInfo = rt::MethodInfo::new(
     "dataportability.authorization.reset",
     rt::HttpMethod::Post,
-    &[
-        rt::PathParam::Literal("v1/authorization:reset"),
-    ],
+    &[rt::PathParam::Literal("v1/authorization:reset")],
 );
 
 /// Request builder for `dataportability.authorization.reset`.

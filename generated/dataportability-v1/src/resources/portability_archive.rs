@@ -32,9 +32,7 @@ impl PortabilityArchive {
 const INITIATE: rt::MethodInfo = rt::MethodInfo::new(
     "dataportability.portabilityArchive.initiate",
     rt::HttpMethod::Post,
-    &[
-        rt::PathParam::Literal("v1/portabilityArchive:initiate"),
-    ],
+    &[rt::PathParam::Literal("v1/portabilityArchive:initiate")],
 );
 
 /// Request builder for `dataportability.portabilityArchive.initiate`.
