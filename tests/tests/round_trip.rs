@@ -1,32 +1,15 @@
 //! A read-modify-write never drops what a newer server sent: fields and enum values the
 //! generated crate does not know, at any depth, go back to the server unchanged.
 
-use serde_json::{Value, json};
+#[path = "wire/answers.rs"]
+mod answers;
+
+use answers::{formats, newer_server_answer};
+use serde_json::json;
 use specialcases_v1::Client;
 use specialcases_v1::models::nested::TagsItem;
 use specialcases_v1::models::nested::inner::Kind;
 use tests::RecordingServer;
-
-/// What a server newer than the crate answers: unknown fields at the top, in a nested
-/// object, in an array item, in a map value, in a `$ref`'d struct inside a map; unknown
-/// enum values; a field of every JSON kind.
-fn newer_server_answer() -> Value {
-    json!({
-        "inner": {
-            "kind": "FOO_BAR",
-            "deeper": {"mode": "STANDBY", "since": "2026-01-01T00:00:00Z"},
-            "newInner": [1, 2.5, null]
-        },
-        "items": [{"name": "a", "weight": 3}, {"name": "b"}],
-        "tags": ["RED", "ULTRAVIOLET"],
-        "byId": {"x": {"count": 1, "unit": "kg"}},
-        "refs": {"r": {"x": "1", "extra": {"deep": {"deeper": true}}}},
-        "addedLater": "text",
-        "addedObject": {"a": {"b": []}},
-        "addedNumber": 12345678901234567u64,
-        "addedNull": null
-    })
-}
 
 #[tokio::test]
 async fn an_update_sends_back_every_unknown_field() {
@@ -73,13 +56,7 @@ fn unknown_fields_are_reachable_and_survive_a_clone() {
 
 #[test]
 fn every_wire_format_round_trips() {
-    let json = json!({
-        "int64": "-9007199254740993", "uint64": "18446744073709551615", "int32": -5, "uint32": 7,
-        "float": 1.5, "double": 2.25, "bytes": "aGVsbG8=", "any": {"x": [1]},
-        "time": "2026-01-01T00:00:00Z", "date": "2026-01-02", "duration": "1.500s",
-        "int64List": ["1", "2"], "bytesMap": {"k": "aGk="}, "labels": {"a": "b"}, "free": {"y": null},
-        "undeclared": {"z": 1}
-    });
+    let json = formats();
     let formats: specialcases_v1::models::Formats = serde_json::from_value(json.clone()).unwrap();
     assert_eq!(formats.int64, Some(-9_007_199_254_740_993));
     assert_eq!(formats.bytes.as_deref(), Some(&b"hello"[..]));

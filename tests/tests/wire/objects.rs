@@ -1,41 +1,14 @@
-//! The round-trip test's objects, decoded from the same JSON and serialized again: shared by
-//! the wire test and by the program that wrote its fixtures with the earlier generated crate
-//! (`tests/fixtures/wire/README.md`), so both serialize exactly the same values.
+//! The round-trip test's objects, decoded from its JSON (`answers.rs`) and serialized again:
+//! shared by the wire test and by the program that wrote its fixtures with the earlier generated
+//! crate (`tests/fixtures/wire/README.md`), so both serialize exactly the same values.
 
-use serde_json::{Value, json};
+#[path = "answers.rs"]
+mod answers;
+
+use answers::{formats, newer_server_answer};
 use specialcases_v1::models::nested::TagsItem;
 use specialcases_v1::models::nested::inner::Kind;
 use specialcases_v1::models::{Formats, Mixed, Nested};
-
-/// The answer of a server newer than the crate (the round-trip test's).
-fn newer_server_answer() -> Value {
-    json!({
-        "inner": {
-            "kind": "FOO_BAR",
-            "deeper": {"mode": "STANDBY", "since": "2026-01-01T00:00:00Z"},
-            "newInner": [1, 2.5, null]
-        },
-        "items": [{"name": "a", "weight": 3}, {"name": "b"}],
-        "tags": ["RED", "ULTRAVIOLET"],
-        "byId": {"x": {"count": 1, "unit": "kg"}},
-        "refs": {"r": {"x": "1", "extra": {"deep": {"deeper": true}}}},
-        "addedLater": "text",
-        "addedObject": {"a": {"b": []}},
-        "addedNumber": 12345678901234567u64,
-        "addedNull": null
-    })
-}
-
-/// Every wire format (the round-trip test's).
-fn formats() -> Value {
-    json!({
-        "int64": "-9007199254740993", "uint64": "18446744073709551615", "int32": -5, "uint32": 7,
-        "float": 1.5, "double": 2.25, "bytes": "aGVsbG8=", "any": {"x": [1]},
-        "time": "2026-01-01T00:00:00Z", "date": "2026-01-02", "duration": "1.500s",
-        "int64List": ["1", "2"], "bytesMap": {"k": "aGk="}, "labels": {"a": "b"}, "free": {"y": null},
-        "undeclared": {"z": 1}
-    })
-}
 
 /// Decodes JSON text as a client does (from the response's bytes).
 macro_rules! decode {
