@@ -334,6 +334,34 @@ mod tests {
     }
 
     #[test]
+    fn a_path_attribute_in_a_file_that_is_not_mod_rs_is_relative_to_its_directory() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(
+            dir.path(),
+            &[
+                ("tests/check.rs", "#[path = \"wire/objects.rs\"]\nmod objects;\n"),
+                (
+                    "tests/wire/objects.rs",
+                    "#[path = \"answers.rs\"]\nmod answers;\nmod inline { #[path = \"deep.rs\"] mod deep; }\n",
+                ),
+                ("tests/wire/answers.rs", "pub fn answer() {}\n"),
+                ("tests/wire/objects/inline/deep.rs", "pub fn deep() {}\n"),
+            ],
+        );
+        let tree = modules::Tree::read(&dir.path().join("tests/check.rs")).expect("read");
+        let files: Vec<String> = tree
+            .modules
+            .iter()
+            .map(|m| m.file.strip_prefix(dir.path()).expect("inside").display().to_string())
+            .collect();
+        assert!(files.contains(&"tests/wire/answers.rs".to_owned()), "{files:?}");
+        assert!(
+            files.contains(&"tests/wire/objects/inline/deep.rs".to_owned()),
+            "{files:?}"
+        );
+    }
+
+    #[test]
     fn the_workspace_has_no_circle() {
         let root = crate::workspace::root().expect("workspace root");
         let targets = targets_of(&root).expect("targets");

@@ -46,7 +46,9 @@ impl Tree {
         let text = std::fs::read_to_string(file).with_context(|| format!("could not read {}", file.display()))?;
         let parsed = syn::parse_file(&text).with_context(|| format!("could not parse {}", file.display()))?;
         let index = self.add(path, file);
-        self.read_items(index, &parsed.items, dir)?;
+        // `#[path]` at a file's top level is relative to the file's own directory.
+        let path_base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        self.read_items(index, &parsed.items, dir, &path_base)?;
         Ok(index)
     }
 
@@ -59,8 +61,10 @@ impl Tree {
         self.modules.len() - 1
     }
 
-    /// Reads the items of module `index`, whose child module files live in `dir`.
-    fn read_items(&mut self, index: usize, items: &[syn::Item], dir: &Path) -> Result<()> {
+    /// Reads the items of module `index`, whose child module files live in `dir`; a `#[path]`
+    /// on a child is relative to `path_base` (the file's directory at its top level, `dir`
+    /// inside an inline module, as the Reference's "Path attributes" says).
+    fn read_items(&mut self, index: usize, items: &[syn::Item], dir: &Path, path_base: &Path) -> Result<()> {
         let mut collector = Collector::default();
         for item in items {
             match item {
@@ -72,10 +76,11 @@ impl Tree {
                         Some((_, inner)) => {
                             let file = self.modules[index].file.clone();
                             let child = self.add(path, &file);
-                            self.read_items(child, inner, &dir.join(&name))?;
+                            let inner_dir = dir.join(&name);
+                            self.read_items(child, inner, &inner_dir, &inner_dir)?;
                             Some(child)
                         }
-                        None => match module_file(dir, &name, &module.attrs) {
+                        None => match module_file(dir, path_base, &name, &module.attrs) {
                             Some(file) => {
                                 let child_dir = child_dir(&file, &name);
                                 Some(self.read_file(&file, path, &child_dir)?)
@@ -102,8 +107,8 @@ impl Tree {
 }
 
 /// The file of `mod name;` declared in a module whose children live in `dir`: `#[path]` if
-/// given, else `dir/name.rs` or `dir/name/mod.rs`.
-fn module_file(dir: &Path, name: &str, attrs: &[syn::Attribute]) -> Option<PathBuf> {
+/// given (relative to `path_base`), else `dir/name.rs` or `dir/name/mod.rs`.
+fn module_file(dir: &Path, path_base: &Path, name: &str, attrs: &[syn::Attribute]) -> Option<PathBuf> {
     for attr in attrs {
         if attr.path().is_ident("path")
             && let syn::Meta::NameValue(value) = &attr.meta
@@ -112,7 +117,7 @@ fn module_file(dir: &Path, name: &str, attrs: &[syn::Attribute]) -> Option<PathB
                 ..
             }) = &value.value
         {
-            return Some(dir.join(text.value()));
+            return Some(path_base.join(text.value()));
         }
     }
     [dir.join(format!("{name}.rs")), dir.join(name).join("mod.rs")]
