@@ -14,23 +14,22 @@ const SKIP: &str = "#![cfg_attr(rustfmt, rustfmt::skip)]\n";
 fn the_reference_crate_is_laid_out_as_rustfmt_lays_it_out() {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated/dataportability-v1/src");
     // An empty configuration: the defaults, not the workspace's `rustfmt.toml`.
-    let config_dir = std::env::temp_dir().join(format!("rustfmt-layout-{}", std::process::id()));
-    std::fs::create_dir_all(&config_dir).expect("temporary directory");
-    std::fs::write(config_dir.join("rustfmt.toml"), "").expect("empty rustfmt.toml");
+    let config_dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(config_dir.path().join("rustfmt.toml"), "").expect("empty rustfmt.toml");
 
     let mut files = Vec::new();
     collect_rs(&crate_dir, &mut files);
+    files.sort();
     assert!(files.len() > 5, "{} files in {}", files.len(), crate_dir.display());
     let mut differing = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).expect("generated file is readable");
         let unskipped = text.replacen(SKIP, "", 1);
-        let formatted = rustfmt(&unskipped, &config_dir);
+        let formatted = rustfmt(&unskipped, config_dir.path());
         if formatted != unskipped {
             differing.push(first_difference(file, &unskipped, &formatted));
         }
     }
-    let _ = std::fs::remove_dir_all(&config_dir);
     assert!(
         differing.is_empty(),
         "rustfmt lays these out otherwise:\n{}",
@@ -47,7 +46,6 @@ fn collect_rs(dir: &Path, files: &mut Vec<PathBuf>) {
             files.push(path);
         }
     }
-    files.sort();
 }
 
 /// `text` as `rustfmt` formats it, with the configuration in `config_dir`.

@@ -17,7 +17,7 @@ use crate::resolve::ir::{Enum, Field, Presence, RustType, Struct, TypeDef, TypeK
 pub fn models_rs(models: &[TypeDef]) -> String {
     let mut out = String::from("//! The API's schemas: request and response types.\n");
     let mut body = String::new();
-    let imports = write_module(&mut body, models, &["models".to_owned()], "");
+    let imports = write_module(&mut body, models, &Scope::new(models, &["models".to_owned()]), "");
     // With some features off, the types that use an import may all be gone.
     let gated = models.iter().any(|def| !def.features.is_empty());
     write_imports(&mut out, &imports, "", gated);
@@ -42,8 +42,9 @@ pub fn write_defs_and(
     after: impl FnOnce(&Scope, &mut BTreeSet<&'static str>) -> String,
 ) {
     let mut body = String::new();
-    let mut imports = write_module(&mut body, defs, module, indent);
-    let items = after(&Scope::new(defs, module), &mut imports);
+    let scope = Scope::new(defs, module);
+    let mut imports = write_module(&mut body, defs, &scope, indent);
+    let items = after(&scope, &mut imports);
     if !items.is_empty() {
         if !body.is_empty() {
             body.push('\n');
@@ -59,15 +60,15 @@ pub fn write_defs_and(
     out.push_str(&body);
 }
 
-/// Writes the items of one module at `indent`; the names it needs imported.
-fn write_module(out: &mut String, defs: &[TypeDef], module: &[String], indent: &str) -> BTreeSet<&'static str> {
-    let scope = Scope::new(defs, module);
+/// Writes the items of one module (`scope`: the names it defines) at `indent`; the names it
+/// needs imported.
+fn write_module(out: &mut String, defs: &[TypeDef], scope: &Scope, indent: &str) -> BTreeSet<&'static str> {
     let mut imports = BTreeSet::new();
     for (i, def) in defs.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        write_def(out, def, &scope, indent, &mut imports);
+        write_def(out, def, scope, indent, &mut imports);
     }
     imports
 }
@@ -152,7 +153,7 @@ fn write_def(out: &mut String, def: &TypeDef, scope: &Scope, indent: &str, impor
     let mut path = scope.module.clone();
     path.push(def.nested_module.clone());
     let mut body = String::new();
-    let inner_imports = write_module(&mut body, &def.nested, &path, &inner_indent);
+    let inner_imports = write_module(&mut body, &def.nested, &Scope::new(&def.nested, &path), &inner_indent);
     let mut head = String::new();
     write_imports(&mut head, &inner_imports, &inner_indent, false);
     if !head.is_empty() {
